@@ -1,0 +1,213 @@
+#include "agent/agent.h"
+
+#include <chrono>
+
+#include "agent/build_info.h"
+#include "agent/logging.h"
+#include "collectors/metric_sink.h"
+#include "collectors/registry.h"
+#include "collectors/text_format.h"
+
+namespace hostwatch {
+namespace {
+
+const MetricDesc kReloadOk{"hostwatch_config_last_reload_successful",
+                           "Whether the last configuration reload attempt was successful.", MetricType::Gauge, {}};
+const MetricDesc kReloadTime{"hostwatch_config_last_reload_success_timestamp_seconds",
+                             "Timestamp of the last successful configuration reload.", MetricType::Gauge, {}};
+const MetricDesc kScrapesInFlight{"hostwatch_scrapes_in_flight", "Scrapes of the metrics endpoint being served.",
+                                  MetricType::Gauge, {}};
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+HttpResponse Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+Agent::Agent(AgentFlags flags) : flags_(std::move(flags)), fs_(flags_.roots) {}
+
+Agent::~Agent() { Stop(); }
+
+Result<std::shared_ptr<const Agent::Snapshot>> Agent::Build() const {
+  Result<RuntimeConfig> config = LoadRuntimeConfig(flags_);
+  if (!config.ok()) {
+    return config.status();
+  }
+  auto snap = std::make_shared<Snapshot>();
+  snap->config = std::move(config).value();
+  std::vector<Scraper::NamedCollector> collectors;
+  for (const std::string& name : snap->config.enabled_collectors) {
+    const CollectorSpec* spec = FindCollector(name);
+    // The options object lives in the snapshot, which outlives its collectors.
+    Result<CollectorPtr> c = spec->make(CollectorContext{fs_, snap->config.collector_options});
+    if (!c.ok()) {
+      return Status::Error("collector " + name + ": " + c.status().message());
+    }
+    collectors.push_back({name, std::move(c).value()});
+  }
+  snap->scraper = std::make_shared<Scraper>(std::move(collectors), flags_.collector_timeout);
+  return std::shared_ptr<const Snapshot>(std::move(snap));
+}
+
+std::shared_ptr<const Agent::Snapshot> Agent::Current() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return snapshot_;
+}
+
+Status Agent::Configure() {
+  Result<std::shared_ptr<const Snapshot>> snap = Build();
+  if (!snap.ok()) {
+    return snap.status();
+  }
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  snapshot_ = snap.value();
+  last_reload_ok_ = true;
+  last_reload_success_time_ = NowSeconds();
+  return Status::OK();
+}
+
+Status Agent::Reload() {
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  Result<std::shared_ptr<const Snapshot>> snap = Build();
+  if (!snap.ok()) {
+    last_reload_ok_ = false;
+    logging::Error("reload failed, keeping the running configuration", {{"err", snap.status().message()}});
+    return snap.status();
+  }
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snapshot_ = snap.value();
+  }
+  last_reload_ok_ = true;
+  last_reload_success_time_ = NowSeconds();
+  logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
+                                                               snap.value()->config.enabled_collectors.size())}});
+  return Status::OK();
+}
+
+Status Agent::Serve() {
+  server_.Route(flags_.telemetry_path, {"GET"}, [this](const HttpRequest& r) { return HandleMetrics(r); });
+  server_.Route("/-/healthy", {"GET"}, [](const HttpRequest&) { return Text(200, "Healthy\n"); });
+  server_.Route("/-/ready", {"GET"}, [this](const HttpRequest&) {
+    return Current() ? Text(200, "Ready\n") : Text(503, "Not ready\n");
+  });
+  server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
+  if (flags_.telemetry_path != "/") {
+    server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
+  }
+
+  HttpServerOptions opts;
+  for (const std::string& addr : flags_.listen_addresses) {
+    opts.listen.push_back(ListenAddressToCivet(addr).value());
+  }
+  // Scrapes beyond max_requests are answered 503 by the handler, which needs
+  // free workers to do it; a few more serve health checks and the landing page.
+  opts.worker_threads = flags_.max_requests + 4;
+  return server_.Start(opts);
+}
+
+void Agent::Stop() { server_.Stop(); }
+
+std::vector<std::string> Agent::BoundAddresses() const {
+  std::vector<std::string> out;
+  std::vector<int> ports = server_.ListeningPorts();
+  for (std::size_t i = 0; i < flags_.listen_addresses.size() && i < ports.size(); ++i) {
+    const std::string& addr = flags_.listen_addresses[i];
+    out.push_back(addr.substr(0, addr.rfind(':')) + ":" + std::to_string(ports[i]));
+  }
+  return out;
+}
+
+HttpResponse Agent::HandleMetrics(const HttpRequest&) {
+  // Bounded concurrency: excess scrapes are refused, not queued.
+  struct InFlight {
+    std::atomic<int>& n;
+    int value;
+    explicit InFlight(std::atomic<int>& c) : n(c), value(++c) {}
+    ~InFlight() { --n; }
+  } in_flight(scrapes_in_flight_);
+  if (in_flight.value > flags_.max_requests) {
+    logging::Warn("too many concurrent scrapes, refusing", {{"limit", flags_.max_requests}});
+    return Text(503, "Too many concurrent scrape requests; try again later.\n");
+  }
+  std::shared_ptr<const Snapshot> snap = Current();
+  std::vector<prometheus::MetricFamily> families = snap->scraper->Scrape();
+  CollectAgentMetrics(&families);
+  HttpResponse r;
+  r.content_type = std::string(kTextContentType);
+  r.body = SerializeText(std::move(families));
+  r.allow_gzip = true;
+  return r;
+}
+
+void Agent::CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const {
+  self_metrics_.Collect(out);
+  server_.CollectMetrics(out);
+  MetricSink sink;
+  sink.Add(kReloadOk, last_reload_ok_ ? 1 : 0);
+  sink.Add(kReloadTime, last_reload_success_time_.load());
+  sink.Add(kScrapesInFlight, scrapes_in_flight_.load());
+  for (auto& f : sink.TakeFamilies()) {
+    out->push_back(std::move(f));
+  }
+}
+
+HttpResponse Agent::HandleReload(const HttpRequest&) {
+  if (!flags_.enable_lifecycle) {
+    return Text(403, "Lifecycle API is not enabled (start with --web.enable-lifecycle).\n");
+  }
+  Status s = Reload();
+  if (!s.ok()) {
+    return Text(500, "failed to reload config: " + s.message() + "\n");
+  }
+  return Text(200, "OK\n");
+}
+
+HttpResponse Agent::HandleLanding(const HttpRequest&) const {
+  std::string path = HtmlEscape(flags_.telemetry_path);
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>hostwatch</title></head><body>\n"
+           "<h1>hostwatch</h1>\n<p>Version " +
+           HtmlEscape(kBuildVersion) + " (" + HtmlEscape(kBuildRevision) +
+           ")</p>\n<ul>\n<li><a href=\"" + path + "\">Metrics</a></li>\n"
+           "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a href=\"/-/ready\">Readiness</a></li>\n</ul>\n"
+           "</body></html>\n";
+  r.allow_gzip = true;
+  return r;
+}
+
+}  // namespace hostwatch

@@ -1,0 +1,73 @@
+// Agent: wires flags, configuration, collectors and the HTTP server together,
+// and owns the reload path. The running configuration is an immutable
+// snapshot (scraper + config) swapped under a mutex, so a scrape always sees
+// one whole configuration, never half of two.
+//
+// Start/Reload/Stop are called from the main thread; HTTP handlers run on
+// CivetWeb's workers.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/flags.h"
+#include "agent/http_server.h"
+#include "agent/runtime_config.h"
+#include "agent/scraper.h"
+#include "agent/self_metrics.h"
+#include "collectors/proc_fs.h"
+
+namespace hostwatch {
+
+class Agent {
+ public:
+  explicit Agent(AgentFlags flags);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+  Agent(Agent&&) = delete;
+  Agent& operator=(Agent&&) = delete;
+
+  // Loads the configuration and builds the collectors (exit 2 on error).
+  Status Configure();
+  // Binds the listeners and starts serving (exit 1 on error).
+  Status Serve();
+  // Re-reads the configuration; on error the running one stays.
+  Status Reload();
+  void Stop();
+
+  // "127.0.0.1:9555"-style addresses actually bound.
+  std::vector<std::string> BoundAddresses() const;
+
+ private:
+  // One consistent configuration and the objects built from it.
+  struct Snapshot {
+    RuntimeConfig config;
+    std::shared_ptr<Scraper> scraper;
+  };
+  Result<std::shared_ptr<const Snapshot>> Build() const;
+  std::shared_ptr<const Snapshot> Current() const;
+
+  HttpResponse HandleMetrics(const HttpRequest& req);
+  HttpResponse HandleLanding(const HttpRequest& req) const;
+  HttpResponse HandleReload(const HttpRequest& req);
+  void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
+
+  const AgentFlags flags_;
+  const ProcFs fs_;
+  SelfMetrics self_metrics_;
+  HttpServer server_;
+
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const Snapshot> snapshot_;  // Guarded by snapshot_mu_.
+
+  std::mutex reload_mu_;  // serializes reloads (SIGHUP and /-/reload)
+  std::atomic<bool> last_reload_ok_{true};
+  std::atomic<double> last_reload_success_time_{0};
+  std::atomic<int> scrapes_in_flight_{0};
+};
+
+}  // namespace hostwatch

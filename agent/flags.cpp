@@ -1,0 +1,163 @@
+#include "agent/flags.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "agent/build_info.h"
+#include "collectors/collector_options.h"
+#include "collectors/registry.h"
+
+namespace hostwatch {
+namespace {
+
+std::string EnabledWord(bool on) { return on ? "enabled" : "disabled"; }
+
+}  // namespace
+
+Result<std::string> ListenAddressToCivet(const std::string& address) {
+  std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 == address.size()) {
+    return Status::Error("listen address \"" + address + "\" must be [host]:port");
+  }
+  std::string port = address.substr(colon + 1);
+  if (port.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Error("listen address \"" + address + "\" has a non-numeric port");
+  }
+  std::string host = address.substr(0, colon);
+  if (host.empty()) {
+    return port;
+  }
+  return host + ":" + port;
+}
+
+Result<std::vector<std::string>> ResolveEnabledCollectors(const CollectorSelection& selection) {
+  for (const auto& [name, on] : selection.explicit_state) {
+    if (FindCollector(name) == nullptr) {
+      return Status::Error("unknown collector \"" + name + "\"");
+    }
+  }
+  std::vector<std::string> enabled;
+  for (const CollectorSpec& spec : AllCollectors()) {
+    bool on = spec.enabled_by_default && !selection.disable_defaults;
+    if (auto it = selection.explicit_state.find(spec.name); it != selection.explicit_state.end()) {
+      on = it->second;
+    }
+    if (on) {
+      enabled.push_back(spec.name);
+    }
+  }
+  return enabled;
+}
+
+std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
+  AgentFlags flags;
+  CLI::App app{"hostwatch: host metrics (node_exporter compatible) and HTTP synthetic checks "
+               "(blackbox_exporter compatible) in one small agent."};
+  app.set_version_flag("--version", std::string("hostwatch version ") + kBuildVersion + " (revision " +
+                                        kBuildRevision + ", branch " + kBuildBranch + ", " + kBuildCompiler + ")");
+  app.option_defaults()->always_capture_default();
+
+  app.add_option("--web.listen-address", flags.listen_addresses,
+                 "Addresses on which to expose metrics and web interface. Repeatable. Examples: :9555, "
+                 "127.0.0.1:9555.")
+      ->capture_default_str();
+  app.add_option("--web.telemetry-path", flags.telemetry_path, "Path under which to expose metrics.");
+  app.add_option("--web.max-requests", flags.max_requests,
+                 "Maximum number of parallel scrape requests; more get 503.")
+      ->check(CLI::Range(1, 1000));
+  app.add_flag("--web.enable-lifecycle", flags.enable_lifecycle, "Enable reload via HTTP POST /-/reload.");
+  app.add_option("--path.procfs", flags.roots.procfs, "procfs mountpoint.");
+  app.add_option("--path.sysfs", flags.roots.sysfs, "sysfs mountpoint.");
+  app.add_option("--path.rootfs", flags.roots.rootfs, "rootfs mountpoint.");
+  app.add_option("--path.udev.data", flags.roots.udev_data, "udev data path.");
+  std::string collector_timeout = "5s";
+  app.add_option("--scrape.collector-timeout", collector_timeout,
+                 "Deadline for each collector in a scrape; a collector that overruns is reported with success 0.");
+  CLI::Option* config_opt =
+      app.add_option("--config.file", flags.config_file, "hostwatch configuration file (YAML).");
+  app.add_flag("--config.check", flags.config_check, "Validate the configuration and flags, then exit (0 or 2).");
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  app.add_option("--log.level", log_level, "Only log messages with the given severity or above.")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log.format", log_format, "Output format of log messages.")
+      ->check(CLI::IsMember({"logfmt", "json"}));
+  app.add_flag("--collector.disable-defaults", flags.selection.disable_defaults,
+               "Set all collectors to disabled by default.");
+
+  // One --[no-]collector.<name> per registry row, and its options.
+  std::map<std::string, bool> state_values;
+  std::map<std::string, CLI::Option*> state_opts;
+  std::map<std::string, std::string> option_values;
+  std::map<std::string, CLI::Option*> option_opts;
+  for (const CollectorSpec& spec : AllCollectors()) {
+    state_values[spec.name] = spec.enabled_by_default;
+  }
+  for (const CollectorSpec& spec : AllCollectors()) {
+    state_opts[spec.name] =
+        app.add_flag("--collector." + spec.name + ",!--no-collector." + spec.name, state_values[spec.name],
+                     "Enable the " + spec.name + " collector (default: " + EnabledWord(spec.enabled_by_default) +
+                         "). " + spec.description)
+            ->group("Collectors");
+    for (const OptionSpec& opt : spec.options) {
+      std::string key = spec.name + "." + opt.key;
+      option_values[key] = opt.default_value;
+      option_opts[key] = app.add_option("--collector." + key, option_values[key], opt.help)->group("Collectors");
+    }
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "hostwatch: error: " << e.what() << "\n";
+    return 2;
+  }
+
+  flags.config_file_given = config_opt->count() > 0;
+  for (const auto& [name, opt] : state_opts) {
+    if (opt->count() > 0) {
+      flags.selection.explicit_state[name] = state_values[name];
+    }
+  }
+  for (const auto& [key, opt] : option_opts) {
+    if (opt->count() == 0) {
+      continue;
+    }
+    std::size_t dot = key.find('.');
+    const OptionSpec* spec = CollectorOptions::FindSpec(key.substr(0, dot), key.substr(dot + 1));
+    if (Status s = CollectorOptions::Validate(spec->kind, option_values[key]); !s.ok()) {
+      std::cerr << "hostwatch: error: --collector." << key << ": " << s.message() << "\n";
+      return 2;
+    }
+    flags.collector_options[key] = option_values[key];
+  }
+  Result<std::chrono::milliseconds> timeout = ParseDuration(collector_timeout);
+  if (!timeout.ok() || timeout.value().count() <= 0) {
+    std::cerr << "hostwatch: error: --scrape.collector-timeout: "
+              << (timeout.ok() ? "must be positive" : timeout.status().message()) << "\n";
+    return 2;
+  }
+  flags.collector_timeout = timeout.value();
+  for (const std::string& addr : flags.listen_addresses) {
+    if (Result<std::string> r = ListenAddressToCivet(addr); !r.ok()) {
+      std::cerr << "hostwatch: error: --web.listen-address: " << r.status().message() << "\n";
+      return 2;
+    }
+  }
+  if (flags.telemetry_path.empty() || flags.telemetry_path[0] != '/') {
+    std::cerr << "hostwatch: error: --web.telemetry-path must start with '/'\n";
+    return 2;
+  }
+  flags.log_level = logging::ParseLevel(log_level).value();
+  flags.log_format = logging::ParseFormat(log_format).value();
+  return flags;
+}
+
+}  // namespace hostwatch

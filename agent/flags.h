@@ -1,0 +1,51 @@
+// Command-line flags, spelled like node_exporter's wherever it has the flag.
+// Parsing lives in flags.cpp alone because CLI11 is expensive to compile.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/logging.h"
+#include "collectors/proc_fs.h"
+
+namespace hostwatch {
+
+// Which collectors the user switched on or off explicitly.
+struct CollectorSelection {
+  bool disable_defaults = false;            // --collector.disable-defaults
+  std::map<std::string, bool> explicit_state;  // --collector.<name> / --no-collector.<name>
+};
+
+struct AgentFlags {
+  std::vector<std::string> listen_addresses = {":9555"};  // --web.listen-address (repeatable)
+  std::string telemetry_path = "/metrics";                // --web.telemetry-path
+  int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503
+  bool enable_lifecycle = false;                          // --web.enable-lifecycle: POST /-/reload
+  FsRoots roots;                                          // --path.procfs/sysfs/rootfs/udev.data
+  CollectorSelection selection;
+  // --collector.<name>.<key>=value given on the command line, keyed "<name>.<key>".
+  std::map<std::string, std::string> collector_options;
+  std::chrono::milliseconds collector_timeout{5000};      // --scrape.collector-timeout
+  std::string config_file = "/etc/hostwatch/hostwatch.yml";  // --config.file
+  bool config_file_given = false;                         // named explicitly: missing is an error
+  bool config_check = false;                              // --config.check
+  logging::Level log_level = logging::Level::kInfo;       // --log.level
+  logging::Format log_format = logging::Format::kLogfmt;  // --log.format
+};
+
+// Parses argv. Returns the flags, or an exit code after printing help,
+// the version (0) or the reason the flags are bad (2).
+std::variant<AgentFlags, int> ParseFlags(int argc, char** argv);
+
+// Converts a --web.listen-address value into a CivetWeb listening_ports
+// entry: ":9555" (every address) -> "9555", "host:port" -> "host:port".
+Result<std::string> ListenAddressToCivet(const std::string& address);
+
+// Names of the collectors to run: the defaults (unless disabled) adjusted by
+// the explicit choices. Error on an unknown collector name.
+Result<std::vector<std::string>> ResolveEnabledCollectors(const CollectorSelection& selection);
+
+}  // namespace hostwatch

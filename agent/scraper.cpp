@@ -1,0 +1,197 @@
+#include "agent/scraper.h"
+
+#include <condition_variable>
+#include <limits>
+
+#include "agent/logging.h"
+
+namespace hostwatch {
+
+using Clock = std::chrono::steady_clock;
+
+const MetricDesc kCollectorDuration{"node_scrape_collector_duration_seconds",
+                                    "node_exporter: Duration of a collector scrape.",
+                                    MetricType::Gauge,
+                                    {"collector"}};
+const MetricDesc kCollectorSuccess{"node_scrape_collector_success",
+                                   "node_exporter: Whether a collector succeeded.",
+                                   MetricType::Gauge,
+                                   {"collector"}};
+const MetricDesc kParseErrors{"hostwatch_collector_parse_errors_total",
+                              "Malformed input lines a collector skipped since the agent started.",
+                              MetricType::Counter,
+                              {"collector"}};
+
+struct Scraper::Entry {
+  std::string name;
+  CollectorPtr collector;
+  std::mutex run_mu;               // held while Collect runs: one thread per collector
+  std::atomic<bool> stuck{false};  // a run overran its deadline and has not returned yet
+  std::atomic<std::uint64_t> parse_errors{0};
+
+  mutable std::mutex info_mu;
+  CollectorRunInfo info;  // Guarded by info_mu.
+};
+
+struct Scraper::Outcome {
+  bool done = false;
+  bool started = false;
+  Clock::time_point start;
+  Status status;
+  double seconds = 0;
+  std::vector<prometheus::MetricFamily> families;
+};
+
+// One pass of a pool thread over entries[first..]. Shared between the
+// scrape thread and the worker, which may outlive the scrape when it hangs.
+struct Scraper::Job {
+  std::vector<std::shared_ptr<Entry>> entries;
+  std::size_t first = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Outcome> outcomes;  // Guarded by mu.
+  bool abandoned = false;         // Guarded by mu; the scrape gave up on this job.
+
+  void Run() {
+    for (std::size_t i = first; i < entries.size(); ++i) {
+      Entry& e = *entries[i];
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (abandoned) {
+          return;
+        }
+        outcomes[i].started = true;
+        outcomes[i].start = Clock::now();
+        cv.notify_all();  // the scrape thread starts this collector's deadline now
+      }
+      Outcome o;
+      if (e.stuck.load()) {
+        o.status = Status::Error("skipped: a previous run is still hung past its deadline");
+      } else {
+        MetricSink sink;
+        auto start = Clock::now();
+        {
+          std::lock_guard<std::mutex> run_lock(e.run_mu);
+          try {
+            o.status = e.collector->Collect(sink);
+          } catch (const std::exception& ex) {
+            o.status = Status::Error(std::string("exception: ") + ex.what());
+          }
+        }
+        o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        e.stuck = false;  // if it had overrun, it has now returned
+        e.parse_errors += sink.parse_errors();
+        o.families = sink.TakeFamilies();
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      o.started = true;
+      o.start = outcomes[i].start;
+      o.done = true;
+      outcomes[i] = std::move(o);
+      cv.notify_all();
+    }
+  }
+};
+
+Scraper::Scraper(std::vector<NamedCollector> collectors, std::chrono::milliseconds collector_timeout)
+    : timeout_(collector_timeout), pool_(collectors.size() + 8) {
+  for (auto& c : collectors) {
+    auto e = std::make_shared<Entry>();
+    e->name = c.name;
+    e->info.name = c.name;
+    e->collector = std::move(c.collector);
+    entries_.push_back(std::move(e));
+  }
+}
+
+std::vector<std::string> Scraper::Names() const {
+  std::vector<std::string> names;
+  for (const auto& e : entries_) {
+    names.push_back(e->name);
+  }
+  return names;
+}
+
+std::vector<prometheus::MetricFamily> Scraper::Scrape() {
+  const std::size_t n = entries_.size();
+  std::vector<Outcome> results(n);
+  std::size_t i = 0;
+  while (i < n) {
+    auto job = std::make_shared<Job>();
+    job->entries = entries_;
+    job->first = i;
+    job->outcomes.resize(n);
+    if (!pool_.Submit([job] { job->Run(); })) {
+      for (; i < n; ++i) {
+        results[i].status = Status::Error("no scrape worker available (too many hung collectors)");
+      }
+      break;
+    }
+    for (; i < n; ++i) {
+      std::unique_lock<std::mutex> lock(job->mu);
+      Outcome& o = job->outcomes[i];
+      bool timed_out = false;
+      while (!o.done) {
+        if (!o.started) {
+          job->cv.wait(lock);
+        } else if (job->cv.wait_until(lock, o.start + timeout_) == std::cv_status::timeout && !o.done) {
+          timed_out = true;
+          break;
+        }
+      }
+      if (timed_out) {
+        job->abandoned = true;
+        entries_[i]->stuck = true;
+        results[i].status = Status::Error("timed out after " + FormatDuration(timeout_));
+        results[i].seconds = std::chrono::duration<double>(Clock::now() - o.start).count();
+        ++i;
+        break;  // continue with the rest on a new job
+      }
+      results[i] = std::move(o);
+    }
+  }
+
+  std::vector<prometheus::MetricFamily> out;
+  MetricSink meta;
+  for (std::size_t k = 0; k < n; ++k) {
+    Entry& e = *entries_[k];
+    Outcome& r = results[k];
+    bool success = r.status.ok();
+    if (!success) {
+      if (r.status.no_data()) {
+        logging::Debug("collector returned no data", {{"name", e.name}, {"err", r.status.message()}});
+      } else {
+        logging::Warn("collector failed",
+                      {{"name", e.name}, {"duration_seconds", r.seconds}, {"err", r.status.message()}});
+      }
+    }
+    for (auto& f : r.families) {
+      out.push_back(std::move(f));
+    }
+    meta.Add(kCollectorDuration, r.seconds, {e.name});
+    meta.Add(kCollectorSuccess, success ? 1 : 0, {e.name});
+    std::uint64_t errors = e.parse_errors.load();
+    meta.Add(kParseErrors, static_cast<double>(errors), {e.name});
+    std::lock_guard<std::mutex> lock(e.info_mu);
+    e.info.ever_run = true;
+    e.info.last_duration_seconds = r.seconds;
+    e.info.last_success = success;
+    e.info.last_error = success ? "" : r.status.message();
+    e.info.parse_errors_total = errors;
+  }
+  for (auto& f : meta.TakeFamilies()) {
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<CollectorRunInfo> Scraper::RunInfo() const {
+  std::vector<CollectorRunInfo> infos;
+  for (const auto& e : entries_) {
+    std::lock_guard<std::mutex> lock(e->info_mu);
+    infos.push_back(e->info);
+  }
+  return infos;
+}
+
+}  // namespace hostwatch

@@ -1,0 +1,118 @@
+#include "agent/self_metrics.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "agent/build_info.h"
+#include "collectors/metric_sink.h"
+#include "collectors/parse_util.h"
+
+namespace hostwatch {
+namespace {
+
+const MetricDesc kBuildInfo{
+    "hostwatch_build_info",
+    "A metric with a constant '1' value labeled by version, revision, branch, and compiler from which hostwatch was "
+    "built.",
+    MetricType::Gauge,
+    {"branch", "compiler", "revision", "version"}};
+const MetricDesc kCpuSeconds{"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+                             MetricType::Counter, {}};
+const MetricDesc kResident{"process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge, {}};
+const MetricDesc kVirtual{"process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge, {}};
+const MetricDesc kVirtualMax{"process_virtual_memory_max_bytes",
+                             "Maximum amount of virtual memory available in bytes.", MetricType::Gauge, {}};
+const MetricDesc kOpenFds{"process_open_fds", "Number of open file descriptors.", MetricType::Gauge, {}};
+const MetricDesc kMaxFds{"process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge, {}};
+const MetricDesc kStartTime{"process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+                            MetricType::Gauge, {}};
+const MetricDesc kThreads{"process_threads", "Number of OS threads in the process.", MetricType::Gauge, {}};
+
+double RlimitValue(rlim_t v) {
+  // Unlimited is exported as the largest uint64, like client_golang does.
+  return v == RLIM_INFINITY ? 18446744073709551615.0 : static_cast<double>(v);
+}
+
+}  // namespace
+
+Result<ProcSelfStat> ParseProcPidStat(std::string_view text) {
+  std::size_t paren = text.rfind(')');
+  if (paren == std::string_view::npos) {
+    return Status::Error("malformed /proc/self/stat: no ')'");
+  }
+  // After ')' come fields 3.. (state is field 3).
+  std::vector<std::string_view> f = SplitFields(TrimSpace(text.substr(paren + 1)));
+  auto field = [&](std::size_t n) -> std::string_view { return n - 3 < f.size() ? f[n - 3] : std::string_view{}; };
+  auto utime = ParseUint(field(14));
+  auto stime = ParseUint(field(15));
+  auto threads = ParseInt(field(20));
+  auto start = ParseUint(field(22));
+  auto vsize = ParseUint(field(23));
+  auto rss = ParseInt(field(24));
+  if (!utime || !stime || !threads || !start || !vsize || !rss) {
+    return Status::Error("malformed /proc/self/stat: too few or non-numeric fields");
+  }
+  return ProcSelfStat{*utime, *stime, *threads, *start, *vsize, *rss};
+}
+
+Result<std::uint64_t> ParseBootTime(std::string_view proc_stat) {
+  for (std::string_view line : SplitLines(proc_stat)) {
+    if (line.substr(0, 6) == "btime ") {
+      if (auto v = ParseUint(TrimSpace(line.substr(6)))) {
+        return *v;
+      }
+    }
+  }
+  return Status::Error("no btime line in /proc/stat");
+}
+
+SelfMetrics::SelfMetrics() : proc_(FsRoots{}) {
+  // The start time never changes: compute it once.
+  Result<std::string> stat = proc_.ReadProc("self/stat");
+  Result<std::string> sys_stat = proc_.ReadProc("stat");
+  if (stat.ok() && sys_stat.ok()) {
+    Result<ProcSelfStat> s = ParseProcPidStat(stat.value());
+    Result<std::uint64_t> btime = ParseBootTime(sys_stat.value());
+    if (s.ok() && btime.ok()) {
+      start_time_seconds_ = static_cast<double>(btime.value()) +
+                            static_cast<double>(s.value().start_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+  }
+}
+
+void SelfMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
+  MetricSink sink;
+  sink.Add(kBuildInfo, 1, {kBuildBranch, kBuildCompiler, kBuildRevision, kBuildVersion});
+  Result<std::string> stat = proc_.ReadProc("self/stat");
+  if (stat.ok()) {
+    Result<ProcSelfStat> s = ParseProcPidStat(stat.value());
+    if (s.ok()) {
+      const ProcSelfStat& p = s.value();
+      double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+      sink.Add(kCpuSeconds, static_cast<double>(p.utime_ticks + p.stime_ticks) / hz);
+      sink.Add(kResident, static_cast<double>(p.rss_pages) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+      sink.Add(kVirtual, static_cast<double>(p.vsize_bytes));
+      sink.Add(kThreads, static_cast<double>(p.num_threads));
+    }
+  }
+  Result<std::vector<std::string>> fds = proc_.ListDir(proc_.ProcPath("self/fd"));
+  if (fds.ok()) {
+    // The directory handle used for listing is closed again; do not count it.
+    sink.Add(kOpenFds, static_cast<double>(fds.value().size() > 0 ? fds.value().size() - 1 : 0));
+  }
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    sink.Add(kMaxFds, RlimitValue(lim.rlim_cur));
+  }
+  if (getrlimit(RLIMIT_AS, &lim) == 0) {
+    sink.Add(kVirtualMax, RlimitValue(lim.rlim_cur));
+  }
+  if (start_time_seconds_ > 0) {
+    sink.Add(kStartTime, start_time_seconds_);
+  }
+  for (auto& f : sink.TakeFamilies()) {
+    out->push_back(std::move(f));
+  }
+}
+
+}  // namespace hostwatch

@@ -1,0 +1,49 @@
+// WorkerPool: threads that run submitted tasks, created on demand and kept
+// for reuse. It exists so that the scrape path can give a collector a deadline:
+// a task that hangs (statfs on a dead NFS mount) pins its thread, the scrape
+// moves on, and the pool starts another thread for the next task. The thread
+// count is capped so that hangs cannot grow it without bound.
+//
+// Thread-safe. The destructor does not wait for hung tasks: their threads are
+// detached, and a task must only touch state it co-owns (shared_ptr).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+namespace hostwatch {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::size_t max_threads) : max_threads_(max_threads) {}
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  WorkerPool(WorkerPool&&) = delete;
+  WorkerPool& operator=(WorkerPool&&) = delete;
+
+  // Queues task for an idle thread, starting one if none is idle. Returns false
+  // (and does not run task) when every allowed thread is busy.
+  bool Submit(std::function<void()> task);
+
+  std::size_t threads() const;
+
+ private:
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> queue;  // Guarded by mu.
+    std::size_t threads = 0;                   // Guarded by mu.
+    std::size_t idle = 0;                      // Guarded by mu.
+    bool stopping = false;                     // Guarded by mu.
+  };
+  static void WorkerLoop(std::shared_ptr<Shared> shared);
+
+  const std::size_t max_threads_;
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+};
+
+}  // namespace hostwatch

@@ -1,0 +1,65 @@
+// MetricSink: where a collector puts the samples of one scrape.
+//
+// Collectors describe each metric family once, as a static MetricDesc (name,
+// HELP text, type, label names), and add samples against it. The sink groups
+// samples into prometheus-cpp MetricFamily values; ordering and formatting are
+// the exposition writer's job (text_format.h), so collectors never sort.
+//
+// A sink belongs to one collector run on one thread; it is not thread-safe.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hostwatch {
+
+using MetricType = prometheus::MetricType;
+
+// Static description of one metric family. Help text is a full sentence and is
+// printed verbatim (escaped) in the # HELP line.
+struct MetricDesc {
+  std::string name;
+  std::string help;
+  MetricType type;
+  std::vector<std::string> label_names;
+};
+
+class MetricSink {
+ public:
+  MetricSink() = default;
+  MetricSink(const MetricSink&) = delete;
+  MetricSink& operator=(const MetricSink&) = delete;
+  MetricSink(MetricSink&&) = default;
+  MetricSink& operator=(MetricSink&&) = default;
+
+  // Adds one sample. label_values must match desc.label_names in count and order.
+  void Add(const MetricDesc& desc, double value, std::initializer_list<std::string_view> label_values = {});
+  void Add(const MetricDesc& desc, double value, const std::vector<std::string>& label_values);
+
+  // Adds a complete family (histograms, textfile input). Families with the
+  // same name are merged by the exposition writer.
+  void AddFamily(prometheus::MetricFamily family);
+
+  // Records that an input line was malformed and skipped. The scrape wrapper
+  // exports the running total per collector.
+  void CountParseError(std::uint64_t n = 1) { parse_errors_ += n; }
+  std::uint64_t parse_errors() const { return parse_errors_; }
+
+  bool empty() const { return families_.empty(); }
+  std::vector<prometheus::MetricFamily> TakeFamilies() { return std::move(families_); }
+
+ private:
+  prometheus::ClientMetric& NewSample(const MetricDesc& desc);
+  static void SetValue(prometheus::ClientMetric& m, MetricType type, double value);
+
+  std::vector<prometheus::MetricFamily> families_;
+  std::vector<const MetricDesc*> family_desc_;  // parallel to families_
+  std::uint64_t parse_errors_ = 0;
+};
+
+}  // namespace hostwatch

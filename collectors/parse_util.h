@@ -1,0 +1,25 @@
+// Small, locale-independent helpers shared by the /proc and /sys parsers.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace hostwatch {
+
+// Splits text into lines without the trailing '\n'; a final empty line is dropped.
+std::vector<std::string_view> SplitLines(std::string_view text);
+
+// Splits on runs of spaces and tabs, dropping empty fields.
+std::vector<std::string_view> SplitFields(std::string_view line);
+
+// Whole-string numeric parses; nullopt unless every character was consumed.
+std::optional<double> ParseDouble(std::string_view s);
+std::optional<std::uint64_t> ParseUint(std::string_view s);
+std::optional<std::int64_t> ParseInt(std::string_view s);
+
+std::string_view TrimSpace(std::string_view s);
+
+}  // namespace hostwatch

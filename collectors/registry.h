@@ -1,0 +1,19 @@
+// The registry: one explicit table of every host collector hostwatch has,
+// sorted by name. Flags, config keys, the README table and the scrape path are
+// all generated from it, so adding a collector is one line in registry.cpp.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "collector.h"
+
+namespace hostwatch {
+
+// All collector specs, sorted by name. Built once; immutable afterwards.
+const std::vector<CollectorSpec>& AllCollectors();
+
+// The spec named name, or nullptr.
+const CollectorSpec* FindCollector(std::string_view name);
+
+}  // namespace hostwatch

@@ -1,0 +1,268 @@
+#include "text_format.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace hostwatch {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+}  // namespace
+
+void AppendGoFloat(double v, std::string* out) {
+  if (std::isnan(v)) {
+    out->append("NaN");
+    return;
+  }
+  if (std::isinf(v)) {
+    out->append(v > 0 ? "+Inf" : "-Inf");
+    return;
+  }
+  if (v == 0) {
+    out->append(std::signbit(v) ? "-0" : "0");
+    return;
+  }
+  // Shortest round-trip digits in scientific form: "-d.ddde+XX".
+  char sci[64];
+  auto [end, ec] = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+  (void)ec;  // 64 bytes always suffice for a double.
+  std::string_view s(sci, static_cast<std::size_t>(end - sci));
+  bool negative = s.front() == '-';
+  if (negative) {
+    s.remove_prefix(1);
+  }
+  std::size_t e_pos = s.find('e');
+  std::string_view mantissa = s.substr(0, e_pos);
+  int exponent = std::atoi(std::string(s.substr(e_pos + 1)).c_str());
+  std::string digits;  // significant digits without the point
+  digits.reserve(mantissa.size());
+  for (char c : mantissa) {
+    if (c != '.') {
+      digits.push_back(c);
+    }
+  }
+  if (negative) {
+    out->push_back('-');
+  }
+  // strconv/ftoa.go uses %e when exp < -4 || exp >= eprec, and eprec is 6
+  // for the shortest format: FormatFloat(1e6, 'g', -1, 64) == "1e+06".
+  if (exponent < -4 || exponent >= 6) {
+    out->push_back(digits[0]);
+    if (digits.size() > 1) {
+      out->push_back('.');
+      out->append(digits, 1, std::string::npos);
+    }
+    out->push_back('e');
+    out->push_back(exponent < 0 ? '-' : '+');
+    int abs_exp = std::abs(exponent);
+    if (abs_exp < 10) {
+      out->push_back('0');  // Go prints at least two exponent digits.
+    }
+    out->append(std::to_string(abs_exp));
+    return;
+  }
+  // %f with the shortest digits.
+  if (exponent < 0) {
+    out->append("0.");
+    out->append(static_cast<std::size_t>(-exponent - 1), '0');
+    out->append(digits);
+    return;
+  }
+  std::size_t int_digits = static_cast<std::size_t>(exponent) + 1;
+  if (digits.size() <= int_digits) {
+    out->append(digits);
+    out->append(int_digits - digits.size(), '0');
+  } else {
+    out->append(digits, 0, int_digits);
+    out->push_back('.');
+    out->append(digits, int_digits, std::string::npos);
+  }
+}
+
+std::string FormatGoFloat(double v) {
+  std::string s;
+  AppendGoFloat(v, &s);
+  return s;
+}
+
+namespace {
+
+void AppendEscaped(std::string_view s, bool escape_quote, std::string* out) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '"':
+        if (escape_quote) {
+          out->append("\\\"");
+        } else {
+          out->push_back(c);
+        }
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
+}
+
+const char* TypeName(MetricType t) {
+  switch (t) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Histogram:
+      return "histogram";
+    default:
+      return "untyped";
+  }
+}
+
+bool LabelValuesLess(const ClientMetric& a, const ClientMetric& b) {
+  std::size_t n = std::min(a.label.size(), b.label.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    int c = a.label[i].value.compare(b.label[i].value);
+    if (c != 0) {
+      return c < 0;
+    }
+  }
+  return a.label.size() < b.label.size();
+}
+
+// Writes "name{labels,extra="v"} value\n".
+void WriteSample(std::string_view name, std::string_view suffix, const ClientMetric& m, std::string_view extra_name,
+                 double extra_value, bool has_extra, double value, std::string* out) {
+  out->append(name);
+  out->append(suffix);
+  if (!m.label.empty() || has_extra) {
+    out->push_back('{');
+    bool first = true;
+    for (const auto& l : m.label) {
+      if (!first) {
+        out->push_back(',');
+      }
+      first = false;
+      out->append(l.name);
+      out->append("=\"");
+      AppendEscaped(l.value, true, out);
+      out->push_back('"');
+    }
+    if (has_extra) {
+      if (!first) {
+        out->push_back(',');
+      }
+      out->append(extra_name);
+      out->append("=\"");
+      AppendGoFloat(extra_value, out);
+      out->push_back('"');
+    }
+    out->push_back('}');
+  }
+  out->push_back(' ');
+  AppendGoFloat(value, out);
+  out->push_back('\n');
+}
+
+void WriteMetric(const MetricFamily& f, const ClientMetric& m, std::string* out) {
+  switch (f.type) {
+    case MetricType::Counter:
+      WriteSample(f.name, "", m, "", 0, false, m.counter.value, out);
+      break;
+    case MetricType::Gauge:
+      WriteSample(f.name, "", m, "", 0, false, m.gauge.value, out);
+      break;
+    case MetricType::Summary:
+      for (const auto& q : m.summary.quantile) {
+        WriteSample(f.name, "", m, "quantile", q.quantile, true, q.value, out);
+      }
+      WriteSample(f.name, "_sum", m, "", 0, false, m.summary.sample_sum, out);
+      WriteSample(f.name, "_count", m, "", 0, false, static_cast<double>(m.summary.sample_count), out);
+      break;
+    case MetricType::Histogram: {
+      bool has_inf = false;
+      for (const auto& b : m.histogram.bucket) {
+        WriteSample(f.name, "_bucket", m, "le", b.upper_bound, true, static_cast<double>(b.cumulative_count), out);
+        has_inf = has_inf || std::isinf(b.upper_bound);
+      }
+      if (!has_inf) {
+        WriteSample(f.name, "_bucket", m, "le", INFINITY, true, static_cast<double>(m.histogram.sample_count), out);
+      }
+      WriteSample(f.name, "_sum", m, "", 0, false, m.histogram.sample_sum, out);
+      WriteSample(f.name, "_count", m, "", 0, false, static_cast<double>(m.histogram.sample_count), out);
+      break;
+    }
+    default:
+      WriteSample(f.name, "", m, "", 0, false, m.untyped.value, out);
+      break;
+  }
+}
+
+}  // namespace
+
+void NormalizeFamilies(std::vector<MetricFamily>* families) {
+  std::stable_sort(families->begin(), families->end(),
+                   [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
+  // Merge runs of equal names into the first family of the run.
+  std::vector<MetricFamily> merged;
+  merged.reserve(families->size());
+  for (auto& f : *families) {
+    if (!merged.empty() && merged.back().name == f.name) {
+      auto& dst = merged.back().metric;
+      dst.insert(dst.end(), std::make_move_iterator(f.metric.begin()), std::make_move_iterator(f.metric.end()));
+    } else {
+      merged.push_back(std::move(f));
+    }
+  }
+  for (auto& f : merged) {
+    for (auto& m : f.metric) {
+      if (m.label.size() > 1) {
+        std::sort(m.label.begin(), m.label.end(),
+                  [](const prometheus::ClientMetric::Label& a, const prometheus::ClientMetric::Label& b) {
+                    return a.name < b.name;
+                  });
+      }
+    }
+    std::stable_sort(f.metric.begin(), f.metric.end(), LabelValuesLess);
+  }
+  *families = std::move(merged);
+}
+
+void WriteTextFormat(const std::vector<MetricFamily>& families, std::string* out) {
+  for (const auto& f : families) {
+    if (f.metric.empty()) {
+      continue;
+    }
+    out->append("# HELP ");
+    out->append(f.name);
+    out->push_back(' ');
+    AppendEscaped(f.help, false, out);
+    out->append("\n# TYPE ");
+    out->append(f.name);
+    out->push_back(' ');
+    out->append(TypeName(f.type));
+    out->push_back('\n');
+    for (const auto& m : f.metric) {
+      WriteMetric(f, m, out);
+    }
+  }
+}
+
+std::string SerializeText(std::vector<MetricFamily> families) {
+  NormalizeFamilies(&families);
+  std::string out;
+  WriteTextFormat(families, &out);
+  return out;
+}
+
+}  // namespace hostwatch

@@ -1,0 +1,177 @@
+"""Helpers for tests that drive the real hostwatch binary (standard library only).
+
+Every agent listens on 127.0.0.1 port 0 unless told otherwise; the bound port is
+read back from the agent's startup log line, so tests never collide on ports.
+"""
+import gzip
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+BINARY = os.environ.get("HOSTWATCH_BINARY", "")
+SOURCE_DIR = os.environ.get("HOSTWATCH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+NODE_EXPORTER_FIXTURES = os.environ.get("HOSTWATCH_NODE_EXPORTER_FIXTURES", "")
+SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE
+
+
+def require_binary():
+    if not BINARY or not os.access(BINARY, os.X_OK):
+        raise unittest.SkipTest("HOSTWATCH_BINARY is not set to an executable; run through ctest")
+
+
+class Agent:
+    """A running hostwatch process. Use as a context manager or call stop()."""
+
+    def __init__(self, *args, listen="127.0.0.1:0", env=None, wait_ready=True, timeout=15):
+        require_binary()
+        self.args = [BINARY]
+        if listen is not None:
+            self.args.append("--web.listen-address=" + listen)
+        self.args += list(args)
+        self.log_lines = []
+        self._log_lock = threading.Lock()
+        self._started = threading.Event()
+        self.port = None
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        if wait_ready:
+            if not self._started.wait(timeout):
+                self.stop(signal.SIGKILL)
+                raise AssertionError("agent did not start within %ss; log:\n%s" % (timeout, self.log()))
+
+    def _read_stderr(self):
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._log_lock:
+                self.log_lines.append(line)
+            if "msg=\"hostwatch started\"" in line or '"msg":"hostwatch started"' in line:
+                m = re.search(r'address=("?)[^ "]*:(\d+)', line) or re.search(r'"address":"[^"]*:(\d+)"', line)
+                if m:
+                    self.port = int(m.groups()[-1])
+                self._started.set()
+
+    def log(self):
+        with self._log_lock:
+            return "\n".join(self.log_lines)
+
+    @property
+    def base_url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def request(self, path, method="GET", headers=None, data=None, timeout=10):
+        """Returns (status, headers dict with lower-case keys, body bytes)."""
+        req = urllib.request.Request(self.base_url + path, method=method, headers=headers or {}, data=data)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+    def metrics(self, path="/metrics"):
+        status, headers, body = self.request(path)
+        if status != 200:
+            raise AssertionError("GET %s -> %d: %r" % (path, status, body[:200]))
+        if headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return body.decode("utf-8")
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._reader.join(2)
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def run_agent(*args, timeout=15, env=None):
+    """Runs hostwatch to completion; returns CompletedProcess with text output."""
+    require_binary()
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    return subprocess.run([BINARY] + list(args), capture_output=True, text=True, timeout=timeout, env=full_env)
+
+
+def parse_samples(text):
+    """Parses exposition text into {series: value} where series is the line's name{labels} part."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, _, value = line.rpartition(" ")
+        samples[series] = float(value)
+    return samples
+
+
+def sample(text, series):
+    """The value of one exact series (e.g. 'node_load1' or 'up{job="x"}'), or None."""
+    return parse_samples(text).get(series)
+
+
+def promtool():
+    return shutil.which("promtool")
+
+
+def check_metrics_with_promtool(testcase, text):
+    """promtool check metrics: exit 1 means unparseable (a failure); exit 3 means lint
+    findings only, which node_exporter-compatible names legitimately trigger."""
+    tool = promtool()
+    if tool is None:
+        if os.environ.get("CI"):
+            testcase.fail("promtool is not installed (packaging/install-deps.sh installs it)")
+        testcase.skipTest("promtool not installed")
+    res = subprocess.run([tool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+    testcase.assertNotEqual(res.returncode, 1, "promtool rejected the exposition:\n" + res.stdout + res.stderr)
+    return res
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TempDir:
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="hostwatch-test-")
+
+    def write(self, rel, content, mode=None):
+        p = os.path.join(self.path, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(content)
+        if mode is not None:
+            os.chmod(p, mode)
+        return p
+
+    def cleanup(self):
+        shutil.rmtree(self.path, ignore_errors=True)

@@ -1,0 +1,106 @@
+#include "agent/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "collectors/registry.h"
+
+namespace hostwatch {
+namespace {
+
+std::variant<AgentFlags, int> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "hostwatch");
+  std::vector<char*> argv;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+  }
+  return ParseFlags(static_cast<int>(argv.size()), argv.data());
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+TEST(FlagsTest, DefaultsMatchTheDesign) {
+  auto r = Parse({});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  const AgentFlags& f = std::get<AgentFlags>(r);
+  EXPECT_EQ(f.listen_addresses, std::vector<std::string>{":9555"});
+  EXPECT_EQ(f.telemetry_path, "/metrics");
+  EXPECT_EQ(f.roots.procfs, "/proc");
+  EXPECT_EQ(f.config_file, "/etc/hostwatch/hostwatch.yml");
+  EXPECT_FALSE(f.config_file_given);
+}
+
+TEST(FlagsTest, CollectorSwitchesAreRecordedOnlyWhenGiven) {
+  auto r = Parse({"--no-collector.cpu", "--collector.loadavg", "--web.listen-address=127.0.0.1:1",
+                  "--web.listen-address", "127.0.0.1:2"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  const AgentFlags& f = std::get<AgentFlags>(r);
+  EXPECT_EQ(f.selection.explicit_state.size(), 2u);
+  EXPECT_FALSE(f.selection.explicit_state.at("cpu"));
+  EXPECT_TRUE(f.selection.explicit_state.at("loadavg"));
+  EXPECT_EQ(f.listen_addresses.size(), 2u);
+}
+
+TEST(FlagsTest, BadFlagsExitTwo) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--no-such-flag"},
+      {"--log.level=loud"},
+      {"--web.listen-address=nonsense"},
+      {"--collector.cpu.guest=maybe"},
+      {"--scrape.collector-timeout=fast"},
+      {"--web.telemetry-path=metrics"},
+  };
+  for (const auto& args : bad) {
+    auto r = Parse(args);
+    ASSERT_TRUE(std::holds_alternative<int>(r)) << args[0];
+    EXPECT_EQ(std::get<int>(r), 2) << args[0];
+  }
+}
+
+TEST(FlagsTest, CollectorOptionFlagIsValidatedAndKept) {
+  auto r = Parse({"--collector.cpu.guest=false"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("cpu.guest"), "false");
+}
+
+TEST(ResolveEnabledCollectorsTest, DefaultsAndExplicitChoices) {
+  CollectorSelection sel;
+  auto all = ResolveEnabledCollectors(sel);
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(Contains(all.value(), "cpu"));
+
+  sel.explicit_state["cpu"] = false;
+  auto without_cpu = ResolveEnabledCollectors(sel);
+  EXPECT_FALSE(Contains(without_cpu.value(), "cpu"));
+  EXPECT_TRUE(Contains(without_cpu.value(), "loadavg"));
+
+  CollectorSelection only_load;
+  only_load.disable_defaults = true;
+  only_load.explicit_state["loadavg"] = true;
+  EXPECT_EQ(ResolveEnabledCollectors(only_load).value(), std::vector<std::string>{"loadavg"});
+
+  CollectorSelection unknown;
+  unknown.explicit_state["nope"] = true;
+  EXPECT_FALSE(ResolveEnabledCollectors(unknown).ok());
+}
+
+TEST(ListenAddressTest, ConvertsToCivetWebSyntax) {
+  EXPECT_EQ(ListenAddressToCivet(":9555").value(), "9555");
+  EXPECT_EQ(ListenAddressToCivet("127.0.0.1:9555").value(), "127.0.0.1:9555");
+  EXPECT_FALSE(ListenAddressToCivet("9555").ok());
+  EXPECT_FALSE(ListenAddressToCivet("host:").ok());
+  EXPECT_FALSE(ListenAddressToCivet("host:http").ok());
+}
+
+TEST(RegistryTest, TableIsSortedAndNamesAreUnique) {
+  const auto& all = AllCollectors();
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    EXPECT_LT(all[i - 1].name, all[i].name);
+  }
+}
+
+}  // namespace
+}  // namespace hostwatch

@@ -1,0 +1,142 @@
+#include "agent/scraper.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <thread>
+
+#include "collectors/text_format.h"
+
+namespace hostwatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+const MetricDesc kValue{"test_value", "A test value.", MetricType::Gauge, {}};
+
+class ConstantCollector : public Collector {
+ public:
+  explicit ConstantCollector(double v) : v_(v) {}
+  Status Collect(MetricSink& sink) override {
+    sink.Add(kValue, v_);
+    return Status::OK();
+  }
+
+ private:
+  double v_;
+};
+
+class FailingCollector : public Collector {
+ public:
+  Status Collect(MetricSink& sink) override {
+    sink.CountParseError(2);
+    return Status::Error("broken");
+  }
+};
+
+// Blocks in Collect until released, like statfs on a dead NFS mount.
+class HangingCollector : public Collector {
+ public:
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool open = false;
+    std::atomic<int> calls{0};
+  };
+  explicit HangingCollector(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
+  Status Collect(MetricSink& sink) override {
+    ++gate_->calls;
+    std::unique_lock<std::mutex> lock(gate_->mu);
+    gate_->cv.wait(lock, [&] { return gate_->open; });
+    sink.Add(kValue, 99);
+    return Status::OK();
+  }
+
+ private:
+  std::shared_ptr<Gate> gate_;
+};
+
+std::vector<Scraper::NamedCollector> Collectors(std::vector<std::pair<std::string, CollectorPtr>> list) {
+  std::vector<Scraper::NamedCollector> out;
+  for (auto& [name, c] : list) {
+    out.push_back({name, std::move(c)});
+  }
+  return out;
+}
+
+TEST(ScraperTest, ReportsSuccessPerCollectorAndParseErrors) {
+  std::vector<std::pair<std::string, CollectorPtr>> list;
+  list.emplace_back("good", std::make_unique<ConstantCollector>(1));
+  list.emplace_back("bad", std::make_unique<FailingCollector>());
+  Scraper scraper(Collectors(std::move(list)), 2s);
+  std::string text = SerializeText(scraper.Scrape());
+  EXPECT_NE(text.find("node_scrape_collector_success{collector=\"good\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("node_scrape_collector_success{collector=\"bad\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("hostwatch_collector_parse_errors_total{collector=\"bad\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("test_value 1\n"), std::string::npos);
+}
+
+TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
+  auto gate = std::make_shared<HangingCollector::Gate>();
+  std::vector<std::pair<std::string, CollectorPtr>> list;
+  list.emplace_back("hang", std::make_unique<HangingCollector>(gate));
+  list.emplace_back("after", std::make_unique<ConstantCollector>(7));
+  Scraper scraper(Collectors(std::move(list)), 200ms);
+
+  auto start = std::chrono::steady_clock::now();
+  std::string first = SerializeText(scraper.Scrape());
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, 2s);  // bounded by the deadline, not by the hang
+  EXPECT_NE(first.find("node_scrape_collector_success{collector=\"hang\"} 0\n"), std::string::npos) << first;
+  EXPECT_NE(first.find("node_scrape_collector_success{collector=\"after\"} 1\n"), std::string::npos);
+  EXPECT_NE(first.find("test_value 7\n"), std::string::npos);
+  EXPECT_EQ(first.find("test_value 99"), std::string::npos);
+
+  // While still hung, the collector is skipped instead of pinning another thread.
+  std::string second = SerializeText(scraper.Scrape());
+  EXPECT_NE(second.find("node_scrape_collector_success{collector=\"hang\"} 0\n"), std::string::npos);
+  EXPECT_EQ(gate->calls.load(), 1);
+
+  {
+    std::lock_guard<std::mutex> lock(gate->mu);
+    gate->open = true;
+  }
+  gate->cv.notify_all();
+  // Once the hung call returns, the collector runs again.
+  for (int i = 0; i < 100; ++i) {
+    std::string text = SerializeText(scraper.Scrape());
+    if (text.find("node_scrape_collector_success{collector=\"hang\"} 1\n") != std::string::npos) {
+      EXPECT_NE(text.find("test_value 99\n"), std::string::npos);
+      return;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  FAIL() << "hung collector never recovered";
+}
+
+TEST(WorkerPoolTest, RefusesWorkBeyondThreadCap) {
+  WorkerPool pool(1);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<bool> started{false};
+  ASSERT_TRUE(pool.Submit([&] {
+    started = true;
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+  }));
+  while (!started) {
+    std::this_thread::yield();
+  }
+  EXPECT_FALSE(pool.Submit([] {}));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+}
+
+}  // namespace
+}  // namespace hostwatch

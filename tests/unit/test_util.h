@@ -1,0 +1,44 @@
+// Helpers shared by the unit tests.
+#pragma once
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "collectors/collector.h"
+#include "collectors/registry.h"
+#include "collectors/text_format.h"
+
+namespace hostwatch::testing {
+
+inline std::string FixturePath(const std::string& rel) { return std::string(HOSTWATCH_TEST_FIXTURES) + "/" + rel; }
+
+inline std::string ReadFixture(const std::string& rel) {
+  std::ifstream in(FixturePath(rel));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Builds the named collector with default options (plus overrides) and runs it once.
+struct CollectorRun {
+  Status status;
+  std::string text;  // exposition of what it added
+  std::uint64_t parse_errors = 0;
+};
+
+inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
+                                     const CollectorOptions& options = CollectorOptions::Defaults()) {
+  const CollectorSpec* spec = FindCollector(name);
+  Result<CollectorPtr> c = spec->make(CollectorContext{fs, options});
+  if (!c.ok()) {
+    return {c.status(), "", 0};
+  }
+  MetricSink sink;
+  Status s = c.value()->Collect(sink);
+  CollectorRun run{s, "", sink.parse_errors()};
+  run.text = SerializeText(sink.TakeFamilies());
+  return run;
+}
+
+}  // namespace hostwatch::testing
