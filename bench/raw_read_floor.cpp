@@ -17,6 +17,7 @@
 // collector reading several attributes per device does.
 //
 // Deliberately uses no hostwatch code and no C++ streams.
+#include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <sys/resource.h>
@@ -41,6 +42,7 @@ enum class Root {
   kSys,     // path under --path.sysfs
   kRootfs,  // path under --path.rootfs
   kStatfs,  // statfs() every real mount point listed in this mountinfo file (under --path.procfs)
+  kListDir, // list the entries of this directory under --path.procfs (e.g. open fds)
   kSyscall, // path names a syscall: "uname", "adjtimex", "clock_gettime"
 };
 
@@ -95,11 +97,16 @@ constexpr Read kReads[] = {
     {"rapl", Root::kSys, "class/powercap/*/energy_uj"},
     {"schedstat", Root::kProc, "schedstat"},
     {"selinux", Root::kSys, "fs/selinux/enforce"},
+    // Not a collector: the process_* self metrics every agent adds to each scrape.
+    {"self", Root::kProc, "self/stat"},
+    {"self", Root::kProc, "self/limits"},
+    {"self", Root::kListDir, "self/fd"},
     {"sockstat", Root::kProc, "net/sockstat"},
     {"sockstat", Root::kProc, "net/sockstat6"},
     {"softnet", Root::kProc, "net/softnet_stat"},
     {"stat", Root::kProc, "stat"},
     {"tapestats", Root::kSys, "class/scsi_tape/*/stats/*"},
+    {"textfile", Root::kRootfs, "var/lib/prometheus/node-exporter/*.prom"},  // Debian's default directory
     {"thermal_zone", Root::kSys, "class/thermal/thermal_zone*/{temp,type,policy}"},
     {"time", Root::kSyscall, "clock_gettime"},
     {"time", Root::kSys, "devices/system/clocksource/clocksource*/current_clocksource"},
@@ -187,6 +194,17 @@ void ReadPattern(const std::string& pattern, Counts* counts) {
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
+}
+
+void ListDir(const char* path, Counts* counts) {
+  DIR* d = opendir(path);
+  if (d == nullptr) {
+    ++counts->missing;
+    return;
+  }
+  while (readdir(d) != nullptr) {
+  }
+  closedir(d);
 }
 
 void DoSyscall(std::string_view name) {
@@ -288,6 +306,9 @@ std::vector<Step> PlanSteps(const Options& o, std::vector<std::string>* unknown)
         case Root::kStatfs:
           s.targets = StatfsTargets(JoinPath(o.procfs, r.path), o.rootfs);
           break;
+        case Root::kListDir:
+          s.path = JoinPath(o.procfs, r.path);
+          break;
         case Root::kSyscall:
           break;
       }
@@ -312,6 +333,9 @@ void RunSteps(const std::vector<Step>& steps, Counts* counts) {
         break;
       case Root::kSyscall:
         DoSyscall(s.path);
+        break;
+      case Root::kListDir:
+        ListDir(s.path.c_str(), counts);
         break;
       default:
         ReadPattern(s.path, counts);
