@@ -99,6 +99,19 @@ class Process:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
+    def context_switches(self):
+        """Voluntary + involuntary context switches summed over the live threads."""
+        total = 0
+        for task in os.listdir("/proc/%d/task" % self.pid):
+            try:
+                with open("/proc/%d/task/%s/status" % (self.pid, task)) as f:
+                    for line in f:
+                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                            total += int(line.split()[1])
+            except OSError:
+                pass  # thread exited meanwhile
+        return total
+
     def rss_kib(self):
         """(RssAnon, RssFile) in KiB from /proc/<pid>/status."""
         out = {}
@@ -254,8 +267,10 @@ class Subject:
         self.scrapes = 0
         self.latencies = []
         self.samples = 0
+        self.switches = 0
 
     def batch(self, n):
+        switches = self.process.context_switches()
         before = self.process.cpu_seconds()
         for i in range(n):
             status, body, elapsed = self.client.get("/metrics", SCRAPE_HEADERS)
@@ -265,6 +280,7 @@ class Subject:
             if i == 0:
                 self.samples = count_samples(body)
         self.cpu += self.process.cpu_seconds() - before
+        self.switches += self.process.context_switches() - switches
         self.scrapes += n
 
     def cpu_ms_per_scrape(self):
@@ -297,15 +313,17 @@ class Floor:
         return self.cpu * 1000.0 / self.iterations if self.iterations else float("nan")
 
 
-def interleave(contestants, total, batch, deadline):
-    """Runs `total` scrapes per contestant in batches, shuffling the order every round."""
+def interleave(contestants, total, batch, deadline, weights=None):
+    """Runs `total` scrapes per contestant in batches, shuffling the order every round. weights
+    multiplies the count for a cheap contestant, so its CPU delta spans enough clock ticks."""
+    weights = weights or {}
     done = 0
     while done < total and time.monotonic() < deadline:
         n = min(batch, total - done)
         order = list(contestants)
         random.shuffle(order)
         for c in order:
-            c.batch(n)
+            c.batch(n * weights.get(c, 1))
         done += n
     return done
 
@@ -395,6 +413,10 @@ def host_scrape_phase(args, table, hostwatch_bin, floor_bin):
         table.add("scrape latency p99 (ms), absolute", fmt(p99), "-", "-", "< 2 ms", p99 < 2.0)
         table.add("samples per scrape", str(a.samples), str(b.samples) if b else "n/a",
                   fmt(ratio(a.samples, b.samples if b else None)), "report", None)
+        sw_a = a.switches / a.scrapes
+        sw_b = b.switches / b.scrapes if b else None
+        table.add("  (info) context switches per scrape, all threads", fmt(sw_a), fmt(sw_b), fmt(ratio(sw_a, sw_b)),
+                  "-", None)
         for label, rss in (("after %d scrapes" % n1, rss1), ("after %d scrapes" % n2, rss2)):
             ours = rss["hostwatch"]
             theirs = rss.get("node_exporter")
@@ -713,27 +735,44 @@ def generate_big_host(root, n):
     return proc, sys_, rootfs
 
 
-def big_host_phase(args, table, hostwatch_bin, tmp):
+BIG_HOST_TREE_VERSION = "1"  # bump when generate_big_host changes, so cached trees are rebuilt
+
+
+def big_host_tree(cache_dir, n):
+    """The generated tree for n objects, cached under cache_dir (creating ~25,000 small files takes a while)."""
+    root = os.path.join(cache_dir, "bighost-%d" % n)
+    stamp = os.path.join(root, "complete-v" + BIG_HOST_TREE_VERSION)
+    paths = tuple(os.path.join(root, d) for d in ("proc", "sys", "rootfs"))
+    if os.path.exists(stamp):
+        return paths
+    shutil.rmtree(root, ignore_errors=True)
+    t0 = time.monotonic()
+    generate_big_host(root, n)
+    open(stamp, "w").close()
+    log("generated big-host tree with %d mounts/disks/interfaces in %.1f s (cached in %s)"
+        % (n, time.monotonic() - t0, root))
+    return paths
+
+
+def big_host_phase(args, table, hostwatch_bin, cache_dir):
     results = {}
     for n in (100, 1000):
-        root = os.path.join(tmp, "bighost%d" % n)
-        t0 = time.monotonic()
-        proc, sys_, rootfs = generate_big_host(root, n)
-        log("generated big-host tree with %d mounts/disks/interfaces in %.1f s" % (n, time.monotonic() - t0))
+        proc, sys_, rootfs = big_host_tree(cache_dir, n)
         paths = ["--path.procfs=" + proc, "--path.sysfs=" + sys_, "--path.rootfs=" + rootfs]
         hw = start_hostwatch(hostwatch_bin, *paths)
         ne = start_node_exporter(*(paths + ["--no-collector.netdev.netlink"])) if os.path.exists(NODE_EXPORTER) \
             else None
         try:
             subjects = [Subject("hostwatch", hw)] + ([Subject("node_exporter", ne)] if ne else [])
-            interleave(subjects, args.big_scrapes, max(10, args.big_scrapes // 5),
-                       time.monotonic() + args.phase_seconds)
+            # node_exporter needs ~0.4 s of CPU per scrape here; hostwatch gets 100x the scrapes so
+            # that its CPU delta is many 1/CLK_TCK ticks, not zero.
+            interleave(subjects, args.big_scrapes, max(1, args.big_scrapes // 5),
+                       time.monotonic() + args.phase_seconds, weights={subjects[0]: 100})
             results[n] = {s.name: (s.cpu_ms_per_scrape(), s.samples) for s in subjects}
         finally:
             hw.stop()
             if ne:
                 ne.stop()
-        shutil.rmtree(root, ignore_errors=True)
     ours = results[1000]["hostwatch"]
     theirs = results[1000].get("node_exporter", (None, None))
     table.add("big host (1,000 mounts/disks/ifaces): CPU per scrape (ms)", fmt(ours[0]), fmt(theirs[0]),
@@ -776,10 +815,39 @@ def profile_phase(args, hostwatch_bin):
         for sort, limit in (("dso", "1"), ("dso,symbol", "0.8")):
             report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", sort,
                                      "--percent-limit", limit, "-g", "none"], capture_output=True, text=True).stdout
-            print("\n".join(l.rstrip() for l in report.splitlines() if l.strip() and not l.startswith("#")))
+            for line in report.splitlines():
+                if line.strip() and not line.startswith("#"):
+                    print("  " + " ".join(line.split()[:4 if sort == "dso,symbol" else 2]))
+        if shutil.which("strace"):
+            syscall_summary(hw, client, 1000)
     finally:
         hw.stop()
         os.unlink(data)
+
+
+def syscall_summary(hw, client, scrapes):
+    """strace -c over all threads: which syscalls a scrape makes, per scrape."""
+    out = tempfile.NamedTemporaryFile(suffix=".strace", delete=False).name
+    try:
+        st = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(hw.pid)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        for _ in range(scrapes):
+            client.get("/metrics", SCRAPE_HEADERS)
+        st.terminate()
+        st.wait(30)
+        print("\nsyscalls per scrape (strace -c -f over %d scrapes; strace itself slows them):" % scrapes)
+        with open(out) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 5 and fields[0][0].isdigit() and fields[-1] != "total":
+                    calls, name = int(fields[3]), fields[-1]
+                    errors = int(fields[4]) if len(fields) == 6 else 0
+                    if calls >= scrapes // 2:
+                        print("  %-16s %5.1f%s" % (name, calls / scrapes,
+                                                   "  (%.1f failed)" % (errors / scrapes) if errors else ""))
+    finally:
+        os.unlink(out)
 
 
 # ------------------------------------------------------------------- main ---
@@ -793,6 +861,8 @@ def main():
     ap.add_argument("--skip", default="", help="comma list of phases to skip: host,probe,bighost")
     ap.add_argument("--profile", action="store_true", help="also perf-profile hostwatch's scrape path")
     ap.add_argument("--seed", type=int, default=1, help="seed of the A/B order shuffle")
+    ap.add_argument("--cache-dir", default=os.path.join(SOURCE_DIR, "build-release", "bench-cache"),
+                    help="where generated big-host trees are kept between runs")
     ap.add_argument("--serve-target", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_target:
@@ -805,7 +875,7 @@ def main():
     args.phase_seconds = 60 if args.quick else 400
     args.probes = 500 if args.quick else 2000
     args.checks_seconds = 20 if args.quick else 60
-    args.big_scrapes = 20 if args.quick else 200
+    args.big_scrapes = 5 if args.quick else 100
     args.profile_scrapes = 2000
     random.seed(args.seed)
     skip = set(filter(None, args.skip.split(",")))
@@ -818,7 +888,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="hostwatch-bench-") as tmp:
         for name, phase in (("host", lambda: host_scrape_phase(args, table, hostwatch_bin, floor_bin)),
                             ("probe", lambda: probe_phase(args, table, hostwatch_bin, tmp)),
-                            ("bighost", lambda: big_host_phase(args, table, hostwatch_bin, tmp))):
+                            ("bighost", lambda: big_host_phase(args, table, hostwatch_bin, args.cache_dir))):
             if name in skip:
                 continue
             t0 = time.monotonic()
