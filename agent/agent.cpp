@@ -104,7 +104,7 @@ Status Agent::Reload() {
   Result<std::shared_ptr<const Snapshot>> snap = Build();
   if (!snap.ok()) {
     last_reload_ok_ = false;
-    logging::Error("reload failed, keeping the running configuration", {{"err", snap.status().message()}});
+    logging::LogEachLine("reload failed, keeping the running configuration", snap.status().message());
     return snap.status();
   }
   {
