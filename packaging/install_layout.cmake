@@ -29,8 +29,22 @@ string(REPLACE "EnvironmentFile=-/etc/default/hostwatch" "EnvironmentFile=-${_et
 file(WRITE "${HOSTWATCH_PACKAGING_BINARY_DIR}/unit/hostwatch.service" "${_unit}")
 
 file(INSTALL DESTINATION "${_unitdir}" TYPE FILE FILES "${HOSTWATCH_PACKAGING_BINARY_DIR}/unit/hostwatch.service")
-file(INSTALL DESTINATION "${_etc}/hostwatch" TYPE FILE FILES "${HOSTWATCH_PACKAGING_DIR}/hostwatch.yml")
-# 0600: it may hold credentials that the config references as ${VAR}, and
-# only systemd (root) reads it.
-file(INSTALL DESTINATION "${_etc}/default" TYPE FILE RENAME hostwatch PERMISSIONS OWNER_READ OWNER_WRITE
-     FILES "${HOSTWATCH_PACKAGING_DIR}/hostwatch.default")
+# Configuration files are the administrator's once installed: a repeated
+# source install keeps them (the .deb's conffile handling does the same for
+# packages; cpack always stages into an empty directory).
+function(hostwatch_install_config dir name source)
+  if(EXISTS "$ENV{DESTDIR}${dir}/${name}")
+    message(STATUS "Keeping existing: $ENV{DESTDIR}${dir}/${name}")
+    return()
+  endif()
+  # 0600 for the defaults file: it may hold credentials that the config
+  # references as ${VAR}, and only systemd (root) reads it.
+  if(name STREQUAL "hostwatch" AND dir MATCHES "/default$")
+    set(perms OWNER_READ OWNER_WRITE)
+  else()
+    set(perms OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  endif()
+  file(INSTALL DESTINATION "${dir}" TYPE FILE RENAME "${name}" PERMISSIONS ${perms} FILES "${source}")
+endfunction()
+hostwatch_install_config("${_etc}/hostwatch" hostwatch.yml "${HOSTWATCH_PACKAGING_DIR}/hostwatch.yml")
+hostwatch_install_config("${_etc}/default" hostwatch "${HOSTWATCH_PACKAGING_DIR}/hostwatch.default")

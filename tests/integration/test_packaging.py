@@ -198,6 +198,31 @@ class PackageContentsTest(unittest.TestCase):
         self.assertEqual(errors, [], res.stdout + res.stderr)
 
 
+class SourceInstallTest(unittest.TestCase):
+    """`cmake --install` (the install target) lays files out like the .deb."""
+
+    def install(self, destdir):
+        env = dict(os.environ, DESTDIR=destdir)
+        return run(["cmake", "--install", BUILD_DIR], env=env, timeout=120).stdout
+
+    def test_same_files_as_the_package_and_config_is_kept_on_reinstall(self):
+        with tempfile.TemporaryDirectory() as stage:
+            self.install(stage)
+            installed = set()
+            for dirpath, _, filenames in os.walk(stage):
+                for name in filenames:
+                    installed.add("./" + os.path.relpath(os.path.join(dirpath, name), stage))
+            packaged = {p for p in _package.entries if not p.endswith("/")}
+            self.assertEqual(installed, packaged)
+            self.assertEqual(oct(os.stat(stage + "/etc/default/hostwatch").st_mode & 0o777), "0o600")
+            with open(stage + "/etc/hostwatch/hostwatch.yml", "a") as f:
+                f.write("# local edit\n")
+            out = self.install(stage)
+            self.assertIn("Keeping existing", out)
+            with open(stage + "/etc/hostwatch/hostwatch.yml") as f:
+                self.assertIn("# local edit", f.read())
+
+
 def can_make_throwaway_root():
     if os.geteuid() != 0:
         return "needs root (dpkg, chroot and mounts)"
