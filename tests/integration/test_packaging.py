@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -480,6 +481,189 @@ class InstallLifecycleTest(unittest.TestCase):
             for name in filenames:
                 with open(os.path.join(dirpath, name)) as f:
                     self.assertNotIn("hostwatch", f.read(), name)
+
+
+class BootedSystemd:
+    """A real systemd as PID 1 of new pid, mount, network, UTS and IPC
+    namespaces, booted on an overlay of the host's / (as ThrowawayRoot).
+
+    The network namespace keeps the service's :9555 and anything else the
+    image enables off the host's ports. It boots to basic.target only, so no
+    image service (prometheus, ...) starts. policy-rc.d, which forbids
+    starting services in this image, is removed inside the overlay only.
+    """
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="hostwatch-systemd-")
+        upper, work, root = (os.path.join(self.base, d) for d in ["upper", "work", "root"])
+        for d in [upper, work, root]:
+            os.mkdir(d)
+        script = (
+            "set -e; mount -t overlay overlay -o lowerdir=/,upperdir={u},workdir={w} {r}; "
+            "mount -t proc proc {r}/proc; mount --rbind /sys {r}/sys; mount --rbind /dev {r}/dev; "
+            "mount -t tmpfs tmpfs {r}/run; rm -f {r}/usr/sbin/policy-rc.d; "
+            "exec chroot {r} env container=hostwatch-test /lib/systemd/systemd --system --unit=basic.target"
+        ).format(u=upper, w=work, r=root)
+        self.log = open(os.path.join(self.base, "boot.log"), "w+")
+        # timeout: the namespace dies on its own if the test process dies.
+        self.proc = subprocess.Popen(
+            ["timeout", "300", "unshare", "--pid", "--fork", "--mount", "--propagation", "private", "--net",
+             "--uts", "--ipc", "sh", "-c", script], stdout=self.log, stderr=subprocess.STDOUT)
+        self.pid = None
+        self.state = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            self.pid = self.pid or self._find_pid1()
+            if self.pid:
+                res = run(self.enter("systemctl", "is-system-running"), check=False, timeout=10)
+                self.state = res.stdout.strip()
+                if self.state in ("running", "degraded"):
+                    return
+            time.sleep(0.2)
+
+    def _find_pid1(self):
+        # systemd is the only child of `unshare --fork`.
+        try:
+            with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
+                unshare_pid = int(f.read().split()[0])
+            with open("/proc/%d/task/%d/children" % (unshare_pid, unshare_pid)) as f:
+                pid = int(f.read().split()[0])
+            with open("/proc/%d/comm" % pid) as f:
+                return pid if f.read().strip() == "systemd" else None
+        except (OSError, IndexError, ValueError):
+            return None
+
+    @property
+    def booted(self):
+        return self.state in ("running", "degraded")
+
+    def boot_log(self):
+        self.log.seek(0)
+        return self.log.read()[-3000:]
+
+    def enter(self, *argv, net_only=False):
+        if net_only:  # the host's files, the booted system's network
+            return ["nsenter", "--target", str(self.pid), "--net", "--"] + list(argv)
+        return ["nsenter", "--target", str(self.pid), "--mount", "--pid", "--net", "--root", "--wd", "--"] + list(argv)
+
+    def run(self, *argv, check=True, timeout=60):
+        return run(self.enter(*argv), check=check, timeout=timeout)
+
+    def show(self, unit, prop):
+        return self.run("systemctl", "show", "-p", prop, "--value", unit).stdout.strip()
+
+    def http_get(self, url):
+        code = ("import sys, urllib.request; "
+                "sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())")
+        return run(self.enter(sys.executable, "-c", code, url, net_only=True), timeout=20).stdout
+
+    def path(self, p):
+        return "/proc/%d/root%s" % (self.pid, p)
+
+    def close(self):
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)  # PID 1 of the namespace: takes every process with it
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+class SystemdServiceTest(unittest.TestCase):
+    """The package under a real, running systemd: the postinst starts the
+    service, Type=notify readiness, reload, watchdog, stop, purge."""
+
+    @classmethod
+    def setUpClass(cls):
+        reason = can_make_throwaway_root()
+        if reason:
+            raise unittest.SkipTest("systemd test skipped: " + reason)
+        if not os.path.exists("/lib/systemd/systemd"):
+            raise unittest.SkipTest("systemd test skipped: systemd is not installed")
+        cls.systemd = BootedSystemd()
+        if not cls.systemd.booted:
+            log = cls.systemd.boot_log()
+            cls.systemd.close()
+            raise unittest.SkipTest("systemd test skipped: systemd did not boot in a namespace here (state %r):\n%s"
+                                    % (cls.systemd.state, log))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.systemd.close()
+
+    def wait_for(self, predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.1)
+        return predicate()
+
+    def test_service_lifecycle_under_systemd(self):
+        sd = self.systemd
+        shutil.copy(_package.path, sd.path("/var/tmp/hostwatch.deb"))
+        t0 = time.monotonic()
+        sd.run("dpkg", "-i", "/var/tmp/hostwatch.deb")
+
+        # Started by the postinst; "active" for Type=notify means READY=1 arrived.
+        self.assertEqual(sd.show("hostwatch", "ActiveState"), "active", sd.run(
+            "journalctl", "-u", "hostwatch", "--no-pager", check=False).stdout)
+        self.assertEqual(sd.show("hostwatch", "UnitFileState"), "enabled")
+        self.assertEqual(sd.show("hostwatch", "StatusText"), "serving on :9555")
+        pid = sd.show("hostwatch", "MainPID")
+        self.assertEqual(sd.run("ps", "-o", "user=", "-p", pid).stdout.strip(), "hostwatch")
+        text = sd.http_get("http://127.0.0.1:9555/metrics")
+        samples = parse_samples(text)
+        self.assertEqual(samples.get('node_scrape_collector_success{collector="cpu"}'), 1.0, text[:1000])
+        self.assertIn("node_load1", samples)
+
+        # Reload (ExecReload: SIGHUP): same process, configuration re-read.
+        before = samples["hostwatch_config_last_reload_success_timestamp_seconds"]
+        time.sleep(0.01)
+        sd.run("systemctl", "reload", "hostwatch")
+        after = self.wait_for(lambda: parse_samples(sd.http_get("http://127.0.0.1:9555/metrics")).get(
+            "hostwatch_config_last_reload_success_timestamp_seconds", 0) > before)
+        self.assertTrue(after, "reload did not re-read the configuration")
+        self.assertEqual(sd.show("hostwatch", "MainPID"), pid)
+        self.assertEqual(sd.show("hostwatch", "ActiveState"), "active")
+
+        # Watchdog: with a 2s WatchdogSec the agent must keep pinging, or
+        # systemd kills and restarts it.
+        sd.run("sh", "-c", "mkdir -p /etc/systemd/system/hostwatch.service.d && printf '[Service]\\nWatchdogSec=2s\\n'"
+               " > /etc/systemd/system/hostwatch.service.d/watchdog.conf && systemctl daemon-reload"
+               " && systemctl restart hostwatch")
+        first_ping = sd.show("hostwatch", "WatchdogTimestampMonotonic")
+        time.sleep(3.5)
+        self.assertEqual(sd.show("hostwatch", "ActiveState"), "active")
+        self.assertEqual(sd.show("hostwatch", "NRestarts"), "0")
+        self.assertNotEqual(sd.show("hostwatch", "WatchdogTimestampMonotonic"), first_ping)
+        sd.run("sh", "-c", "rm -r /etc/systemd/system/hostwatch.service.d && systemctl daemon-reload")
+
+        # Stop: SIGTERM, exit 0, a clean "inactive".
+        sd.run("systemctl", "stop", "hostwatch")
+        self.assertEqual(sd.show("hostwatch", "ActiveState"), "inactive")
+        self.assertEqual(sd.show("hostwatch", "Result"), "success")
+        self.assertEqual(sd.show("hostwatch", "ExecMainStatus"), "0")
+        sd.run("systemctl", "start", "hostwatch")
+
+        res = sd.run("systemd-analyze", "security", "--no-pager", "hostwatch", check=False)
+        m = re.search(r"Overall exposure level for hostwatch\.service: ([0-9.]+) (\w+)", res.stdout)
+        self.assertIsNotNone(m, res.stdout + res.stderr)
+        print("\nsystemd-analyze security (running unit): exposure %s %s" % (m.group(1), m.group(2)))
+
+        # Purge stops it (prerm), and the unit and user are gone.
+        sd.run("dpkg", "--purge", "hostwatch")
+        self.assertNotEqual(sd.run("getent", "passwd", "hostwatch", check=False).returncode, 0)
+        self.assertEqual(sd.show("hostwatch", "LoadState"), "not-found")
+        self.assertEqual(sd.run("pgrep", "-x", "hostwatch", check=False).returncode, 1, "still running")
+        print("\nunder systemd: install, run, reload, watchdog, stop, purge took %.1fs" % (time.monotonic() - t0))
 
 
 if __name__ == "__main__":
