@@ -17,6 +17,19 @@ const MetricDesc kCpuGuestSeconds{"node_cpu_guest_seconds_total",
                                   MetricType::Counter,
                                   {"cpu", "mode"}};
 
+const MetricDesc kCoreThrottles{"node_cpu_core_throttles_total", "Number of times this CPU core has been throttled.",
+                                MetricType::Counter, {"package", "core"}};
+const MetricDesc kPackageThrottles{"node_cpu_package_throttles_total",
+                                   "Number of times this CPU package has been throttled.", MetricType::Counter,
+                                   {"package"}};
+const MetricDesc kIsolated{"node_cpu_isolated",
+                           "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.",
+                           MetricType::Gauge,
+                           {"cpu"}};
+const MetricDesc kOnline{"node_cpu_online", "CPUs that are online and being scheduled.", MetricType::Gauge, {"cpu"}};
+
+constexpr std::string_view kSysCpuDir = "devices/system/cpu";
+
 // Member pointers in /proc/stat column order, with node_exporter's mode names.
 struct ModeField {
   const char* mode;
@@ -55,10 +68,84 @@ class CpuCollector : public Collector {
         }
       }
     }
+    // The sysfs families are optional extras: a host (or container) without
+    // them still has a working cpu collector.
+    std::vector<std::string> cpu_dirs = SysCpuDirs();
+    AddThrottles(sink, cpu_dirs);
+    AddIsolated(sink);
+    AddOnline(sink, cpu_dirs);
     return Status::OK();
   }
 
  private:
+  // "cpu0", "cpu1", ... under devices/system/cpu (not cpufreq, cpuidle).
+  std::vector<std::string> SysCpuDirs() const {
+    std::vector<std::string> dirs;
+    Result<std::vector<std::string>> entries = fs_.ListDir(fs_.SysPath(kSysCpuDir));
+    if (entries.ok()) {
+      for (const std::string& e : entries.value()) {
+        if (e.size() > 3 && e.compare(0, 3, "cpu") == 0 && ParseUint(std::string_view(e).substr(3))) {
+          dirs.push_back(e);
+        }
+      }
+    }
+    return dirs;
+  }
+
+  std::optional<std::uint64_t> ReadSysUint(const std::string& cpu_dir, std::string_view rel) const {
+    Result<std::string> text = fs_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/" + cpu_dir + "/" +
+                                                              std::string(rel)));
+    return text.ok() ? ParseUint(TrimSpace(text.value())) : std::nullopt;
+  }
+
+  void AddThrottles(MetricSink& sink, const std::vector<std::string>& cpu_dirs) const {
+    std::vector<CpuThrottleInfo> infos;
+    for (const std::string& dir : cpu_dirs) {
+      std::optional<std::uint64_t> package = ReadSysUint(dir, "topology/physical_package_id");
+      std::optional<std::uint64_t> core = ReadSysUint(dir, "topology/core_id");
+      if (!package || !core) {
+        continue;  // offline CPUs have no topology
+      }
+      infos.push_back({*package, *core, ReadSysUint(dir, "thermal_throttle/core_throttle_count"),
+                       ReadSysUint(dir, "thermal_throttle/package_throttle_count")});
+    }
+    ThrottleCounts counts = AggregateThrottles(infos);
+    for (const auto& [package, count] : counts.package) {
+      sink.Add(kPackageThrottles, static_cast<double>(count), {std::to_string(package)});
+    }
+    for (const auto& [key, count] : counts.core) {
+      sink.Add(kCoreThrottles, static_cast<double>(count), {std::to_string(key.first), std::to_string(key.second)});
+    }
+  }
+
+  void AddIsolated(MetricSink& sink) const {
+    Result<std::string> text = fs_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/isolated"));
+    if (!text.ok()) {
+      return;
+    }
+    Result<std::vector<int>> cpus = ParseCpuList(TrimSpace(text.value()));
+    if (!cpus.ok()) {
+      sink.CountParseError();
+      return;
+    }
+    for (int cpu : cpus.value()) {
+      sink.Add(kIsolated, 1, {std::to_string(cpu)});
+    }
+  }
+
+  void AddOnline(MetricSink& sink, const std::vector<std::string>& cpu_dirs) const {
+    // cpu0 often cannot be taken offline and then has no "online" file;
+    // node_exporter exports nothing in that case, so neither do we.
+    if (!ReadSysUint("cpu0", "online")) {
+      return;
+    }
+    for (const std::string& dir : cpu_dirs) {
+      if (std::optional<std::uint64_t> online = ReadSysUint(dir, "online")) {
+        sink.Add(kOnline, static_cast<double>(*online), {dir.substr(3)});
+      }
+    }
+  }
+
   const ProcFs& fs_;
   const bool guest_;
   CpuCounterGuard guard_;
@@ -123,10 +210,47 @@ std::vector<CpuTimes> CpuCounterGuard::Update(const std::vector<CpuTimes>& fresh
   return out;
 }
 
+Result<std::vector<int>> ParseCpuList(std::string_view text) {
+  std::vector<int> cpus;
+  text = TrimSpace(text);
+  while (!text.empty()) {
+    std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    std::size_t dash = item.find('-');
+    std::optional<std::uint64_t> first = ParseUint(item.substr(0, dash));
+    std::optional<std::uint64_t> last = dash == std::string_view::npos ? first : ParseUint(item.substr(dash + 1));
+    // 65536 bounds the loop on nonsense input; no kernel has more CPUs.
+    if (!first || !last || *first > *last || *last >= 65536) {
+      return Status::Error("bad CPU list item \"" + std::string(item) + "\"");
+    }
+    for (std::uint64_t c = *first; c <= *last; ++c) {
+      cpus.push_back(static_cast<int>(c));
+    }
+  }
+  return cpus;
+}
+
+ThrottleCounts AggregateThrottles(const std::vector<CpuThrottleInfo>& cpus) {
+  ThrottleCounts counts;
+  for (const CpuThrottleInfo& c : cpus) {
+    // Hyper-threads share a core and cores share a package: the first CPU seen wins.
+    if (c.core_throttles) {
+      counts.core.emplace(std::make_pair(c.package, c.core), *c.core_throttles);
+    }
+    if (c.package_throttles) {
+      counts.package.emplace(c.package, *c.package_throttles);
+    }
+  }
+  return counts;
+}
+
 CollectorSpec CpuCollectorSpec() {
   return {"cpu",
           true,
-          "Exposes CPU time per mode (/proc/stat): node_cpu_seconds_total, node_cpu_guest_seconds_total.",
+          "Exposes CPU time per mode (/proc/stat): node_cpu_seconds_total, node_cpu_guest_seconds_total; and "
+          "from sysfs node_cpu_core_throttles_total, node_cpu_package_throttles_total, node_cpu_isolated, "
+          "node_cpu_online.",
           {{"guest", OptionKind::kBool, "true", "Enables metric node_cpu_guest_seconds_total."}},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             return CollectorPtr(std::make_unique<CpuCollector>(ctx.fs, ctx.options.GetBool("cpu", "guest")));

@@ -1,9 +1,16 @@
 // cpu collector: node_cpu_seconds_total{cpu,mode} and
 // node_cpu_guest_seconds_total{cpu,mode} from the per-CPU lines of /proc/stat
-// (man 5 proc), in seconds (ticks / USER_HZ), never going backwards.
+// (man 5 proc), in seconds (ticks / USER_HZ), never going backwards; and from
+// sysfs devices/system/cpu/ (Documentation/ABI/testing/sysfs-devices-system-cpu):
+// node_cpu_core_throttles_total{core,package}, node_cpu_package_throttles_total{package}
+// (thermal_throttle/*_throttle_count, read once per core / package),
+// node_cpu_isolated{cpu} (the "isolated" CPU list) and node_cpu_online{cpu}
+// (cpuN/online; skipped when cpu0 has no online file, as node_exporter does).
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +40,26 @@ class CpuCounterGuard {
  private:
   std::map<int, CpuTimes> last_;
 };
+
+// Parses a kernel CPU list such as "1,3-5,9" (cpulist format) into CPU
+// numbers in order. Empty text is an empty list; anything malformed is an Error.
+Result<std::vector<int>> ParseCpuList(std::string_view text);
+
+// Topology and throttle counters of one CPU directory in sysfs.
+struct CpuThrottleInfo {
+  std::uint64_t package = 0;
+  std::uint64_t core = 0;
+  std::optional<std::uint64_t> core_throttles;     // thermal_throttle/core_throttle_count
+  std::optional<std::uint64_t> package_throttles;  // thermal_throttle/package_throttle_count
+};
+
+// Throttle counts keyed the way they are exported: one per (package, core) and
+// one per package, each taken from the first CPU (in the given order) that has it.
+struct ThrottleCounts {
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> core;  // (package, core) -> count
+  std::map<std::uint64_t, std::uint64_t> package;
+};
+ThrottleCounts AggregateThrottles(const std::vector<CpuThrottleInfo>& cpus);
 
 CollectorSpec CpuCollectorSpec();
 
