@@ -376,14 +376,15 @@ std::optional<std::string> ParseSampleLine(Cursor& c, ExpositionBuilder& b) {
   if (name.empty()) {
     return "invalid metric name";
   }
-  c.SkipBlanks();
+  bool blank = c.SkipBlanks();
   Labels labels;
   if (c.Peek() == '{') {
     if (std::optional<std::string> err = ReadLabels(c, &labels)) {
       return err;
     }
+    blank = c.SkipBlanks();
   }
-  if (!c.SkipBlanks()) {
+  if (!blank) {
     return "expected a blank before the value of " + name;
   }
   std::string_view value_text = c.ReadToken();

@@ -90,3 +90,75 @@ TEST(CpuCollectorTest, GuestOptionOffRemovesGuestFamily) {
 
 }  // namespace
 }  // namespace hostwatch
+
+namespace hostwatch {
+namespace {
+
+TEST(CpuListParserTest, ParsesRangesAndSingles) {
+  Result<std::vector<int>> r = ParseCpuList("1,3-5,9\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r.value(), (std::vector<int>{1, 3, 4, 5, 9}));
+  ASSERT_TRUE(ParseCpuList("").ok());
+  EXPECT_TRUE(ParseCpuList("").value().empty());
+}
+
+TEST(CpuListParserTest, RejectsMalformedLists) {
+  for (const char* bad : {"a", "1-", "5-3", "1,,2", "-1", "0-99999999"}) {
+    EXPECT_FALSE(ParseCpuList(bad).ok()) << bad;
+  }
+}
+
+TEST(CpuThrottleTest, FirstCpuOfACoreOrPackageWins) {
+  std::vector<CpuThrottleInfo> cpus = {
+      {0, 0, 5, 30},   // cpu0
+      {0, 0, 99, 99},  // cpu1: hyper-thread sibling of cpu0, ignored
+      {1, 3, 7, std::nullopt},
+      {1, 4, std::nullopt, 6},
+  };
+  ThrottleCounts c = AggregateThrottles(cpus);
+  EXPECT_EQ(c.core.size(), 2u);
+  EXPECT_EQ((c.core[{0, 0}]), 5u);
+  EXPECT_EQ((c.core[{1, 3}]), 7u);
+  EXPECT_EQ(c.package.size(), 2u);
+  EXPECT_EQ(c.package[0], 30u);
+  EXPECT_EQ(c.package[1], 6u);
+}
+
+TEST(CpuCollectorTest, ExportsSysfsFamiliesFromFixture) {
+  ProcFs fs(FsRoots{testing::FixturePath("cpu_sysfs/proc"), testing::FixturePath("cpu_sysfs/sys"), "/nonexistent",
+                    "/nonexistent"});
+  testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_NE(run.text.find("# HELP node_cpu_core_throttles_total Number of times this CPU core has been throttled.\n"
+                          "# TYPE node_cpu_core_throttles_total counter\n"
+                          "node_cpu_core_throttles_total{core=\"0\",package=\"0\"} 5\n"
+                          "node_cpu_core_throttles_total{core=\"3\",package=\"1\"} 7\n"),
+            std::string::npos)
+      << run.text;
+  EXPECT_NE(run.text.find("# TYPE node_cpu_isolated gauge\nnode_cpu_isolated{cpu=\"1\"} 1\n"
+                          "node_cpu_isolated{cpu=\"2\"} 1\n"),
+            std::string::npos)
+      << run.text;
+  EXPECT_NE(run.text.find("# HELP node_cpu_online CPUs that are online and being scheduled.\n"
+                          "# TYPE node_cpu_online gauge\nnode_cpu_online{cpu=\"0\"} 1\nnode_cpu_online{cpu=\"1\"} 1\n"
+                          "node_cpu_online{cpu=\"3\"} 0\n"),
+            std::string::npos)
+      << run.text;
+  EXPECT_NE(run.text.find("# TYPE node_cpu_package_throttles_total counter\n"
+                          "node_cpu_package_throttles_total{package=\"0\"} 30\n"
+                          "node_cpu_package_throttles_total{package=\"1\"} 6\n"),
+            std::string::npos)
+      << run.text;
+}
+
+TEST(CpuCollectorTest, WithoutSysfsOnlyProcStatFamilies) {
+  ProcFs fs(FsRoots{testing::FixturePath("cpu_sysfs/proc"), "/nonexistent-sys", "/nonexistent", "/nonexistent"});
+  testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_NE(run.text.find("node_cpu_seconds_total"), std::string::npos);
+  EXPECT_EQ(run.text.find("throttles"), std::string::npos);
+  EXPECT_EQ(run.text.find("node_cpu_online"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hostwatch
