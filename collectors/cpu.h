@@ -6,11 +6,16 @@
 // (thermal_throttle/*_throttle_count, read once per core / package),
 // node_cpu_isolated{cpu} (the "isolated" CPU list) and node_cpu_online{cpu}
 // (cpuN/online; skipped when cpu0 has no online file, as node_exporter does).
+// With --collector.cpu.info, from /proc/cpuinfo: node_cpu_info{...},
+// node_cpu_frequency_hertz{package,core,cpu}, and node_cpu_flag_info{flag} /
+// node_cpu_bug_info{bug} for the first CPU's flags/bugs matching
+// --collector.cpu.info.flags-include / bugs-include (setting either implies info).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -60,6 +65,19 @@ struct ThrottleCounts {
   std::map<std::uint64_t, std::uint64_t> package;
 };
 ThrottleCounts AggregateThrottles(const std::vector<CpuThrottleInfo>& cpus);
+
+// One "processor" block of /proc/cpuinfo (x86 field names; absent fields are empty).
+struct CpuInfoEntry {
+  int processor = 0;
+  std::string vendor, family, model, model_name, stepping, microcode, cache_size, physical_id, core_id;
+  std::optional<double> mhz;  // "cpu MHz"
+  std::vector<std::string> flags, bugs;
+};
+
+// Parses /proc/cpuinfo into one entry per "processor : N" block. Lines before
+// the first processor line are ignored; a line without ':' or a bad processor
+// number / MHz value is skipped and counted in *parse_errors.
+std::vector<CpuInfoEntry> ParseCpuinfo(std::string_view text, std::uint64_t* parse_errors);
 
 CollectorSpec CpuCollectorSpec();
 

@@ -76,6 +76,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_textfile_\w+", r"testmetric\w+", r"node_os_(info|version)",
     r"node_time_(seconds|zone_offset_seconds|clocksource_\w+)",
     r"node_cpu_(core|package)_throttles_total", r"node_cpu_isolated",
+    r"node_cpu_(info|frequency_hertz|flag_info|bug_info)",
     r"node_scrape_collector_(success|duration_seconds)",
 ]
 
