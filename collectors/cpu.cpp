@@ -20,10 +20,13 @@ const MetricDesc kCpuGuestSeconds{"node_cpu_guest_seconds_total",
                                   MetricType::Counter,
                                   {"cpu", "mode"}};
 
-const MetricDesc kCoreThrottles{"node_cpu_core_throttles_total", "Number of times this CPU core has been throttled.",
-                                MetricType::Counter, {"package", "core"}};
+const MetricDesc kCoreThrottles{"node_cpu_core_throttles_total",
+                                "Number of times this CPU core has been throttled.",
+                                MetricType::Counter,
+                                {"package", "core"}};
 const MetricDesc kPackageThrottles{"node_cpu_package_throttles_total",
-                                   "Number of times this CPU package has been throttled.", MetricType::Counter,
+                                   "Number of times this CPU package has been throttled.",
+                                   MetricType::Counter,
                                    {"package"}};
 const MetricDesc kIsolated{"node_cpu_isolated",
                            "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.",
@@ -31,13 +34,15 @@ const MetricDesc kIsolated{"node_cpu_isolated",
                            {"cpu"}};
 const MetricDesc kOnline{"node_cpu_online", "CPUs that are online and being scheduled.", MetricType::Gauge, {"cpu"}};
 
-const MetricDesc kCpuInfo{"node_cpu_info",
-                          "CPU information from /proc/cpuinfo.",
-                          MetricType::Gauge,
-                          {"package", "core", "cpu", "vendor", "family", "model", "model_name", "microcode", "stepping",
-                           "cachesize"}};
-const MetricDesc kCpuFrequency{
-    "node_cpu_frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.", MetricType::Gauge, {"package", "core", "cpu"}};
+const MetricDesc kCpuInfo{
+    "node_cpu_info",
+    "CPU information from /proc/cpuinfo.",
+    MetricType::Gauge,
+    {"package", "core", "cpu", "vendor", "family", "model", "model_name", "microcode", "stepping", "cachesize"}};
+const MetricDesc kCpuFrequency{"node_cpu_frequency_hertz",
+                               "CPU frequency in hertz from /proc/cpuinfo.",
+                               MetricType::Gauge,
+                               {"package", "core", "cpu"}};
 const MetricDesc kCpuFlagInfo{"node_cpu_flag_info",
                               "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
                               MetricType::Gauge,
@@ -62,16 +67,15 @@ struct ModeField {
   double CpuTimes::*field;
 };
 constexpr ModeField kModes[] = {
-    {"user", &CpuTimes::user}, {"nice", &CpuTimes::nice},       {"system", &CpuTimes::system},
-    {"idle", &CpuTimes::idle}, {"iowait", &CpuTimes::iowait},   {"irq", &CpuTimes::irq},
+    {"user", &CpuTimes::user},       {"nice", &CpuTimes::nice},     {"system", &CpuTimes::system},
+    {"idle", &CpuTimes::idle},       {"iowait", &CpuTimes::iowait}, {"irq", &CpuTimes::irq},
     {"softirq", &CpuTimes::softirq}, {"steal", &CpuTimes::steal},
 };
 constexpr ModeField kGuestModes[] = {{"user", &CpuTimes::guest}, {"nice", &CpuTimes::guest_nice}};
 
 class CpuCollector : public Collector {
  public:
-  CpuCollector(const ProcFs& fs, bool guest, CpuInfoOptions info)
-      : fs_(fs), guest_(guest), info_(std::move(info)) {}
+  CpuCollector(const ProcFs& fs, bool guest, CpuInfoOptions info) : fs_(fs), guest_(guest), info_(std::move(info)) {}
 
   Status Collect(MetricSink& sink) override {
     if (info_.enabled) {
@@ -161,8 +165,8 @@ class CpuCollector : public Collector {
   }
 
   std::optional<std::uint64_t> ReadSysUint(const std::string& cpu_dir, std::string_view rel) const {
-    Result<std::string> text = fs_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/" + cpu_dir + "/" +
-                                                              std::string(rel)));
+    Result<std::string> text =
+        fs_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/" + cpu_dir + "/" + std::string(rel)));
     return text.ok() ? ParseUint(TrimSpace(text.value())) : std::nullopt;
   }
 
@@ -236,8 +240,8 @@ std::vector<CpuTimes> ParseProcStatCpus(std::string_view text, std::uint64_t* pa
     CpuTimes t;
     if (ok) {
       t.cpu = static_cast<int>(*index);
-      double* dst[] = {&t.user, &t.nice,  &t.system, &t.idle,  &t.iowait,
-                       &t.irq,  &t.softirq, &t.steal, &t.guest, &t.guest_nice};
+      double* dst[] = {&t.user, &t.nice,    &t.system, &t.idle,  &t.iowait,
+                       &t.irq,  &t.softirq, &t.steal,  &t.guest, &t.guest_nice};
       for (std::size_t i = 1; i < f.size() && i <= std::size(dst); ++i) {
         std::optional<std::uint64_t> ticks = ParseUint(f[i]);
         if (!ticks) {

@@ -46,10 +46,12 @@ Result<FileNr> ParseFileNr(std::string_view text) {
 }
 
 CollectorSpec FilefdCollectorSpec() {
-  return {"filefd", true,
+  return {"filefd",
+          true,
           "Exposes file descriptor statistics from /proc/sys/fs/file-nr: node_filefd_allocated, "
           "node_filefd_maximum.",
-          {}, [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+          {},
+          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             return CollectorPtr(std::make_unique<FilefdCollector>(ctx.fs));
           }};
 }

@@ -50,8 +50,9 @@ class MeminfoCollector : public Collector {
     auto it = descs_.find(name);
     if (it == descs_.end()) {
       it = descs_
-               .emplace(name, MetricDesc{"node_memory_" + name, "Memory information field " + name + ".",
-                                         MetricType::Gauge, {}})
+               .emplace(
+                   name,
+                   MetricDesc{"node_memory_" + name, "Memory information field " + name + ".", MetricType::Gauge, {}})
                .first;
     }
     return it->second;
@@ -70,9 +71,8 @@ std::vector<MeminfoField> ParseMeminfo(std::string_view text, std::uint64_t* par
       continue;
     }
     std::size_t colon = line.find(':');
-    std::vector<std::string_view> f = colon == std::string_view::npos
-                                          ? std::vector<std::string_view>{}
-                                          : SplitFields(line.substr(colon + 1));
+    std::vector<std::string_view> f =
+        colon == std::string_view::npos ? std::vector<std::string_view>{} : SplitFields(line.substr(colon + 1));
     std::optional<std::uint64_t> v = f.empty() ? std::nullopt : ParseUint(f[0]);
     std::string_view key = colon == std::string_view::npos ? std::string_view{} : TrimSpace(line.substr(0, colon));
     if (!v || key.empty() || f.size() > 2 || (f.size() == 2 && f[1] != "kB")) {
@@ -92,9 +92,11 @@ std::vector<MeminfoField> ParseMeminfo(std::string_view text, std::uint64_t* par
 }
 
 CollectorSpec MeminfoCollectorSpec() {
-  return {"meminfo", true,
+  return {"meminfo",
+          true,
           "Exposes memory statistics from /proc/meminfo: node_memory_<Field>_bytes (e.g. MemTotal, MemAvailable).",
-          {}, [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+          {},
+          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             return CollectorPtr(std::make_unique<MeminfoCollector>(ctx.fs));
           }};
 }

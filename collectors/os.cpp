@@ -11,12 +11,18 @@ namespace {
 // Label order of node_os_info (sorted, as node_exporter prints them) and the
 // os-release keys they come from.
 constexpr std::pair<const char*, const char*> kInfoLabels[] = {
-    {"build_id", "BUILD_ID"},         {"id", "ID"},
-    {"id_like", "ID_LIKE"},           {"image_id", "IMAGE_ID"},
-    {"image_version", "IMAGE_VERSION"}, {"name", "NAME"},
-    {"pretty_name", "PRETTY_NAME"},   {"variant", "VARIANT"},
-    {"variant_id", "VARIANT_ID"},     {"version", "VERSION"},
-    {"version_codename", "VERSION_CODENAME"}, {"version_id", "VERSION_ID"},
+    {"build_id", "BUILD_ID"},
+    {"id", "ID"},
+    {"id_like", "ID_LIKE"},
+    {"image_id", "IMAGE_ID"},
+    {"image_version", "IMAGE_VERSION"},
+    {"name", "NAME"},
+    {"pretty_name", "PRETTY_NAME"},
+    {"variant", "VARIANT"},
+    {"variant_id", "VARIANT_ID"},
+    {"version", "VERSION"},
+    {"version_codename", "VERSION_CODENAME"},
+    {"version_id", "VERSION_ID"},
 };
 
 const MetricDesc kOsInfo{
@@ -26,10 +32,14 @@ const MetricDesc kOsInfo{
     MetricType::Gauge,
     {"build_id", "id", "id_like", "image_id", "image_version", "name", "pretty_name", "variant", "variant_id",
      "version", "version_codename", "version_id"}};
-const MetricDesc kOsVersion{"node_os_version", "Metric containing the major.minor part of the OS version.",
-                            MetricType::Gauge, {"id", "id_like", "name"}};
+const MetricDesc kOsVersion{"node_os_version",
+                            "Metric containing the major.minor part of the OS version.",
+                            MetricType::Gauge,
+                            {"id", "id_like", "name"}};
 const MetricDesc kSupportEnd{"node_os_support_end_timestamp_seconds",
-                             "Metric containing the end-of-life date timestamp of the OS.", MetricType::Gauge, {}};
+                             "Metric containing the end-of-life date timestamp of the OS.",
+                             MetricType::Gauge,
+                             {}};
 
 const char* const kOsReleasePaths[] = {"etc/os-release", "usr/lib/os-release"};
 
@@ -199,7 +209,8 @@ std::optional<double> ParseSupportEnd(std::string_view date) {
   if (!y || !m || !d) {
     return std::nullopt;
   }
-  std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(*y)), std::chrono::month(static_cast<unsigned>(*m)),
+  std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(*y)),
+                                  std::chrono::month(static_cast<unsigned>(*m)),
                                   std::chrono::day(static_cast<unsigned>(*d))};
   if (!ymd.ok()) {
     return std::nullopt;
@@ -208,10 +219,12 @@ std::optional<double> ParseSupportEnd(std::string_view date) {
 }
 
 CollectorSpec OsCollectorSpec() {
-  return {"os", true,
+  return {"os",
+          true,
           "Exposes OS release information from <rootfs>/etc/os-release or <rootfs>/usr/lib/os-release: "
           "node_os_info, node_os_version.",
-          {}, [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+          {},
+          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             return CollectorPtr(std::make_unique<OsCollector>(ctx.fs));
           }};
 }

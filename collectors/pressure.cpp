@@ -8,7 +8,9 @@ namespace hostwatch {
 namespace {
 
 const MetricDesc kCpuWaiting{"node_pressure_cpu_waiting_seconds_total",
-                             "Total time in seconds that processes have waited for CPU time", MetricType::Counter, {}};
+                             "Total time in seconds that processes have waited for CPU time",
+                             MetricType::Counter,
+                             {}};
 const MetricDesc kIoWaiting{"node_pressure_io_waiting_seconds_total",
                             "Total time in seconds that processes have waited due to IO congestion",
                             MetricType::Counter,
@@ -18,7 +20,9 @@ const MetricDesc kIoStalled{"node_pressure_io_stalled_seconds_total",
                             MetricType::Counter,
                             {}};
 const MetricDesc kMemoryWaiting{"node_pressure_memory_waiting_seconds_total",
-                                "Total time in seconds that processes have waited for memory", MetricType::Counter, {}};
+                                "Total time in seconds that processes have waited for memory",
+                                MetricType::Counter,
+                                {}};
 const MetricDesc kMemoryStalled{"node_pressure_memory_stalled_seconds_total",
                                 "Total time in seconds no process could make progress due to memory congestion",
                                 MetricType::Counter,
@@ -113,10 +117,12 @@ PressureTotals ParsePressure(std::string_view text, std::uint64_t* parse_errors)
 }
 
 CollectorSpec PressureCollectorSpec() {
-  return {"pressure", true,
+  return {"pressure",
+          true,
           "Exposes pressure stall information from /proc/pressure/{cpu,io,memory,irq}: "
           "node_pressure_*_seconds_total.",
-          {}, [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+          {},
+          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             return CollectorPtr(std::make_unique<PressureCollector>(ctx.fs));
           }};
 }

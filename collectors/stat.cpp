@@ -13,15 +13,14 @@ const MetricDesc kContextSwitches{
     "node_context_switches_total", "Total number of context switches.", MetricType::Counter, {}};
 const MetricDesc kForks{"node_forks_total", "Total number of forks.", MetricType::Counter, {}};
 const MetricDesc kBootTime{"node_boot_time_seconds", "Node boot time, in unixtime.", MetricType::Gauge, {}};
-const MetricDesc kProcsRunning{
-    "node_procs_running", "Number of processes in runnable state.", MetricType::Gauge, {}};
+const MetricDesc kProcsRunning{"node_procs_running", "Number of processes in runnable state.", MetricType::Gauge, {}};
 const MetricDesc kProcsBlocked{
     "node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", MetricType::Gauge, {}};
 const MetricDesc kSoftirqs{"node_softirqs_total", "Number of softirq calls.", MetricType::Counter, {"vector"}};
 
 // Vector names in the column order of the "softirq" line (kernel/softirq.c softirq_to_name).
-constexpr const char* kSoftirqVectors[] = {"hi",      "timer", "net_tx", "net_rx",  "block",
-                                           "block_iopoll", "tasklet", "sched", "hrtimer", "rcu"};
+constexpr const char* kSoftirqVectors[] = {"hi",           "timer",   "net_tx", "net_rx",  "block",
+                                           "block_iopoll", "tasklet", "sched",  "hrtimer", "rcu"};
 
 class StatCollector : public Collector {
  public:

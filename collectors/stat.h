@@ -15,12 +15,12 @@ namespace hostwatch {
 
 // The non-per-CPU lines of /proc/stat that node_exporter exports.
 struct ProcStatTotals {
-  std::optional<double> boot_time;      // "btime", seconds since the epoch
+  std::optional<double> boot_time;         // "btime", seconds since the epoch
   std::optional<double> context_switches;  // "ctxt"
-  std::optional<double> interrupts;     // first field of "intr"
-  std::optional<double> forks;          // "processes"
-  std::optional<double> procs_running;  // "procs_running"
-  std::optional<double> procs_blocked;  // "procs_blocked"
+  std::optional<double> interrupts;        // first field of "intr"
+  std::optional<double> forks;             // "processes"
+  std::optional<double> procs_running;     // "procs_running"
+  std::optional<double> procs_blocked;     // "procs_blocked"
   // Per-vector counts of the "softirq" line (total first field dropped), in
   // kernel order: hi timer net_tx net_rx block block_iopoll tasklet sched hrtimer rcu.
   std::vector<double> softirqs;

@@ -231,8 +231,9 @@ class ExpositionBuilder {
     if (f.type != MetricType::Summary && f.type != MetricType::Histogram) {
       ClientMetric& m = f.metric.emplace_back();
       SetLabels(m, std::move(labels));
-      (f.type == MetricType::Counter ? m.counter.value : f.type == MetricType::Gauge ? m.gauge.value
-                                                                                    : m.untyped.value) = value;
+      (f.type == MetricType::Counter ? m.counter.value
+       : f.type == MetricType::Gauge ? m.gauge.value
+                                     : m.untyped.value) = value;
       return std::nullopt;
     }
     // Summary quantiles and histogram buckets carry one extra label that is

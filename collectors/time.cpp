@@ -7,8 +7,7 @@
 namespace hostwatch {
 namespace {
 
-const MetricDesc kTimeSeconds{
-    "node_time_seconds", "System time in seconds since epoch (1970).", MetricType::Gauge, {}};
+const MetricDesc kTimeSeconds{"node_time_seconds", "System time in seconds since epoch (1970).", MetricType::Gauge, {}};
 const MetricDesc kZoneOffset{
     "node_time_zone_offset_seconds", "System time zone offset in seconds.", MetricType::Gauge, {"time_zone"}};
 const MetricDesc kClocksourceAvailable{"node_time_clocksource_available_info",
@@ -95,10 +94,12 @@ std::vector<std::string> ParseClocksources(std::string_view text) {
 }
 
 CollectorSpec TimeCollectorSpec() {
-  return {"time", true,
+  return {"time",
+          true,
           "Exposes the current system time and zone offset, and the kernel clocksources from sysfs: "
           "node_time_seconds, node_time_zone_offset_seconds, node_time_clocksource_*_info.",
-          {}, [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+          {},
+          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             return CollectorPtr(std::make_unique<TimeCollector>(ctx.fs));
           }};
 }

@@ -24,11 +24,9 @@ struct TimexMetric {
 };
 
 const TimexMetric kMetrics[] = {
-    {{"node_timex_sync_status", "Is clock synchronized to a reliable server (1 = yes, 0 = no).", MetricType::Gauge,
-      {}},
+    {{"node_timex_sync_status", "Is clock synchronized to a reliable server (1 = yes, 0 = no).", MetricType::Gauge, {}},
      &TimexValues::sync_status},
-    {{"node_timex_offset_seconds", "Time offset in between local system and reference clock.", MetricType::Gauge,
-      {}},
+    {{"node_timex_offset_seconds", "Time offset in between local system and reference clock.", MetricType::Gauge, {}},
      &TimexValues::offset_seconds},
     {{"node_timex_frequency_adjustment_ratio", "Local clock frequency adjustment.", MetricType::Gauge, {}},
      &TimexValues::frequency_adjustment_ratio},
@@ -46,19 +44,22 @@ const TimexMetric kMetrics[] = {
      &TimexValues::pps_jitter_seconds},
     {{"node_timex_pps_shift_seconds", "Pulse per second interval duration.", MetricType::Gauge, {}},
      &TimexValues::pps_shift_seconds},
-    {{"node_timex_pps_stability_hertz", "Pulse per second stability, average of recent frequency changes.",
+    {{"node_timex_pps_stability_hertz",
+      "Pulse per second stability, average of recent frequency changes.",
       MetricType::Gauge,
       {}},
      &TimexValues::pps_stability_hertz},
-    {{"node_timex_pps_jitter_total", "Pulse per second count of jitter limit exceeded events.", MetricType::Counter,
+    {{"node_timex_pps_jitter_total",
+      "Pulse per second count of jitter limit exceeded events.",
+      MetricType::Counter,
       {}},
      &TimexValues::pps_jitter_total},
-    {{"node_timex_pps_calibration_total", "Pulse per second count of calibration intervals.", MetricType::Counter,
-      {}},
+    {{"node_timex_pps_calibration_total", "Pulse per second count of calibration intervals.", MetricType::Counter, {}},
      &TimexValues::pps_calibration_total},
     {{"node_timex_pps_error_total", "Pulse per second count of calibration errors.", MetricType::Counter, {}},
      &TimexValues::pps_error_total},
-    {{"node_timex_pps_stability_exceeded_total", "Pulse per second count of stability limit exceeded events.",
+    {{"node_timex_pps_stability_exceeded_total",
+      "Pulse per second count of stability limit exceeded events.",
       MetricType::Counter,
       {}},
      &TimexValues::pps_stability_exceeded_total},
@@ -136,12 +137,13 @@ TimexValues ConvertTimex(const RawTimex& raw) {
 }
 
 CollectorSpec TimexCollectorSpec() {
-  return {"timex", true,
-          "Exposes the kernel clock synchronization state from adjtimex(2): node_timex_sync_status, "
-          "node_timex_offset_seconds, node_timex_maxerror_seconds, ...",
-          {}, [](const CollectorContext&) -> Result<CollectorPtr> {
-            return CollectorPtr(std::make_unique<TimexCollector>());
-          }};
+  return {
+      "timex",
+      true,
+      "Exposes the kernel clock synchronization state from adjtimex(2): node_timex_sync_status, "
+      "node_timex_offset_seconds, node_timex_maxerror_seconds, ...",
+      {},
+      [](const CollectorContext&) -> Result<CollectorPtr> { return CollectorPtr(std::make_unique<TimexCollector>()); }};
 }
 
 }  // namespace hostwatch

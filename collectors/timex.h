@@ -13,9 +13,8 @@ namespace hostwatch {
 // The raw adjtimex(2) fields node_exporter exports, plus its return value.
 struct RawTimex {
   int state = 0;  // return value: TIME_OK, ..., TIME_ERROR (5)
-  std::int64_t offset = 0, freq = 0, maxerror = 0, esterror = 0, status = 0, constant = 0, precision = 0,
-               tick = 0, ppsfreq = 0, jitter = 0, shift = 0, stabil = 0, jitcnt = 0, calcnt = 0, errcnt = 0,
-               stbcnt = 0, tai = 0;
+  std::int64_t offset = 0, freq = 0, maxerror = 0, esterror = 0, status = 0, constant = 0, precision = 0, tick = 0,
+               ppsfreq = 0, jitter = 0, shift = 0, stabil = 0, jitcnt = 0, calcnt = 0, errcnt = 0, stbcnt = 0, tai = 0;
 };
 
 // Calls adjtimex(2) read-only (modes = 0). NoData when not permitted (some

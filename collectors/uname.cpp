@@ -38,10 +38,12 @@ Result<UnameInfo> ReadUname() {
 }
 
 CollectorSpec UnameCollectorSpec() {
-  return {"uname", true, "Exposes system information from uname(2): node_uname_info.", {},
-          [](const CollectorContext&) -> Result<CollectorPtr> {
-            return CollectorPtr(std::make_unique<UnameCollector>());
-          }};
+  return {
+      "uname",
+      true,
+      "Exposes system information from uname(2): node_uname_info.",
+      {},
+      [](const CollectorContext&) -> Result<CollectorPtr> { return CollectorPtr(std::make_unique<UnameCollector>()); }};
 }
 
 }  // namespace hostwatch

@@ -37,8 +37,10 @@ class VmstatCollector : public Collector {
     auto it = descs_.find(name);
     if (it == descs_.end()) {
       it = descs_
-               .emplace(name, MetricDesc{"node_vmstat_" + name, "/proc/vmstat information field " + name + ".",
-                                         MetricType::Untyped, {}})
+               .emplace(
+                   name,
+                   MetricDesc{
+                       "node_vmstat_" + name, "/proc/vmstat information field " + name + ".", MetricType::Untyped, {}})
                .first;
     }
     return it->second;

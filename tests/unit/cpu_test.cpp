@@ -72,8 +72,7 @@ TEST(CpuCollectorTest, ExportsSecondsAndGuestFromFixture) {
   ProcFs fs(FsRoots{testing::FixturePath("cpu/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
-  EXPECT_NE(run.text.find("node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 10870.69\n"), std::string::npos)
-      << run.text;
+  EXPECT_NE(run.text.find("node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 10870.69\n"), std::string::npos) << run.text;
   EXPECT_NE(run.text.find("node_cpu_guest_seconds_total{cpu=\"1\",mode=\"user\"} 0.03\n"), std::string::npos);
   EXPECT_EQ(run.parse_errors, 0u);
 }

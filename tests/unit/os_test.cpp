@@ -26,8 +26,8 @@ TEST(OsReleaseParserTest, UnquotesValuesLikeAShell) {
 }
 
 TEST(OsReleaseParserTest, SkipsAndCountsMalformedLines) {
-  const char* bad[] = {"no equals sign\n", "=value\n", "1KEY=x\n", "KEY=\"unterminated\n", "KEY='open\n",
-                       "KEY=two words\n"};
+  const char* bad[] = {"no equals sign\n",     "=value\n",    "1KEY=x\n",
+                       "KEY=\"unterminated\n", "KEY='open\n", "KEY=two words\n"};
   for (const char* line : bad) {
     std::uint64_t errors = 0;
     EXPECT_TRUE(ParseOsRelease(line, &errors).empty()) << line;
@@ -55,10 +55,11 @@ TEST(OsCollectorTest, PrefersEtcOsRelease) {
   testing::CollectorRun run = testing::RunCollectorOnce("os", RootFs("os/both"));
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.parse_errors, 2u);  // BUILD_ID with an unterminated quote, the line without '='
-  EXPECT_NE(run.text.find("node_os_info{build_id=\"\",id=\"debian\",id_like=\"\",image_id=\"\",image_version=\"\","
-                          "name=\"Debian GNU/Linux\",pretty_name=\"Debian GNU/Linux 12 (bookworm)\",variant=\"\","
-                          "variant_id=\"\",version=\"12 (bookworm)\",version_codename=\"bookworm\",version_id=\"12\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      run.text.find("node_os_info{build_id=\"\",id=\"debian\",id_like=\"\",image_id=\"\",image_version=\"\","
+                    "name=\"Debian GNU/Linux\",pretty_name=\"Debian GNU/Linux 12 (bookworm)\",variant=\"\","
+                    "variant_id=\"\",version=\"12 (bookworm)\",version_codename=\"bookworm\",version_id=\"12\"} 1\n"),
+      std::string::npos)
       << run.text;
   EXPECT_NE(run.text.find("node_os_version{id=\"debian\",id_like=\"\",name=\"Debian GNU/Linux\"} 12\n"),
             std::string::npos);

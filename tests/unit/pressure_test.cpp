@@ -8,8 +8,8 @@ namespace hostwatch {
 namespace {
 
 ProcFs FixtureFs(const std::string& c) {
-  return ProcFs(FsRoots{testing::FixturePath("pressure/" + c + "/proc"), "/nonexistent", "/nonexistent",
-                        "/nonexistent"});
+  return ProcFs(
+      FsRoots{testing::FixturePath("pressure/" + c + "/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
 }
 
 TEST(PressureParserTest, ParsesSomeAndFullTotals) {

@@ -63,22 +63,22 @@ TEST(TextExpositionParserTest, GroupsHistogramAndSummarySeries) {
 
 TEST(TextExpositionParserTest, RejectsMalformedInput) {
   const char* bad[] = {
-      "metric 1 1441205977284\n",                    // client-side timestamp
-      "metric{a=\"unterminated} 1\n",                // open quote
-      "metric{a=\"x\",a=\"y\"} 1\n",                 // duplicate label
-      "metric{a=\"bad \\q escape\"} 1\n",            // unknown escape
-      "metric{a=x} 1\n",                             // unquoted value
-      "metric notanumber\n",                         // bad value
-      "metric\n",                                    // no value
-      "1metric 1\n",                                 // bad name
-      "metric 1 2 3\n",                              // trailing garbage
-      "# TYPE m counter\n# TYPE m gauge\nm 1\n",     // second TYPE
-      "# HELP m a\n# HELP m b\nm 1\n",               // second HELP
-      "m 1\n# TYPE m counter\n",                     // TYPE after samples
-      "# TYPE m bogus\nm 1\n",                       // unknown type
-      "# TYPE h histogram\nh_bucket 1\n",            // bucket without le
-      "# TYPE h histogram\nh 1\n",                   // histogram sample without suffix
-      "# TYPE s summary\ns_count -1\n",              // negative count
+      "metric 1 1441205977284\n",                 // client-side timestamp
+      "metric{a=\"unterminated} 1\n",             // open quote
+      "metric{a=\"x\",a=\"y\"} 1\n",              // duplicate label
+      "metric{a=\"bad \\q escape\"} 1\n",         // unknown escape
+      "metric{a=x} 1\n",                          // unquoted value
+      "metric notanumber\n",                      // bad value
+      "metric\n",                                 // no value
+      "1metric 1\n",                              // bad name
+      "metric 1 2 3\n",                           // trailing garbage
+      "# TYPE m counter\n# TYPE m gauge\nm 1\n",  // second TYPE
+      "# HELP m a\n# HELP m b\nm 1\n",            // second HELP
+      "m 1\n# TYPE m counter\n",                  // TYPE after samples
+      "# TYPE m bogus\nm 1\n",                    // unknown type
+      "# TYPE h histogram\nh_bucket 1\n",         // bucket without le
+      "# TYPE h histogram\nh 1\n",                // histogram sample without suffix
+      "# TYPE s summary\ns_count -1\n",           // negative count
   };
   for (const char* text : bad) {
     Result<std::vector<TextfileFamily>> r = ParseTextExposition(text);
@@ -116,7 +116,8 @@ TEST(TextfileCollectorTest, MergesFilesAndFillsDefaults) {
                           "app_latency_seconds_sum 2.5\napp_latency_seconds_count 4\n"),
             std::string::npos)
       << run.text;
-  EXPECT_NE(run.text.find("# HELP temperature Metric read from " + dir + "/b.prom\n# TYPE temperature untyped\n"
+  EXPECT_NE(run.text.find("# HELP temperature Metric read from " + dir +
+                          "/b.prom\n# TYPE temperature untyped\n"
                           "temperature{room=\"kitchen\"} -15\n"),
             std::string::npos)
       << run.text;

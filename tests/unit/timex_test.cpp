@@ -9,12 +9,12 @@ namespace {
 
 TEST(TimexConvertTest, MicrosecondResolution) {
   RawTimex raw;
-  raw.state = 0;  // TIME_OK
-  raw.offset = -1500;      // us
-  raw.freq = 65536 * 10;   // 10 ppm
-  raw.maxerror = 16000000; // us
+  raw.state = 0;            // TIME_OK
+  raw.offset = -1500;       // us
+  raw.freq = 65536 * 10;    // 10 ppm
+  raw.maxerror = 16000000;  // us
   raw.esterror = 500;
-  raw.status = 0x1;        // STA_PLL
+  raw.status = 0x1;  // STA_PLL
   raw.constant = 7;
   raw.tick = 10000;
   raw.ppsfreq = 65536;
@@ -48,7 +48,7 @@ TEST(TimexConvertTest, MicrosecondResolution) {
 
 TEST(TimexConvertTest, NanosecondResolutionAndUnsynchronizedClock) {
   RawTimex raw;
-  raw.state = 5;  // TIME_ERROR
+  raw.state = 5;               // TIME_ERROR
   raw.status = 0x2000 | 0x40;  // STA_NANO | STA_UNSYNC
   raw.offset = 1500;
   raw.jitter = 250;

@@ -29,8 +29,8 @@ TEST(UnameCollectorTest, ExportsInfoWithSortedLabels) {
                            0),
             0u)
       << run.text;
-  EXPECT_NE(run.text.find(",machine=\"" + u.value().machine + "\",nodename=\"" + u.value().nodename +
-                          "\",release=\"" + u.value().release + "\",sysname=\"Linux\",version=\""),
+  EXPECT_NE(run.text.find(",machine=\"" + u.value().machine + "\",nodename=\"" + u.value().nodename + "\",release=\"" +
+                          u.value().release + "\",sysname=\"Linux\",version=\""),
             std::string::npos)
       << run.text;
 }
