@@ -4,7 +4,8 @@
 //
 // No-data rules (node_exporter's): a missing resource file is skipped; when no
 // file exists at all, or an io/memory file lacks its "full" line (or a
-// cpu/io/memory file its "some" line), the collector reports NoData.
+// cpu/io/memory file its "some" line), or PSI is disabled at boot (reads fail
+// with EOPNOTSUPP), the collector reports NoData.
 #pragma once
 
 #include <cstdint>
