@@ -483,6 +483,12 @@ class TextfileCollector : public Collector {
         problems->push_back("failed to read " + path + (text.ok() ? "" : ": " + text.status().message()));
         continue;
       }
+      if (text.value().size() >= ProcFs::kMaxFileBytes) {
+        // ProcFs truncates at the cap; a cut file could parse "successfully" with series missing.
+        problems->push_back("file " + path + " is larger than " + std::to_string(ProcFs::kMaxFileBytes) +
+                            " bytes; skipped");
+        continue;
+      }
       Result<std::vector<TextfileFamily>> parsed = ParseTextExposition(text.value());
       if (!parsed.ok()) {
         sink.CountParseError();
