@@ -88,6 +88,11 @@ std::shared_ptr<const Agent::Snapshot> Agent::Current() const {
 }
 
 Status Agent::Configure() {
+  Result<std::unique_ptr<WebSecurity>> security = WebSecurity::Load(flags_.web_config_file);
+  if (!security.ok()) {
+    return Status::Error("--web.config.file: " + security.status().message());
+  }
+  security_ = std::move(security).value();
   Result<std::shared_ptr<const Snapshot>> snap = Build();
   if (!snap.ok()) {
     return snap.status();
@@ -101,6 +106,11 @@ Status Agent::Configure() {
 
 Status Agent::Reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  // The web config is independent of the main one: a bad web config keeps the old one
+  // (and is logged by WebSecurity) without blocking the main configuration's reload.
+  if (security_) {
+    security_->ReloadNow();
+  }
   Result<std::shared_ptr<const Snapshot>> snap = Build();
   if (!snap.ok()) {
     last_reload_ok_ = false;
@@ -136,6 +146,7 @@ Status Agent::Serve() {
   // Scrapes beyond max_requests are answered 503 by the handler, which needs
   // free workers to do it; a few more serve health checks and the landing page.
   opts.worker_threads = flags_.max_requests + 4;
+  opts.security = security_.get();
   return server_.Start(opts);
 }
 

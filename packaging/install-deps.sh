@@ -34,13 +34,65 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-deps: all ${#packages[@]} packages already installed"
+# CivetWeb is built from Debian's own source package (see third_party/README.md: the binary package
+# lacks IPv6 and its TLS crashes on OpenSSL 3). Fetching it needs a deb-src entry for the same mirror
+# and keyring as the system's Debian `deb` entry; we add one only for Debian's own URIs.
+repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+civetweb_dir="${repo_dir}/third_party/civetweb-src"
+src_list=/etc/apt/sources.list.d/hostwatch-debian-src.sources
+need_update=0
+
+debian_src_entry() {
+  # Prints a deb822 deb-src stanza copied from the first deb.debian.org-style Debian entry
+  # (URIs .../debian, not -security), or nothing when there is none.
+  local f=/etc/apt/sources.list.d/debian.sources
+  [[ -r "$f" ]] || return 0
+  # One stanza at a time (blank line = end of stanza); the first with a .../debian URI wins.
+  awk '
+    function flush() {
+      if (!done && uri != "") {
+        print "Types: deb-src"; print "URIs: " uri; print "Suites: " suite; print "Components: main"
+        if (key != "") print "Signed-By: " key
+        done = 1
+      }
+      uri = ""; suite = ""; key = ""
+    }
+    /^[[:space:]]*$/ { flush(); next }
+    /^URIs:/ { if ($2 ~ /\/debian\/?$/) uri = $2 }
+    /^Suites:/ { suite = $2 }
+    /^Signed-By:/ { key = $2 }
+    END { flush() }
+  ' "$f"
+}
+
+if ! ls "${civetweb_dir}"/civetweb_*.orig.tar.* >/dev/null 2>&1; then
+  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+    entry="$(debian_src_entry)"
+    if [[ -z "$entry" ]]; then
+      echo "install-deps: no Debian deb entry found in /etc/apt/sources.list.d/debian.sources;" \
+           "add a deb-src line for Debian main yourself, then rerun" >&2
+      exit 1
+    fi
+    echo "install-deps: adding ${src_list}"
+    printf '%s\n' "$entry" | "${sudo_cmd[@]}" tee "$src_list" >/dev/null
+  fi
+  need_update=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_update -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages and the CivetWeb source are present"
   exit 0
 fi
 
-echo "install-deps: installing ${missing[*]}"
 # A third-party source that cannot be reached must not stop us: Debian's own lists are what we need.
 "${sudo_cmd[@]}" apt-get update -q || echo "install-deps: apt-get update reported errors; continuing" >&2
-# policy-rc.d may forbid starting daemons (prometheus ships one); that is what we want in tests.
-"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-deps: installing ${missing[*]}"
+  # policy-rc.d may forbid starting daemons (prometheus ships one); that is what we want in tests.
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [[ $need_update -eq 1 ]]; then
+  echo "install-deps: fetching Debian's civetweb source into ${civetweb_dir}"
+  mkdir -p "$civetweb_dir"
+  (cd "$civetweb_dir" && apt-get source --download-only -q civetweb)
+fi
