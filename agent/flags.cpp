@@ -25,9 +25,9 @@ Result<std::string> ListenAddressToCivet(const std::string& address) {
     return Status::Error("listen address \"" + address + "\" has an invalid port");
   }
   std::string host = address.substr(0, colon);
-  if (host.find(':') != std::string::npos) {
+  if (host.find_first_of(":[]") != std::string::npos) {
     bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']' &&
-                     host.find_first_of("[]", 1) == host.size() - 1;
+                     host.find_first_of("[]", 1) == host.size() - 1 && host.find(':') != std::string::npos;
     if (!bracketed) {
       return Status::Error("listen address \"" + address + "\": put an IPv6 address in brackets, e.g. [::1]:9555");
     }

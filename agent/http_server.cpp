@@ -20,14 +20,17 @@ const MetricDesc kHttpRequests{"hostwatch_http_requests_total",
                                {"code", "path"}};
 
 // CivetWeb reports bind errors through log_message before the constructor
-// throws; keep the last message so the startup error can name the cause.
+// throws; keep the messages (the first names the cause, e.g. "cannot bind to
+// 127.0.0.1:9555: 98 (Address already in use)") so the startup error can say it.
 std::mutex g_civet_error_mu;
 std::string g_civet_last_error;
 
 int OnCivetLog(const mg_connection*, const char* message) {
   {
     std::lock_guard<std::mutex> lock(g_civet_error_mu);
-    g_civet_last_error = message;
+    if (g_civet_last_error.size() < 1024) {
+      g_civet_last_error += (g_civet_last_error.empty() ? "" : "; ") + std::string(message);
+    }
   }
   logging::Debug("civetweb", {{"detail", message}});
   return 1;  // handled: do not print to stderr
@@ -154,6 +157,10 @@ Status HttpServer::Start(const HttpServerOptions& options) {
   callbacks.log_message = OnCivetLog;
   if (tls) {
     callbacks.init_ssl = OnInitSsl;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_civet_error_mu);
+    g_civet_last_error.clear();
   }
   try {
     server_ = std::make_unique<CivetServer>(civet_options, &callbacks, security_);
