@@ -43,30 +43,40 @@ src_list=/etc/apt/sources.list.d/hostwatch-debian-src.sources
 need_update=0
 
 debian_src_entry() {
-  # Prints a deb822 deb-src stanza copied from the first deb.debian.org-style Debian entry
-  # (URIs .../debian, not -security), or nothing when there is none.
+  # Prints a deb822 deb-src stanza for Debian main with the URI, suite and keyring of the
+  # system's first .../debian `deb` entry (deb822 debian.sources as in Debian 12 images, or
+  # a one-line entry in sources.list as after a classic install); nothing when there is none.
   local f=/etc/apt/sources.list.d/debian.sources
-  [[ -r "$f" ]] || return 0
-  # One stanza at a time (blank line = end of stanza); the first with a .../debian URI wins.
-  awk '
-    function flush() {
-      if (!done && uri != "") {
-        print "Types: deb-src"; print "URIs: " uri; print "Suites: " suite; print "Components: main"
-        if (key != "") print "Signed-By: " key
-        done = 1
+  if [[ -r "$f" ]]; then
+    # One stanza at a time (blank line = end of stanza); the first with a .../debian URI wins.
+    awk '
+      function flush() {
+        if (!done && uri != "" && types ~ /(^| )deb( |$)/) {
+          print "Types: deb-src"; print "URIs: " uri; print "Suites: " suite; print "Components: main"
+          if (key != "") print "Signed-By: " key
+          done = 1
+        }
+        types = ""; uri = ""; suite = ""; key = ""
       }
-      uri = ""; suite = ""; key = ""
-    }
-    /^[[:space:]]*$/ { flush(); next }
-    /^URIs:/ { if ($2 ~ /\/debian\/?$/) uri = $2 }
-    /^Suites:/ { suite = $2 }
-    /^Signed-By:/ { key = $2 }
-    END { flush() }
-  ' "$f"
+      /^[[:space:]]*$/ { flush(); next }
+      /^Types:/ { types = $0; sub(/^Types:/, "", types) }
+      /^URIs:/ { if ($2 ~ /\/debian\/?$/) uri = $2 }
+      /^Suites:/ { suite = $2 }
+      /^Signed-By:/ { key = $2 }
+      END { flush() }
+    ' "$f"
+    return 0
+  fi
+  if [[ -r /etc/apt/sources.list ]]; then
+    awk '$1 == "deb" && $2 !~ /^\[/ && $2 ~ /\/debian\/?$/ {
+      print "Types: deb-src"; print "URIs: " $2; print "Suites: " $3; print "Components: main"
+      print "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"; exit }' /etc/apt/sources.list
+  fi
 }
 
 if ! ls "${civetweb_dir}"/civetweb_*.orig.tar.* >/dev/null 2>&1; then
-  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+  # Add our entry unless one is there, or apt already knows civetweb's source from another entry.
+  if [[ ! -e "$src_list" ]] && ! apt-cache showsrc civetweb 2>/dev/null | grep -q '^Package: civetweb'; then
     entry="$(debian_src_entry)"
     if [[ -z "$entry" ]]; then
       echo "install-deps: no Debian deb entry found in /etc/apt/sources.list.d/debian.sources;" \
