@@ -15,6 +15,11 @@ const MetricDesc kReloadOk{"hostwatch_config_last_reload_successful",
                            "Whether the last configuration reload attempt was successful.", MetricType::Gauge, {}};
 const MetricDesc kReloadTime{"hostwatch_config_last_reload_success_timestamp_seconds",
                              "Timestamp of the last successful configuration reload.", MetricType::Gauge, {}};
+const MetricDesc kWebConfigReloadOk{"hostwatch_web_config_last_reload_successful",
+                                    "Whether the last reload of --web.config.file (on change, SIGHUP or /-/reload) "
+                                    "succeeded; on failure the previous TLS and auth settings stay in force.",
+                                    MetricType::Gauge,
+                                    {}};
 const MetricDesc kScrapesInFlight{"hostwatch_scrapes_in_flight", "Scrapes of the metrics endpoint being served.",
                                   MetricType::Gauge, {}};
 
@@ -191,6 +196,9 @@ void Agent::CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) cons
   sink.Add(kReloadOk, last_reload_ok_ ? 1 : 0);
   sink.Add(kReloadTime, last_reload_success_time_.load());
   sink.Add(kScrapesInFlight, scrapes_in_flight_.load());
+  if (security_ && !security_->path().empty()) {
+    sink.Add(kWebConfigReloadOk, security_->last_reload_ok() ? 1 : 0);
+  }
   for (auto& f : sink.TakeFamilies()) {
     out->push_back(std::move(f));
   }

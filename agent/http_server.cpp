@@ -51,7 +51,8 @@ int OnClientHello(SSL* ssl, int* alert, void* arg) {
 // CivetWeb's init_ssl callback: user_data is the CivetServer, whose user context is our
 // WebSecurity. Returning 1 tells CivetWeb the context is fully set up (no ssl_certificate).
 int OnInitSsl(void* ssl_ctx, void* user_data) {
-  auto* security = static_cast<WebSecurity*>(const_cast<void*>(static_cast<CivetServer*>(user_data)->getUserContext()));
+  const void* context = static_cast<CivetServer*>(user_data)->getUserContext();
+  auto* security = static_cast<WebSecurity*>(const_cast<void*>(context));
   SSL_CTX* ctx = static_cast<SSL_CTX*>(ssl_ctx);
   std::shared_ptr<const WebSecurity::State> state = security->Current();
   if (!state->tls || !state->tls->PrepareContext(ctx)) {

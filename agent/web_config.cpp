@@ -61,9 +61,9 @@ constexpr std::array<NamePair, 5> kClientAuthNames = {{
 }};
 
 // exporter-toolkit allows only these response headers (web/tls_config.go, validateHeaderConfig).
-constexpr std::array<std::string_view, 5> kAllowedHeaders = {
-    "Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection",
-    "Content-Security-Policy"};
+constexpr std::array<std::string_view, 5> kAllowedHeaders = {"Strict-Transport-Security", "X-Content-Type-Options",
+                                                             "X-Frame-Options", "X-XSS-Protection",
+                                                             "Content-Security-Policy"};
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -184,7 +184,8 @@ class Parser {
     const bool verifies = tls.client_auth == ClientAuthType::kVerifyClientCertIfGiven ||
                           tls.client_auth == ClientAuthType::kRequireAndVerifyClientCert;
     if (verifies && tls.client_ca_file.empty()) {
-      diag_->Add(node, section + ".client_ca_file", "client_auth_type verifies certificates: client_ca_file is required");
+      diag_->Add(node, section + ".client_ca_file",
+                 "client_auth_type verifies certificates: client_ca_file is required");
     }
     if (!tls.client_ca_file.empty() && tls.client_auth == ClientAuthType::kNoClientCert) {
       diag_->Add(node, section + ".client_auth_type",

@@ -63,7 +63,7 @@ struct TlsServerConfig {
 };
 
 struct WebConfig {
-  std::optional<TlsServerConfig> tls;  // absent = plain HTTP
+  std::optional<TlsServerConfig> tls;                        // absent = plain HTTP
   std::vector<std::pair<std::string, std::string>> headers;  // added to every response
   std::map<std::string, std::string> basic_auth_users;       // user -> bcrypt hash; empty = no auth
   // Paths served without authentication even when users are set.

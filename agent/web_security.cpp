@@ -131,10 +131,12 @@ Status WebSecurity::ReloadLocked() {
       current = state_;
     }
     stamps_ = StampsFor(*current);
+    last_reload_ok_ = false;
     logging::Error("web config reload failed, keeping the previous one", {{"file", path_}, {"err", status.message()}});
     return status;
   }
   stamps_ = StampsFor(*next.value());
+  last_reload_ok_ = true;
   {
     std::lock_guard<std::mutex> state_lock(state_mu_);
     state_ = next.value();

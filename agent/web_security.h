@@ -57,6 +57,9 @@ class WebSecurity {
   // Re-reads now (SIGHUP / POST /-/reload). On error the old state stays and the error is returned.
   Status ReloadNow();
 
+  // hostwatch_web_config_last_reload_successful (1 before any reload).
+  bool last_reload_ok() const { return last_reload_ok_.load(); }
+
  private:
   struct Stamp {
     std::string file;
@@ -76,9 +79,10 @@ class WebSecurity {
   const std::string path_;
   const bool tls_enabled_;
   std::atomic<std::int64_t> next_check_ns_{0};
+  std::atomic<bool> last_reload_ok_{true};
 
-  std::mutex reload_mu_;        // serializes reloads
-  std::vector<Stamp> stamps_;   // Guarded by reload_mu_: files as of the last load attempt.
+  std::mutex reload_mu_;       // serializes reloads
+  std::vector<Stamp> stamps_;  // Guarded by reload_mu_: files as of the last load attempt.
   mutable std::mutex state_mu_;
   std::shared_ptr<const State> state_;  // Guarded by state_mu_.
 };

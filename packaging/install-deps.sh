@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
-  libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev
+  libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
