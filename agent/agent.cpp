@@ -1,5 +1,9 @@
 #include "agent/agent.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include "agent/build_info.h"
@@ -22,6 +26,17 @@ const MetricDesc kWebConfigReloadOk{"hostwatch_web_config_last_reload_successful
                                     {}};
 const MetricDesc kScrapesInFlight{"hostwatch_scrapes_in_flight", "Scrapes of the metrics endpoint being served.",
                                   MetricType::Gauge, {}};
+
+// False on hosts booted with IPv6 disabled, where CivetWeb's dual-stack "+port" socket cannot be
+// created; ":port" then falls back to every IPv4 address, as Go's listener does.
+bool Ipv6Available() {
+  int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return false;
+  }
+  close(fd);
+  return true;
+}
 
 double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -145,8 +160,14 @@ Status Agent::Serve() {
   }
 
   HttpServerOptions opts;
+  const bool ipv6 = Ipv6Available();
   for (const std::string& addr : flags_.listen_addresses) {
-    opts.listen.push_back(ListenAddressToCivet(addr).value());
+    std::string entry = ListenAddressToCivet(addr).value();
+    if (entry[0] == '+' && !ipv6) {
+      logging::Info("IPv6 unavailable, listening on IPv4 only", {{"address", addr}});
+      entry.erase(0, 1);
+    }
+    opts.listen.push_back(entry);
   }
   // Scrapes beyond max_requests are answered 503 by the handler, which needs
   // free workers to do it; a few more serve health checks and the landing page.
