@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -19,9 +20,13 @@ int Base64Value(char c) {
   return -1;
 }
 
-// A valid bcrypt hash of a random string: unknown users are checked against it so that
-// the response time does not reveal which user names exist.
-constexpr char kDummyHash[] = "$2b$10$oJvbAtmAk6XQxw7XiX.f9Oauu4CbgusYmcRoQ6oFGqZ3aPRAopg5i";
+// Fallback for the unknown-user check when no salt can be generated: a valid cost-10 hash.
+constexpr char kFallbackDummyHash[] = "$2b$10$oJvbAtmAk6XQxw7XiX.f9Oauu4CbgusYmcRoQ6oFGqZ3aPRAopg5i";
+
+// The cost field of a validated "$2y$NN$..." hash.
+unsigned long BcryptCost(const std::string& hash) {
+  return static_cast<unsigned long>((hash[4] - '0') * 10 + (hash[5] - '0'));
+}
 
 }  // namespace
 
@@ -97,13 +102,34 @@ bool VerifyBcrypt(std::string_view password, const std::string& hash) {
   return same;
 }
 
+BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users) : users_(std::move(users)) {
+  unsigned long cost = 0;
+  for (const auto& [user, hash] : users_) {
+    if (hash.size() > 6) {
+      cost = std::max(cost, BcryptCost(hash));
+    }
+  }
+  unknown_user_hash_ = kFallbackDummyHash;
+  if (cost == 0) {
+    return;
+  }
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (crypt_gensalt_rn("$2b$", cost, nullptr, 0, setting, sizeof(setting)) == nullptr) {
+    return;
+  }
+  auto data = std::make_unique<crypt_data>();
+  if (const char* hash = crypt_rn("hostwatch-unknown-user", setting, data.get(), sizeof(crypt_data))) {
+    unknown_user_hash_ = hash;
+  }
+}
+
 bool BasicAuthenticator::Check(std::string_view authorization_header) const {
   std::optional<std::pair<std::string, std::string>> creds = ParseBasicAuthorization(authorization_header);
   if (!creds) {
     return false;
   }
   auto it = users_.find(creds->first);
-  const std::string hash = it == users_.end() ? std::string(kDummyHash) : it->second;
+  const std::string& hash = it == users_.end() ? unknown_user_hash_ : it->second;
 
   Digest digest{};
   std::string material = creds->first + '\0' + creds->second + '\0' + hash;

@@ -30,7 +30,9 @@ bool VerifyBcrypt(std::string_view password, const std::string& hash);
 
 class BasicAuthenticator {
  public:
-  explicit BasicAuthenticator(std::map<std::string, std::string> users) : users_(std::move(users)) {}
+  // Computes one bcrypt hash (at the highest cost among users) for the unknown-user check, so
+  // construct on the control path.
+  explicit BasicAuthenticator(std::map<std::string, std::string> users);
   BasicAuthenticator(const BasicAuthenticator&) = delete;
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
   BasicAuthenticator(BasicAuthenticator&&) = delete;
@@ -45,6 +47,9 @@ class BasicAuthenticator {
   static constexpr std::size_t kMaxCached = 1024;
 
   const std::map<std::string, std::string> users_;
+  // A hash of a random password at the users' highest cost: unknown user names are checked
+  // against it, so the response time does not reveal which names exist.
+  std::string unknown_user_hash_;
   mutable std::mutex mu_;
   mutable std::set<Digest> verified_;  // Guarded by mu_.
 };
