@@ -338,6 +338,9 @@ class ReloadTest(unittest.TestCase):
                 write(live_crt, c.read())
             self.wait_until(lambda: self.handshake_ok(port, second.ca_crt), "new certificate served")
             self.assertFalse(self.handshake_ok(port, first.ca_crt))
+            # Also to clients that send SNI (CivetWeb's SNI callback must not bring back the old one).
+            self.assertTrue(self.handshake_ok(port, second.ca_crt, server_name="localhost"))
+            self.assertFalse(self.handshake_ok(port, first.ca_crt, server_name="localhost"))
 
             # A changed password applies too.
             write(web, web_text % bcrypt_hash("two"))
@@ -369,11 +372,14 @@ class ReloadTest(unittest.TestCase):
             self.assertEqual(https_get(port, "/metrics", ctx)[0], 401)
 
     @staticmethod
-    def handshake_ok(port, ca):
+    def handshake_ok(port, ca, server_name=None):
+        """TLS handshake to 127.0.0.1:port verified against ca; with server_name, sends it as SNI."""
+        ctx = client_context(ca)
         try:
-            https_get(port, "/-/healthy", client_context(ca))
-            return True
-        except (ssl.SSLError, urllib.error.URLError):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname=server_name or "127.0.0.1") as tls:
+                    return tls.version() is not None
+        except (ssl.SSLError, OSError):
             return False
 
     def wait_until(self, predicate, what, timeout=10):
