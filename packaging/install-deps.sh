@@ -11,7 +11,8 @@ build_packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
-# integration harness (standard library only), openssl for test-time certificates,
+# integration harness (standard library only; its crypt module makes bcrypt hashes for the
+# basic-auth tests), openssl for test-time certificates,
 # dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks.
 test_packages=(
   prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd
