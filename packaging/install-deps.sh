@@ -4,6 +4,8 @@
 # Usage: packaging/install-deps.sh [--build-only]
 set -euo pipefail
 
+# libcivetweb-dev/civetweb stay only because prometheus-cpp's CMake config looks for CivetWeb;
+# hostwatch itself links its own CivetWeb built from Debian's source (cmake/civetweb.cmake).
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
