@@ -1,5 +1,6 @@
 // hostwatch entry point: flags -> configuration -> server -> wait for signals.
 // Exit codes: 0 normal stop, 1 runtime failure (port in use), 2 bad flags/config.
+#include <civetweb.h>
 #include <curl/curl.h>
 #include <signal.h>
 
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   AgentFlags flags = std::get<AgentFlags>(std::move(parsed));
   logging::Init(flags.log_level, flags.log_format);
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  // Once, before any server starts: initializes OpenSSL inside CivetWeb (TLS listeners) and
+  // confirms the IPv6 build; both are compiled into our static CivetWeb (cmake/civetweb.cmake).
+  mg_init_library(MG_FEATURES_TLS | MG_FEATURES_IPV6);
 
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
   }
   systemd::NotifyStopping();
   agent.Stop();
+  mg_exit_library();
   curl_global_cleanup();
   return 0;
 }
