@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +20,8 @@
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
+#include "agent/status_page.h"
+#include "agent/web_security.h"
 #include "collectors/proc_fs.h"
 
 namespace hostwatch {
@@ -31,11 +35,11 @@ class Agent {
   Agent(Agent&&) = delete;
   Agent& operator=(Agent&&) = delete;
 
-  // Loads the configuration and builds the collectors (exit 2 on error).
+  // Loads the configuration and the web config file, builds the collectors (exit 2 on error).
   Status Configure();
   // Binds the listeners and starts serving (exit 1 on error).
   Status Serve();
-  // Re-reads the configuration; on error the running one stays.
+  // Re-reads the configuration and the web config file; on error the running ones stay.
   Status Reload();
   void Stop();
 
@@ -52,13 +56,14 @@ class Agent {
   std::shared_ptr<const Snapshot> Current() const;
 
   HttpResponse HandleMetrics(const HttpRequest& req);
-  HttpResponse HandleLanding(const HttpRequest& req) const;
+  HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
   void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
 
   const AgentFlags flags_;
   const ProcFs fs_;
   SelfMetrics self_metrics_;
+  std::unique_ptr<WebSecurity> security_;  // set by Configure(); outlives server_'s use of it (Stop first)
   HttpServer server_;
 
   mutable std::mutex snapshot_mu_;
@@ -68,6 +73,10 @@ class Agent {
   std::atomic<bool> last_reload_ok_{true};
   std::atomic<double> last_reload_success_time_{0};
   std::atomic<int> scrapes_in_flight_{0};
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+
+  std::mutex status_cpu_mu_;
+  std::optional<CpuTotals> status_cpu_previous_;  // Guarded by status_cpu_mu_; CPU at the last page view.
 };
 
 }  // namespace hostwatch
