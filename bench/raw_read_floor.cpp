@@ -61,6 +61,10 @@ constexpr Read kReads[] = {
     {"conntrack", Root::kProc, "sys/net/netfilter/nf_conntrack_count"},
     {"conntrack", Root::kProc, "sys/net/netfilter/nf_conntrack_max"},
     {"cpu", Root::kProc, "stat"},
+    {"cpu", Root::kSys,
+     "devices/system/cpu/cpu[0-9]*/{topology/physical_package_id,topology/core_id,"
+     "thermal_throttle/core_throttle_count,thermal_throttle/package_throttle_count,online}"},
+    {"cpu", Root::kSys, "devices/system/cpu/isolated"},
     {"cpufreq", Root::kSys,
      "devices/system/cpu/cpu*/cpufreq/{scaling_cur_freq,scaling_max_freq,scaling_min_freq,scaling_governor}"},
     {"diskstats", Root::kProc, "diskstats"},
@@ -94,6 +98,7 @@ constexpr Read kReads[] = {
     {"pressure", Root::kProc, "pressure/cpu"},
     {"pressure", Root::kProc, "pressure/io"},
     {"pressure", Root::kProc, "pressure/memory"},
+    {"pressure", Root::kProc, "pressure/irq"},
     {"rapl", Root::kSys, "class/powercap/*/energy_uj"},
     {"schedstat", Root::kProc, "schedstat"},
     {"selinux", Root::kSys, "fs/selinux/enforce"},
@@ -109,7 +114,7 @@ constexpr Read kReads[] = {
     {"textfile", Root::kRootfs, "var/lib/prometheus/node-exporter/*.prom"},  // Debian's default directory
     {"thermal_zone", Root::kSys, "class/thermal/thermal_zone*/{temp,type,policy}"},
     {"time", Root::kSyscall, "clock_gettime"},
-    {"time", Root::kSys, "devices/system/clocksource/clocksource*/current_clocksource"},
+    {"time", Root::kSys, "devices/system/clocksource/clocksource*/{available_clocksource,current_clocksource}"},
     {"timex", Root::kSyscall, "adjtimex"},
     {"udp_queues", Root::kProc, "net/udp"},
     {"udp_queues", Root::kProc, "net/udp6"},
