@@ -379,7 +379,7 @@ def host_scrape_phase(args, table, hostwatch_bin, floor_bin):
         if ne:
             _, ne_text, _ = HttpClient(ne.port).get("/metrics", SCRAPE_HEADERS)
             ne_collectors = enabled_collectors(ne_text)
-        log("hostwatch collectors: " + ",".join(hw_collectors))
+        log("hostwatch collectors (the floor reads what these read): " + ",".join(hw_collectors))
         log("node_exporter collectors: " + ",".join(ne_collectors))
         a = Subject("hostwatch", hw)
         b = Subject("node_exporter", ne) if ne else None
@@ -399,7 +399,7 @@ def host_scrape_phase(args, table, hostwatch_bin, floor_bin):
 
         peer = "node_exporter %s" % ("1.5" if ne else "missing")
         budget_row(table, "CPU per 1,000 scrapes (s) vs %s" % peer, cpu_a, cpu_b, "", 0.10, "<= 0.10x")
-        budget_row(table, "CPU per 1,000 scrapes (s) vs raw-read floor [%s+self]" % ",".join(hw_collectors), cpu_a,
+        budget_row(table, "CPU per 1,000 scrapes (s) vs raw-read floor [%d collectors+self]" % len(hw_collectors), cpu_a,
                    floor.cpu_ms_per_scrape(), "", 4.0, "<= 4x")
         if ne_floor:
             table.add("  (info) raw-read floor of node_exporter's %d collectors, s/1,000" % len(ne_collectors),
