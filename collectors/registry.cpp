@@ -3,7 +3,11 @@
 #include <algorithm>
 
 #include "cpu.h"
+#include "diskstats.h"
+#include "filesystem.h"
 #include "loadavg.h"
+#include "netclass.h"
+#include "netdev.h"
 
 namespace hostwatch {
 
@@ -11,7 +15,11 @@ const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
         CpuCollectorSpec(),
+        DiskstatsCollectorSpec(),
+        FilesystemCollectorSpec(),
         LoadavgCollectorSpec(),
+        NetclassCollectorSpec(),
+        NetdevCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;
