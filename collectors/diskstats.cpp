@@ -50,8 +50,8 @@ const std::array<StatColumn, 17> kStatColumns = {{
     {{"node_disk_io_time_weighted_seconds_total", "The weighted # of seconds spent doing I/Os.", MetricType::Counter,
       kDeviceLabel},
      kSecondsPerTick},
-    {{"node_disk_discards_completed_total", "The total number of discards completed successfully.",
-      MetricType::Counter, kDeviceLabel},
+    {{"node_disk_discards_completed_total", "The total number of discards completed successfully.", MetricType::Counter,
+      kDeviceLabel},
      1},
     {{"node_disk_discards_merged_total", "The total number of discards merged.", MetricType::Counter, kDeviceLabel}, 1},
     // Sectors, not bytes: node_exporter exports the raw count here.
@@ -74,9 +74,10 @@ const MetricDesc kDiskInfo{"node_disk_info",
                            "Info of /sys/block/<block_device>.",
                            MetricType::Gauge,
                            {"device", "major", "minor", "path", "wwn", "model", "serial", "revision", "rotational"}};
-const MetricDesc kFilesystemInfo{
-    "node_disk_filesystem_info", "Info about disk filesystem.", MetricType::Gauge,
-    {"device", "type", "usage", "uuid", "version"}};
+const MetricDesc kFilesystemInfo{"node_disk_filesystem_info",
+                                 "Info about disk filesystem.",
+                                 MetricType::Gauge,
+                                 {"device", "type", "usage", "uuid", "version"}};
 const MetricDesc kDeviceMapperInfo{"node_disk_device_mapper_info",
                                    "Info about disk device mapper.",
                                    MetricType::Gauge,
@@ -88,7 +89,8 @@ struct AtaProperty {
   MetricDesc desc;
 };
 const std::array<AtaProperty, 3> kAtaProperties = {{
-    {"ID_ATA_WRITE_CACHE", {"node_disk_ata_write_cache", "ATA disk has a write cache.", MetricType::Gauge, kDeviceLabel}},
+    {"ID_ATA_WRITE_CACHE",
+     {"node_disk_ata_write_cache", "ATA disk has a write cache.", MetricType::Gauge, kDeviceLabel}},
     {"ID_ATA_WRITE_CACHE_ENABLED",
      {"node_disk_ata_write_cache_enabled", "ATA disk has its write cache enabled.", MetricType::Gauge, kDeviceLabel}},
     {"ID_ATA_ROTATION_RATE_RPM",
@@ -253,10 +255,9 @@ CollectorSpec DiskstatsCollectorSpec() {
            {"device-include", OptionKind::kRegex, "",
             "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."}},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            Result<DeviceFilter> filter =
-                MakeDeviceFilter({"device-exclude", "device-include", kDiskstatsDefaultDeviceExclude},
-                                 ctx.options.Get("diskstats", "device-exclude"),
-                                 ctx.options.Get("diskstats", "device-include"));
+            Result<DeviceFilter> filter = MakeDeviceFilter(
+                {"device-exclude", "device-include", kDiskstatsDefaultDeviceExclude},
+                ctx.options.Get("diskstats", "device-exclude"), ctx.options.Get("diskstats", "device-include"));
             if (!filter.ok()) {
               return Status::Error("collector diskstats: " + filter.status().message());
             }

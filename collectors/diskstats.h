@@ -36,7 +36,8 @@ UdevProperties ParseUdevProperties(std::string_view text);
 
 // node_exporter's default --collector.diskstats.device-exclude: partitions of
 // sd/vd/xvd/hd/nvme disks, ram, zram, loop and floppy devices.
-inline constexpr std::string_view kDiskstatsDefaultDeviceExclude = "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+inline constexpr std::string_view kDiskstatsDefaultDeviceExclude =
+    "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
 
 CollectorSpec DiskstatsCollectorSpec();
 

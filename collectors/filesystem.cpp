@@ -23,7 +23,9 @@ const MetricDesc kReadonly{"node_filesystem_readonly", "Filesystem read-only sta
 const MetricDesc kDeviceError{"node_filesystem_device_error",
                               "Whether an error occurred while getting statistics for the given device.",
                               MetricType::Gauge, kLabels};
-const MetricDesc kMountInfo{"node_filesystem_mount_info", "Filesystem mount information.", MetricType::Gauge,
+const MetricDesc kMountInfo{"node_filesystem_mount_info",
+                            "Filesystem mount information.",
+                            MetricType::Gauge,
                             {"device", "major", "minor", "mountpoint"}};
 
 // node_exporter puts Go's error text in the device_error label: strerror in
@@ -251,8 +253,8 @@ Result<CollectorPtr> MakeFilesystemCollector(const CollectorContext& ctx, Statfs
     return Status::Error("collector filesystem: mount-timeout must be positive");
   }
   long long workers = o.GetInt("filesystem", "stat-workers");
-  auto runner = std::make_unique<StatfsRunner>(std::move(statfs), workers < 1 ? 1 : static_cast<std::size_t>(workers),
-                                               timeout);
+  auto runner =
+      std::make_unique<StatfsRunner>(std::move(statfs), workers < 1 ? 1 : static_cast<std::size_t>(workers), timeout);
   return CollectorPtr(std::make_unique<FilesystemCollector>(ctx.fs, std::move(mount_points).value(),
                                                             std::move(fs_types).value(), std::move(runner)));
 }

@@ -25,10 +25,10 @@ namespace hostwatch {
 struct MountInfo {
   std::uint32_t major = 0;
   std::uint32_t minor = 0;
-  std::string mount_point;  // unescaped (\040 -> ' ')
+  std::string mount_point;    // unescaped (\040 -> ' ')
   std::string mount_options;  // per-mount options, "rw,relatime"
   std::string fs_type;
-  std::string device;  // the mount source
+  std::string device;         // the mount source
   std::string super_options;  // per-superblock options
 };
 

@@ -7,8 +7,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 
@@ -19,17 +19,19 @@ namespace hostwatch {
 namespace {
 
 MetricDesc NetDevDesc(std::string_view stat) {
-  return {"node_network_" + std::string(stat) + "_total", "Network device statistic " + std::string(stat) + ".",
-          MetricType::Counter, {"device"}};
+  return {"node_network_" + std::string(stat) + "_total",
+          "Network device statistic " + std::string(stat) + ".",
+          MetricType::Counter,
+          {"device"}};
 }
 
 // One family per column, in column order (see NetDevLine).
 const std::array<MetricDesc, 16> kColumns = {
-    NetDevDesc("receive_bytes"),      NetDevDesc("receive_packets"),   NetDevDesc("receive_errs"),
-    NetDevDesc("receive_drop"),       NetDevDesc("receive_fifo"),      NetDevDesc("receive_frame"),
-    NetDevDesc("receive_compressed"), NetDevDesc("receive_multicast"), NetDevDesc("transmit_bytes"),
-    NetDevDesc("transmit_packets"),   NetDevDesc("transmit_errs"),     NetDevDesc("transmit_drop"),
-    NetDevDesc("transmit_fifo"),      NetDevDesc("transmit_colls"),    NetDevDesc("transmit_carrier"),
+    NetDevDesc("receive_bytes"),       NetDevDesc("receive_packets"),   NetDevDesc("receive_errs"),
+    NetDevDesc("receive_drop"),        NetDevDesc("receive_fifo"),      NetDevDesc("receive_frame"),
+    NetDevDesc("receive_compressed"),  NetDevDesc("receive_multicast"), NetDevDesc("transmit_bytes"),
+    NetDevDesc("transmit_packets"),    NetDevDesc("transmit_errs"),     NetDevDesc("transmit_drop"),
+    NetDevDesc("transmit_fifo"),       NetDevDesc("transmit_colls"),    NetDevDesc("transmit_carrier"),
     NetDevDesc("transmit_compressed"),
 };
 const MetricDesc kReceiveNohandler = NetDevDesc("receive_nohandler");

@@ -58,7 +58,8 @@ StatfsResult SystemStatfs(const std::string& path) {
 }
 
 StatfsRunner::StatfsRunner(StatfsFunction fn, std::size_t max_threads, std::chrono::milliseconds timeout)
-    : state_(std::make_shared<State>(std::move(fn))), max_threads_(max_threads < 1 ? 1 : max_threads),
+    : state_(std::make_shared<State>(std::move(fn))),
+      max_threads_(max_threads < 1 ? 1 : max_threads),
       timeout_(timeout) {}
 
 StatfsRunner::~StatfsRunner() {

@@ -34,10 +34,10 @@ TEST(DiskstatsParserTest, ParsesAllColumnCounts) {
 
 TEST(DiskstatsParserTest, SkipsAndCountsMalformedLines) {
   const char* bad[] = {
-      "   8 0 sda 1 2 3\n",                      // too few columns
-      "   8 0 sda 1 2 x 4 5 6 7 8 9 10 11\n",    // not a number
-      "   x 0 sda 1 2 3 4 5 6 7 8 9 10 11\n",    // bad major
-      "   8 0 sda -1 2 3 4 5 6 7 8 9 10 11\n",   // negative counter
+      "   8 0 sda 1 2 3\n",                     // too few columns
+      "   8 0 sda 1 2 x 4 5 6 7 8 9 10 11\n",   // not a number
+      "   x 0 sda 1 2 3 4 5 6 7 8 9 10 11\n",   // bad major
+      "   8 0 sda -1 2 3 4 5 6 7 8 9 10 11\n",  // negative counter
   };
   for (const char* text : bad) {
     std::uint64_t errors = 0;

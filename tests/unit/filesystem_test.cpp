@@ -2,14 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
-#include <condition_variable>
-#include <algorithm>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "test_util.h"
@@ -51,8 +51,8 @@ TEST(MountInfoParserTest, ParsesFieldsAroundOptionalFieldsAndSeparator) {
 }
 
 TEST(MountInfoParserTest, SkipsAndCountsMalformedLines) {
-  const char* bad[] = {"garbage\n", "1 2 3:4 / /x rw no-separator ext4 /dev/x rw\n", "1 2 x:y / /x rw - ext4 /dev/x rw\n",
-                       "1 2 3:4 / /x rw - ext4\n"};
+  const char* bad[] = {"garbage\n", "1 2 3:4 / /x rw no-separator ext4 /dev/x rw\n",
+                       "1 2 x:y / /x rw - ext4 /dev/x rw\n", "1 2 3:4 / /x rw - ext4\n"};
   for (const char* line : bad) {
     std::uint64_t errors = 0;
     EXPECT_TRUE(ParseMountInfo(line, &errors).empty()) << line;

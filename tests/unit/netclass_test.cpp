@@ -27,9 +27,12 @@ TEST(ParseGoIntTest, AcceptsGoBasePrefixes) {
 }
 
 TEST(NetClassParseTest, MapsFilesToFieldsAndLeavesUnparsableUnset) {
-  NetClassIface i = ParseNetClassAttributes(
-      "eth0", {{"mtu", "1500"}, {"flags", "0x1003"}, {"speed", "garbage"}, {"operstate", "up"}, {"ifalias", ""},
-               {"unknown_file", "7"}});
+  NetClassIface i = ParseNetClassAttributes("eth0", {{"mtu", "1500"},
+                                                     {"flags", "0x1003"},
+                                                     {"speed", "garbage"},
+                                                     {"operstate", "up"},
+                                                     {"ifalias", ""},
+                                                     {"unknown_file", "7"}});
   EXPECT_EQ(i.name, "eth0");
   EXPECT_EQ(i.mtu, 1500);
   EXPECT_EQ(i.flags, 0x1003);

@@ -90,8 +90,8 @@ TEST(RtnlLinkParserTest, FoldsDetailedErrorsLikeProcNetDev) {
   ASSERT_EQ(r.value().size(), 1u);
   const NetDevLine& d = r.value()[0];
   EXPECT_EQ(d.device, "eth0");
-  std::array<std::uint64_t, 16> want = {3, 1, 5, 7 + 1000, 11, 400 + 100 + 200 + 300, 13, 9,
-                                        4, 2, 6, 8,        12, 10,  20000 + 10000 + 30000 + 40000, 14};
+  std::array<std::uint64_t, 16> want = {3, 1, 5, 7 + 1000, 11, 400 + 100 + 200 + 300,         13, 9, 4,
+                                        2, 6, 8, 12,       10, 20000 + 10000 + 30000 + 40000, 14};
   EXPECT_EQ(d.counters, want);
   EXPECT_EQ(d.receive_nohandler, 15u);
 }
@@ -187,11 +187,20 @@ TEST(NetdevCollectorTest, ExportsNodeExporterNamesFromFixture) {
             std::string::npos)
       << run.text;
   // Every column lands in its own family.
-  const std::pair<const char*, const char*> eth0[] = {
-      {"receive_errs", "1"},     {"receive_drop", "2"},        {"receive_fifo", "3"},   {"receive_frame", "4"},
-      {"receive_compressed", "5"}, {"receive_multicast", "6"}, {"transmit_bytes", "1.23456789e+08"},
-      {"transmit_packets", "234567"}, {"transmit_errs", "7"},  {"transmit_drop", "8"},  {"transmit_fifo", "9"},
-      {"transmit_colls", "10"},  {"transmit_carrier", "11"},   {"transmit_compressed", "12"}};
+  const std::pair<const char*, const char*> eth0[] = {{"receive_errs", "1"},
+                                                      {"receive_drop", "2"},
+                                                      {"receive_fifo", "3"},
+                                                      {"receive_frame", "4"},
+                                                      {"receive_compressed", "5"},
+                                                      {"receive_multicast", "6"},
+                                                      {"transmit_bytes", "1.23456789e+08"},
+                                                      {"transmit_packets", "234567"},
+                                                      {"transmit_errs", "7"},
+                                                      {"transmit_drop", "8"},
+                                                      {"transmit_fifo", "9"},
+                                                      {"transmit_colls", "10"},
+                                                      {"transmit_carrier", "11"},
+                                                      {"transmit_compressed", "12"}};
   for (const auto& [stat, value] : eth0) {
     std::string line = std::string("node_network_") + stat + "_total{device=\"eth0\"} " + value + "\n";
     EXPECT_NE(run.text.find(line), std::string::npos) << line;
