@@ -1,6 +1,8 @@
 #include "netclass.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "device_filter.h"
 #include "parse_util.h"
@@ -94,11 +96,17 @@ class NetclassCollector : public Collector {
       }
       // Regular files such as bonding_masters are not interfaces: listing them fails.
       std::string dir = ProcFs::Join(class_dir, name);
-      if (!fs_.ListDir(dir).ok()) {
+      Result<std::vector<std::string>> files = fs_.ListDir(dir);
+      if (!files.ok()) {
         continue;
       }
+      // Only open the attributes this interface has (both lists are sorted);
+      // reads that fail (EINVAL from speed on a down link) are left out.
+      std::vector<std::string> wanted;
+      std::set_intersection(files.value().begin(), files.value().end(), NetClassAttributeFiles().begin(),
+                            NetClassAttributeFiles().end(), std::back_inserter(wanted));
       std::map<std::string, std::string> attrs;
-      for (const std::string& file : NetClassAttributeFiles()) {
+      for (const std::string& file : wanted) {
         if (Result<std::string> v = fs_.ReadAttribute(ProcFs::Join(dir, file)); v.ok()) {
           attrs.emplace(file, std::move(v).value());
         }
@@ -177,6 +185,7 @@ const std::vector<std::string>& NetClassAttributeFiles() {
     for (const auto& [file, field] : kStringFiles) {
       files.push_back(file);
     }
+    std::sort(files.begin(), files.end());
     return files;
   }();
   return kFiles;

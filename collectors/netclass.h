@@ -30,7 +30,7 @@ struct NetClassIface {
 // "0x1303" is hex, a leading 0 is octal; an unparsable number is left unset.
 NetClassIface ParseNetClassAttributes(std::string name, const std::map<std::string, std::string>& attrs);
 
-// The attribute file names ParseNetClassAttributes looks at.
+// The attribute file names ParseNetClassAttributes looks at, sorted.
 const std::vector<std::string>& NetClassAttributeFiles();
 
 // Go's strconv.ParseInt(s, 0, 64).
