@@ -90,13 +90,13 @@ TEST(StatfsRunnerTest, ReturnsResultsInRequestOrder) {
 
 TEST(StatfsRunnerTest, HungCallTimesOutThenIsSkippedUntilItReturns) {
   auto fake = std::make_shared<FakeStatfs>(std::set<std::string>{"/nfs"});
-  StatfsRunner runner(fake->Function(fake), 4, 200ms);
+  StatfsRunner runner(fake->Function(fake), 4, 500ms);
 
   auto start = Clock::now();
   std::vector<StatfsRunner::Reply> r = runner.Run(Requests({"/", "/nfs", "/boot"}));
   auto took = Clock::now() - start;
-  EXPECT_GE(took, 190ms);
-  EXPECT_LT(took, 1500ms);  // the timeout, not forever
+  EXPECT_GE(took, 490ms);
+  EXPECT_LT(took, 3s);  // the timeout, not forever
   EXPECT_EQ(r[0].outcome, StatfsRunner::Outcome::kDone);
   EXPECT_EQ(r[1].outcome, StatfsRunner::Outcome::kTimedOut);
   EXPECT_EQ(r[2].outcome, StatfsRunner::Outcome::kDone);
@@ -105,7 +105,7 @@ TEST(StatfsRunnerTest, HungCallTimesOutThenIsSkippedUntilItReturns) {
   // The next scrape does not call it again and does not wait.
   start = Clock::now();
   r = runner.Run(Requests({"/", "/nfs", "/boot"}));
-  EXPECT_LT(Clock::now() - start, 150ms);
+  EXPECT_LT(Clock::now() - start, 300ms);
   EXPECT_EQ(r[1].outcome, StatfsRunner::Outcome::kStuck);
   EXPECT_EQ(r[0].outcome, StatfsRunner::Outcome::kDone);
   EXPECT_EQ(fake->calls(), 5);
@@ -141,7 +141,7 @@ TEST(StatfsRunnerTest, ThreadCountStaysBoundedWhenEveryMountHangs) {
       }
     }
     // First scrape waits one timeout; later ones see every thread stuck and return at once.
-    EXPECT_LT(Clock::now() - start, 1s);
+    EXPECT_LT(Clock::now() - start, 3s);
     EXPECT_EQ(fake->max_in_flight(), 3);
     EXPECT_EQ(fake->calls(), 3);
     EXPECT_EQ(runner.StuckCount(), 3u);
@@ -158,7 +158,7 @@ TEST(StatfsRunnerTest, DestructorDoesNotWaitForHungCalls) {
     StatfsRunner runner(fake->Function(fake), 2, 50ms);
     runner.Run(Requests({"/nfs"}));
   }
-  EXPECT_LT(Clock::now() - start, 1s);
+  EXPECT_LT(Clock::now() - start, 2s);
   fake->Release();
   EXPECT_TRUE(fake->WaitIdle());
 }
