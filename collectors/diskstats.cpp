@@ -259,7 +259,7 @@ CollectorSpec DiskstatsCollectorSpec() {
                 {"device-exclude", "device-include", kDiskstatsDefaultDeviceExclude},
                 ctx.options.Get("diskstats", "device-exclude"), ctx.options.Get("diskstats", "device-include"));
             if (!filter.ok()) {
-              return Status::Error("collector diskstats: " + filter.status().message());
+              return filter.status();
             }
             return CollectorPtr(std::make_unique<DiskstatsCollector>(ctx.fs, std::move(filter).value()));
           }};

@@ -301,17 +301,17 @@ Result<CollectorPtr> MakeFilesystemCollector(const CollectorContext& ctx, Statfs
       MakeDeviceFilter({"mount-points-exclude", "mount-points-include", kDefaultMountPointsExclude},
                        o.Get("filesystem", "mount-points-exclude"), o.Get("filesystem", "mount-points-include"));
   if (!mount_points.ok()) {
-    return Status::Error("collector filesystem: " + mount_points.status().message());
+    return mount_points.status();
   }
   Result<DeviceFilter> fs_types =
       MakeDeviceFilter({"fs-types-exclude", "fs-types-include", kDefaultFsTypesExclude},
                        o.Get("filesystem", "fs-types-exclude"), o.Get("filesystem", "fs-types-include"));
   if (!fs_types.ok()) {
-    return Status::Error("collector filesystem: " + fs_types.status().message());
+    return fs_types.status();
   }
   std::chrono::milliseconds timeout = o.GetDuration("filesystem", "mount-timeout");
   if (timeout.count() <= 0) {
-    return Status::Error("collector filesystem: mount-timeout must be positive");
+    return Status::Error("mount-timeout must be positive");
   }
   long long workers = o.GetInt("filesystem", "stat-workers");
   auto runner =

@@ -215,7 +215,7 @@ CollectorSpec NetclassCollectorSpec() {
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             Result<DeviceFilter> ignored = DeviceFilter::Make(ctx.options.Get("netclass", "ignored-devices"), "");
             if (!ignored.ok()) {
-              return Status::Error("collector netclass: " + ignored.status().message());
+              return ignored.status();
             }
             return CollectorPtr(std::make_unique<NetclassCollector>(
                 ctx.fs, std::move(ignored).value(), ctx.options.GetBool("netclass", "ignore-invalid-speed")));

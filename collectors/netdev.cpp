@@ -276,7 +276,7 @@ CollectorSpec NetdevCollectorSpec() {
                 MakeDeviceFilter({"device-exclude", "device-include", ""}, ctx.options.Get("netdev", "device-exclude"),
                                  ctx.options.Get("netdev", "device-include"));
             if (!filter.ok()) {
-              return Status::Error("collector netdev: " + filter.status().message());
+              return filter.status();
             }
             return CollectorPtr(std::make_unique<NetdevCollector>(ctx.fs, std::move(filter).value(),
                                                                   ctx.options.GetBool("netdev", "netlink")));

@@ -222,7 +222,7 @@ TEST(NetdevCollectorTest, DeviceIncludeAndExclude) {
 
   ASSERT_TRUE(exclude.Set("netdev", "device-include", "eth").ok());
   run = testing::RunCollectorOnce("netdev", NetdevFixture(), exclude);
-  EXPECT_EQ(run.status.message(), "collector netdev: device-exclude & device-include are mutually exclusive");
+  EXPECT_EQ(run.status.message(), "device-exclude & device-include are mutually exclusive");
 }
 
 TEST(NetdevCollectorTest, ProcModeMissingFileIsNoData) {
