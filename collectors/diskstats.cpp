@@ -82,6 +82,10 @@ const MetricDesc kDeviceMapperInfo{"node_disk_device_mapper_info",
                                    "Info about disk device mapper.",
                                    MetricType::Gauge,
                                    {"device", "name", "uuid", "vg_name", "lv_name", "lv_layer"}};
+const MetricDesc kDeviceMapperBacking{"node_disk_device_mapper_backing_device_info",
+                                      "Info about the underlying block devices of a device mapper device.",
+                                      MetricType::Gauge,
+                                      {"device", "backing_device"}};
 
 // node_disk_ata_* come from udev ID_ATA_* properties of ATA disks.
 struct AtaProperty {
@@ -162,6 +166,13 @@ class DiskstatsCollector : public Collector {
       sink.Add(kDeviceMapperInfo, 1,
                {disk.device, name, Lookup(props, "DM_UUID"), Lookup(props, "DM_VG_NAME"), Lookup(props, "DM_LV_NAME"),
                 Lookup(props, "DM_LV_LAYER")});
+      // The disks under a dm device are the entries of /sys/block/<dev>/slaves.
+      if (Result<std::vector<std::string>> slaves = fs_.ListDir(fs_.SysPath("block/" + disk.device + "/slaves"));
+          slaves.ok()) {
+        for (const std::string& backing : slaves.value()) {
+          sink.Add(kDeviceMapperBacking, 1, {disk.device, backing});
+        }
+      }
     }
     if (!Lookup(props, "ID_ATA").empty()) {
       for (const AtaProperty& ata : kAtaProperties) {
