@@ -4,10 +4,20 @@
 
 #include "cpu.h"
 #include "diskstats.h"
+#include "filefd.h"
 #include "filesystem.h"
 #include "loadavg.h"
+#include "meminfo.h"
 #include "netclass.h"
 #include "netdev.h"
+#include "os.h"
+#include "pressure.h"
+#include "stat.h"
+#include "textfile.h"
+#include "time.h"
+#include "timex.h"
+#include "uname.h"
+#include "vmstat.h"
 
 namespace hostwatch {
 
@@ -16,10 +26,20 @@ const std::vector<CollectorSpec>& AllCollectors() {
     std::vector<CollectorSpec> all = {
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
+        FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         LoadavgCollectorSpec(),
+        MeminfoCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
+        OsCollectorSpec(),
+        PressureCollectorSpec(),
+        StatCollectorSpec(),
+        TextfileCollectorSpec(),
+        TimeCollectorSpec(),
+        TimexCollectorSpec(),
+        UnameCollectorSpec(),
+        VmstatCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;
