@@ -130,6 +130,8 @@ DATA_SECONDS = 14  # samples to collect before querying: > the rate window, with
 
 PROMETHEUS_BINARY = "/usr/bin/prometheus"
 PROMTOOL_BINARY = "/usr/bin/promtool"
+NODE_EXPORTER_BINARY = "/usr/bin/prometheus-node-exporter"  # Debian's node_exporter: the reference
+REFERENCE_JOB = "reference"
 
 
 def require_tool(path):
@@ -308,7 +310,7 @@ def regex_escape_for_prometheus(value):
     `=~` matchers as regexes, with regex metacharacters escaped (doubled backslash inside the
     PromQL string)."""
     value = value.replace("\\", "\\\\\\\\")
-    return re.sub(r"[$^*+?.()|{}\[\]]", lambda m: "\\\\" + m.group(), value)
+    return re.sub(r"[$^*+?.()|{}\[\]']", lambda m: "\\\\" + m.group(), value)
 
 
 _VARIABLE_REF = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]")
@@ -710,17 +712,45 @@ class Prometheus:
         self.log.close()
 
 
-def mixin_rules_file(tmp):
-    """The node-mixin's alerts and recording rules as a Prometheus rule file (JSON is YAML)."""
-    rules = []
-    for kind, name, expr in parse_mixin_file():
-        rules.append({"alert" if kind == "alert" else "record": name, "expr": expr})
-    return tmp.write("node_mixin_rules.yml", json.dumps({"groups": [{"name": "node-mixin", "rules": rules}]},
-                                                        indent=1))
+def mixin_rules_file(tmp, jobs):
+    """The node-mixin's alerts and recording rules as a Prometheus rule file (JSON is YAML), one group
+    per job: the expressions select job="node"; the copy for the reference job selects that job."""
+    groups = []
+    for job in jobs:
+        rules = [{"alert" if kind == "alert" else "record": name, "expr": for_job(expr, job)}
+                 for kind, name, expr in parse_mixin_file()]
+        groups.append({"name": "node-mixin-" + job, "rules": rules})
+    return tmp.write("node_mixin_rules.yml", json.dumps({"groups": groups}, indent=1))
+
+
+def for_job(expr, job):
+    return expr.replace('job="node"', 'job="%s"' % job)
+
+
+class ReferenceExporter:
+    """Debian's node_exporter scraping the same machine: what "node_exporter would have data" means."""
+
+    def __init__(self, tmp):
+        self.port = free_port()
+        self.log_path = os.path.join(tmp.path, "node_exporter.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([NODE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:%d" % self.port],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.instance = "127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
 
 
 class LiveDashboardTest(unittest.TestCase):
-    """One agent and one Prometheus for every live test (~30 s together)."""
+    """One agent, one reference node_exporter and one Prometheus for every live test (~30 s together)."""
 
     @classmethod
     def setUpClass(cls):
@@ -730,7 +760,7 @@ class LiveDashboardTest(unittest.TestCase):
         cls.started = time.monotonic()
         cls.tmp = TempDir()
         cls.pending = []  # (what, why): printed, and failures once ALLOW_PENDING is False
-        cls.agent = cls.prometheus = None
+        cls.agent = cls.prometheus = cls.reference = None
         cls.servers = []
         try:
             cls._start_everything()
@@ -739,7 +769,7 @@ class LiveDashboardTest(unittest.TestCase):
             raise
 
     @classmethod
-    def _start_everything(cls):
+    def _agent_args(cls):
         http_target = start_target(cls.tmp, tls=False)
         https_target = start_target(cls.tmp, tls=True)
         cls.servers = [http_target, https_target]
@@ -760,11 +790,14 @@ class LiveDashboardTest(unittest.TestCase):
             args = []
         help_text = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=30).stdout
         if "--collector.textfile.directory" in help_text:
-            textfile_dir = os.path.join(cls.tmp.path, "textfile")
             cls.tmp.write("textfile/dashboards_test.prom", "# TYPE dashboards_test_marker gauge\n"
                                                            "dashboards_test_marker 1\n")
-            args.append("--collector.textfile.directory=" + textfile_dir)
-        cls.agent = Agent(*args)
+            args.append("--collector.textfile.directory=" + os.path.join(cls.tmp.path, "textfile"))
+        return args
+
+    @classmethod
+    def _start_everything(cls):
+        cls.agent = Agent(*cls._agent_args())
         cls.instance = "127.0.0.1:%d" % cls.agent.port
         exposition = cls.agent.metrics()
         cls.collectors = set(re.findall(r'^node_scrape_collector_success\{collector="([^"]+)"\}', exposition, re.M))
@@ -777,34 +810,40 @@ class LiveDashboardTest(unittest.TestCase):
                 cls.checks_present = bool(re.search(r"^probe_\w+\{", cls.agent.metrics(), re.M))
             if not cls.checks_present:
                 cls.checks_reason = "the agent accepted the config but exports no probe_* series"
-        prometheus_config = json.dumps({
+        scrape_configs = [{"job_name": "node", "static_configs": [{"targets": [cls.instance]}]}]  # as the mixin expects
+        jobs = ["node"]
+        if os.access(NODE_EXPORTER_BINARY, os.X_OK):
+            cls.reference = ReferenceExporter(cls.tmp)
+            scrape_configs.append({"job_name": REFERENCE_JOB, "static_configs": [{"targets": [cls.reference.instance]}]})
+            jobs.append(REFERENCE_JOB)
+        elif os.environ.get("CI"):
+            raise AssertionError(NODE_EXPORTER_BINARY + " is missing (packaging/install-deps.sh installs it)")
+        rule_files = [ALERTS_FILE] + ([mixin_rules_file(cls.tmp, jobs)] if os.path.exists(MIXIN_FILE) else [])
+        cls.prometheus = Prometheus(cls.tmp, json.dumps({
             "global": {"scrape_interval": "%ds" % SCRAPE_INTERVAL_S, "scrape_timeout": "%ds" % SCRAPE_INTERVAL_S,
                        "evaluation_interval": "1s"},
-            "rule_files": [ALERTS_FILE] + ([mixin_rules_file(cls.tmp)] if os.path.exists(MIXIN_FILE) else []),
-            # job "node", as the node-mixin's expressions expect.
-            "scrape_configs": [{"job_name": "node", "static_configs": [{"targets": [cls.instance]}]}],
-        }, indent=1)
-        cls.prometheus = Prometheus(cls.tmp, prometheus_config)
-        cls._wait_for_data()
+            "rule_files": rule_files,
+            "scrape_configs": scrape_configs}, indent=1))
+        cls._wait_for_data(jobs)
 
     @classmethod
-    def _wait_for_data(cls):
-        """Until Prometheus holds DATA_SECONDS of scrapes (bounded)."""
+    def _wait_for_data(cls, jobs):
+        """Until Prometheus holds DATA_SECONDS of successful scrapes of every job (bounded)."""
         deadline = time.monotonic() + DATA_SECONDS + 30
         while time.monotonic() < deadline:
-            result, _ = cls.prometheus.query('count_over_time(up{job="node"}[1m])')
-            if result and float(result[0]["value"][1]) >= DATA_SECONDS:
+            result, _ = cls.prometheus.query("count_over_time((up == 1)[1m:1s])")
+            counts = {r["metric"]["job"]: float(r["value"][1]) for r in result}
+            if all(counts.get(job, 0) >= DATA_SECONDS for job in jobs):
                 return
             time.sleep(0.5)
-        raise AssertionError("Prometheus did not collect %d scrapes; log:\n%s" % (DATA_SECONDS,
-                                                                                cls.prometheus.log_text()))
+        raise AssertionError("Prometheus did not collect %d scrapes of %s; log:\n%s"
+                             % (DATA_SECONDS, jobs, cls.prometheus.log_text()))
 
     @classmethod
     def tearDownClass(cls):
-        if cls.prometheus:
-            cls.prometheus.stop()
-        if cls.agent:
-            cls.agent.stop()
+        for process in (cls.prometheus, cls.agent, cls.reference):
+            if process:
+                process.stop()
         for s in cls.servers:
             s.shutdown()
             s.server_close()
@@ -836,14 +875,22 @@ class LiveDashboardTest(unittest.TestCase):
         if not ALLOW_PENDING:
             self.fail("%s: %s" % (what, "; ".join(reasons)))
 
+    def require_reference(self):
+        if not self.reference:
+            self.skipTest("SKIPPED: %s not installed, no reference to compare with" % NODE_EXPORTER_BINARY)
+
     # ------------------------------------------------------------ variables
 
-    def resolve_variables(self, name, dashboard, use_all):
+    def resolve_variables(self, name, dashboard, job, instance, use_all=False):
         """Values for every variable, resolved through Prometheus as Grafana does: each query variable's
-        label_values() runs with the variables before it substituted; the first value is chosen (or All)."""
+        label_values() runs with the variables before it substituted. job and instance must be among
+        the offered values (the agent's, or the reference exporter's) and are interpolated as Grafana
+        interpolates one selected value of a multi-value variable; other variables (check) keep
+        Grafana's default for a variable with includeAll and no saved value, All. use_all selects All
+        everywhere."""
         values = dict(BUILTIN_VARIABLES)
         values["datasource"] = "prometheus"
-        fallbacks = {"job": "node", "instance": self.instance, "check": "local-http"}
+        wanted = {"job": job, "instance": instance}
         for v in dashboard["templating"]["list"]:
             if v["type"] != "query":
                 continue
@@ -851,41 +898,48 @@ class LiveDashboardTest(unittest.TestCase):
             selector, missing = interpolate(selector, values)
             self.assertEqual(missing, [], "variable %s uses unknown variables" % v["name"])
             options = self.prometheus.label_values(label, selector)
-            if not options:
-                reasons = self.missing_sources(selector)
-                self.assertTrue(reasons, "%s: variable %s has no values (%s)" % (name, v["name"], selector))
-                self.note_pending("%s variable %s (resolved to %r instead)" % (name, v["name"], fallbacks[v["name"]]),
-                                  reasons)
-                options = [fallbacks[v["name"]]]
-            if use_all:
+            if v["name"] not in wanted:
+                self.assertTrue(options or self.missing_sources(selector),
+                                "%s: variable %s offers no value (%s)" % (name, v["name"], selector))
                 values[v["name"]] = v["allValue"]
-            else:
-                values[v["name"]] = regex_escape_for_prometheus(options[0])
+                continue
+            choice = wanted[v["name"]]
+            if choice not in options:
+                reasons = self.missing_sources(selector)
+                self.assertTrue(reasons, "%s: variable %s offers %s, not %r (%s)"
+                                % (name, v["name"], options, choice, selector))
+                self.note_pending("%s variable %s (used %r)" % (name, v["name"], choice), reasons)
+            values[v["name"]] = v["allValue"] if use_all else regex_escape_for_prometheus(choice)
         return values
 
-    # ------------------------------------------------------------ tests
+    def run_targets(self, name, job, instance):
+        """{(uid, title, refId): (expr, result, error)} for every query of one dashboard."""
+        dashboard = load_dashboard(name)
+        uid = DASHBOARDS[name][0]
+        values = self.resolve_variables(name, dashboard, job, instance)
+        out = {}
+        for panel, t in query_targets(dashboard):
+            expr, missing = interpolate(t["expr"], values)
+            self.assertEqual(missing, [], "%s / %s: unknown variables" % (uid, panel["title"]))
+            result, error = self.prometheus.query(expr)
+            out[(uid, panel["title"], t["refId"])] = (t["expr"], expr, result, error)
+        return out
+
+    # ------------------------------------------------------------ dashboards
 
     def test_every_panel_query_returns_data(self):
         passed, allowed, pending, failures = 0, [], 0, []
-        for name, (uid, _, _) in DASHBOARDS.items():
-            dashboard = load_dashboard(name)
-            values = self.resolve_variables(name, dashboard, use_all=False)
-            for panel, t in query_targets(dashboard):
-                expr, missing = interpolate(t["expr"], values)
-                what = "%s / %s / %s" % (uid, panel["title"], t["refId"])
-                self.assertEqual(missing, [], what + ": unknown variables")
-                result, error = self.prometheus.query(expr)
+        for name in DASHBOARDS:
+            for key, (raw, expr, result, error) in self.run_targets(name, "node", self.instance).items():
+                what = " / ".join(key)
                 if error:
                     failures.append("%s: error %s\n    %s" % (what, error, expr))
-                    continue
-                if result:
+                elif result:
                     passed += 1
-                    continue
-                reasons = self.missing_sources(t["expr"])
-                if reasons:
+                elif self.missing_sources(raw):
                     pending += 1
-                    self.note_pending(what, reasons)
-                elif (uid, panel["title"], t["refId"]) in ALLOWED_EMPTY:
+                    self.note_pending(what, self.missing_sources(raw))
+                elif key in ALLOWED_EMPTY:
                     allowed.append(what)
                 else:
                     failures.append("%s: no data\n    %s" % (what, expr))
@@ -893,14 +947,35 @@ class LiveDashboardTest(unittest.TestCase):
               % (passed, len(allowed), "; ".join(allowed), pending, len(failures)), file=sys.stderr)
         self.assertEqual(failures, [], "\n".join(failures))
 
+    def test_host_dashboard_has_data_wherever_node_exporter_has(self):
+        """The host dashboard on Debian's node_exporter (same machine, same Prometheus): proves the panels
+        also work for node_exporter targets, and that hostwatch fills every panel node_exporter fills."""
+        self.require_reference()
+        ours = self.run_targets("hostwatch-host.json", "node", self.instance)
+        theirs = self.run_targets("hostwatch-host.json", REFERENCE_JOB, self.reference.instance)
+        failures, reference_empty = [], []
+        for key, (raw, expr, result, error) in theirs.items():
+            self.assertIsNone(error, expr)
+            if not result:
+                reference_empty.append(" / ".join(key))
+                self.assertIn(key, ALLOWED_EMPTY, "empty with node_exporter too; allow-list it with a reason")
+            elif not ours[key][2] and not self.missing_sources(raw):
+                failures.append("%s: node_exporter has data, hostwatch none\n    %s" % (" / ".join(key), ours[key][1]))
+        print("\nhost dashboard with node_exporter: %d of %d queries with data; empty: %s"
+              % (len(theirs) - len(reference_empty), len(theirs), "; ".join(reference_empty) or "none"),
+              file=sys.stderr)
+        self.assertEqual(failures, [], "\n".join(failures))
+
     def test_every_panel_query_evaluates_with_all_selected(self):
         for name in DASHBOARDS:
             dashboard = load_dashboard(name)
-            values = self.resolve_variables(name, dashboard, use_all=True)
+            values = self.resolve_variables(name, dashboard, "node", self.instance, use_all=True)
             for panel, t in query_targets(dashboard):
                 expr, _ = interpolate(t["expr"], values)
                 _, error = self.prometheus.query(expr)
                 self.assertIsNone(error, "%s / %s / %s: %s" % (name, panel["title"], t["refId"], expr))
+
+    # ------------------------------------------------------------ rules
 
     def rule_groups(self):
         """Prometheus's parsed rules once every rule has been evaluated at least once (bounded wait)."""
@@ -944,10 +1019,11 @@ class LiveDashboardTest(unittest.TestCase):
                          [("local-https", "warning")])
 
     def test_node_mixin_expressions(self):
-        """Every node-mixin expression evaluates without error on hostwatch's data and, where its
-        collector ships with hostwatch, every series it selects exists (as node_exporter's would)."""
+        """Every node-mixin expression evaluates without error on hostwatch's data, and every one that
+        (or any of whose selectors) has data from node_exporter on this machine has data from hostwatch."""
         if not os.path.exists(MIXIN_FILE):
             self.skipTest("SKIPPED: node-mixin expressions not found at " + MIXIN_FILE)
+        self.require_reference()
         entries = parse_mixin_file()
         self.assertGreater(len(entries), 30)
         recorded = {}
@@ -955,10 +1031,10 @@ class LiveDashboardTest(unittest.TestCase):
             if kind == "record":
                 sources = {source_of(s.metric, recorded) for s in scan_selectors(expr)}
                 recorded[name] = sorted(sources)[0] if len(sources) == 1 else "self"
-        loaded = [r for g in self.rule_groups() if g["name"] == "node-mixin" for r in g["rules"]]
-        self.assertEqual([r["name"] for r in loaded], [name for _, name, _ in entries])
-        failures, not_shipped, checked = [], {}, 0
-        for (kind, name, expr), rule in zip(entries, loaded):
+        loaded = {g["name"]: g["rules"] for g in self.rule_groups() if g["name"].startswith("node-mixin-")}
+        self.assertEqual([r["name"] for r in loaded["node-mixin-node"]], [name for _, name, _ in entries])
+        failures, not_shipped, compared, reference_empty = [], {}, 0, []
+        for (kind, name, expr), rule in zip(entries, loaded["node-mixin-node"]):
             what = "node-mixin %s %s" % (kind, name)
             result, error = self.prometheus.query(expr)
             if error or rule["health"] != "ok":
@@ -969,19 +1045,22 @@ class LiveDashboardTest(unittest.TestCase):
                 for src in sources & set(NOT_SHIPPED):
                     not_shipped.setdefault(src, []).append(name)
                 continue
-            reasons = self.missing_sources(expr, recorded)
-            if reasons:
-                self.note_pending(what, reasons)
+            if self.missing_sources(expr, recorded):
+                self.note_pending(what, self.missing_sources(expr, recorded))
                 continue
-            checked += 1
-            empty = [s.text() for s in scan_selectors(expr) if not self.prometheus.query(s.text())[0]]
-            if empty:
-                failures.append("%s: no series for %s" % (what, ", ".join(empty)))
-            if kind == "record" and not result:
-                failures.append("%s: recording rule expression returned nothing" % what)
-        print("\nnode-mixin: %d expressions, %d checked for data, not shipped: %s"
-              % (len(entries), checked, "; ".join("%s (%s: %s)" % (src, NOT_SHIPPED[src], ", ".join(sorted(set(n))))
-                                                  for src, n in sorted(not_shipped.items()))), file=sys.stderr)
+            compared += 1
+            if not self.prometheus.query(for_job(expr, REFERENCE_JOB))[0]:
+                reference_empty.append(name)
+            elif not result:
+                failures.append("%s: node_exporter has data, hostwatch none" % what)
+            for s in scan_selectors(expr):
+                if self.prometheus.query(for_job(s.text(), REFERENCE_JOB))[0] and not self.prometheus.query(s.text())[0]:
+                    failures.append("%s: node_exporter has %s, hostwatch none" % (what, s.text()))
+        print("\nnode-mixin: %d expressions, %d compared with node_exporter (%d of them empty with node_exporter "
+              "too, e.g. alerts under their threshold), not shipped: %s"
+              % (len(entries), compared, len(reference_empty),
+                 "; ".join("%s (%s: %s)" % (src, NOT_SHIPPED[src], ", ".join(sorted(set(n))))
+                           for src, n in sorted(not_shipped.items()))), file=sys.stderr)
         self.assertEqual(failures, [], "\n".join(failures))
 
 
