@@ -12,9 +12,10 @@ build_packages=(
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
 # integration harness (standard library only), openssl for test-time certificates,
-# dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks.
+# dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks,
+# prometheus-node-exporter as the reference the dashboard test compares hostwatch with.
 test_packages=(
-  prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd
+  prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd prometheus-node-exporter
 )
 
 packages=("${build_packages[@]}")
