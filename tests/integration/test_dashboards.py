@@ -814,7 +814,8 @@ class LiveDashboardTest(unittest.TestCase):
         jobs = ["node"]
         if os.access(NODE_EXPORTER_BINARY, os.X_OK):
             cls.reference = ReferenceExporter(cls.tmp)
-            scrape_configs.append({"job_name": REFERENCE_JOB, "static_configs": [{"targets": [cls.reference.instance]}]})
+            scrape_configs.append({"job_name": REFERENCE_JOB,
+                                   "static_configs": [{"targets": [cls.reference.instance]}]})
             jobs.append(REFERENCE_JOB)
         elif os.environ.get("CI"):
             raise AssertionError(NODE_EXPORTER_BINARY + " is missing (packaging/install-deps.sh installs it)")
@@ -1054,7 +1055,8 @@ class LiveDashboardTest(unittest.TestCase):
             elif not result:
                 failures.append("%s: node_exporter has data, hostwatch none" % what)
             for s in scan_selectors(expr):
-                if self.prometheus.query(for_job(s.text(), REFERENCE_JOB))[0] and not self.prometheus.query(s.text())[0]:
+                theirs = self.prometheus.query(for_job(s.text(), REFERENCE_JOB))[0]
+                if theirs and not self.prometheus.query(s.text())[0]:
                     failures.append("%s: node_exporter has %s, hostwatch none" % (what, s.text()))
         print("\nnode-mixin: %d expressions, %d compared with node_exporter (%d of them empty with node_exporter "
               "too, e.g. alerts under their threshold), not shipped: %s"
