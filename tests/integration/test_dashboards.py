@@ -113,6 +113,7 @@ HOSTWATCH_NAMES = {
     "hostwatch_check_skipped_total", "hostwatch_checks_in_flight", "hostwatch_check_schedule_delay_seconds_bucket",
 }
 
+DATASOURCE_REF = {"type": "prometheus", "uid": "${datasource}"}
 ALLOWED_PANEL_TYPES = {"timeseries", "stat", "gauge", "bargauge", "table", "state-timeline", "status-history",
                        "text", "row"}
 # A subset of Grafana's unit ids (grafana-data valueFormats/categories.ts) that these dashboards may use.
@@ -270,6 +271,40 @@ def source_of(metric, recorded=None):
     return "unknown"
 
 
+class PromqlScanTest(unittest.TestCase):
+    """The scanner the lint and the live test rely on, on the shapes they meet."""
+
+    def scan(self, expr):
+        return [(s.metric, s.functions, s.range_text) for s in scan_selectors(expr)]
+
+    def test_aggregations_with_label_lists_and_ranges(self):
+        self.assertEqual(
+            self.scan('sum without(mode) (avg without (cpu) (rate(node_cpu_seconds_total{job="node", '
+                      'mode!~"idle|iowait"}[2m]))) * 100 > 90'),
+            [("node_cpu_seconds_total", ("sum", "avg", "rate"), "[2m]")])
+
+    def test_vector_matching_keywords_are_not_metrics(self):
+        self.assertEqual(
+            [m for m, _, _ in self.scan('node_md_disks_required{job="node"} - ignoring (state) '
+                                        '(node_md_disks{state="active"}) > 0 and on (instance) group_left up')],
+            ["node_md_disks_required", "node_md_disks", "up"])
+
+    def test_strings_numbers_and_functions_without_selectors(self):
+        self.assertEqual(self.scan('count(x{a="}"} == 0) or vector(1e3) * time() offset 5m'),
+                         [("x", ("count",), "")])
+        self.assertEqual(self.scan('predict_linear(avail{a=~"$job"}[6h], 4 * 3600) < 0'),
+                         [("avail", ("predict_linear",), "[6h]")])
+
+    def test_label_values_and_escaping(self):
+        self.assertEqual(parse_label_values('label_values(node_uname_info{job=~"$job"}, instance)'),
+                         ('node_uname_info{job=~"$job"}', "instance"))
+        self.assertEqual(regex_escape_for_prometheus("127.0.0.1:9555"), "127\\\\.0\\\\.0\\\\.1:9555")
+        self.assertEqual(interpolate('rate(x{i=~"$instance"}[$__rate_interval]) + ${job}',
+                                     {"instance": "a", "__rate_interval": "1m", "job": "j"}),
+                         ('rate(x{i=~"a"}[1m]) + j', []))
+        self.assertEqual(interpolate("x{a=~\"$nope\"}", {})[1], ["nope"])
+
+
 # ================================================================ dashboards: loading and variables
 
 def load_dashboard(name):
@@ -386,9 +421,111 @@ def parse_mixin_file():
 
 # ================================================================ static tests
 
-class DashboardLintTest(unittest.TestCase):
-    """grafana/dashboard-linter's rules (re-implemented), layout and naming, on each JSON file."""
+def lint_dashboard(d, required, source_metric):
+    """Problems of one dashboard (a list of strings; empty = clean): grafana/dashboard-linter's rules,
+    re-implemented, plus layout and the conventions of dashboards/generate.py."""
+    problems = []
 
+    def check(ok, message):
+        if not ok:
+            problems.append(message)
+
+    text = json.dumps(d)
+    check(d.get("schemaVersion") in range(39, 42), "schemaVersion must be 39-41, not %s" % d.get("schemaVersion"))
+    check(not d.get("__inputs"), "__inputs placeholders break file provisioning")
+    check("${DS_" not in text, "${DS_...} placeholders break file provisioning")
+    check(re.match(r"^[A-Za-z0-9_-]{1,40}$", d.get("uid") or ""), "uid must be stable: 1-40 of [A-Za-z0-9_-]")
+    check(d.get("id") is None, "id must be null (Grafana assigns it)")
+    check(d.get("title", "").startswith("hostwatch / "), "title must start with 'hostwatch / '")
+    check(d.get("description"), "dashboard needs a description")
+    check("hostwatch" in d.get("tags", []), "the hostwatch tag links the dashboards together")
+    check(d.get("editable") is False, "uneditable-dashboard: provisioned dashboards are not edited in place")
+
+    # Variables: template-datasource, template-job/instance, template-label-promql, on-time-change-reload.
+    variables = d.get("templating", {}).get("list", [])
+    check([v.get("name") for v in variables] == ["datasource"] + list(required),
+          "variables must be datasource, %s" % ", ".join(required))
+    for v in variables:
+        if v.get("type") == "datasource":
+            check(v.get("name") == "datasource" and v.get("label") == "Data source"
+                  and v.get("query") == "prometheus", "the datasource variable: datasource / Data source / prometheus")
+            continue
+        name = v.get("name")
+        check(v.get("type") == "query", "variable %s must be a query variable" % name)
+        check(v.get("label") == str(name).capitalize(), "variable %s needs label %s" % (name, str(name).capitalize()))
+        check(v.get("datasource") == DATASOURCE_REF, "variable %s must use ${datasource}" % name)
+        check(v.get("multi") is True and v.get("includeAll") is True,
+              "variable %s must be multi-select with All" % name)
+        check(v.get("allValue") == ".+", "variable %s: All must be .+" % name)
+        check(v.get("refresh") == 2, "variable %s must refresh on time range change" % name)
+        parsed = parse_label_values(variable_query(v))
+        check(parsed and parsed[1] == name and parsed[0].startswith(source_metric),
+              "variable %s must be label_values(%s{...}, %s)" % (name, source_metric, name))
+        if parsed and name in required:
+            for earlier in required[:required.index(name)]:  # chained: filtered by the variables before it
+                check('%s=~"$%s"' % (earlier, earlier) in parsed[0], "variable %s must filter on $%s" % (name, earlier))
+
+    # Panels: types, ids, layout, title/description, datasource, units, targets.
+    panels = all_panels(d)
+    ids = [p.get("id") for p in panels]
+    check(len(ids) == len(set(ids)) and all(isinstance(i, int) for i in ids), "panel ids must be unique integers")
+    occupied = {}
+    for p in panels:
+        title = p.get("title")
+        check(p.get("type") in ALLOWED_PANEL_TYPES, "%s: panel type %s (Angular panels are gone in Grafana 12)"
+              % (title, p.get("type")))
+        g = p.get("gridPos", {})
+        if not (g.get("w", 0) > 0 and g.get("h", 0) > 0 and g.get("x", -1) >= 0 and g["x"] + g["w"] <= 24):
+            problems.append("%s: gridPos %s outside the 24-column grid" % (title, g))
+            continue
+        for x in range(g["x"], g["x"] + g["w"]):
+            for y in range(g["y"], g["y"] + g["h"]):
+                if (x, y) in occupied and occupied[(x, y)] != title:
+                    problems.append("%s overlaps %s" % (title, occupied[(x, y)]))
+                occupied[(x, y)] = title
+        if p.get("type") == "row":
+            continue
+        check(title, "a panel has no title")
+        check(len(p.get("description", "")) > 20, "%s: panel-title-description (every panel explains itself)" % title)
+        check(p.get("datasource") == DATASOURCE_REF, "%s: panel-datasource must be ${datasource}" % title)
+        field_config = p.get("fieldConfig", {})
+        check(field_config.get("defaults", {}).get("unit") in VALID_UNITS, "%s: panel-units (unit %r)"
+              % (title, field_config.get("defaults", {}).get("unit")))
+        for override in field_config.get("overrides", []):
+            for prop in override.get("properties", []):
+                check(prop.get("id") != "unit" or prop.get("value") in VALID_UNITS, "%s: override unit" % title)
+        targets = p.get("targets", [])
+        check(targets, "%s: panel-no-targets" % title)
+        check([t.get("refId") for t in targets] == [chr(ord("A") + i) for i in range(len(targets))],
+              "%s: refIds must be A, B, ..." % title)
+        for t in targets:
+            check(t.get("datasource", DATASOURCE_REF) == DATASOURCE_REF, "%s: target datasource" % title)
+            problems.extend("%s / %s: %s" % (title, t.get("refId"), m) for m in lint_expr(t.get("expr", ""), required))
+    return problems
+
+
+def lint_expr(expr, required):
+    """target-rate-interval, target-job/instance (with =~ for multi/All), target-counter-agg."""
+    problems = []
+    for fn, arg in function_calls(expr, ["rate", "irate", "increase"]):
+        allowed = ["[$__rate_interval]"] + (["[$__range]"] if fn == "increase" else [])
+        if not any(arg.rstrip().endswith(a) for a in allowed):
+            problems.append("%s() must use %s: %s" % (fn, " or ".join(allowed), expr))
+    selectors = scan_selectors(expr)
+    if not selectors:
+        problems.append("no metric selector: %r" % expr)
+    for s in selectors:
+        for var in required:
+            if '%s=~"$%s"' % (var, var) not in s.matchers:
+                problems.append('%s must filter with %s=~"$%s": %s' % (s.metric, var, var, expr))
+        if s.range_text and not s.functions:
+            problems.append("bare range vector: " + expr)
+        if is_counter_name(s.metric) and not set(s.functions) & {"rate", "irate", "increase", "count"}:
+            problems.append("counter %s outside rate()/increase(): %s" % (s.metric, expr))
+    return problems
+
+
+class DashboardLintTest(unittest.TestCase):
     def test_every_dashboard_file_is_linted_and_uids_are_stable_and_unique(self):
         on_disk = sorted(f for f in os.listdir(DASHBOARD_DIR) if f.endswith(".json"))
         self.assertEqual(on_disk, sorted(DASHBOARDS))
@@ -396,103 +533,41 @@ class DashboardLintTest(unittest.TestCase):
         self.assertEqual(uids, [v[0] for v in DASHBOARDS.values()])
         self.assertEqual(len(set(uids)), len(uids))
 
-    def test_top_level_fields(self):
-        for name in DASHBOARDS:
+    def test_dashboards_pass_the_lint_rules(self):
+        for name, (_, required, source_metric) in DASHBOARDS.items():
             with self.subTest(dashboard=name):
-                with open(os.path.join(DASHBOARD_DIR, name)) as f:
-                    text = f.read()
-                d = json.loads(text)
-                self.assertIn(d["schemaVersion"], range(39, 42))
-                self.assertFalse(d.get("__inputs"), "__inputs placeholders break file provisioning")
-                self.assertNotIn("${DS_", text)
-                self.assertRegex(d["uid"], r"^[A-Za-z0-9_-]{1,40}$")
-                self.assertIsNone(d.get("id"))
-                self.assertTrue(d["title"].startswith("hostwatch / "))
-                self.assertTrue(d.get("description"))
-                self.assertIn("hostwatch", d["tags"])
-                self.assertFalse(d["editable"], "dashboard-linter: uneditable-dashboard")
+                self.assertEqual(lint_dashboard(load_dashboard(name), required, source_metric), [])
 
-    def test_variables(self):
-        for name, (uid, required, source_metric) in DASHBOARDS.items():
-            with self.subTest(dashboard=name):
-                variables = load_dashboard(name)["templating"]["list"]
-                datasources = [v for v in variables if v["type"] == "datasource"]
-                self.assertEqual(len(datasources), 1)
-                self.assertEqual(datasources[0]["name"], "datasource")
-                self.assertEqual(datasources[0]["label"], "Data source")
-                self.assertEqual(datasources[0]["query"], "prometheus")
-                by_name = {v["name"]: v for v in variables}
-                self.assertEqual([v["name"] for v in variables], ["datasource"] + list(required))
-                for var_name in required:
-                    v = by_name[var_name]
-                    self.assertEqual(v["type"], "query", var_name)
-                    self.assertEqual(v["label"], var_name.capitalize())
-                    self.assertEqual(v["datasource"], {"type": "prometheus", "uid": "${datasource}"})
-                    self.assertTrue(v["multi"] and v["includeAll"], var_name + " must be multi-select with All")
-                    self.assertEqual(v["allValue"], ".+")
-                    self.assertEqual(v["refresh"], 2, "dashboard-linter: reload on time range change")
-                    parsed = parse_label_values(variable_query(v))
-                    self.assertIsNotNone(parsed, "variable %s must be label_values(...)" % var_name)
-                    selector, label = parsed
-                    self.assertEqual(label, var_name)
-                    self.assertTrue(selector.startswith(source_metric), selector)
-                    # Chained: each variable is filtered by the ones before it.
-                    for earlier in required[:required.index(var_name)]:
-                        self.assertIn('%s=~"$%s"' % (earlier, earlier), selector)
+    def test_lint_catches_each_kind_of_mistake(self):
+        """The lint is only worth something if it fails: break one rule at a time on a copy."""
+        _, required, source_metric = DASHBOARDS["hostwatch-host.json"]
 
-    def test_panels(self):
-        for name in DASHBOARDS:
-            d = load_dashboard(name)
-            ids = [p["id"] for p in all_panels(d)]
-            self.assertEqual(len(ids), len(set(ids)), name + ": panel ids must be unique")
-            occupied = {}
-            for p in all_panels(d):
-                with self.subTest(dashboard=name, panel=p.get("title")):
-                    self.assertIn(p["type"], ALLOWED_PANEL_TYPES, "Angular panels are gone in Grafana 12")
-                    self.assertIsInstance(p["id"], int)
-                    g = p["gridPos"]
-                    self.assertTrue(g["w"] > 0 and g["h"] > 0 and g["x"] >= 0 and g["x"] + g["w"] <= 24, g)
-                    for x in range(g["x"], g["x"] + g["w"]):
-                        for y in range(g["y"], g["y"] + g["h"]):
-                            self.assertNotIn((x, y), occupied, "overlaps panel %s" % occupied.get((x, y)))
-                            occupied[(x, y)] = p["title"]
-                    if p["type"] == "row":
-                        continue
-                    self.assertTrue(p.get("title"))
-                    self.assertGreater(len(p.get("description", "")), 20, "every panel explains itself")
-                    self.assertEqual(p["datasource"], {"type": "prometheus", "uid": "${datasource}"})
-                    self.assertIn(p["fieldConfig"]["defaults"].get("unit"), VALID_UNITS)
-                    for override in p["fieldConfig"].get("overrides", []):
-                        for prop in override["properties"]:
-                            if prop["id"] == "unit":
-                                self.assertIn(prop["value"], VALID_UNITS)
-                    targets = p.get("targets", [])
-                    self.assertTrue(targets, "dashboard-linter: panel-no-targets")
-                    self.assertEqual([t["refId"] for t in targets], [chr(ord("A") + i) for i in range(len(targets))])
-                    for t in targets:
-                        self.assertTrue(t.get("expr"))
-                        self.assertIn(t.get("datasource", p["datasource"]), [p["datasource"]])
+        def problems_after(mutate):
+            d = load_dashboard("hostwatch-host.json")
+            mutate(d, [p for p in d["panels"] if p["type"] != "row"])
+            return "\n".join(lint_dashboard(d, required, source_metric))
 
-    def test_queries_follow_rate_interval_counter_and_variable_rules(self):
-        for name, (uid, required, _) in DASHBOARDS.items():
-            for panel, t in query_targets(load_dashboard(name)):
-                expr = t["expr"]
-                with self.subTest(dashboard=name, panel=panel["title"], ref=t["refId"]):
-                    for fn, arg in function_calls(expr, ["rate", "irate", "increase"]):
-                        allowed = ["[$__rate_interval]"] + (["[$__range]"] if fn == "increase" else [])
-                        self.assertTrue(any(arg.rstrip().endswith(a) for a in allowed),
-                                        "%s(...) must use %s: %s" % (fn, " or ".join(allowed), expr))
-                    selectors = scan_selectors(expr)
-                    self.assertTrue(selectors, expr)
-                    for s in selectors:
-                        for var in required:
-                            self.assertIn('%s=~"$%s"' % (var, var), s.matchers,
-                                          "%s must filter on $%s with =~ (multi/All): %s" % (s.metric, var, expr))
-                        if s.range_text:
-                            self.assertTrue(s.functions, "bare range vector: " + expr)
-                        if is_counter_name(s.metric):
-                            self.assertTrue(set(s.functions) & {"rate", "irate", "increase", "count"},
-                                            "counter %s outside rate(): %s" % (s.metric, expr))
+        def set_expr(panel, old, new):
+            panel["targets"][0]["expr"] = panel["targets"][0]["expr"].replace(old, new)
+
+        cases = {
+            "schemaVersion": lambda d, ps: d.update(schemaVersion=42),
+            "__inputs": lambda d, ps: d.update(__inputs=[{"name": "DS_PROMETHEUS"}]),
+            "panel type graph": lambda d, ps: ps[0].update(type="graph"),
+            "panel-title-description": lambda d, ps: ps[1].pop("description"),
+            "panel-units": lambda d, ps: ps[2]["fieldConfig"]["defaults"].pop("unit"),
+            "panel-datasource": lambda d, ps: ps[3].update(datasource={"type": "prometheus", "uid": "prom"}),
+            "overlaps": lambda d, ps: ps[4].update(gridPos=dict(ps[3]["gridPos"])),
+            "must be multi-select": lambda d, ps: d["templating"]["list"][2].update(multi=False),
+            "refresh on time range": lambda d, ps: d["templating"]["list"][1].update(refresh=1),
+            "must use [$__rate_interval]": lambda d, ps: set_expr(ps[3], "$__rate_interval", "5m"),
+            'must filter with instance=~"$instance"': lambda d, ps: set_expr(ps[3], 'instance=~', 'instance='),
+            "counter node_cpu_seconds_total outside": lambda d, ps: set_expr(
+                ps[3], "rate(node_cpu_seconds_total", "max_over_time(node_cpu_seconds_total"),
+        }
+        for expected, mutate in cases.items():
+            with self.subTest(rule=expected):
+                self.assertIn(expected, problems_after(mutate))
 
     def test_metric_names_are_node_exporter_or_hostwatch_names(self):
         known = known_metric_names()
@@ -535,6 +610,15 @@ class ProvisioningFileTest(unittest.TestCase):
         self.assertNotIn("\t", text)
 
 
+def rule_test_cases(text):
+    """(alertname, "firing" or "not firing") for every alert_rule_test case of a promtool test file
+    written like dashboards/tests/alerts_test.yml (promtool itself checks the file's meaning)."""
+    cases = []
+    for m in re.finditer(r"alertname: (\w+)\n\s+exp_alerts:(.*?)(?=\n\s+- eval_time|\n\s*\n|\n  - |\Z)", text, re.S):
+        cases.append((m.group(1), "not firing" if m.group(2).strip() == "[]" else "firing"))
+    return cases
+
+
 class AlertRulesStaticTest(unittest.TestCase):
     def setUp(self):
         self.promtool = require_tool(PROMTOOL_BINARY)
@@ -551,6 +635,26 @@ class AlertRulesStaticTest(unittest.TestCase):
         res = subprocess.run([self.promtool, "test", "rules"] + files, capture_output=True, text=True, timeout=120)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
 
+    def test_rule_test_cases_are_classified(self):
+        text = """tests:
+  - interval: 1m
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: A
+        exp_alerts: []
+      - eval_time: 20m
+        alertname: A
+        exp_alerts:
+          - exp_labels: {severity: warning}
+  - interval: 1m
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: B
+        exp_alerts:
+          - exp_labels: {severity: critical}
+"""
+        self.assertEqual(rule_test_cases(text), [("A", "not firing"), ("A", "firing"), ("B", "firing")])
+
     def test_every_alert_has_firing_and_not_firing_cases_and_annotations(self):
         with open(ALERTS_FILE) as f:
             alerts_text = f.read()
@@ -564,12 +668,9 @@ class AlertRulesStaticTest(unittest.TestCase):
         cases = {n: {"firing": 0, "not firing": 0} for n in alert_names}
         for f in os.listdir(RULE_TESTS_DIR):
             with open(os.path.join(RULE_TESTS_DIR, f)) as fh:
-                text = fh.read()
-            for m in re.finditer(r"alertname: (\w+)\n(\s+)exp_alerts:(.*?)(?=\n\s+- eval_time|\n\s*\n|\n  - |\Z)",
-                                 text, re.S):
-                kind = "not firing" if m.group(3).strip() == "[]" else "firing"
-                self.assertIn(m.group(1), cases, "test for an unknown alert")
-                cases[m.group(1)][kind] += 1
+                for alert, kind in rule_test_cases(fh.read()):
+                    self.assertIn(alert, cases, "test for an unknown alert")
+                    cases[alert][kind] += 1
         missing = {n: k for n, c in cases.items() for k, count in c.items() if count == 0}
         self.assertEqual(missing, {}, "alerts without a firing or a not-firing rule test")
 
