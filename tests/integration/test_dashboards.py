@@ -831,16 +831,33 @@ def for_job(expr, job):
 class ReferenceExporter:
     """Debian's node_exporter scraping the same machine: what "node_exporter would have data" means."""
 
-    def __init__(self, tmp):
-        self.port = free_port()
+    def __init__(self, tmp, timeout=15):
         self.log_path = os.path.join(tmp.path, "node_exporter.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([NODE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:%d" % self.port],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        self.instance = "127.0.0.1:%d" % self.port
+        self.proc = None
+        for _ in range(3):  # the port is picked before node_exporter binds it; retry if someone took it
+            self.port = free_port()
+            self.instance = "127.0.0.1:%d" % self.port
+            self.log = open(self.log_path, "w")
+            self.proc = subprocess.Popen([NODE_EXPORTER_BINARY, "--web.listen-address=" + self.instance],
+                                         stdout=self.log, stderr=subprocess.STDOUT)
+            if self._wait_ready(timeout):
+                return
+            self.stop()
+        with open(self.log_path) as f:
+            raise AssertionError("node_exporter did not start; log:\n" + f.read()[-4000:])
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with urllib.request.urlopen("http://%s/metrics" % self.instance, timeout=5) as r:
+                    return r.status == 200
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.2)
+        return False
 
     def stop(self):
-        if self.proc.poll() is None:
+        if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
