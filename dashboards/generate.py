@@ -441,13 +441,13 @@ def checks_dashboard():
                        [target("max by (check) (%s)" % s("probe_success"), "{{check}}")], up_down_mappings()),
         stat("Checks failing", "Checks whose last run failed.", "short",
              [target("count(max by (check) (%s) == 0) or vector(0)" % s("probe_success"), "failing")],
-             width=4, steps=((1, "red"),), graph=False),
+             width=4, height=8, steps=((1, "red"),), graph=False),
         stat("Availability over the time range", "Successful runs / all runs in the dashboard's time range, per "
              "check (probe_all_success_sum / probe_all_success_count): exact whatever the scrape interval.",
              "percentunit",
              [target("sum by (check) (increase(%s[$__range])) / sum by (check) (increase(%s[$__range]))"
                      % (s("probe_all_success_sum"), s("probe_all_success_count")), "{{check}}", instant=True)],
-             width=8, decimals=2, graph=False),
+             width=8, height=8, decimals=2, graph=False),
         timeseries("Availability", "Share of successful runs per check over a sliding $__rate_interval window.",
                    "percentunit",
                    [target("sum by (check) (rate(%s%s)) / sum by (check) (rate(%s%s))"
