@@ -193,9 +193,9 @@ def query_variable(name, label, query):
 
 
 def dashboard(uid, title, description, tags, variables, rows):
+    # No __inputs/__requires: their ${DS_...} placeholders are resolved only by the UI import dialog and
+    # break file provisioning; the `datasource` variable serves both.
     return {
-        "__inputs": [],
-        "__requires": [],
         "annotations": {"list": [{
             "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
             "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard"}]},

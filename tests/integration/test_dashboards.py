@@ -432,7 +432,7 @@ def lint_dashboard(d, required, source_metric):
 
     text = json.dumps(d)
     check(d.get("schemaVersion") in range(39, 42), "schemaVersion must be 39-41, not %s" % d.get("schemaVersion"))
-    check(not d.get("__inputs"), "__inputs placeholders break file provisioning")
+    check("__inputs" not in d and "__requires" not in d, "__inputs placeholders break file provisioning")
     check("${DS_" not in text, "${DS_...} placeholders break file provisioning")
     check(re.match(r"^[A-Za-z0-9_-]{1,40}$", d.get("uid") or ""), "uid must be stable: 1-40 of [A-Za-z0-9_-]")
     check(d.get("id") is None, "id must be null (Grafana assigns it)")
