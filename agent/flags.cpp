@@ -103,7 +103,13 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
     for (const OptionSpec& opt : spec.options) {
       std::string key = spec.name + "." + opt.key;
       option_values[key] = opt.default_value;
-      option_opts[key] = app.add_option("--collector." + key, option_values[key], opt.help)->group("Collectors");
+      // Boolean options are kingpin-style flags as in node_exporter: --collector.<key>,
+      // --no-collector.<key>, or --collector.<key>=true|false.
+      option_opts[key] =
+          opt.kind == OptionKind::kBool
+              ? app.add_flag("--collector." + key + "{true},!--no-collector." + key, option_values[key], opt.help)
+              : app.add_option("--collector." + key, option_values[key], opt.help);
+      option_opts[key]->group("Collectors");
     }
   }
 

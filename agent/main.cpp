@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "agent/build_info.h"
 #include "agent/logging.h"
+#include "agent/systemd_notify.h"
 
 namespace {
 
@@ -25,7 +26,7 @@ std::string Join(const std::vector<std::string>& v) {
 int main(int argc, char** argv) {
   using namespace hostwatch;
   // Block the signals we handle before any thread starts, so every thread
-  // inherits the mask and only sigwait() below receives them.
+  // inherits the mask and only the main loop below receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -44,7 +45,11 @@ int main(int argc, char** argv) {
 
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
-    logging::Error("invalid configuration", {{"err", s.message()}});
+    if (flags.config_check) {
+      std::fprintf(stderr, "%s\n", s.message().c_str());  // plain file:line:column lines for people
+    } else {
+      logging::LogEachLine("invalid configuration", s.message());
+    }
     return 2;
   }
   if (flags.config_check) {
@@ -59,19 +64,24 @@ int main(int argc, char** argv) {
                                       {"address", Join(agent.BoundAddresses())},
                                       {"telemetry_path", flags.telemetry_path}});
 
+  // systemd (Type=notify): ready only now that the listeners are bound; the
+  // watchdog is pinged from this loop while it waits for signals.
+  const std::string serving = "serving on " + Join(agent.BoundAddresses());
+  systemd::NotifyReady(serving);
+  systemd::SignalWaiter waiter(signals, systemd::WatchdogPingInterval());
   for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) {
-      continue;
-    }
+    int sig = waiter.Wait();
     if (sig == SIGHUP) {
       logging::Info("reload requested", {{"signal", "SIGHUP"}});
-      agent.Reload();
+      systemd::NotifyReloading();
+      Status reloaded = agent.Reload();
+      systemd::NotifyReady(reloaded.ok() ? serving : serving + "; last reload failed: " + reloaded.message());
       continue;
     }
     logging::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
+  systemd::NotifyStopping();
   agent.Stop();
   curl_global_cleanup();
   return 0;

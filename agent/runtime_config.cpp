@@ -1,20 +1,54 @@
 #include "agent/runtime_config.h"
 
+#include <sys/stat.h>
+
+#include "agent/config.h"
+
 namespace hostwatch {
+namespace {
+
+bool FileExists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
 
 Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
   RuntimeConfig config;
-  Result<std::vector<std::string>> enabled = ResolveEnabledCollectors(flags.selection);
+  FileConfig file;
+  if (flags.config_file_given || FileExists(flags.config_file)) {
+    ConfigDiagnostics diag(flags.config_file);
+    file = LoadConfigFile(flags.config_file, &diag);
+    if (!diag.ok()) {
+      return Status::Error(diag.ToString());
+    }
+    config.config_file = flags.config_file;
+  }
+
+  // Flags win over the file, key by key.
+  CollectorSelection selection = file.selection;
+  selection.disable_defaults = selection.disable_defaults || flags.selection.disable_defaults;
+  for (const auto& [name, on] : flags.selection.explicit_state) {
+    selection.explicit_state[name] = on;
+  }
+  Result<std::vector<std::string>> enabled = ResolveEnabledCollectors(selection);
   if (!enabled.ok()) {
     return enabled.status();
   }
   config.enabled_collectors = enabled.value();
+
+  std::map<std::string, std::string> options = file.collector_options;
   for (const auto& [key, value] : flags.collector_options) {
+    options[key] = value;
+  }
+  for (const auto& [key, value] : options) {
     std::size_t dot = key.find('.');
     if (Status s = config.collector_options.Set(key.substr(0, dot), key.substr(dot + 1), value); !s.ok()) {
-      return Status::Error("--collector." + key + ": " + s.message());
+      return Status::Error("collector." + key + ": " + s.message());
     }
   }
+  config.http_checks = file.http_checks;
   return config;
 }
 

@@ -4,18 +4,22 @@
 # Usage: packaging/install-deps.sh [--build-only]
 set -euo pipefail
 
+# dpkg-dev (dpkg-shlibdeps) and file are what `cpack -G DEB` needs to build the package.
 build_packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git dpkg-dev file
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
 # integration harness (standard library only), openssl for test-time certificates,
-# dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks,
+# lintian/fakeroot for package tests (adduser and init-system-helpers
+# are what the package's maintainer scripts call; systemd gives systemd-analyze),
+# curl for manual checks, chromium for the status page browser test,
 # prometheus-node-exporter as the reference the dashboard test compares hostwatch with.
 test_packages=(
-  prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd prometheus-node-exporter
+  prometheus python3 openssl curl lintian fakeroot systemd adduser init-system-helpers chromium
+  prometheus-node-exporter
 )
 
 packages=("${build_packages[@]}")
