@@ -111,6 +111,9 @@ Status Agent::Reload() {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshot_ = snap.value();
   }
+  if (checker_) {
+    checker_->Update(snap.value()->config.http_checks);
+  }
   last_reload_ok_ = true;
   last_reload_success_time_ = NowSeconds();
   logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
@@ -125,6 +128,9 @@ Status Agent::Serve() {
     return Current() ? Text(200, "Ready\n") : Text(503, "Not ready\n");
   });
   server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
+  // HTTP checks: the scheduler starts now, /probe serves its cached results.
+  checker_ = std::make_unique<HttpChecker>(Current()->config.http_checks);
+  server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
   }
@@ -139,7 +145,12 @@ Status Agent::Serve() {
   return server_.Start(opts);
 }
 
-void Agent::Stop() { server_.Stop(); }
+void Agent::Stop() {
+  server_.Stop();
+  if (checker_) {
+    checker_->Stop();
+  }
+}
 
 std::vector<std::string> Agent::BoundAddresses() const {
   std::vector<std::string> out;
@@ -166,6 +177,9 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   std::shared_ptr<const Snapshot> snap = Current();
   std::vector<prometheus::MetricFamily> families = snap->scraper->Scrape();
   CollectAgentMetrics(&families);
+  if (checker_) {
+    checker_->Collect(&families);
+  }
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
   r.body = SerializeText(std::move(families));
@@ -194,6 +208,18 @@ HttpResponse Agent::HandleReload(const HttpRequest&) {
     return Text(500, "failed to reload config: " + s.message() + "\n");
   }
   return Text(200, "OK\n");
+}
+
+HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
+  std::string module = req.QueryParam("module");
+  if (module.empty()) {
+    return Text(400, "module parameter is required: /probe?module=<check name>\n");
+  }
+  ProbeResponse p = checker_->Probe(module, req.QueryParam("debug") == "true");
+  HttpResponse r = Text(p.status, std::move(p.body));
+  r.content_type = std::move(p.content_type);
+  r.allow_gzip = true;
+  return r;
 }
 
 HttpResponse Agent::HandleLanding(const HttpRequest&) const {

@@ -18,6 +18,7 @@
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
+#include "collectors/http/http_checker.h"
 #include "collectors/proc_fs.h"
 
 namespace hostwatch {
@@ -54,6 +55,7 @@ class Agent {
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleLanding(const HttpRequest& req) const;
   HttpResponse HandleReload(const HttpRequest& req);
+  HttpResponse HandleProbe(const HttpRequest& req) const;
   void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
 
   const AgentFlags flags_;
@@ -68,6 +70,10 @@ class Agent {
   std::atomic<bool> last_reload_ok_{true};
   std::atomic<double> last_reload_success_time_{0};
   std::atomic<int> scrapes_in_flight_{0};
+
+  // HTTP checks: long-lived across reloads (Update keeps unchanged checks'
+  // state). Created in Serve() so --config.check never probes; null before.
+  std::unique_ptr<HttpChecker> checker_;
 };
 
 }  // namespace hostwatch

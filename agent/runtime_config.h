@@ -7,12 +7,14 @@
 
 #include "agent/flags.h"
 #include "collectors/collector_options.h"
+#include "collectors/http/check_config.h"
 
 namespace hostwatch {
 
 struct RuntimeConfig {
   std::vector<std::string> enabled_collectors;  // registry names, sorted
   CollectorOptions collector_options = CollectorOptions::Defaults();
+  HttpChecksConfig http_checks;  // the `http_checks:` section; no checks when absent
 };
 
 // Builds the runtime configuration from flags (and, in config.cpp, the file).
