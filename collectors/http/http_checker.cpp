@@ -216,6 +216,11 @@ HttpChecker::HttpChecker(HttpChecksConfig config) {
   delay_bucket_counts_.assign(kScheduleDelayBuckets.size() + 1, 0);
   multi_ = curl_multi_init();
   pending_ = std::move(config);
+  {
+    // Applied here so the checks are known (for /probe) before the thread runs.
+    std::lock_guard<std::mutex> lock(mu_);
+    ApplyPendingConfig(Clock::now());
+  }
   thread_ = std::thread([this] { SchedulerLoop(); });
 }
 
