@@ -215,7 +215,7 @@ HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
   if (module.empty()) {
     return Text(400, "module parameter is required: /probe?module=<check name>\n");
   }
-  ProbeResponse p = checker_->Probe(module, req.QueryParam("debug") == "true");
+  ProbeResponse p = checker_->Probe(module, req.QueryParam("target"), req.QueryParam("debug") == "true");
   HttpResponse r = Text(p.status, std::move(p.body));
   r.content_type = std::move(p.content_type);
   r.allow_gzip = true;

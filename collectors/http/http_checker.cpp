@@ -374,7 +374,14 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
   flight->config = std::make_unique<HttpCheckConfig>(s.config);
   flight->run = std::make_unique<ProbeRun>(*flight->config, now);
 
+  // Slots that passed while this run waited for a free slot (max_concurrency)
+  // are skipped, so a saturated scheduler sheds runs instead of building a
+  // backlog of ever-growing delay.
   s.slot += s.config.interval;
+  while (s.slot <= now) {
+    ++s.skipped;
+    s.slot += s.config.interval;
+  }
   s.next_due = s.slot;
   if (s.config.jitter.count() > 0) {
     rng_state_ ^= rng_state_ << 13;  // xorshift64: jitter needs spread, not quality
@@ -505,7 +512,7 @@ void HttpChecker::Collect(std::vector<prometheus::MetricFamily>* out) const {
             s.last_run);
     b.Gauge("hostwatch_check_consecutive_failures", "Failed runs in a row since the last success.", check_label,
             static_cast<double>(s.consecutive_failures));
-    b.Add("hostwatch_check_skipped_total", "Runs skipped because the previous run of the check was still going.",
+    b.Add("hostwatch_check_skipped_total", "Runs skipped because the previous run was still going or no concurrency slot freed before the next one was due.",
           MetricType::Counter, check_label, static_cast<double>(s.skipped));
   }
   b.Gauge("hostwatch_checks_in_flight", "HTTP check runs in progress.", {}, in_flight_);
@@ -516,7 +523,7 @@ void HttpChecker::Collect(std::vector<prometheus::MetricFamily>* out) const {
   b.MoveTo(out);
 }
 
-ProbeResponse HttpChecker::Probe(const std::string& check, bool debug) const {
+ProbeResponse HttpChecker::Probe(const std::string& check, const std::string& target, bool debug) const {
   std::lock_guard<std::mutex> lock(mu_);
   ProbeResponse resp;
   resp.content_type = "text/plain; charset=utf-8";
@@ -527,6 +534,12 @@ ProbeResponse HttpChecker::Probe(const std::string& check, bool debug) const {
     return resp;
   }
   const CheckState& s = *it->second;
+  if (!target.empty() && target != s.config.url && target != RedactUrl(s.config.url)) {
+    resp.status = 400;
+    resp.body = "Probing arbitrary targets is not enabled: /probe?module=" + check +
+                " serves the configured check's own target only\n";
+    return resp;
+  }
   if (!s.has_result) {
     resp.status = 503;
     resp.body = "Check \"" + check + "\" has not completed a run yet\n";

@@ -5,7 +5,9 @@
 // check runs every `interval` at a stable offset (FNV hash of its name, so
 // restarts keep the phase and checks spread out) plus a random `jitter`, under
 // the global max_concurrency. A run still going when the next one is due makes
-// that next one skipped (counted). Results go into per-check state guarded by
+// that next one skipped (counted); so does a run that waited for a free
+// concurrency slot past its next due time, so a saturated scheduler sheds
+// runs instead of queueing them with ever-growing delay. Results go into per-check state guarded by
 // a mutex; Collect() and Probe() read it at scrape time.
 //
 // Thread-safety: every public method may be called from any thread.
@@ -60,8 +62,11 @@ class HttpChecker {
 
   // blackbox-shaped output of the check's last run (no check/target labels);
   // with debug, the run's log, the metrics and the check's (redacted) config.
-  // 400 for an unknown check, 503 before its first run.
-  ProbeResponse Probe(const std::string& check, bool debug) const;
+  // target may be empty or the check's own URL (so stock blackbox scrape
+  // configs that pass target= work); any other target is refused, since
+  // probing caller-chosen URLs is not enabled. 400 for an unknown check or a
+  // foreign target, 503 before the check's first run.
+  ProbeResponse Probe(const std::string& check, const std::string& target, bool debug) const;
 
   // Runs completed so far (all checks), for tests and the status page.
   std::uint64_t CompletedRunsForTest() const;

@@ -140,9 +140,9 @@ TEST(HttpCheckerTest, NoSeriesBeforeFirstRunThenResults) {
   std::string text = Exposition(checker);
   EXPECT_EQ(text.find("probe_success"), std::string::npos) << text;
   EXPECT_NE(text.find("hostwatch_checks_in_flight 0"), std::string::npos);
-  ProbeResponse p = checker.Probe("a", false);
+  ProbeResponse p = checker.Probe("a", "", false);
   EXPECT_EQ(p.status, 503);
-  EXPECT_EQ(checker.Probe("nope", false).status, 400);
+  EXPECT_EQ(checker.Probe("nope", "", false).status, 400);
 }
 
 TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
@@ -165,8 +165,10 @@ TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
   ASSERT_TRUE(WaitFor([&] { return Sample(Exposition(checker), count_a) < 0; }));
   std::string text = Exposition(checker);
   EXPECT_EQ(text.find("check=\"a\""), std::string::npos) << text;
-  EXPECT_EQ(checker.Probe("a", false).status, 400);
-  EXPECT_EQ(checker.Probe("b", false).status, 200);
+  EXPECT_EQ(checker.Probe("a", "", false).status, 400);
+  EXPECT_EQ(checker.Probe("b", "", false).status, 200);
+  EXPECT_EQ(checker.Probe("b", server.url(), false).status, 200);  // its own target, as blackbox configs pass it
+  EXPECT_EQ(checker.Probe("b", "http://169.254.169.254/", false).status, 400);  // never a caller-chosen one
   checker.Stop();
   checker.Stop();  // idempotent
 }
@@ -187,6 +189,33 @@ TEST(HttpCheckerTest, ConcurrencyLimitHoldsAndDelaysAreMeasured) {
     EXPECT_EQ(Sample(text, std::string("probe_success{check=\"") + name + "\",target=\"" + server.url() + "\"}"), 1)
         << text;
   }
+}
+
+TEST(HttpCheckerTest, RunsThatFallBehindAreSkippedAndCounted) {
+  // Two checks of 200 ms each every 300 ms through one slot need 400 ms per
+  // 300 ms: the backlog makes slots pass while a run is going.
+  TestServer server(200ms);
+  std::string yaml = "http_checks:\n  max_concurrency: 1\n  checks:\n";
+  for (const char* name : {"s1", "s2"}) {
+    yaml += std::string("    - {name: ") + name + ", url: '" + server.url() + "', interval: 300ms, timeout: 250ms}\n";
+  }
+  HttpChecker checker(ConfigFrom(yaml));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string text = Exposition(checker);
+        return Sample(text, "hostwatch_check_skipped_total{check=\"s1\"}") +
+                   Sample(text, "hostwatch_check_skipped_total{check=\"s2\"}") >=
+               1;
+      },
+      4s))
+      << Exposition(checker);
+  checker.Stop();
+  EXPECT_EQ(server.max_concurrent(), 1);
+  // Skipping sheds the backlog: no run starts more than an interval late.
+  std::string text = Exposition(checker);
+  EXPECT_LT(Sample(text, "hostwatch_check_schedule_delay_seconds_sum") /
+                Sample(text, "hostwatch_check_schedule_delay_seconds_count"),
+            0.3);
 }
 
 TEST(HttpCheckerTest, TimeoutIsAFailureWithReasonAndPhasesSumToDuration) {
