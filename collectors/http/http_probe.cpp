@@ -397,6 +397,39 @@ ProbeRun::~ProbeRun() {
     curl_easy_cleanup(easy_);
   }
   curl_slist_free_all(headers_);
+  curl_slist_free_all(connect_to_);
+}
+
+std::string ProbeRun::ApplyServerName(const std::string& url) {
+  // libcurl takes SNI and the certificate name from the URL's host, so the
+  // request goes to https://<server_name>:<port>/..., CONNECT_TO sends the
+  // connection to the real host, and Host keeps the real name (Go's
+  // tls_config.server_name changes only SNI and verification).
+  const std::string& name = config_.tls.server_name;
+  CURLU* h = curl_url();
+  std::string out = url;
+  char* port = nullptr;
+  char* rewritten = nullptr;
+  if (h != nullptr && curl_url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+      curl_url_set(h, CURLUPART_HOST, name.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(h, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
+    std::string host = original_host_.find(':') != std::string::npos && original_host_.front() != '['
+                           ? "[" + original_host_ + "]"
+                           : original_host_;
+    connect_to_ = curl_slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
+    bool has_host = std::any_of(config_.headers.begin(), config_.headers.end(),
+                                [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
+    if (!has_host) {
+      std::string default_port = "443";
+      headers_ = curl_slist_append(headers_, ("Host: " + host + (port == default_port ? "" : ":" + std::string(port))).c_str());
+    }
+    out = rewritten;
+  }
+  curl_free(port);
+  curl_free(rewritten);
+  curl_url_cleanup(h);
+  return out;
 }
 
 void ProbeRun::Log(std::string line) {
@@ -447,8 +480,16 @@ bool ProbeRun::SetupHop() {
     headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + config_.bearer_token).c_str());
   }
 
+  curl_slist_free_all(connect_to_);
+  connect_to_ = nullptr;
+  std::string request_url = url_;
+  if (https && !config_.tls.server_name.empty() && UrlHost(url_) == original_host_) {
+    request_url = ApplyServerName(url_);
+  }
+
   CURL* e = easy_;
-  curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(e, CURLOPT_URL, request_url.c_str());
+  curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
   curl_easy_setopt(e, CURLOPT_PRIVATE, this);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   // A fresh measurement every run: no connection, DNS or TLS session reuse.
@@ -651,6 +692,18 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
     }
     ++result_.redirects;
     url_ = location;
+    if (connect_to_ != nullptr && UrlHost(url_) == ToLower(config_.tls.server_name)) {
+      // A relative redirect resolved against our rewritten URL: back to the real host.
+      CURLU* h = curl_url();
+      char* real = nullptr;
+      if (h != nullptr && curl_url_set(h, CURLUPART_URL, url_.c_str(), 0) == CURLUE_OK &&
+          curl_url_set(h, CURLUPART_HOST, original_host_.c_str(), 0) == CURLUE_OK &&
+          curl_url_get(h, CURLUPART_URL, &real, 0) == CURLUE_OK) {
+        url_ = real;
+      }
+      curl_free(real);
+      curl_url_cleanup(h);
+    }
     // Go's client: 301/302/303 turn a request with a body into a GET.
     if ((status == 301 || status == 302 || status == 303) && method_ != "GET" && method_ != "HEAD") {
       method_ = "GET";

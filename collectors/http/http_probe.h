@@ -158,6 +158,7 @@ class ProbeRun {
 
  private:
   bool SetupHop();
+  std::string ApplyServerName(const std::string& url);
   void Finish(FailureReason reason, const std::string& error);
   void Log(std::string line);
   CurlMarks ReadMarks() const;
@@ -176,6 +177,7 @@ class ProbeRun {
   std::chrono::steady_clock::time_point deadline_;
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
+  curl_slist* connect_to_ = nullptr;  // tls.server_name: where to really connect
   std::string url_;
   std::string method_;
   bool send_body_ = true;

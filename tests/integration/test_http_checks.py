@@ -167,6 +167,12 @@ class HttpChecksTest(unittest.TestCase):
                          "fail_if_not_ssl": True},
             "https_untrusted": {"url": "https://localhost:%d/ok" % cls.https.port},
             "https_expired": {"url": "https://localhost:%d/ok" % cls.expired.port, "tls": {"ca_file": p("ca.pem")}},
+            # server_name sets SNI and the verified name; the connection still goes to the URL's host,
+            # and relative redirects stay on it.
+            "https_server_name": {"url": "https://127.0.0.1:%d/redirect/2" % cls.https.port,
+                                  "tls": {"ca_file": p("ca.pem"), "server_name": "localhost"}},
+            "https_wrong_name": {"url": "https://localhost:%d/ok" % cls.https.port,
+                                 "tls": {"ca_file": p("ca.pem"), "server_name": "wrong.example"}},
             "https_insecure": {"url": "https://localhost:%d/ok" % cls.expired.port,
                                "tls": {"insecure_skip_verify": True}},
         }
@@ -325,6 +331,11 @@ class HttpChecksTest(unittest.TestCase):
         ciphers = [k for k in self.samples if k.startswith('probe_tls_cipher_info{check="https_ok"')]
         self.assertEqual(len(ciphers), 1)
         self.assertIn('cipher="TLS_', ciphers[0])
+
+    def test_https_server_name(self):
+        self.assertEqual(self.value("probe_success", "https_server_name"), 1)
+        self.assertEqual(self.value("probe_http_redirects", "https_server_name"), 2)
+        self.assert_failed_with("https_wrong_name", "tls_verify")
 
     def test_https_untrusted_ca_fails_verification(self):
         self.assert_failed_with("https_untrusted", "tls_verify")
