@@ -30,9 +30,9 @@ class Reader {
 
   // Calls fn(key, value, path) for every entry of a mapping; false (and an
   // error) when node is not a mapping.
-  bool ForEachEntry(const YAML::Node& node, const std::string& path,
-                    const std::function<void(const std::string&, const YAML::Node&, const YAML::Node&,
-                                             const std::string&)>& fn) {
+  bool ForEachEntry(
+      const YAML::Node& node, const std::string& path,
+      const std::function<void(const std::string&, const YAML::Node&, const YAML::Node&, const std::string&)>& fn) {
     if (!node.IsMap()) {
       Error(node, path, "must be a mapping");
       return false;
@@ -121,13 +121,13 @@ class Reader {
   }
 
   bool StringMap(const YAML::Node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>* out) {
-    return ForEachEntry(n, path, [&](const std::string& k, const YAML::Node& v, const YAML::Node&,
-                                     const std::string& p) {
-      std::string value;
-      if (String(v, p, &value)) {
-        out->emplace_back(k, value);
-      }
-    });
+    return ForEachEntry(n, path,
+                        [&](const std::string& k, const YAML::Node& v, const YAML::Node&, const std::string& p) {
+                          std::string value;
+                          if (String(v, p, &value)) {
+                            out->emplace_back(k, value);
+                          }
+                        });
   }
 
   bool Buckets(const YAML::Node& n, const std::string& path, std::vector<double>* out) {
@@ -233,18 +233,18 @@ void ParseHeaderMatches(Reader& r, const YAML::Node& n, const std::string& path,
     HeaderMatch m;
     bool has_header = false;
     bool has_regexp = false;
-    bool ok = r.ForEachEntry(item, ip, [&](const std::string& key, const YAML::Node& v, const YAML::Node& k,
-                                           const std::string& p) {
-      if (key == "header") {
-        has_header = r.String(v, p, &m.header);
-      } else if (key == "regexp") {
-        has_regexp = r.Regex(v, p, &m.regexp);
-      } else if (key == "allow_missing") {
-        r.Bool(v, p, &m.allow_missing);
-      } else {
-        r.Unknown(k, p);
-      }
-    });
+    bool ok = r.ForEachEntry(
+        item, ip, [&](const std::string& key, const YAML::Node& v, const YAML::Node& k, const std::string& p) {
+          if (key == "header") {
+            has_header = r.String(v, p, &m.header);
+          } else if (key == "regexp") {
+            has_regexp = r.Regex(v, p, &m.regexp);
+          } else if (key == "allow_missing") {
+            r.Bool(v, p, &m.allow_missing);
+          } else {
+            r.Unknown(k, p);
+          }
+        });
     if (ok && (!has_header || !has_regexp)) {
       r.Error(item, ip, "needs both header and regexp");
       return;
@@ -366,8 +366,8 @@ void ParseCheckKeys(Reader& r, const YAML::Node& n, const std::string& path, Htt
     } else if (key == "fail_if_not_ssl") {
       r.Bool(v, p, &c->fail_if_not_ssl);
     } else if (key == "fail_if_body_matches_regexp" || key == "fail_if_body_not_matches_regexp") {
-      auto* out = key == "fail_if_body_matches_regexp" ? &c->fail_if_body_matches_regexp
-                                                       : &c->fail_if_body_not_matches_regexp;
+      auto* out =
+          key == "fail_if_body_matches_regexp" ? &c->fail_if_body_matches_regexp : &c->fail_if_body_not_matches_regexp;
       r.ForEachItem(v, p, [&](const YAML::Node& item, const std::string& ip) {
         CheckRegex re;
         if (r.Regex(item, ip, &re)) {
@@ -408,17 +408,17 @@ void ParseCheckKeys(Reader& r, const YAML::Node& n, const std::string& path, Htt
       }
     } else if (key == "labels") {
       std::vector<std::pair<std::string, std::string>> labels;
-      r.ForEachEntry(v, p, [&](const std::string& lk, const YAML::Node& lv, const YAML::Node& lkn,
-                               const std::string& lp) {
-        std::string value;
-        if (!IsValidLabelName(lk)) {
-          r.Error(lkn, lp, "invalid label name");
-        } else if (kReservedLabels.count(lk) != 0) {
-          r.Error(lkn, lp, "label name is reserved");
-        } else if (r.String(lv, lp, &value)) {
-          c->labels[lk] = value;
-        }
-      });
+      r.ForEachEntry(v, p,
+                     [&](const std::string& lk, const YAML::Node& lv, const YAML::Node& lkn, const std::string& lp) {
+                       std::string value;
+                       if (!IsValidLabelName(lk)) {
+                         r.Error(lkn, lp, "invalid label name");
+                       } else if (kReservedLabels.count(lk) != 0) {
+                         r.Error(lkn, lp, "label name is reserved");
+                       } else if (r.String(lv, lp, &value)) {
+                         c->labels[lk] = value;
+                       }
+                     });
     } else if (key == "interval") {
       r.Duration(v, p, &c->interval);
     } else if (key == "timeout") {
@@ -450,9 +450,9 @@ void ValidateCheck(Reader& r, const YAML::Node& n, const std::string& path, cons
   if (c.timeout.count() <= 0) {
     r.Error(at("timeout"), key_path("timeout"), "timeout must be greater than 0");
   } else if (c.timeout >= c.interval) {
-    r.Error(at("timeout"), key_path("timeout"),
-            "timeout (" + FormatDuration(c.timeout) + ") must be less than interval (" + FormatDuration(c.interval) +
-                ")");
+    r.Error(
+        at("timeout"), key_path("timeout"),
+        "timeout (" + FormatDuration(c.timeout) + ") must be less than interval (" + FormatDuration(c.interval) + ")");
   }
   if (c.jitter.count() > 0 && c.jitter >= c.interval) {
     r.Error(at("jitter"), key_path("jitter"), "jitter must be less than interval");
@@ -493,37 +493,37 @@ void ParseSection(Reader& r, const YAML::Node& section, HttpChecksConfig* out) {
   if (section.IsMap() && section["defaults"]) {
     ParseDefaults(r, section["defaults"], root + ".defaults", &defaults);
   }
-  r.ForEachEntry(section, root, [&](const std::string& key, const YAML::Node& v, const YAML::Node& k,
-                                    const std::string& p) {
-    if (key == "defaults") {
-      return;
-    }
-    long long n = 0;
-    if (key == "max_concurrency") {
-      if (r.Int(v, p, 1, kMaxConcurrencyLimit, &n)) {
-        out->max_concurrency = static_cast<int>(n);
-      }
-    } else if (key == "history_size") {
-      if (r.Int(v, p, 1, kMaxHistorySize, &n)) {
-        out->history_size = static_cast<int>(n);
-      }
-    } else if (key == "checks") {
-      std::map<std::string, std::string> first_seen;  // name -> path of its first definition
-      r.ForEachItem(v, p, [&](const YAML::Node& item, const std::string& ip) {
-        HttpCheckConfig c = ParseCheck(r, item, ip, defaults);
-        if (!c.name.empty()) {
-          auto [it, inserted] = first_seen.emplace(c.name, ip);
-          if (!inserted) {
-            r.Error(item["name"], ip + ".name", "duplicate check name \"" + c.name + "\" (first defined at " +
-                                                    it->second + ")");
-          }
-        }
-        out->checks.push_back(std::move(c));
-      });
-    } else {
-      r.Unknown(k, p);
-    }
-  });
+  r.ForEachEntry(section, root,
+                 [&](const std::string& key, const YAML::Node& v, const YAML::Node& k, const std::string& p) {
+                   if (key == "defaults") {
+                     return;
+                   }
+                   long long n = 0;
+                   if (key == "max_concurrency") {
+                     if (r.Int(v, p, 1, kMaxConcurrencyLimit, &n)) {
+                       out->max_concurrency = static_cast<int>(n);
+                     }
+                   } else if (key == "history_size") {
+                     if (r.Int(v, p, 1, kMaxHistorySize, &n)) {
+                       out->history_size = static_cast<int>(n);
+                     }
+                   } else if (key == "checks") {
+                     std::map<std::string, std::string> first_seen;  // name -> path of its first definition
+                     r.ForEachItem(v, p, [&](const YAML::Node& item, const std::string& ip) {
+                       HttpCheckConfig c = ParseCheck(r, item, ip, defaults);
+                       if (!c.name.empty()) {
+                         auto [it, inserted] = first_seen.emplace(c.name, ip);
+                         if (!inserted) {
+                           r.Error(item["name"], ip + ".name",
+                                   "duplicate check name \"" + c.name + "\" (first defined at " + it->second + ")");
+                         }
+                       }
+                       out->checks.push_back(std::move(c));
+                     });
+                   } else {
+                     r.Unknown(k, p);
+                   }
+                 });
 }
 
 }  // namespace
@@ -547,8 +547,8 @@ std::int64_t ParseByteSize(const std::string& text) {
     return -1;
   }
   static const std::map<std::string, std::int64_t> kUnits = {
-      {"", 1},          {"B", 1},          {"KB", 1LL << 10}, {"KiB", 1LL << 10}, {"MB", 1LL << 20},
-      {"MiB", 1LL << 20}, {"GB", 1LL << 30}, {"GiB", 1LL << 30}};
+      {"", 1},           {"B", 1},           {"KB", 1LL << 10}, {"KiB", 1LL << 10},
+      {"MB", 1LL << 20}, {"MiB", 1LL << 20}, {"GB", 1LL << 30}, {"GiB", 1LL << 30}};
   auto unit = kUnits.find(text.substr(i));
   if (unit == kUnits.end() || value > INT64_MAX / unit->second) {
     return -1;

@@ -65,7 +65,7 @@ struct HttpCheckConfig {
   std::optional<BasicAuth> basic_auth;
   std::string bearer_token;  // secret: never logged
 
-  std::vector<StatusRange> valid_status_codes;  // empty means 200-299, as in blackbox
+  std::vector<StatusRange> valid_status_codes;   // empty means 200-299, as in blackbox
   std::vector<std::string> valid_http_versions;  // "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3.0"; empty = any
   bool follow_redirects = true;
   int max_redirects = 10;

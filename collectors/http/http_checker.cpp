@@ -93,8 +93,7 @@ void AppendResultFamilies(const ProbeResult& r, const std::vector<Label>& base, 
   }
   b->Gauge("probe_http_status_code", "Response HTTP status code", base, static_cast<double>(r.status_code));
   b->Gauge("probe_http_version", "Returns the version of HTTP of the probe response", base, r.http_version);
-  b->Gauge("probe_http_content_length", "Length of http content response", base,
-           static_cast<double>(r.content_length));
+  b->Gauge("probe_http_content_length", "Length of http content response", base, static_cast<double>(r.content_length));
   b->Gauge("probe_http_uncompressed_body_length", "Length of uncompressed response body", base,
            static_cast<double>(r.uncompressed_body_length));
   b->Gauge("probe_http_redirects", "The number of redirects", base, r.redirects);
@@ -183,7 +182,7 @@ std::string RenderProbeText(const ProbeResult& result) {
 
 struct HttpChecker::CheckState {
   HttpCheckConfig config;
-  std::vector<Label> labels;  // check, target, then static labels
+  std::vector<Label> labels;   // check, target, then static labels
   Clock::time_point slot;      // the aligned schedule slot this run belongs to
   Clock::time_point next_due;  // slot + jitter
   bool running = false;
@@ -387,7 +386,8 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
     rng_state_ ^= rng_state_ << 13;  // xorshift64: jitter needs spread, not quality
     rng_state_ ^= rng_state_ >> 7;
     rng_state_ ^= rng_state_ << 17;
-    s.next_due += milliseconds(static_cast<long long>(rng_state_ % static_cast<std::uint64_t>(s.config.jitter.count())));
+    s.next_due +=
+        milliseconds(static_cast<long long>(rng_state_ % static_cast<std::uint64_t>(s.config.jitter.count())));
   }
 
   CURL* handle = flight->run->handle();
@@ -512,7 +512,9 @@ void HttpChecker::Collect(std::vector<prometheus::MetricFamily>* out) const {
             s.last_run);
     b.Gauge("hostwatch_check_consecutive_failures", "Failed runs in a row since the last success.", check_label,
             static_cast<double>(s.consecutive_failures));
-    b.Add("hostwatch_check_skipped_total", "Runs skipped because the previous run was still going or no concurrency slot freed before the next one was due.",
+    b.Add("hostwatch_check_skipped_total",
+          "Runs skipped because the previous run was still going or no concurrency slot freed before the next one was "
+          "due.",
           MetricType::Counter, check_label, static_cast<double>(s.skipped));
   }
   b.Gauge("hostwatch_checks_in_flight", "HTTP check runs in progress.", {}, in_flight_);

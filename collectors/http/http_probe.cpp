@@ -20,14 +20,13 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxBufferedBody = 16 << 20;
 
 const char* const kReasonNames[kFailureReasonCount] = {
-    "none",  "dns",           "connect",       "tls",          "tls_verify",    "timeout",  "status_code", "regex",
-    "body_too_large", "redirect_loop", "http_version", "ssl_required", "ssl_forbidden", "protocol", "other"};
+    "none",          "dns",      "connect",        "tls",           "tls_verify",   "timeout",
+    "status_code",   "regex",    "body_too_large", "redirect_loop", "http_version", "ssl_required",
+    "ssl_forbidden", "protocol", "other"};
 
 double MicrosToSeconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
-double UnixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double UnixNow() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string ToLower(std::string_view s) {
   std::string out(s);
@@ -219,7 +218,8 @@ bool StatusAccepted(const std::vector<StatusRange>& ranges, long status) {
   if (ranges.empty()) {
     return status >= 200 && status <= 299;
   }
-  return std::any_of(ranges.begin(), ranges.end(), [&](const StatusRange& r) { return status >= r.low && status <= r.high; });
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [&](const StatusRange& r) { return status >= r.low && status <= r.high; });
 }
 
 namespace {
@@ -378,7 +378,8 @@ ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start)
   result_.timeout_seconds = std::chrono::duration<double>(config.timeout).count();
   ip_resolve_ = config.preferred_ip_protocol == "ip6" ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
   original_host_ = UrlHost(url_);
-  Log("msg=\"Beginning probe\" url=\"" + RedactUrl(url_) + "\" timeout_seconds=" + SecondsText(result_.timeout_seconds));
+  Log("msg=\"Beginning probe\" url=\"" + RedactUrl(url_) +
+      "\" timeout_seconds=" + SecondsText(result_.timeout_seconds));
   easy_ = curl_easy_init();
   if (easy_ == nullptr) {
     Finish(FailureReason::kOther, "curl_easy_init failed");
@@ -422,7 +423,8 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
                                 [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
     if (!has_host) {
       std::string default_port = "443";
-      headers_ = curl_slist_append(headers_, ("Host: " + host + (port == default_port ? "" : ":" + std::string(port))).c_str());
+      headers_ = curl_slist_append(headers_,
+                                   ("Host: " + host + (port == default_port ? "" : ":" + std::string(port))).c_str());
     }
     out = rewritten;
   }
@@ -588,8 +590,8 @@ size_t ProbeRun::WriteCallback(char* data, size_t size, size_t n, void* self) {
     run->body_limit_hit_ = true;
     return 0;  // ends the transfer with CURLE_WRITE_ERROR
   }
-  bool need_body = !run->config_.fail_if_body_matches_regexp.empty() ||
-                   !run->config_.fail_if_body_not_matches_regexp.empty();
+  bool need_body =
+      !run->config_.fail_if_body_matches_regexp.empty() || !run->config_.fail_if_body_not_matches_regexp.empty();
   if (need_body && run->body_.size() < kMaxBufferedBody) {
     run->body_.append(data, std::min(bytes, kMaxBufferedBody - run->body_.size()));
   }
@@ -679,8 +681,8 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
   result_.status_code = status;
   result_.http_version = HttpVersionNumber(version);
   result_.ssl = https;
-  Log("msg=\"Received HTTP response\" status_code=" + std::to_string(status) + " version=" +
-      HttpVersionString(version));
+  Log("msg=\"Received HTTP response\" status_code=" + std::to_string(status) +
+      " version=" + HttpVersionString(version));
 
   char* location = nullptr;
   curl_easy_getinfo(easy_, CURLINFO_REDIRECT_URL, &location);

@@ -1,6 +1,6 @@
-#include "collectors/http/check_config.h"
-
 #include <gtest/gtest.h>
+
+#include "collectors/http/check_config.h"
 
 namespace hostwatch {
 namespace {
@@ -183,8 +183,7 @@ TEST(HttpCheckConfigTest, RejectsBadInputsWithPositions) {
 
 TEST(HttpCheckConfigTest, ReportsEveryProblemNotJustTheFirst) {
   ConfigDiagnostics diag("hw.yml");
-  Parse("http_checks:\n  checks:\n    - {name: a, url: 'x', timeout: 1y, foo: 1}\n    - {url: 'http://y/'}\n",
-        &diag);
+  Parse("http_checks:\n  checks:\n    - {name: a, url: 'x', timeout: 1y, foo: 1}\n    - {url: 'http://y/'}\n", &diag);
   EXPECT_EQ(diag.errors().size(), 4u) << diag.ToString();
 }
 

@@ -134,8 +134,8 @@ TEST(HttpCheckerTest, OffsetIsStableAndWithinInterval) {
 
 TEST(HttpCheckerTest, NoSeriesBeforeFirstRunThenResults) {
   TestServer server(0ms);
-  HttpChecker checker(ConfigFrom("http_checks:\n  checks:\n    - {name: a, url: '" + server.url() +
-                                 "', interval: 1h, timeout: 2s}\n"));
+  HttpChecker checker(
+      ConfigFrom("http_checks:\n  checks:\n    - {name: a, url: '" + server.url() + "', interval: 1h, timeout: 2s}\n"));
   // interval 1h: the first run is up to an hour away, so nothing is exported for the check.
   std::string text = Exposition(checker);
   EXPECT_EQ(text.find("probe_success"), std::string::npos) << text;
@@ -234,14 +234,14 @@ TEST(HttpCheckerTest, TimeoutIsAFailureWithReasonAndPhasesSumToDuration) {
   EXPECT_LT(total, 0.5);
   double sum = 0;
   for (const char* phase : kPhaseNames) {
-    sum += Sample(text, std::string("probe_http_duration_seconds{check=\"slow\",phase=\"") + phase +
-                            "\",target=\"" + server.url() + "\"}");
+    sum += Sample(text, std::string("probe_http_duration_seconds{check=\"slow\",phase=\"") + phase + "\",target=\"" +
+                            server.url() + "\"}");
   }
   EXPECT_NEAR(sum, total, 1e-9);
   // The server answered nothing within the timeout: the time went to waiting for the first byte.
-  EXPECT_GT(Sample(text, "probe_http_duration_seconds{check=\"slow\",phase=\"processing\",target=\"" + server.url() +
-                             "\"}"),
-            0.15);
+  EXPECT_GT(
+      Sample(text, "probe_http_duration_seconds{check=\"slow\",phase=\"processing\",target=\"" + server.url() + "\"}"),
+      0.15);
 }
 
 }  // namespace

@@ -41,11 +41,11 @@ TEST(HttpProbePhasesTest, UnreachedMarkGetsTheRemainingTime) {
     bool tls;
     int phase_in_progress;  // index into kPhaseNames
   } cases[] = {
-      {{0, 0, 0, 0, 5000}, false, 0},         // DNS never answered
-      {{20, 0, 0, 0, 1000000}, false, 1},     // connect hung (timeout)
-      {{20, 40, 0, 0, 3000}, true, 2},        // TLS handshake failed
-      {{20, 40, 0, 0, 2000000}, false, 3},    // server never answered
-      {{20, 40, 90, 0, 2000000}, true, 3},    // TLS fine, no first byte
+      {{0, 0, 0, 0, 5000}, false, 0},       // DNS never answered
+      {{20, 0, 0, 0, 1000000}, false, 1},   // connect hung (timeout)
+      {{20, 40, 0, 0, 3000}, true, 2},      // TLS handshake failed
+      {{20, 40, 0, 0, 2000000}, false, 3},  // server never answered
+      {{20, 40, 90, 0, 2000000}, true, 3},  // TLS fine, no first byte
   };
   for (const Case& c : cases) {
     PhaseDurations p = PhasesFromMarks(c.m, c.tls);
@@ -129,8 +129,9 @@ TEST(HttpProbeVerdictTest, AppliesBlackboxChecksInOrder) {
 }
 
 TEST(HttpProbeVerdictTest, HeaderNotMatchesNeedsTheHeaderUnlessAllowedMissing) {
-  HttpCheckConfig c = ConfigFrom("{name: a, url: 'http://x/', fail_if_header_not_matches: "
-                                 "[{header: Content-Type, regexp: 'json'}]}");
+  HttpCheckConfig c = ConfigFrom(
+      "{name: a, url: 'http://x/', fail_if_header_not_matches: "
+      "[{header: Content-Type, regexp: 'json'}]}");
   ResponseFacts r;
   r.status_code = 200;
   std::string why;
