@@ -4,6 +4,7 @@
 
 #include "agent/build_info.h"
 #include "agent/logging.h"
+#include "agent/status_page.h"
 #include "collectors/metric_sink.h"
 #include "collectors/registry.h"
 #include "collectors/text_format.h"
@@ -20,32 +21,6 @@ const MetricDesc kScrapesInFlight{"hostwatch_scrapes_in_flight", "Scrapes of the
 
 double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 HttpResponse Text(int status, std::string body) {
@@ -104,7 +79,7 @@ Status Agent::Reload() {
   Result<std::shared_ptr<const Snapshot>> snap = Build();
   if (!snap.ok()) {
     last_reload_ok_ = false;
-    logging::Error("reload failed, keeping the running configuration", {{"err", snap.status().message()}});
+    logging::LogEachLine("reload failed, keeping the running configuration", snap.status().message());
     return snap.status();
   }
   {
@@ -222,16 +197,37 @@ HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
   return r;
 }
 
-HttpResponse Agent::HandleLanding(const HttpRequest&) const {
-  std::string path = HtmlEscape(flags_.telemetry_path);
+HttpResponse Agent::HandleLanding(const HttpRequest&) {
+  std::shared_ptr<const Snapshot> snap = Current();
+  // One scrape gives the same numbers /metrics has and refreshes the collector table.
+  std::vector<prometheus::MetricFamily> families = snap->scraper->Scrape();
+  StatusPageData d;
+  d.version = kBuildVersion;
+  d.revision = kBuildRevision;
+  d.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  d.listen_addresses = BoundAddresses();
+  d.telemetry_path = flags_.telemetry_path;
+  d.config_file = snap->config.config_file;
+  d.last_reload_ok = last_reload_ok_;
+  d.last_reload_success_time = last_reload_success_time_;
+  {
+    std::lock_guard<std::mutex> lock(status_cpu_mu_);
+    d.host = SummarizeHost(families, status_cpu_previous_);
+    status_cpu_previous_ = SumCpuSeconds(families);
+  }
+  d.collectors = snap->scraper->RunInfo();
+  if (checker_) {
+    for (const CheckSummary& c : checker_->Summaries()) {
+      d.checks.push_back(CheckStatusRow{c.name, c.target, c.has_run, c.up, c.last_duration_seconds,
+                                        c.availability_ratio, c.p95_seconds, c.cert_days_left,
+                                        c.last_failure_reason});
+    }
+  }
+  d.dashboards = {"hostwatch-host.json: host overview", "hostwatch-checks.json: synthetic checks",
+                  "hostwatch-agent.json: the agent itself"};
   HttpResponse r;
   r.content_type = "text/html; charset=utf-8";
-  r.body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>hostwatch</title></head><body>\n"
-           "<h1>hostwatch</h1>\n<p>Version " +
-           HtmlEscape(kBuildVersion) + " (" + HtmlEscape(kBuildRevision) +
-           ")</p>\n<ul>\n<li><a href=\"" + path + "\">Metrics</a></li>\n"
-           "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a href=\"/-/ready\">Readiness</a></li>\n</ul>\n"
-           "</body></html>\n";
+  r.body = RenderStatusPage(d);
   r.allow_gzip = true;
   return r;
 }

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +21,7 @@
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
 #include "collectors/http/http_checker.h"
+#include "agent/status_page.h"
 #include "collectors/proc_fs.h"
 
 namespace hostwatch {
@@ -53,7 +56,7 @@ class Agent {
   std::shared_ptr<const Snapshot> Current() const;
 
   HttpResponse HandleMetrics(const HttpRequest& req);
-  HttpResponse HandleLanding(const HttpRequest& req) const;
+  HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
   HttpResponse HandleProbe(const HttpRequest& req) const;
   void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
@@ -70,6 +73,10 @@ class Agent {
   std::atomic<bool> last_reload_ok_{true};
   std::atomic<double> last_reload_success_time_{0};
   std::atomic<int> scrapes_in_flight_{0};
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+
+  std::mutex status_cpu_mu_;
+  std::optional<CpuTotals> status_cpu_previous_;  // Guarded by status_cpu_mu_; CPU at the last page view.
 
   // HTTP checks: long-lived across reloads (Update keeps unchanged checks'
   // state). Created in Serve() so --config.check never probes; null before.

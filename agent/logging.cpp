@@ -170,6 +170,17 @@ std::string FormatLine(Format format, Level level, std::string_view timestamp, s
   return line;
 }
 
+void LogEachLine(std::string_view msg, std::string_view errors) {
+  while (!errors.empty()) {
+    std::size_t nl = errors.find('\n');
+    Log(Level::kError, msg, {{"err", errors.substr(0, nl)}});
+    if (nl == std::string_view::npos) {
+      break;
+    }
+    errors.remove_prefix(nl + 1);
+  }
+}
+
 void Log(Level level, std::string_view msg, std::initializer_list<Field> fields) {
   if (!Enabled(level)) {
     return;

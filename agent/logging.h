@@ -42,6 +42,10 @@ inline void Info(std::string_view msg, std::initializer_list<Field> fields = {})
 inline void Warn(std::string_view msg, std::initializer_list<Field> fields = {}) { Log(Level::kWarn, msg, fields); }
 inline void Error(std::string_view msg, std::initializer_list<Field> fields = {}) { Log(Level::kError, msg, fields); }
 
+// Logs message at error level once per line of errors (a config with three
+// problems gives three events, each with its file:line:column).
+void LogEachLine(std::string_view msg, std::string_view errors);
+
 // Formats one event line without the trailing newline (exposed for tests).
 std::string FormatLine(Format format, Level level, std::string_view timestamp, std::string_view msg,
                        std::initializer_list<Field> fields);

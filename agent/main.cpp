@@ -44,7 +44,11 @@ int main(int argc, char** argv) {
 
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
-    logging::Error("invalid configuration", {{"err", s.message()}});
+    if (flags.config_check) {
+      std::fprintf(stderr, "%s\n", s.message().c_str());  // plain file:line:column lines for people
+    } else {
+      logging::LogEachLine("invalid configuration", s.message());
+    }
     return 2;
   }
   if (flags.config_check) {

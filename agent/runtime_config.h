@@ -1,6 +1,9 @@
 // RuntimeConfig: everything the agent runs with that can change on reload,
-// resolved from the flags and the config file (flags win).
+// resolved from the config file and the flags (a flag given on the command
+// line wins over the file, which wins over the built-in default).
 #pragma once
+
+#include <yaml-cpp/yaml.h>
 
 #include <string>
 #include <vector>
@@ -14,10 +17,13 @@ namespace hostwatch {
 struct RuntimeConfig {
   std::vector<std::string> enabled_collectors;  // registry names, sorted
   CollectorOptions collector_options = CollectorOptions::Defaults();
-  HttpChecksConfig http_checks;  // the `http_checks:` section; no checks when absent
+  std::string config_file;       // the file this came from, "" when built-in defaults were used
+  HttpChecksConfig http_checks;  // the file's http_checks section (collectors/http); no checks when absent
 };
 
-// Builds the runtime configuration from flags (and, in config.cpp, the file).
+// Builds the runtime configuration. A missing default config file means
+// built-in defaults; a missing file named with --config.file is an error.
+// The error message lists every problem, one "file:line:column: key: reason" per line.
 Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags);
 
 }  // namespace hostwatch

@@ -12,9 +12,10 @@ build_packages=(
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
 # integration harness (standard library only), openssl for test-time certificates,
-# dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks.
+# dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks, chromium for
+# the status page browser test.
 test_packages=(
-  prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd
+  prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd chromium
 )
 
 packages=("${build_packages[@]}")

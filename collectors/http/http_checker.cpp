@@ -188,8 +188,16 @@ struct HttpChecker::CheckState {
   bool running = false;
 
   bool has_result = false;
-  ProbeResult last;
-  std::deque<ProbeResult> history;
+  ProbeResult last;  // with its log, for /probe?debug=true
+  // Compact past runs (no logs): 1,000 checks x 20 entries stay around a megabyte.
+  struct HistoryEntry {
+    double start_unix = 0;
+    double duration_seconds = 0;
+    long status_code = 0;
+    bool success = false;
+    FailureReason reason = FailureReason::kNone;
+  };
+  std::deque<HistoryEntry> history;
   std::vector<std::uint64_t> bucket_counts;  // per bound, not cumulative
   double duration_sum = 0;
   std::uint64_t runs = 0;
@@ -454,7 +462,7 @@ void HttpChecker::RecordResultLocked(const std::string& check, const std::string
     ++s.failures[static_cast<int>(r.reason)];
     ++s.consecutive_failures;
   }
-  s.history.push_back(r);
+  s.history.push_back({r.start_unix, r.duration_seconds, r.status_code, r.success, r.reason});
   while (s.history.size() > static_cast<std::size_t>(config_.history_size)) {
     s.history.pop_front();
   }
@@ -559,13 +567,46 @@ ProbeResponse HttpChecker::Probe(const std::string& check, const std::string& ta
   resp.body += "\n\n\nMetrics that would have been returned:\n" + RenderProbeText(s.last);
   resp.body += "\n\n\nModule configuration:\n" + RedactedConfigText(s.config);
   resp.body += "\n\n\nRecent runs (oldest first):\n";
-  for (const ProbeResult& h : s.history) {
+  for (const CheckState::HistoryEntry& h : s.history) {
     char line[160];
     std::snprintf(line, sizeof(line), "start=%.3f success=%d reason=%s duration_seconds=%.6f status_code=%ld\n",
                   h.start_unix, h.success ? 1 : 0, FailureReasonName(h.reason), h.duration_seconds, h.status_code);
     resp.body += line;
   }
   return resp;
+}
+
+std::vector<CheckSummary> HttpChecker::Summaries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<CheckSummary> out;
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& [name, sp] : checks_) {
+    const CheckState& s = *sp;
+    CheckSummary c;
+    c.name = name;
+    c.target = RedactUrl(s.config.url);
+    c.has_run = s.has_result;
+    if (s.has_result) {
+      c.up = s.last.success;
+      c.last_duration_seconds = s.last.duration_seconds;
+      c.last_failure_reason = s.last.success ? "" : FailureReasonName(s.last.reason);
+      if (s.last.tls.present && s.last.tls.earliest_cert_expiry > 0) {
+        c.cert_days_left = (s.last.tls.earliest_cert_expiry - now) / 86400;
+      }
+      std::vector<double> durations;
+      std::size_t ok = 0;
+      for (const CheckState::HistoryEntry& r : s.history) {
+        durations.push_back(r.duration_seconds);
+        ok += r.success ? 1 : 0;
+      }
+      c.availability_ratio = static_cast<double>(ok) / static_cast<double>(s.history.size());
+      std::sort(durations.begin(), durations.end());
+      std::size_t rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(durations.size())));
+      c.p95_seconds = durations[std::max<std::size_t>(rank, 1) - 1];
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::uint64_t HttpChecker::CompletedRunsForTest() const {

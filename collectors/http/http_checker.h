@@ -42,6 +42,19 @@ struct ProbeResponse {
   std::string body;
 };
 
+// One check as a person sees it on the status page (computed over the kept history).
+struct CheckSummary {
+  std::string name;
+  std::string target;  // password redacted
+  bool has_run = false;
+  bool up = false;
+  double last_duration_seconds = 0;
+  std::optional<double> availability_ratio;  // successes / runs in the history
+  std::optional<double> p95_seconds;         // nearest-rank p95 of the history's durations
+  std::optional<double> cert_days_left;      // earliest certificate expiry of the last run
+  std::string last_failure_reason;           // "" when the last run succeeded
+};
+
 class HttpChecker {
  public:
   explicit HttpChecker(HttpChecksConfig config);
@@ -67,6 +80,9 @@ class HttpChecker {
   // probing caller-chosen URLs is not enabled. 400 for an unknown check or a
   // foreign target, 503 before the check's first run.
   ProbeResponse Probe(const std::string& check, const std::string& target, bool debug) const;
+
+  // Every configured check, sorted by name.
+  std::vector<CheckSummary> Summaries() const;
 
   // Runs completed so far (all checks), for tests and the status page.
   std::uint64_t CompletedRunsForTest() const;

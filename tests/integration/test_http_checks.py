@@ -389,6 +389,17 @@ class HttpChecksTest(unittest.TestCase):
         for secret in [BEARER, HEADER_SECRET, PASSWORD]:
             self.assertNotIn(secret, everything)
 
+    def test_status_page_lists_checks(self):
+        status, _, body = self.agent.request("/")
+        self.assertEqual(status, 200)
+        page = body.decode()
+        self.assertIn('id="checks"', page)
+        for check in ["ok", "https_expired", "nxdomain"]:
+            self.assertIn(">%s<" % check, page)
+        self.assertIn("tls_verify", page)  # the last failure reason of https_expired
+        for secret in [BEARER, HEADER_SECRET, PASSWORD]:
+            self.assertNotIn(secret, page)
+
     def test_exposition_passes_promtool(self):
         check_metrics_with_promtool(self, self.text)
 

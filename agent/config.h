@@ -1,0 +1,52 @@
+// The configuration file (--config.file, YAML): loading, ${VAR} expansion and
+// validation that reports every problem at once as file:line:column: key: reason.
+//
+//   collectors:                # the same knobs as the collector flags; flags win
+//     disable_defaults: false
+//     <collector>:
+//       enabled: true
+//       <option_with_underscores>: value
+//   http_checks: {...}         # validated by collectors/http (see its schema)
+//
+// Pure functions of their inputs (plus the environment for expansion).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "agent/flags.h"
+#include "collectors/config_diagnostics.h"
+
+namespace hostwatch {
+
+// What the file says, before flags are applied.
+struct FileConfig {
+  CollectorSelection selection;
+  std::map<std::string, std::string> collector_options;  // "<collector>.<flag-key>" -> value
+  YAML::Node http_checks;                                 // the raw (expanded) section, or undefined
+};
+
+// Looks up an environment variable; returns nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+std::optional<std::string> ProcessEnv(const std::string& name);
+
+// Expands ${VAR}, ${VAR:-default} and $$ (a literal $) in one string.
+// Problems (unset variable without default, unterminated ${) are returned as the error.
+Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& env);
+
+// Parses YAML text (file is only used in messages). Every problem goes to *diag.
+FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, const EnvLookup& env = ProcessEnv);
+
+// Reads and parses path. Missing or unreadable file: a diag error.
+FileConfig LoadConfigFile(const std::string& path, ConfigDiagnostics* diag, const EnvLookup& env = ProcessEnv);
+
+// The example configuration's `collectors:` section generated from the
+// registry: every collector and option with its default and a one-line
+// comment. packaging/hostwatch.yml embeds it (a unit test keeps them equal).
+std::string GenerateCollectorsExample();
+
+}  // namespace hostwatch

@@ -1,0 +1,300 @@
+#include "agent/status_page.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace hostwatch {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+
+const MetricFamily* Find(const std::vector<MetricFamily>& families, std::string_view name) {
+  for (const MetricFamily& f : families) {
+    if (f.name == name) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+std::string_view Label(const ClientMetric& m, std::string_view name) {
+  for (const auto& l : m.label) {
+    if (l.name == name) {
+      return l.value;
+    }
+  }
+  return {};
+}
+
+double Value(const MetricFamily& f, const ClientMetric& m) {
+  switch (f.type) {
+    case prometheus::MetricType::Counter:
+      return m.counter.value;
+    case prometheus::MetricType::Gauge:
+      return m.gauge.value;
+    default:
+      return m.untyped.value;
+  }
+}
+
+// The value of an unlabelled family, or of the series with label == value.
+std::optional<double> Scalar(const std::vector<MetricFamily>& families, std::string_view name,
+                             std::string_view label = {}, std::string_view value = {}) {
+  const MetricFamily* f = Find(families, name);
+  if (f == nullptr) {
+    return std::nullopt;
+  }
+  for (const ClientMetric& m : f->metric) {
+    if (label.empty() || Label(m, label) == value) {
+      return Value(*f, m);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
+}
+
+std::string Bytes(double v) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    ++u;
+  }
+  return Fixed(v, u == 0 ? 0 : 1) + " " + kUnits[u];
+}
+
+std::string Percent(double ratio) { return Fixed(ratio * 100, 1) + "%"; }
+
+std::string Duration(double seconds) {
+  long long s = static_cast<long long>(seconds);
+  std::string out;
+  if (s >= 86400) {
+    out += std::to_string(s / 86400) + "d ";
+  }
+  if (s >= 3600) {
+    out += std::to_string((s % 86400) / 3600) + "h ";
+  }
+  out += std::to_string((s % 3600) / 60) + "m " + std::to_string(s % 60) + "s";
+  return out;
+}
+
+std::string Timestamp(double unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+std::string Opt(const std::optional<double>& v, std::string (*fmt)(double)) { return v ? fmt(*v) : "n/a"; }
+
+std::string Millis(double seconds) { return Fixed(seconds * 1000, 1) + " ms"; }
+std::string Days(double d) { return Fixed(d, 1) + " d"; }
+std::string Load(double v) { return Fixed(v, 2); }
+
+constexpr const char* kStyle = R"(
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:12px;color:#1d2330;background:#f6f7f9}
+h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}
+.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 12px;margin:8px 0;overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.92em}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;white-space:nowrap}
+th{color:#5b6475;font-weight:600}.ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:600}.muted{color:#6e7781}
+.kv td:first-child{color:#5b6475;width:12em}a{color:#0969da}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px}
+.tile{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:8px}.tile .v{font-size:1.4em;font-weight:600}.tile .l{color:#5b6475;font-size:.85em}
+)";
+
+void Tile(std::string* out, const std::string& id, const std::string& label, const std::string& value) {
+  *out += "<div class=\"tile\" id=\"" + id + "\"><div class=\"v\">" + HtmlEscape(value) + "</div><div class=\"l\">" +
+          HtmlEscape(label) + "</div></div>\n";
+}
+
+void RenderHost(const HostSummary& h, std::string* out) {
+  *out += "<h2>Host</h2>\n<div class=\"grid\">\n";
+  Tile(out, "cpu-busy", "CPU busy", Opt(h.cpu_busy_ratio, Percent));
+  std::string load = h.load1 ? Load(*h.load1) + " / " + Opt(h.load5, Load) + " / " + Opt(h.load15, Load) : "n/a";
+  Tile(out, "load", "Load 1m / 5m / 15m", load);
+  std::string mem = "n/a";
+  if (h.memory_total_bytes && h.memory_available_bytes && *h.memory_total_bytes > 0) {
+    double used = *h.memory_total_bytes - *h.memory_available_bytes;
+    mem = Percent(used / *h.memory_total_bytes) + " of " + Bytes(*h.memory_total_bytes);
+  }
+  Tile(out, "memory-used", "Memory used", mem);
+  std::string root = "n/a";
+  if (h.root_size_bytes && h.root_avail_bytes && *h.root_size_bytes > 0) {
+    root = Percent(1 - *h.root_avail_bytes / *h.root_size_bytes) + " of " + Bytes(*h.root_size_bytes);
+  }
+  Tile(out, "root-used", "Root filesystem used", root);
+  *out += "</div>\n";
+}
+
+void RenderCollectors(const std::vector<CollectorRunInfo>& collectors, std::string* out) {
+  *out += "<h2>Collectors</h2>\n<div class=\"card\"><table id=\"collectors\">\n"
+          "<tr><th>Collector</th><th>Last success</th><th>Last duration</th><th>Parse errors</th><th>Last error</th>"
+          "</tr>\n";
+  for (const CollectorRunInfo& c : collectors) {
+    std::string state = !c.ever_run ? "<span class=\"muted\">not run yet</span>"
+                                    : (c.last_success ? "<span class=\"ok\">yes</span>"
+                                                      : "<span class=\"bad\">no</span>");
+    *out += "<tr><td>" + HtmlEscape(c.name) + "</td><td>" + state + "</td><td>" +
+            (c.ever_run ? Millis(c.last_duration_seconds) : "") + "</td><td>" +
+            std::to_string(c.parse_errors_total) + "</td><td>" + HtmlEscape(c.last_error) + "</td></tr>\n";
+  }
+  *out += "</table></div>\n";
+}
+
+void RenderChecks(const std::vector<CheckStatusRow>& checks, std::string* out) {
+  *out += "<h2>HTTP checks</h2>\n<div class=\"card\">";
+  if (checks.empty()) {
+    *out += "<p class=\"muted\" id=\"no-checks\">No HTTP checks configured (see <code>http_checks:</code> in the "
+            "configuration file).</p></div>\n";
+    return;
+  }
+  *out += "<table id=\"checks\">\n<tr><th>Check</th><th>Target</th><th>State</th><th>Last latency</th>"
+          "<th>Availability</th><th>p95</th><th>Certificate</th><th>Last failure</th><th>Runs</th></tr>\n";
+  for (const CheckStatusRow& c : checks) {
+    std::string state = !c.has_run ? "<span class=\"muted\">pending</span>"
+                                   : (c.up ? "<span class=\"ok\">up</span>" : "<span class=\"bad\">down</span>");
+    std::string encoded;  // the check name as a URL query value
+    for (unsigned char ch : c.name) {
+      if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
+        encoded.push_back(static_cast<char>(ch));
+      } else {
+        char buf[4];
+        std::snprintf(buf, sizeof(buf), "%%%02X", ch);
+        encoded += buf;
+      }
+    }
+    *out += "<tr><td>" + HtmlEscape(c.name) + "</td><td>" + HtmlEscape(c.target) + "</td><td>" + state + "</td><td>" +
+            (c.has_run ? Millis(c.last_duration_seconds) : "") + "</td><td>" + Opt(c.availability_ratio, Percent) +
+            "</td><td>" + Opt(c.p95_seconds, Millis) + "</td><td>" + Opt(c.cert_days_left, Days) + "</td><td>" +
+            HtmlEscape(c.last_failure_reason) + "</td><td><a href=\"/probe?module=" + encoded +
+            "&amp;debug=true\">last run log</a></td></tr>\n";
+  }
+  *out += "</table></div>\n";
+}
+
+}  // namespace
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<CpuTotals> SumCpuSeconds(const std::vector<MetricFamily>& families) {
+  const MetricFamily* f = Find(families, "node_cpu_seconds_total");
+  if (f == nullptr || f->metric.empty()) {
+    return std::nullopt;
+  }
+  CpuTotals t;
+  for (const ClientMetric& m : f->metric) {
+    std::string_view mode = Label(m, "mode");
+    double v = Value(*f, m);
+    t.total += v;
+    if (mode == "idle" || mode == "iowait") {
+      t.idle += v;
+    }
+  }
+  return t;
+}
+
+HostSummary SummarizeHost(const std::vector<MetricFamily>& families, const std::optional<CpuTotals>& previous) {
+  HostSummary h;
+  if (std::optional<CpuTotals> now = SumCpuSeconds(families)) {
+    CpuTotals delta = *now;
+    if (previous && now->total > previous->total) {
+      delta.total = now->total - previous->total;
+      delta.idle = now->idle - previous->idle;
+    }
+    if (delta.total > 0) {
+      h.cpu_busy_ratio = std::clamp(1 - delta.idle / delta.total, 0.0, 1.0);
+    }
+  }
+  h.load1 = Scalar(families, "node_load1");
+  h.load5 = Scalar(families, "node_load5");
+  h.load15 = Scalar(families, "node_load15");
+  h.memory_total_bytes = Scalar(families, "node_memory_MemTotal_bytes");
+  h.memory_available_bytes = Scalar(families, "node_memory_MemAvailable_bytes");
+  h.root_size_bytes = Scalar(families, "node_filesystem_size_bytes", "mountpoint", "/");
+  h.root_avail_bytes = Scalar(families, "node_filesystem_avail_bytes", "mountpoint", "/");
+  h.boot_time_seconds = Scalar(families, "node_boot_time_seconds");
+  return h;
+}
+
+std::string RenderStatusPage(const StatusPageData& d) {
+  std::string out;
+  out.reserve(8192);
+  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+         "<title>hostwatch</title><style>";
+  out += kStyle;
+  out += "</style></head><body>\n<h1>hostwatch</h1>\n<div class=\"card\"><table class=\"kv\" id=\"agent\">\n";
+  auto row = [&](const std::string& k, const std::string& v_html) {
+    out += "<tr><td>" + HtmlEscape(k) + "</td><td>" + v_html + "</td></tr>\n";
+  };
+  row("Version", HtmlEscape(d.version) + " <span class=\"muted\">(" + HtmlEscape(d.revision) + ")</span>");
+  row("Uptime", HtmlEscape(Duration(d.uptime_seconds)));
+  std::string addrs;
+  for (const std::string& a : d.listen_addresses) {
+    addrs += (addrs.empty() ? "" : ", ") + HtmlEscape(a);
+  }
+  row("Listening on", addrs);
+  row("Config file", d.config_file.empty() ? "<span class=\"muted\">none (built-in defaults)</span>"
+                                           : "<code>" + HtmlEscape(d.config_file) + "</code>");
+  row("Last reload", (d.last_reload_ok ? std::string("<span class=\"ok\">successful</span>")
+                                       : std::string("<span class=\"bad\">failed</span> (running the previous "
+                                                     "configuration; see the log)")) +
+                         (d.last_reload_success_time > 0
+                              ? " <span class=\"muted\">last good: " + Timestamp(d.last_reload_success_time) +
+                                    "</span>"
+                              : ""));
+  row("Links", "<a href=\"" + HtmlEscape(d.telemetry_path) +
+                   "\">Metrics</a> · <a href=\"/-/healthy\">Health</a> · <a href=\"/-/ready\">Readiness</a>");
+  out += "</table></div>\n";
+  RenderHost(d.host, &out);
+  RenderCollectors(d.collectors, &out);
+  RenderChecks(d.checks, &out);
+  if (!d.dashboards.empty()) {
+    out += "<h2>Bundled dashboards</h2>\n<div class=\"card\"><ul id=\"dashboards\">\n";
+    for (const std::string& name : d.dashboards) {
+      out += "<li>" + HtmlEscape(name) + "</li>\n";
+    }
+    out += "</ul><p class=\"muted\">Import them from <code>/usr/share/hostwatch/dashboards/</code> or the "
+           "repository's <code>dashboards/</code> folder.</p></div>\n";
+  }
+  out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace hostwatch

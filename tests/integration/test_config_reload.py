@@ -1,0 +1,151 @@
+"""Configuration file, --config.check, SIGHUP and /-/reload with the real binary."""
+import os
+import signal
+import threading
+import time
+import unittest
+
+from hostwatch_testutil import Agent, TempDir, require_binary, run_agent, sample
+
+GOOD_NO_CPU = "collectors:\n  cpu:\n    enabled: false\n"
+GOOD_WITH_CPU = "collectors:\n  cpu:\n    enabled: true\n    guest: ${HW_TEST_GUEST:-false}\n"
+BAD = "collectors:\n  cpu:\n    guest: maybe\n  nosuch: {}\nextra: 1\n"
+
+
+class ConfigCheckTest(unittest.TestCase):
+    def setUp(self):
+        require_binary()
+        self.tmp = TempDir()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_valid_file_exits_zero(self):
+        path = self.tmp.write("ok.yml", GOOD_WITH_CPU)
+        res = run_agent("--config.check", "--config.file=" + path)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("configuration OK", res.stdout)
+
+    def test_invalid_file_exits_two_listing_every_problem(self):
+        path = self.tmp.write("bad.yml", BAD)
+        res = run_agent("--config.check", "--config.file=" + path)
+        self.assertEqual(res.returncode, 2)
+        lines = res.stderr.strip().splitlines()
+        self.assertEqual(lines, [
+            path + ':3:12: collectors.cpu.guest: expected true or false, got "maybe"',
+            path + ":4:3: collectors.nosuch: unknown collector",
+            path + ":5:1: extra: unknown key (known: collectors, http_checks)",
+        ])
+
+    def test_missing_named_file_is_an_error(self):
+        res = run_agent("--config.check", "--config.file=" + os.path.join(self.tmp.path, "nope.yml"))
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("cannot read configuration file", res.stderr)
+
+    def test_bad_file_at_start_exits_two_with_file_and_line(self):
+        path = self.tmp.write("bad.yml", BAD)
+        res = run_agent("--config.file=" + path, "--web.listen-address=127.0.0.1:0")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn(path + ":3:12", res.stderr)
+
+    def test_packaged_example_config_is_valid(self):
+        from hostwatch_testutil import SOURCE_DIR
+        res = run_agent("--config.check", "--config.file=" + os.path.join(SOURCE_DIR, "packaging", "hostwatch.yml"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+
+
+class ReloadTest(unittest.TestCase):
+    def setUp(self):
+        require_binary()
+        self.tmp = TempDir()
+        self.path = self.tmp.write("hostwatch.yml", GOOD_NO_CPU)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def _wait_for(self, agent, predicate, timeout=5):
+        deadline = time.time() + timeout
+        text = ""
+        while time.time() < deadline:
+            text = agent.metrics()
+            if predicate(text):
+                return text
+            time.sleep(0.05)
+        self.fail("condition not reached; last scrape:\n" + text[:2000])
+
+    def test_sighup_applies_good_file_and_keeps_old_config_on_bad_file(self):
+        with Agent("--config.file=" + self.path, env={"HW_TEST_GUEST": "true"}) as agent:
+            text = agent.metrics()
+            self.assertNotIn("node_cpu_seconds_total", text)
+            self.assertEqual(sample(text, "hostwatch_config_last_reload_successful"), 1)
+            first_ts = sample(text, "hostwatch_config_last_reload_success_timestamp_seconds")
+
+            failures = []
+            scrapes = [0]
+            stop = threading.Event()
+
+            def scrape_loop():
+                while not stop.is_set():
+                    status, _, _ = agent.request("/metrics")
+                    scrapes[0] += 1
+                    if status != 200:
+                        failures.append(status)
+
+            loop = threading.Thread(target=scrape_loop)
+            loop.start()
+            try:
+                time.sleep(0.05)
+                self.tmp.write("hostwatch.yml", GOOD_WITH_CPU)
+                agent.proc.send_signal(signal.SIGHUP)
+                text = self._wait_for(agent, lambda t: "node_cpu_seconds_total" in t)
+                # ${HW_TEST_GUEST:-false} expanded from the agent's environment.
+                self.assertIn("node_cpu_guest_seconds_total", text)
+                self.assertEqual(sample(text, "hostwatch_config_last_reload_successful"), 1)
+                self.assertGreaterEqual(sample(text, "hostwatch_config_last_reload_success_timestamp_seconds"),
+                                        first_ts)
+
+                self.tmp.write("hostwatch.yml", BAD)
+                agent.proc.send_signal(signal.SIGHUP)
+                text = self._wait_for(agent, lambda t: sample(t, "hostwatch_config_last_reload_successful") == 0)
+                self.assertIn("node_cpu_seconds_total", text, "the running configuration must stay")
+                # A few more SIGHUPs while scraping: still serving, still the old config.
+                for _ in range(5):
+                    agent.proc.send_signal(signal.SIGHUP)
+                    time.sleep(0.02)
+                time.sleep(0.3)
+            finally:
+                stop.set()
+                loop.join(10)
+            self.assertEqual(failures, [], "scrapes failed during reloads")
+            self.assertGreater(scrapes[0], 5)
+            errors = [l for l in agent.log_lines if "level=error" in l and "reload failed" in l]
+            self.assertTrue(any(self.path + ":3:12" in l for l in errors), agent.log())
+
+            self.tmp.write("hostwatch.yml", GOOD_NO_CPU)
+            agent.proc.send_signal(signal.SIGHUP)
+            text = self._wait_for(agent, lambda t: sample(t, "hostwatch_config_last_reload_successful") == 1)
+            self.assertNotIn("node_cpu_seconds_total", text)
+
+    def test_http_reload_requires_lifecycle_flag(self):
+        with Agent("--config.file=" + self.path) as agent:
+            status, _, body = agent.request("/-/reload", method="POST", data=b"")
+            self.assertEqual(status, 403, body)
+
+    def test_http_reload_answers_200_or_500_with_reason(self):
+        with Agent("--config.file=" + self.path, "--web.enable-lifecycle") as agent:
+            self.tmp.write("hostwatch.yml", GOOD_WITH_CPU)
+            status, _, body = agent.request("/-/reload", method="POST", data=b"")
+            self.assertEqual(status, 200, body)
+            self.assertIn("node_cpu_seconds_total", agent.metrics())
+            self.tmp.write("hostwatch.yml", BAD)
+            status, _, body = agent.request("/-/reload", method="POST", data=b"")
+            self.assertEqual(status, 500)
+            self.assertIn(b"collectors.cpu.guest: expected true or false", body)
+            text = agent.metrics()
+            self.assertEqual(sample(text, "hostwatch_config_last_reload_successful"), 0)
+            self.assertIn("node_cpu_seconds_total", text)
+            self.assertEqual(agent.request("/-/reload")[0], 405)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,212 @@
+#include "agent/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "agent/runtime_config.h"
+
+namespace hostwatch {
+namespace {
+
+std::optional<std::string> FakeEnv(const std::string& name) {
+  if (name == "TOKEN") return std::string("s3cret");
+  if (name == "EMPTY") return std::string("");
+  return std::nullopt;
+}
+
+TEST(ExpandEnvTest, ExpandsReferencesDefaultsAndEscapes) {
+  struct Case {
+    const char* in;
+    const char* want;
+  } cases[] = {
+      {"Bearer ${TOKEN}", "Bearer s3cret"},
+      {"${MISSING:-fallback}", "fallback"},
+      {"${TOKEN:-unused}", "s3cret"},
+      {"${EMPTY:-dflt}", "dflt"},
+      {"x${EMPTY}y", "xy"},
+      {"cost $$5 and $ alone", "cost $5 and $ alone"},
+      {"no refs", "no refs"},
+  };
+  for (const Case& c : cases) {
+    Result<std::string> r = ExpandEnv(c.in, FakeEnv);
+    ASSERT_TRUE(r.ok()) << c.in << ": " << r.status().message();
+    EXPECT_EQ(r.value(), c.want) << c.in;
+  }
+}
+
+TEST(ExpandEnvTest, RejectsUnsetAndMalformedReferences) {
+  struct Case {
+    const char* in;
+    const char* message;
+  } cases[] = {
+      {"${MISSING}", "environment variable MISSING is not set (use ${MISSING:-default} to give a default)"},
+      {"${TOKEN", "unterminated ${ in \"${TOKEN\""},
+      {"${}", "invalid environment variable name \"\""},
+      {"${A-B}", "invalid environment variable name \"A-B\""},
+  };
+  for (const Case& c : cases) {
+    Result<std::string> r = ExpandEnv(c.in, FakeEnv);
+    ASSERT_FALSE(r.ok()) << c.in;
+    EXPECT_EQ(r.status().message(), c.message);
+  }
+}
+
+FileConfig Parse(const std::string& text, ConfigDiagnostics* diag) { return ParseConfigText(text, diag, FakeEnv); }
+
+TEST(ConfigParseTest, AcceptsCollectorSectionAndKeepsHttpChecksRaw) {
+  ConfigDiagnostics diag("t.yml");
+  FileConfig c = Parse(
+      "collectors:\n"
+      "  disable_defaults: true\n"
+      "  cpu:\n"
+      "    enabled: true\n"
+      "    guest: false\n"
+      "  loadavg: {enabled: false}\n"
+      "http_checks:\n"
+      "  checks: [{name: a, url: 'http://x/${TOKEN}'}]\n",
+      &diag);
+  ASSERT_TRUE(diag.ok()) << diag.ToString();
+  EXPECT_TRUE(c.selection.disable_defaults);
+  EXPECT_TRUE(c.selection.explicit_state.at("cpu"));
+  EXPECT_FALSE(c.selection.explicit_state.at("loadavg"));
+  EXPECT_EQ(c.collector_options.at("cpu.guest"), "false");
+  ASSERT_TRUE(c.http_checks.IsMap());
+  EXPECT_EQ(c.http_checks["checks"][0]["url"].as<std::string>(), "http://x/s3cret");
+}
+
+TEST(ConfigParseTest, EmptyFileMeansDefaults) {
+  ConfigDiagnostics diag("t.yml");
+  FileConfig c = Parse("", &diag);
+  EXPECT_TRUE(diag.ok());
+  EXPECT_TRUE(c.selection.explicit_state.empty());
+  Parse("# only a comment\n", &diag);
+  EXPECT_TRUE(diag.ok());
+}
+
+// Inputs that must fail, with the exact messages a person sees.
+TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
+  struct Case {
+    std::string text;
+    std::vector<std::string> errors;
+  } cases[] = {
+      {"collectors:\n  cpu:\n    guest: maybe\n", {"t.yml:3:12: collectors.cpu.guest: expected true or false, got \"maybe\""}},
+      {"collectors:\n  nope: {}\n", {"t.yml:2:3: collectors.nope: unknown collector"}},
+      {"collectors:\n  cpu:\n    colour: red\n",
+       {"t.yml:3:5: collectors.cpu.colour: unknown key (known: enabled, guest)"}},
+      {"collectors:\n  cpu:\n    enabled: yes please\n",
+       {"t.yml:3:14: collectors.cpu.enabled: expected true or false, got \"yes please\""}},
+      {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks)"}},
+      {"collectors: [1, 2]\n", {"t.yml:1:13: collectors: expected a mapping, got a list"}},
+      {"collectors:\n  cpu: {guest: [true]}\n",
+       {"t.yml:2:16: collectors.cpu.guest: expected a scalar value, got a list"}},
+      {"collectors:\n  cpu: {enabled: true}\n  cpu: {enabled: false}\n",
+       {"t.yml:3:3: collectors.cpu: duplicate key"}},
+      {"http_checks:\n  token: ${MISSING}\n",
+       {"t.yml:2:10: http_checks.token: environment variable MISSING is not set (use ${MISSING:-default} to give "
+        "a default)"}},
+      {"- a\n- b\n", {"t.yml:1:1: the top level must be a mapping, got a list"}},
+      {"collectors: {cpu: {guest: [}\n", {"t.yml:1:28: illegal flow end"}},
+      // Several problems at once, all reported.
+      {"collectors:\n  cpu:\n    guest: 1\n  bogus: {}\nextra: 1\n",
+       {"t.yml:3:12: collectors.cpu.guest: expected true or false, got \"1\"",
+        "t.yml:4:3: collectors.bogus: unknown collector",
+        "t.yml:5:1: extra: unknown key (known: collectors, http_checks)"}},
+  };
+  for (const Case& c : cases) {
+    ConfigDiagnostics diag("t.yml");
+    Parse(c.text, &diag);
+    std::vector<std::string> got;
+    for (const ConfigError& e : diag.errors()) {
+      got.push_back(e.ToString());
+    }
+    EXPECT_EQ(got, c.errors) << c.text;
+  }
+}
+
+TEST(ConfigParseTest, MissingFileIsAnError) {
+  ConfigDiagnostics diag("/nonexistent/hostwatch.yml");
+  LoadConfigFile("/nonexistent/hostwatch.yml", &diag);
+  ASSERT_FALSE(diag.ok());
+  EXPECT_EQ(diag.ToString(), "/nonexistent/hostwatch.yml: cannot read configuration file");
+}
+
+std::string ReadSource(const std::string& rel) {
+  std::ifstream in(std::string(HOSTWATCH_SOURCE_DIR) + "/" + rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(ExampleConfigTest, PackagedExampleLoadsCleanly) {
+  std::string path = std::string(HOSTWATCH_SOURCE_DIR) + "/packaging/hostwatch.yml";
+  ConfigDiagnostics diag(path);
+  LoadConfigFile(path, &diag, ProcessEnv);
+  EXPECT_TRUE(diag.ok()) << diag.ToString();
+
+  AgentFlags flags;
+  flags.config_file = path;
+  flags.config_file_given = true;
+  Result<RuntimeConfig> config = LoadRuntimeConfig(flags);
+  EXPECT_TRUE(config.ok()) << config.status().message();
+}
+
+// The example documents every collector and option with its default; it is
+// generated from the registry so it cannot rot. HOSTWATCH_UPDATE_GOLDEN=1
+// rewrites the generated part in place.
+TEST(ExampleConfigTest, DocumentsEveryCollectorOptionWithItsDefault) {
+  const std::string begin = "# --- BEGIN GENERATED collectors (tests/unit/config_test.cpp) ---\n";
+  const std::string end = "# --- END GENERATED collectors ---\n";
+  std::string text = ReadSource("packaging/hostwatch.yml");
+  std::size_t b = text.find(begin);
+  std::size_t e = text.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  std::string want = GenerateCollectorsExample();
+  std::string have = text.substr(b + begin.size(), e - b - begin.size());
+  if (have != want && std::getenv("HOSTWATCH_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream out(std::string(HOSTWATCH_SOURCE_DIR) + "/packaging/hostwatch.yml");
+    out << text.substr(0, b + begin.size()) << want << text.substr(e);
+    have = want;
+  }
+  EXPECT_EQ(have, want) << "run with HOSTWATCH_UPDATE_GOLDEN=1 to regenerate packaging/hostwatch.yml";
+}
+
+TEST(RuntimeConfigTest, FlagsWinOverTheFile) {
+  char tmpl[] = "/tmp/hostwatch-config-XXXXXX";
+  int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  std::string content = "collectors:\n  cpu: {enabled: false, guest: false}\n";
+  ASSERT_EQ(write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  close(fd);
+  AgentFlags flags;
+  flags.config_file = tmpl;
+  flags.config_file_given = true;
+  Result<RuntimeConfig> from_file = LoadRuntimeConfig(flags);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().message();
+  EXPECT_EQ(std::count(from_file.value().enabled_collectors.begin(), from_file.value().enabled_collectors.end(),
+                       "cpu"),
+            0);
+  flags.selection.explicit_state["cpu"] = true;
+  flags.collector_options["cpu.guest"] = "true";
+  Result<RuntimeConfig> with_flags = LoadRuntimeConfig(flags);
+  ASSERT_TRUE(with_flags.ok());
+  EXPECT_EQ(std::count(with_flags.value().enabled_collectors.begin(), with_flags.value().enabled_collectors.end(),
+                       "cpu"),
+            1);
+  EXPECT_TRUE(with_flags.value().collector_options.GetBool("cpu", "guest"));
+  unlink(tmpl);
+}
+
+TEST(RuntimeConfigTest, MissingDefaultFileMeansDefaultsButNamedFileMustExist) {
+  AgentFlags flags;
+  flags.config_file = "/nonexistent/hostwatch.yml";
+  EXPECT_TRUE(LoadRuntimeConfig(flags).ok());
+  flags.config_file_given = true;
+  EXPECT_FALSE(LoadRuntimeConfig(flags).ok());
+}
+
+}  // namespace
+}  // namespace hostwatch
