@@ -256,7 +256,7 @@ void ParseHeaderMatches(Reader& r, const YAML::Node& n, const std::string& path,
 void ParseTls(Reader& r, const YAML::Node& n, const std::string& path, CheckTlsConfig* tls) {
   r.ForEachEntry(n, path, [&](const std::string& key, const YAML::Node& v, const YAML::Node& k, const std::string& p) {
     auto file = [&](std::string* out) {
-      if (r.String(v, p, out) && access(out->c_str(), R_OK) != 0) {
+      if (r.String(v, p, out) && !out->empty() && access(out->c_str(), R_OK) != 0) {
         r.Error(v, p, "cannot read file " + *out);
       }
     };
@@ -401,7 +401,7 @@ void ParseCheckKeys(Reader& r, const YAML::Node& n, const std::string& path, Htt
         r.Error(v, p, "must be one of gzip, br, deflate, identity");
       }
     } else if (key == "proxy_url") {
-      if (r.String(v, p, &c->proxy_url)) {
+      if (r.String(v, p, &c->proxy_url) && !c->proxy_url.empty()) {
         if (std::string problem = UrlProblem(c->proxy_url); !problem.empty()) {
           r.Error(v, p, problem);
         }

@@ -426,6 +426,22 @@ class HttpChecksTest(unittest.TestCase):
 
 
 class HttpChecksConfigErrorTest(unittest.TestCase):
+    def test_readme_example_is_valid(self):
+        require_binary()
+        from hostwatch_testutil import SOURCE_DIR, run_agent
+        with open(os.path.join(SOURCE_DIR, "README.md")) as f:
+            readme = f.read()
+        section = readme.split("## HTTP checks", 1)[1]
+        example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+        tmp = TempDir()
+        try:
+            ca = tmp.write("ca.pem", "not parsed at load time\n")
+            path = tmp.write("example.yml", example.replace("/etc/ssl/internal-ca.pem", ca))
+            res = run_agent("--config.file=" + path, "--config.check", env={"TOKEN": "t", "PW": "p"})
+            self.assertEqual(res.returncode, 0, res.stderr)
+        finally:
+            tmp.cleanup()
+
     def test_bad_config_exits_2_with_position(self):
         require_binary()
         from hostwatch_testutil import run_agent
