@@ -3,6 +3,7 @@ test starts on 127.0.0.1 (certificates made at test time with openssl: a private
 an expired one). Asserts values, failure reasons, phase sums, the /probe output against the series
 blackbox_exporter produces for the same case, secrets staying out of every output, and reload."""
 import calendar
+import gzip
 import http.server
 import os
 import shutil
@@ -57,6 +58,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self._send(201 if body == b'{"ping":1}' else 400, b"created")
+
     def do_GET(self):
         path = self.path
         if path == "/ok":
@@ -77,6 +82,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ok = (self.headers.get("Authorization") == "Bearer " + BEARER and
                   self.headers.get("X-Api-Key") == HEADER_SECRET)
             self._send(200 if ok else 401, b"auth")
+        elif path == "/gzip":
+            if "gzip" in self.headers.get("Accept-Encoding", ""):
+                self._send(200, gzip.compress(BODY_OK * 100), [("Content-Encoding", "gzip")])
+            else:
+                self._send(406, b"gzip only")
         elif path == "/lastmod":
             self._send(200, b"dated", [("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT")])
         else:
@@ -163,6 +173,10 @@ class HttpChecksTest(unittest.TestCase):
             "auth": {"url": "http://user:%s@127.0.0.1:%d/auth" % (PASSWORD, cls.http.port), "bearer_token": BEARER,
                      "headers": {"X-Api-Key": HEADER_SECRET}},
             "lastmod": {"url": h + "/lastmod"},
+            "post": {"url": h + "/post", "method": "POST", "body": '{"ping":1}', "valid_status_codes": [201]},
+            "gzip": {"url": h + "/gzip", "compression": "gzip", "body_size_limit": str(len(BODY_OK) * 100),
+                     "fail_if_body_not_matches_regexp": ["Welcome to hostwatch"]},
+            "gzip_limit": {"url": h + "/gzip", "compression": "gzip", "body_size_limit": "1KiB"},
             "https_ok": {"url": "https://localhost:%d/ok" % cls.https.port, "tls": {"ca_file": p("ca.pem")},
                          "fail_if_not_ssl": True},
             "https_untrusted": {"url": "https://localhost:%d/ok" % cls.https.port},
@@ -312,6 +326,17 @@ class HttpChecksTest(unittest.TestCase):
         self.assert_failed_with("nxdomain", "dns")
         self.assertEqual(self.value("probe_ip_protocol", "nxdomain"), 0)
         self.assertNotIn('probe_ip_addr_hash{%s}' % self.labels("nxdomain"), self.samples)
+
+    def test_post_with_body(self):
+        self.assertEqual(self.value("probe_success", "post"), 1)
+        self.assertEqual(self.value("probe_http_status_code", "post"), 201)
+
+    def test_compression_is_decoded_and_limited_after_decoding(self):
+        self.assertEqual(self.value("probe_success", "gzip"), 1)
+        self.assertEqual(self.value("probe_http_uncompressed_body_length", "gzip"), len(BODY_OK) * 100)
+        self.assertLess(self.value("probe_http_content_length", "gzip"), len(BODY_OK) * 100)  # compressed on the wire
+        # The compressed body is far below 1 KiB; the decoded one is not.
+        self.assert_failed_with("gzip_limit", "body_too_large")
 
     def test_last_modified(self):
         self.assertEqual(self.value("probe_http_last_modified_timestamp_seconds", "lastmod"), 1445412480)
