@@ -104,7 +104,16 @@ Status Agent::Serve() {
   });
   server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
   // HTTP checks: the scheduler starts now, /probe serves its cached results.
-  checker_ = std::make_unique<HttpChecker>(Current()->config.http_checks);
+  // A failed check is a data point, not an error: logged at debug, counted in the metrics.
+  checker_ =
+      std::make_unique<HttpChecker>(Current()->config.http_checks, [](const std::string& check, const ProbeResult& r) {
+        if (!r.success && logging::Enabled(logging::Level::kDebug)) {
+          logging::Debug("check failed", {{"check", check},
+                                          {"reason", FailureReasonName(r.reason)},
+                                          {"err", r.error},
+                                          {"duration_seconds", r.duration_seconds}});
+        }
+      });
   server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
@@ -219,8 +228,7 @@ HttpResponse Agent::HandleLanding(const HttpRequest&) {
   if (checker_) {
     for (const CheckSummary& c : checker_->Summaries()) {
       d.checks.push_back(CheckStatusRow{c.name, c.target, c.has_run, c.up, c.last_duration_seconds,
-                                        c.availability_ratio, c.p95_seconds, c.cert_days_left,
-                                        c.last_failure_reason});
+                                        c.availability_ratio, c.p95_seconds, c.cert_days_left, c.last_failure_reason});
     }
   }
   d.dashboards = {"hostwatch-host.json: host overview", "hostwatch-checks.json: synthetic checks",

@@ -217,7 +217,7 @@ struct HttpChecker::InFlight {
   std::unique_ptr<ProbeRun> run;
 };
 
-HttpChecker::HttpChecker(HttpChecksConfig config) {
+HttpChecker::HttpChecker(HttpChecksConfig config, ResultListener listener) : listener_(std::move(listener)) {
   // curl_global_init is not thread-safe in 7.88; the agent builds us on the main thread.
   std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   delay_bucket_counts_.assign(kScheduleDelayBuckets.size() + 1, 0);
@@ -436,6 +436,9 @@ void HttpChecker::HandleFinishedTransfers() {
 }
 
 void HttpChecker::RecordResult(const std::string& check, const std::string& fingerprint, ProbeResult r) {
+  if (listener_) {
+    listener_(check, r);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   RecordResultLocked(check, fingerprint, std::move(r));
 }

@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -57,7 +58,11 @@ struct CheckSummary {
 
 class HttpChecker {
  public:
-  explicit HttpChecker(HttpChecksConfig config);
+  // Called on the scheduler thread after every completed run (the agent logs
+  // failures with it); must be quick and must not call back into the checker.
+  using ResultListener = std::function<void(const std::string& check, const ProbeResult& result)>;
+
+  explicit HttpChecker(HttpChecksConfig config, ResultListener listener = nullptr);
   ~HttpChecker();
   HttpChecker(const HttpChecker&) = delete;
   HttpChecker& operator=(const HttpChecker&) = delete;
@@ -117,6 +122,7 @@ class HttpChecker {
   std::map<CURL*, std::unique_ptr<InFlight>> runs_;
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
 
+  const ResultListener listener_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -191,7 +191,7 @@ class HttpChecksTest(unittest.TestCase):
                                "tls": {"insecure_skip_verify": True}},
         }
         cls.config_path = cls.tmp.write("hostwatch.yml", cls.render_config(cls.checks))
-        cls.agent = Agent("--config.file=" + cls.config_path, "--web.enable-lifecycle")
+        cls.agent = Agent("--config.file=" + cls.config_path, "--web.enable-lifecycle", "--log.level=debug")
         cls.text = cls.wait_for_all_checks(set(cls.checks))
         cls.samples = parse_samples(cls.text)
 
@@ -410,7 +410,10 @@ class HttpChecksTest(unittest.TestCase):
         self.assertIn("Logs for the probe:", text)
         self.assertIn('msg="Making HTTP request"', text)
         self.assertIn("Metrics that would have been returned:", text)
-        everything = text + self.agent.metrics() + self.agent.log()
+        log = self.agent.log()
+        self.assertRegex(log, r'msg="check failed" check=err500 reason=status_code err="invalid HTTP response status '
+                              r'code 500"')
+        everything = text + self.agent.metrics() + log
         for secret in [BEARER, HEADER_SECRET, PASSWORD]:
             self.assertNotIn(secret, everything)
 
