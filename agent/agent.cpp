@@ -1,5 +1,9 @@
 #include "agent/agent.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include "agent/build_info.h"
@@ -16,8 +20,24 @@ const MetricDesc kReloadOk{"hostwatch_config_last_reload_successful",
                            "Whether the last configuration reload attempt was successful.", MetricType::Gauge, {}};
 const MetricDesc kReloadTime{"hostwatch_config_last_reload_success_timestamp_seconds",
                              "Timestamp of the last successful configuration reload.", MetricType::Gauge, {}};
+const MetricDesc kWebConfigReloadOk{"hostwatch_web_config_last_reload_successful",
+                                    "Whether the last reload of --web.config.file (on change, SIGHUP or /-/reload) "
+                                    "succeeded; on failure the previous TLS and auth settings stay in force.",
+                                    MetricType::Gauge,
+                                    {}};
 const MetricDesc kScrapesInFlight{"hostwatch_scrapes_in_flight", "Scrapes of the metrics endpoint being served.",
                                   MetricType::Gauge, {}};
+
+// False on hosts booted with IPv6 disabled, where CivetWeb's dual-stack "+port" socket cannot be
+// created; ":port" then falls back to every IPv4 address, as Go's listener does.
+bool Ipv6Available() {
+  int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return false;
+  }
+  close(fd);
+  return true;
+}
 
 double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -63,6 +83,11 @@ std::shared_ptr<const Agent::Snapshot> Agent::Current() const {
 }
 
 Status Agent::Configure() {
+  Result<std::unique_ptr<WebSecurity>> security = WebSecurity::Load(flags_.web_config_file);
+  if (!security.ok()) {
+    return Status::Error("--web.config.file: " + security.status().message());
+  }
+  security_ = std::move(security).value();
   Result<std::shared_ptr<const Snapshot>> snap = Build();
   if (!snap.ok()) {
     return snap.status();
@@ -76,6 +101,11 @@ Status Agent::Configure() {
 
 Status Agent::Reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  // The web config is independent of the main one: a bad web config keeps the old one
+  // (and is logged by WebSecurity) without blocking the main configuration's reload.
+  if (security_) {
+    security_->ReloadNow();
+  }
   Result<std::shared_ptr<const Snapshot>> snap = Build();
   if (!snap.ok()) {
     last_reload_ok_ = false;
@@ -120,12 +150,19 @@ Status Agent::Serve() {
   }
 
   HttpServerOptions opts;
+  const bool ipv6 = Ipv6Available();
   for (const std::string& addr : flags_.listen_addresses) {
-    opts.listen.push_back(ListenAddressToCivet(addr).value());
+    std::string entry = ListenAddressToCivet(addr).value();
+    if (entry[0] == '+' && !ipv6) {
+      logging::Info("IPv6 unavailable, listening on IPv4 only", {{"address", addr}});
+      entry.erase(0, 1);
+    }
+    opts.listen.push_back(entry);
   }
   // Scrapes beyond max_requests are answered 503 by the handler, which needs
   // free workers to do it; a few more serve health checks and the landing page.
   opts.worker_threads = flags_.max_requests + 4;
+  opts.security = security_.get();
   return server_.Start(opts);
 }
 
@@ -178,6 +215,9 @@ void Agent::CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) cons
   sink.Add(kReloadOk, last_reload_ok_ ? 1 : 0);
   sink.Add(kReloadTime, last_reload_success_time_.load());
   sink.Add(kScrapesInFlight, scrapes_in_flight_.load());
+  if (security_ && !security_->path().empty()) {
+    sink.Add(kWebConfigReloadOk, security_->last_reload_ok() ? 1 : 0);
+  }
   for (auto& f : sink.TakeFamilies()) {
     out->push_back(std::move(f));
   }

@@ -22,6 +22,7 @@
 #include "agent/self_metrics.h"
 #include "collectors/http/http_checker.h"
 #include "agent/status_page.h"
+#include "agent/web_security.h"
 #include "collectors/proc_fs.h"
 
 namespace hostwatch {
@@ -35,11 +36,11 @@ class Agent {
   Agent(Agent&&) = delete;
   Agent& operator=(Agent&&) = delete;
 
-  // Loads the configuration and builds the collectors (exit 2 on error).
+  // Loads the configuration and the web config file, builds the collectors (exit 2 on error).
   Status Configure();
   // Binds the listeners and starts serving (exit 1 on error).
   Status Serve();
-  // Re-reads the configuration; on error the running one stays.
+  // Re-reads the configuration and the web config file; on error the running ones stay.
   Status Reload();
   void Stop();
 
@@ -64,6 +65,7 @@ class Agent {
   const AgentFlags flags_;
   const ProcFs fs_;
   SelfMetrics self_metrics_;
+  std::unique_ptr<WebSecurity> security_;  // set by Configure(); outlives server_'s use of it (Stop first)
   HttpServer server_;
 
   mutable std::mutex snapshot_mu_;

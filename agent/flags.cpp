@@ -21,12 +21,21 @@ Result<std::string> ListenAddressToCivet(const std::string& address) {
     return Status::Error("listen address \"" + address + "\" must be [host]:port");
   }
   std::string port = address.substr(colon + 1);
-  if (port.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::Error("listen address \"" + address + "\" has a non-numeric port");
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    return Status::Error("listen address \"" + address + "\" has an invalid port");
   }
   std::string host = address.substr(0, colon);
-  if (host.empty()) {
-    return port;
+  if (host.find_first_of(":[]") != std::string::npos) {
+    bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']' &&
+                     host.find_first_of("[]", 1) == host.size() - 1 && host.find(':') != std::string::npos;
+    if (!bracketed) {
+      return Status::Error("listen address \"" + address + "\": put an IPv6 address in brackets, e.g. [::1]:9555");
+    }
+  }
+  // Go listens on every address of both families for an empty host and for "[::]";
+  // CivetWeb's "[::]:port" would be IPv6-only, its "+port" is the dual-stack socket.
+  if (host.empty() || host == "[::]") {
+    return "+" + port;
   }
   return host + ":" + port;
 }
@@ -59,10 +68,13 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
 
   app.add_option("--web.listen-address", flags.listen_addresses,
-                 "Addresses on which to expose metrics and web interface. Repeatable. Examples: :9555, "
-                 "127.0.0.1:9555.")
+                 "Addresses on which to expose metrics and web interface. Repeatable. Examples: :9555 (all "
+                 "addresses, IPv4 and IPv6), 0.0.0.0:9555, [::1]:9555, 127.0.0.1:9555.")
       ->capture_default_str();
   app.add_option("--web.telemetry-path", flags.telemetry_path, "Path under which to expose metrics.");
+  app.add_option("--web.config.file", flags.web_config_file,
+                 "Path to a configuration file that can enable TLS or authentication (Prometheus exporter-toolkit "
+                 "format). Re-read when it or the certificates it names change.");
   app.add_option("--web.max-requests", flags.max_requests,
                  "Maximum number of parallel scrape requests; more get 503.")
       ->check(CLI::Range(1, 1000));
@@ -103,7 +115,13 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
     for (const OptionSpec& opt : spec.options) {
       std::string key = spec.name + "." + opt.key;
       option_values[key] = opt.default_value;
-      option_opts[key] = app.add_option("--collector." + key, option_values[key], opt.help)->group("Collectors");
+      // Boolean options are kingpin-style flags as in node_exporter: --collector.<key>,
+      // --no-collector.<key>, or --collector.<key>=true|false.
+      option_opts[key] =
+          opt.kind == OptionKind::kBool
+              ? app.add_flag("--collector." + key + "{true},!--no-collector." + key, option_values[key], opt.help)
+              : app.add_option("--collector." + key, option_values[key], opt.help);
+      option_opts[key]->group("Collectors");
     }
   }
 

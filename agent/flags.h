@@ -22,6 +22,7 @@ struct CollectorSelection {
 struct AgentFlags {
   std::vector<std::string> listen_addresses = {":9555"};  // --web.listen-address (repeatable)
   std::string telemetry_path = "/metrics";                // --web.telemetry-path
+  std::string web_config_file;                            // --web.config.file: TLS and basic auth; "" = none
   int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503
   bool enable_lifecycle = false;                          // --web.enable-lifecycle: POST /-/reload
   FsRoots roots;                                          // --path.procfs/sysfs/rootfs/udev.data
@@ -40,8 +41,14 @@ struct AgentFlags {
 // the version (0) or the reason the flags are bad (2).
 std::variant<AgentFlags, int> ParseFlags(int argc, char** argv);
 
-// Converts a --web.listen-address value into a CivetWeb listening_ports
-// entry: ":9555" (every address) -> "9555", "host:port" -> "host:port".
+// Converts a --web.listen-address value (Go's host:port syntax, as node_exporter takes it)
+// into a CivetWeb listening_ports entry:
+//   ":9555", "[::]:9555"  -> "+9555"  every address, IPv4 and IPv6 (one dual-stack socket, like Go)
+//   "0.0.0.0:9555"        -> "0.0.0.0:9555"  every IPv4 address only
+//   "[::1]:9555"          -> "[::1]:9555"    one IPv6 address
+//   "host:9555"           -> "host:9555"     an IPv4 address or a name CivetWeb resolves
+// Errors: no port, a non-numeric or out-of-range port, an IPv6 address without brackets.
+// With TLS on, the caller appends CivetWeb's "s" suffix.
 Result<std::string> ListenAddressToCivet(const std::string& address);
 
 // Names of the collectors to run: the defaults (unless disabled) adjusted by

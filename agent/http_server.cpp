@@ -1,12 +1,14 @@
 #include "agent/http_server.h"
 
 #include <CivetServer.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "agent/gzip.h"
 #include "agent/logging.h"
+#include "agent/web_security.h"
 #include "collectors/metric_sink.h"
 
 namespace hostwatch {
@@ -18,17 +20,47 @@ const MetricDesc kHttpRequests{"hostwatch_http_requests_total",
                                {"code", "path"}};
 
 // CivetWeb reports bind errors through log_message before the constructor
-// throws; keep the last message so the startup error can name the cause.
+// throws; keep the messages (the first names the cause, e.g. "cannot bind to
+// 127.0.0.1:9555: 98 (Address already in use)") so the startup error can say it.
 std::mutex g_civet_error_mu;
 std::string g_civet_last_error;
 
 int OnCivetLog(const mg_connection*, const char* message) {
   {
     std::lock_guard<std::mutex> lock(g_civet_error_mu);
-    g_civet_last_error = message;
+    if (g_civet_last_error.size() < 1024) {
+      g_civet_last_error += (g_civet_last_error.empty() ? "" : "; ") + std::string(message);
+    }
   }
   logging::Debug("civetweb", {{"detail", message}});
   return 1;  // handled: do not print to stderr
+}
+
+// ClientHello callback on CivetWeb's SSL_CTX: applies the web config's current TLS
+// material to this connection before the protocol version is negotiated, so renewed
+// certificates and changed TLS settings apply to new connections without a restart.
+int OnClientHello(SSL* ssl, int* alert, void* arg) {
+  std::shared_ptr<const WebSecurity::State> state = static_cast<WebSecurity*>(arg)->Current();
+  if (!state->tls || !state->tls->ApplyTo(ssl)) {
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+// CivetWeb's init_ssl callback: user_data is the CivetServer, whose user context is our
+// WebSecurity. Returning 1 tells CivetWeb the context is fully set up (no ssl_certificate).
+int OnInitSsl(void* ssl_ctx, void* user_data) {
+  const void* context = static_cast<CivetServer*>(user_data)->getUserContext();
+  auto* security = static_cast<WebSecurity*>(const_cast<void*>(context));
+  SSL_CTX* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  std::shared_ptr<const WebSecurity::State> state = security->Current();
+  if (!state->tls || !state->tls->PrepareContext(ctx)) {
+    logging::Error("cannot set up TLS", {{"err", OpenSslError()}});
+    return -1;
+  }
+  SSL_CTX_set_client_hello_cb(ctx, OnClientHello, security);
+  return 1;
 }
 
 std::string JoinComma(const std::vector<std::string>& v) {
@@ -103,8 +135,16 @@ void HttpServer::Route(std::string path, std::vector<std::string> methods, HttpH
 }
 
 Status HttpServer::Start(const HttpServerOptions& options) {
+  security_ = options.security;
+  const bool tls = security_ != nullptr && security_->tls_enabled();
+  std::vector<std::string> ports = options.listen;
+  if (tls) {
+    for (std::string& p : ports) {
+      p += "s";
+    }
+  }
   std::vector<std::string> civet_options = {
-      "listening_ports", JoinComma(options.listen),
+      "listening_ports", JoinComma(ports),
       "num_threads", std::to_string(options.worker_threads),
       "request_timeout_ms", std::to_string(options.request_timeout_ms),
       "max_request_size", std::to_string(options.max_request_header_bytes),
@@ -116,8 +156,15 @@ Status HttpServer::Start(const HttpServerOptions& options) {
   };
   CivetCallbacks callbacks;
   callbacks.log_message = OnCivetLog;
+  if (tls) {
+    callbacks.init_ssl = OnInitSsl;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_civet_error_mu);
+    g_civet_last_error.clear();
+  }
   try {
-    server_ = std::make_unique<CivetServer>(civet_options, &callbacks);
+    server_ = std::make_unique<CivetServer>(civet_options, &callbacks, security_);
   } catch (const CivetException& e) {
     std::string detail;
     {
@@ -184,11 +231,19 @@ void HttpServer::Serve(mg_connection* conn) {
   HttpResponse resp;
   std::string route_label = "other";  // bounded label: unknown paths share one value
   auto it = routes_.find(req.path);
-  if (it == routes_.end()) {
+  std::shared_ptr<const WebSecurity::State> security = security_ ? security_->Current() : nullptr;
+  if (it != routes_.end()) {
+    route_label = it->first;
+  }
+  if (security && security->RequiresAuth(req.path) && !security->auth->Check(req.Header("Authorization"))) {
+    // Checked before routing, so unauthenticated clients learn nothing about which paths exist.
+    resp.status = 401;
+    resp.body = "Unauthorized\n";
+    resp.headers.emplace_back("WWW-Authenticate", "Basic");
+  } else if (it == routes_.end()) {
     resp.status = 404;
     resp.body = "404 page not found\n";
   } else {
-    route_label = it->first;
     const auto& methods = it->second.methods;
     bool has_get = std::find(methods.begin(), methods.end(), "GET") != methods.end();
     bool allowed = std::find(methods.begin(), methods.end(), req.method) != methods.end() || (head && has_get);
@@ -205,6 +260,11 @@ void HttpServer::Serve(mg_connection* conn) {
       resp.headers.emplace_back("Allow", allow);
     } else {
       resp = it->second.handler(req);
+    }
+  }
+  if (security) {
+    for (const auto& header : security->config.headers) {
+      resp.headers.push_back(header);
     }
   }
   bool gzip = resp.allow_gzip && AcceptsGzip(req.Header("Accept-Encoding"));

@@ -7,6 +7,12 @@
 // route allows it and the client accepts it. Requests are counted by route and
 // status code for hostwatch_http_requests_total.
 //
+// Security (--web.config.file, see web_security.h): when a WebSecurity is given,
+// the listeners speak TLS if its file has tls_server_config (each handshake takes
+// the current certificates through a ClientHello callback), requests to paths that
+// need auth without valid Basic credentials get 401 with WWW-Authenticate, and
+// the configured headers are added to every response.
+//
 // Routes are added before Start() and never change afterwards; handlers are
 // called concurrently from CivetWeb's worker threads.
 #pragma once
@@ -53,9 +59,14 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+class WebSecurity;
+
 struct HttpServerOptions {
-  // CivetWeb listening_ports entries, e.g. "127.0.0.1:9555" or "9555".
+  // CivetWeb listening_ports entries, e.g. "127.0.0.1:9555", "[::1]:9555" or "+9555"
+  // (without the "s" TLS suffix: it is added when security has TLS on).
   std::vector<std::string> listen;
+  // TLS, basic auth and headers; null = plain HTTP, no auth. Not owned; must outlive Stop().
+  WebSecurity* security = nullptr;
   int worker_threads = 8;
   int request_timeout_ms = 10000;
   int max_request_header_bytes = 16384;
@@ -95,6 +106,7 @@ class HttpServer {
   void Count(const std::string& path, int status);
 
   std::map<std::string, RouteEntry> routes_;
+  WebSecurity* security_ = nullptr;  // set by Start(), read-only afterwards
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<CivetServer> server_;
 

@@ -1,5 +1,6 @@
 // hostwatch entry point: flags -> configuration -> server -> wait for signals.
 // Exit codes: 0 normal stop, 1 runtime failure (port in use), 2 bad flags/config.
+#include <civetweb.h>
 #include <curl/curl.h>
 #include <signal.h>
 
@@ -9,6 +10,7 @@
 #include "agent/agent.h"
 #include "agent/build_info.h"
 #include "agent/logging.h"
+#include "agent/systemd_notify.h"
 
 namespace {
 
@@ -25,7 +27,7 @@ std::string Join(const std::vector<std::string>& v) {
 int main(int argc, char** argv) {
   using namespace hostwatch;
   // Block the signals we handle before any thread starts, so every thread
-  // inherits the mask and only sigwait() below receives them.
+  // inherits the mask and only the main loop below receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -41,6 +43,9 @@ int main(int argc, char** argv) {
   AgentFlags flags = std::get<AgentFlags>(std::move(parsed));
   logging::Init(flags.log_level, flags.log_format);
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  // Once, before any server starts: initializes OpenSSL inside CivetWeb (TLS listeners) and
+  // confirms the IPv6 build; both are compiled into our static CivetWeb (cmake/civetweb.cmake).
+  mg_init_library(MG_FEATURES_TLS | MG_FEATURES_IPV6);
 
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
@@ -63,20 +68,26 @@ int main(int argc, char** argv) {
                                       {"address", Join(agent.BoundAddresses())},
                                       {"telemetry_path", flags.telemetry_path}});
 
+  // systemd (Type=notify): ready only now that the listeners are bound; the
+  // watchdog is pinged from this loop while it waits for signals.
+  const std::string serving = "serving on " + Join(agent.BoundAddresses());
+  systemd::NotifyReady(serving);
+  systemd::SignalWaiter waiter(signals, systemd::WatchdogPingInterval());
   for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) {
-      continue;
-    }
+    int sig = waiter.Wait();
     if (sig == SIGHUP) {
       logging::Info("reload requested", {{"signal", "SIGHUP"}});
-      agent.Reload();
+      systemd::NotifyReloading();
+      Status reloaded = agent.Reload();
+      systemd::NotifyReady(reloaded.ok() ? serving : serving + "; last reload failed: " + reloaded.message());
       continue;
     }
     logging::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
+  systemd::NotifyStopping();
   agent.Stop();
+  mg_exit_library();
   curl_global_cleanup();
   return 0;
 }

@@ -3,7 +3,17 @@
 #include <algorithm>
 
 #include "cpu.h"
+#include "filefd.h"
 #include "loadavg.h"
+#include "meminfo.h"
+#include "os.h"
+#include "pressure.h"
+#include "stat.h"
+#include "textfile.h"
+#include "time.h"
+#include "timex.h"
+#include "uname.h"
+#include "vmstat.h"
 
 namespace hostwatch {
 
@@ -11,7 +21,17 @@ const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
         CpuCollectorSpec(),
+        FilefdCollectorSpec(),
         LoadavgCollectorSpec(),
+        MeminfoCollectorSpec(),
+        OsCollectorSpec(),
+        PressureCollectorSpec(),
+        StatCollectorSpec(),
+        TextfileCollectorSpec(),
+        TimeCollectorSpec(),
+        TimexCollectorSpec(),
+        UnameCollectorSpec(),
+        VmstatCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;

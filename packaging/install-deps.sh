@@ -4,18 +4,23 @@
 # Usage: packaging/install-deps.sh [--build-only]
 set -euo pipefail
 
+# dpkg-dev (dpkg-shlibdeps) and file are what `cpack -G DEB` needs to build the package.
+# libcivetweb-dev/civetweb stay only because prometheus-cpp's CMake config looks for CivetWeb;
+# hostwatch itself links its own CivetWeb built from Debian's source (cmake/civetweb.cmake).
 build_packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git dpkg-dev file
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
-  libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev
+  libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
-# integration harness (standard library only), openssl for test-time certificates,
-# dpkg-dev/file/lintian/fakeroot for package tests, curl for manual checks, chromium for
-# the status page browser test.
+# integration harness (standard library only; its crypt module makes bcrypt hashes for the
+# basic-auth tests), openssl for test-time certificates,
+# lintian/fakeroot for package tests (adduser and init-system-helpers
+# are what the package's maintainer scripts call; systemd gives systemd-analyze),
+# curl for manual checks, chromium for the status page browser test.
 test_packages=(
-  prometheus python3 openssl curl dpkg-dev file lintian fakeroot systemd chromium
+  prometheus python3 openssl curl lintian fakeroot systemd adduser init-system-helpers chromium
 )
 
 packages=("${build_packages[@]}")
@@ -35,13 +40,75 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-deps: all ${#packages[@]} packages already installed"
+# CivetWeb is built from Debian's own source package (see third_party/README.md: the binary package
+# lacks IPv6 and its TLS crashes on OpenSSL 3). Fetching it needs a deb-src entry for the same mirror
+# and keyring as the system's Debian `deb` entry; we add one only for Debian's own URIs.
+repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+civetweb_dir="${repo_dir}/third_party/civetweb-src"
+src_list=/etc/apt/sources.list.d/hostwatch-debian-src.sources
+need_update=0
+
+debian_src_entry() {
+  # Prints a deb822 deb-src stanza for Debian main with the URI, suite and keyring of the
+  # system's first .../debian `deb` entry (deb822 debian.sources as in Debian 12 images, or
+  # a one-line entry in sources.list as after a classic install); nothing when there is none.
+  local f=/etc/apt/sources.list.d/debian.sources
+  if [[ -r "$f" ]]; then
+    # One stanza at a time (blank line = end of stanza); the first with a .../debian URI wins.
+    awk '
+      function flush() {
+        if (!done && uri != "" && types ~ /(^| )deb( |$)/) {
+          print "Types: deb-src"; print "URIs: " uri; print "Suites: " suite; print "Components: main"
+          if (key != "") print "Signed-By: " key
+          done = 1
+        }
+        types = ""; uri = ""; suite = ""; key = ""
+      }
+      /^[[:space:]]*$/ { flush(); next }
+      /^Types:/ { types = $0; sub(/^Types:/, "", types) }
+      /^URIs:/ { if ($2 ~ /\/debian\/?$/) uri = $2 }
+      /^Suites:/ { suite = $2 }
+      /^Signed-By:/ { key = $2 }
+      END { flush() }
+    ' "$f"
+    return 0
+  fi
+  if [[ -r /etc/apt/sources.list ]]; then
+    awk '$1 == "deb" && $2 !~ /^\[/ && $2 ~ /\/debian\/?$/ {
+      print "Types: deb-src"; print "URIs: " $2; print "Suites: " $3; print "Components: main"
+      print "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"; exit }' /etc/apt/sources.list
+  fi
+}
+
+if ! ls "${civetweb_dir}"/civetweb_*.orig.tar.* >/dev/null 2>&1; then
+  # Add our entry unless one is there, or apt already knows civetweb's source from another entry.
+  if [[ ! -e "$src_list" ]] && ! apt-cache showsrc civetweb 2>/dev/null | grep -q '^Package: civetweb'; then
+    entry="$(debian_src_entry)"
+    if [[ -z "$entry" ]]; then
+      echo "install-deps: no Debian deb entry found in /etc/apt/sources.list.d/debian.sources;" \
+           "add a deb-src line for Debian main yourself, then rerun" >&2
+      exit 1
+    fi
+    echo "install-deps: adding ${src_list}"
+    printf '%s\n' "$entry" | "${sudo_cmd[@]}" tee "$src_list" >/dev/null
+  fi
+  need_update=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_update -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages and the CivetWeb source are present"
   exit 0
 fi
 
-echo "install-deps: installing ${missing[*]}"
 # A third-party source that cannot be reached must not stop us: Debian's own lists are what we need.
 "${sudo_cmd[@]}" apt-get update -q || echo "install-deps: apt-get update reported errors; continuing" >&2
-# policy-rc.d may forbid starting daemons (prometheus ships one); that is what we want in tests.
-"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-deps: installing ${missing[*]}"
+  # policy-rc.d may forbid starting daemons (prometheus ships one); that is what we want in tests.
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [[ $need_update -eq 1 ]]; then
+  echo "install-deps: fetching Debian's civetweb source into ${civetweb_dir}"
+  mkdir -p "$civetweb_dir"
+  (cd "$civetweb_dir" && apt-get source --download-only -q civetweb)
+fi

@@ -94,8 +94,8 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
   } cases[] = {
       {"collectors:\n  cpu:\n    guest: maybe\n", {"t.yml:3:12: collectors.cpu.guest: expected true or false, got \"maybe\""}},
       {"collectors:\n  nope: {}\n", {"t.yml:2:3: collectors.nope: unknown collector"}},
-      {"collectors:\n  cpu:\n    colour: red\n",
-       {"t.yml:3:5: collectors.cpu.colour: unknown key (known: enabled, guest)"}},
+      {"collectors:\n  loadavg:\n    colour: red\n",
+       {"t.yml:3:5: collectors.loadavg.colour: unknown key (known: enabled)"}},
       {"collectors:\n  cpu:\n    enabled: yes please\n",
        {"t.yml:3:14: collectors.cpu.enabled: expected true or false, got \"yes please\""}},
       {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks)"}},

@@ -88,11 +88,29 @@ TEST(ResolveEnabledCollectorsTest, DefaultsAndExplicitChoices) {
 }
 
 TEST(ListenAddressTest, ConvertsToCivetWebSyntax) {
-  EXPECT_EQ(ListenAddressToCivet(":9555").value(), "9555");
+  // Empty host and [::] listen on both families, as Go does: CivetWeb's dual-stack "+port".
+  EXPECT_EQ(ListenAddressToCivet(":9555").value(), "+9555");
+  EXPECT_EQ(ListenAddressToCivet("[::]:9555").value(), "+9555");
+  EXPECT_EQ(ListenAddressToCivet("0.0.0.0:9555").value(), "0.0.0.0:9555");
   EXPECT_EQ(ListenAddressToCivet("127.0.0.1:9555").value(), "127.0.0.1:9555");
-  EXPECT_FALSE(ListenAddressToCivet("9555").ok());
-  EXPECT_FALSE(ListenAddressToCivet("host:").ok());
-  EXPECT_FALSE(ListenAddressToCivet("host:http").ok());
+  EXPECT_EQ(ListenAddressToCivet("[::1]:9555").value(), "[::1]:9555");
+  EXPECT_EQ(ListenAddressToCivet("[fe80::1%eth0]:0").value(), "[fe80::1%eth0]:0");
+  EXPECT_EQ(ListenAddressToCivet("localhost:9555").value(), "localhost:9555");
+  const std::vector<std::string> bad = {"9555", "host:", "host:http", "::1:9555", "[::1:9555", "[]:9555",
+                                        "127.0.0.1:65536", "127.0.0.1:123456"};
+  for (const std::string& b : bad) {
+    EXPECT_FALSE(ListenAddressToCivet(b).ok()) << b;
+  }
+}
+
+TEST(FlagsTest, WebConfigFileAndSeveralListenAddresses) {
+  auto r = Parse({"--web.config.file=/etc/hostwatch/web.yml", "--web.listen-address=[::1]:9555",
+                  "--web.listen-address=0.0.0.0:9555"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  const AgentFlags& f = std::get<AgentFlags>(r);
+  EXPECT_EQ(f.web_config_file, "/etc/hostwatch/web.yml");
+  EXPECT_EQ(f.listen_addresses, (std::vector<std::string>{"[::1]:9555", "0.0.0.0:9555"}));
+  EXPECT_TRUE(std::get<AgentFlags>(Parse({})).web_config_file.empty());
 }
 
 TEST(RegistryTest, TableIsSortedAndNamesAreUnique) {

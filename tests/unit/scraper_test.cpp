@@ -118,24 +118,34 @@ TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
 
 TEST(WorkerPoolTest, RefusesWorkBeyondThreadCap) {
   WorkerPool pool(1);
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<bool> started{false};
-  ASSERT_TRUE(pool.Submit([&] {
-    started = true;
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return release; });
+  // Shared with the worker thread, which may still be returning from wait()
+  // when this test ends.
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+    std::atomic<bool> started{false};
+    std::atomic<bool> finished{false};
+  };
+  auto state = std::make_shared<State>();
+  ASSERT_TRUE(pool.Submit([state] {
+    state->started = true;
+    std::unique_lock<std::mutex> lock(state->mu);
+    state->cv.wait(lock, [&] { return state->release; });
+    state->finished = true;
   }));
-  while (!started) {
+  while (!state->started) {
     std::this_thread::yield();
   }
   EXPECT_FALSE(pool.Submit([] {}));
   {
-    std::lock_guard<std::mutex> lock(mu);
-    release = true;
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->release = true;
   }
-  cv.notify_all();
+  state->cv.notify_all();
+  while (!state->finished) {
+    std::this_thread::yield();
+  }
 }
 
 }  // namespace

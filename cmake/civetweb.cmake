@@ -1,0 +1,54 @@
+# CivetWeb 1.15 built from Debian's own source package, as a static library inside our build.
+#
+# Why not Debian's libcivetweb: it is compiled without IPv6 and for the OpenSSL 1.1 API with libssl
+# loaded by dlopen(), so its TLS calls a NULL SSL_get_peer_certificate on OpenSSL 3 and crashes on the
+# first HTTPS request (docs: ../shared/reference/STACK.md §4, §8). We compile the same upstream release
+# with IPv6 on and TLS linked directly against OpenSSL 3 using the 3.0 API, the way prometheus-cpp's
+# upstream build embeds CivetWeb. packaging/install-deps.sh fetches the source with
+# `apt-get source --download-only civetweb` into third_party/civetweb-src/ (git-ignored).
+#
+# Provides the target hostwatch::civetweb (C library + C++ wrapper).
+
+set(HOSTWATCH_CIVETWEB_SOURCE_DIR "${CMAKE_SOURCE_DIR}/third_party/civetweb-src"
+    CACHE PATH "Directory holding Debian's civetweb source package (civetweb_1.15*.orig.tar.xz)")
+
+find_package(OpenSSL 3.0 REQUIRED)
+
+file(GLOB _civetweb_tarballs "${HOSTWATCH_CIVETWEB_SOURCE_DIR}/civetweb_1.15*.orig.tar.*")
+if(NOT _civetweb_tarballs)
+  message(FATAL_ERROR
+    "CivetWeb source not found in ${HOSTWATCH_CIVETWEB_SOURCE_DIR}.\n"
+    "hostwatch builds CivetWeb 1.15 from Debian's source package (IPv6 + OpenSSL 3 TLS).\n"
+    "Run packaging/install-deps.sh (it adds a deb-src entry for Debian's mirror and runs\n"
+    "`apt-get source --download-only civetweb` there), or point -DHOSTWATCH_CIVETWEB_SOURCE_DIR=... at a\n"
+    "directory that holds civetweb_1.15+dfsg.orig.tar.xz.")
+endif()
+list(GET _civetweb_tarballs 0 _civetweb_tarball)
+
+# Unpack once per build tree; re-unpack when the tarball changes.
+set(_civetweb_unpack_dir "${CMAKE_BINARY_DIR}/_deps/civetweb")
+set(_civetweb_root "${_civetweb_unpack_dir}/civetweb-1.15")
+file(SHA256 "${_civetweb_tarball}" _civetweb_sha)
+if(NOT EXISTS "${_civetweb_root}/src/civetweb.c" OR NOT "${_civetweb_sha}" STREQUAL "${HOSTWATCH_CIVETWEB_UNPACKED_SHA}")
+  file(REMOVE_RECURSE "${_civetweb_unpack_dir}")
+  file(ARCHIVE_EXTRACT INPUT "${_civetweb_tarball}" DESTINATION "${_civetweb_unpack_dir}")
+  if(NOT EXISTS "${_civetweb_root}/src/civetweb.c")
+    message(FATAL_ERROR "${_civetweb_tarball} did not unpack to civetweb-1.15/src/civetweb.c")
+  endif()
+  set(HOSTWATCH_CIVETWEB_UNPACKED_SHA "${_civetweb_sha}" CACHE INTERNAL "")
+endif()
+message(STATUS "CivetWeb: building ${_civetweb_tarball} (IPv6, OpenSSL ${OPENSSL_VERSION} linked, 3.0 API)")
+
+# Only the two translation units we need (the server and its C++ wrapper); upstream's CMake would also
+# add its executable, install rules and test options, none of which belong in our build or package.
+add_library(hostwatch_civetweb STATIC "${_civetweb_root}/src/civetweb.c" "${_civetweb_root}/src/CivetServer.cpp")
+target_include_directories(hostwatch_civetweb SYSTEM PUBLIC "${_civetweb_root}/include")
+target_compile_definitions(hostwatch_civetweb
+  PRIVATE USE_IPV6 OPENSSL_API_3_0 NO_SSL_DL NO_CGI NO_FILES
+  # The header must agree with the library on these.
+  PUBLIC USE_IPV6 OPENSSL_API_3_0)
+# Upstream code: not held to our warning flags.
+target_compile_options(hostwatch_civetweb PRIVATE -w)
+set_target_properties(hostwatch_civetweb PROPERTIES POSITION_INDEPENDENT_CODE ON)
+target_link_libraries(hostwatch_civetweb PUBLIC OpenSSL::SSL OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
+add_library(hostwatch::civetweb ALIAS hostwatch_civetweb)

@@ -1,0 +1,134 @@
+"""The real binary on the real host: values of the basic host collectors are sane
+and agree with the host's own tools, the opt-in flags work as node_exporter spells
+them, and a textfile directory written by the test is served."""
+import os
+import re
+import socket
+import subprocess
+import time
+import unittest
+
+from hostwatch_testutil import Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary, sample
+
+BASIC_COLLECTORS = ["cpu", "filefd", "loadavg", "meminfo", "os", "pressure", "stat", "textfile", "time", "timex",
+                    "uname", "vmstat"]
+
+
+class LiveHostTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        cls.tmp = TempDir()
+        cls.tmp.write("good.prom", '# HELP backup_last_success_seconds Last backup.\n'
+                                   '# TYPE backup_last_success_seconds gauge\n'
+                                   'backup_last_success_seconds{job="db"} 1.7e+09\n')
+        cls.tmp.write("bad.prom", 'broken{label="x" 1\n')
+        with Agent("--collector.stat.softirq", "--collector.textfile.directory=" + cls.tmp.path) as agent:
+            cls.before = time.time()
+            cls.text = agent.metrics()
+            cls.after = time.time()
+            cls.log = agent.log()
+        cls.samples = parse_samples(cls.text)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_exposition_passes_promtool(self):
+        check_metrics_with_promtool(self, self.text)
+
+    def test_basic_collectors_run(self):
+        for name in BASIC_COLLECTORS:
+            value = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
+            self.assertIsNotNone(value, name)
+        # these read files every Linux host has; textfile fails because of bad.prom (tested below)
+        for name in ["cpu", "filefd", "loadavg", "meminfo", "stat", "time", "uname", "vmstat"]:
+            self.assertEqual(sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name), 1, name)
+
+    def test_memory_is_consistent(self):
+        total = self.samples["node_memory_MemTotal_bytes"]
+        self.assertGreater(total, 64 * 2**20)
+        self.assertLessEqual(self.samples["node_memory_MemAvailable_bytes"], total)
+        self.assertLessEqual(self.samples["node_memory_MemFree_bytes"], total)
+        with open("/proc/meminfo") as f:
+            kb = int(re.search(r"^MemTotal:\s+(\d+) kB", f.read(), re.M).group(1))
+        self.assertEqual(total, kb * 1024)
+
+    def test_uname_matches_host(self):
+        nodename = subprocess.run(["uname", "-n"], capture_output=True, text=True).stdout.strip()
+        release = subprocess.run(["uname", "-r"], capture_output=True, text=True).stdout.strip()
+        info = [s for s in self.samples if s.startswith("node_uname_info{")]
+        self.assertEqual(len(info), 1, info)
+        self.assertIn('nodename="%s"' % nodename, info[0])
+        self.assertIn('release="%s"' % release, info[0])
+        self.assertIn('sysname="Linux"', info[0])
+        self.assertEqual(nodename, socket.gethostname())
+
+    def test_boot_time_is_plausible(self):
+        boot = self.samples["node_boot_time_seconds"]
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        self.assertAlmostEqual(boot, self.before - uptime, delta=5)
+        self.assertGreater(boot, 946684800)  # after 2000-01-01
+        self.assertGreater(self.samples["node_context_switches_total"], 0)
+        self.assertGreater(self.samples["node_forks_total"], 0)
+        self.assertGreaterEqual(self.samples["node_procs_running"], 1)  # at least the scraping thread
+
+    def test_time_is_now(self):
+        t = self.samples["node_time_seconds"]
+        self.assertGreaterEqual(t, self.before - 1)
+        self.assertLessEqual(t, self.after + 1)
+        zone = [s for s in self.samples if s.startswith("node_time_zone_offset_seconds{time_zone=")]
+        self.assertEqual(len(zone), 1)
+        self.assertEqual(self.samples[zone[0]], -time.timezone if time.localtime(t).tm_isdst == 0 else -time.altzone)
+
+    def test_timex_when_permitted(self):
+        if sample(self.text, 'node_scrape_collector_success{collector="timex"}') != 1:
+            self.skipTest("adjtimex not permitted in this sandbox")
+        self.assertIn(self.samples["node_timex_sync_status"], (0, 1))
+        self.assertGreater(self.samples["node_timex_tick_seconds"], 0)
+        self.assertGreaterEqual(self.samples["node_timex_maxerror_seconds"], 0)
+
+    def test_filefd_and_os(self):
+        with open("/proc/sys/fs/file-nr") as f:
+            maximum = float(f.read().split()[2])
+        self.assertEqual(self.samples["node_filefd_maximum"], maximum)
+        self.assertGreater(self.samples["node_filefd_allocated"], 0)
+        if os.path.exists("/etc/os-release") or os.path.exists("/usr/lib/os-release"):
+            self.assertTrue(any(s.startswith("node_os_info{") for s in self.samples))
+
+    def test_softirq_flag_enables_vectors(self):
+        vectors = {re.search(r'vector="([^"]+)"', s).group(1) for s in self.samples
+                   if s.startswith("node_softirqs_total{")}
+        self.assertTrue({"hi", "timer", "net_rx", "net_tx", "sched", "rcu"} <= vectors, vectors)
+
+    def test_textfile_serves_good_file_and_reports_bad_one(self):
+        self.assertEqual(sample(self.text, 'backup_last_success_seconds{job="db"}'), 1.7e9)
+        self.assertEqual(sample(self.text, "node_textfile_scrape_error"), 1)
+        good = os.path.join(self.tmp.path, "good.prom")
+        self.assertEqual(sample(self.text, 'node_textfile_mtime_seconds{file="%s"}' % good),
+                         float(int(os.stat(good).st_mtime)))
+        self.assertNotIn("bad.prom\"}", self.text)  # no mtime for the rejected file
+        self.assertIn("bad.prom", self.log)  # and the reason is logged
+
+
+class DefaultsTest(unittest.TestCase):
+    def test_softirq_is_off_by_default_and_textfile_reports_no_error(self):
+        with Agent() as agent:
+            text = agent.metrics()
+        self.assertNotIn("node_softirqs_total", text)
+        self.assertEqual(sample(text, "node_textfile_scrape_error"), 0)
+        self.assertIsNotNone(sample(text, "node_vmstat_pgfault"))
+        self.assertNotIn("node_vmstat_nr_free_pages", text)
+
+    def test_no_collector_flags_remove_families(self):
+        with Agent("--no-collector.meminfo", "--no-collector.uname", "--collector.vmstat.fields=^nr_free_pages$") as a:
+            text = a.metrics()
+        self.assertNotIn("node_memory_MemTotal_bytes", text)
+        self.assertNotIn("node_uname_info", text)
+        self.assertIsNotNone(sample(text, "node_vmstat_nr_free_pages"))
+        self.assertNotIn("node_vmstat_pgfault", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
