@@ -3,9 +3,13 @@
 #include <algorithm>
 
 #include "cpu.h"
+#include "diskstats.h"
 #include "filefd.h"
+#include "filesystem.h"
 #include "loadavg.h"
 #include "meminfo.h"
+#include "netclass.h"
+#include "netdev.h"
 #include "os.h"
 #include "pressure.h"
 #include "stat.h"
@@ -21,9 +25,13 @@ const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
         CpuCollectorSpec(),
+        DiskstatsCollectorSpec(),
         FilefdCollectorSpec(),
+        FilesystemCollectorSpec(),
         LoadavgCollectorSpec(),
         MeminfoCollectorSpec(),
+        NetclassCollectorSpec(),
+        NetdevCollectorSpec(),
         OsCollectorSpec(),
         PressureCollectorSpec(),
         StatCollectorSpec(),

@@ -18,6 +18,7 @@ unless CI is set, in which case it fails.
 """
 import os
 import re
+import shutil
 import sys
 import tempfile
 import unittest
@@ -78,7 +79,34 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_cpu_(core|package)_throttles_total", r"node_cpu_isolated",
     r"node_cpu_(info|frequency_hertz|flag_info|bug_info)",
     r"node_scrape_collector_(success|duration_seconds)",
+    r"node_disk_\w+", r"node_network_\w+",
 ]
+
+
+def fixture_tree_for_agent(workdir):
+    """The fixture tree, or a repaired copy of it when its symlinks were stored
+    as plain files holding the link target (what some copies of the tree do;
+    symlinks.tsv lists every link), which would hide e.g. sys/class/net/eth0."""
+    tree = os.path.abspath(NODE_EXPORTER_FIXTURES)
+    links_file = os.path.join(tree, "symlinks.tsv")
+    rows = []
+    if os.path.isfile(links_file):
+        with open(links_file) as f:
+            rows = [l.rstrip("\n").split("\t") for l in f if l.strip()]
+    broken = [r for r in rows if not os.path.islink(os.path.join(tree, r[0]))]
+    if not broken:
+        return tree
+    copy = os.path.join(workdir, "fixtures-repaired")
+    shutil.copytree(tree, copy, symlinks=True)
+    for path, target, _ in broken:
+        dst = os.path.join(copy, path)
+        if os.path.isdir(dst) and not os.path.islink(dst):
+            shutil.rmtree(dst)
+        elif os.path.lexists(dst):
+            os.remove(dst)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.symlink(target.rstrip("/") or target, dst)
+    return copy
 
 
 def split_families(text):
@@ -124,7 +152,7 @@ class NodeExporterConformanceTest(unittest.TestCase):
         require_binary()
         cls.workdir = tempfile.mkdtemp(prefix="hostwatch-conformance-")
         os.makedirs(os.path.join(cls.workdir, "collector"))
-        os.symlink(os.path.abspath(NODE_EXPORTER_FIXTURES), os.path.join(cls.workdir, "collector", "fixtures"))
+        os.symlink(fixture_tree_for_agent(cls.workdir), os.path.join(cls.workdir, "collector", "fixtures"))
         cls.flags = build_flags("collector/fixtures", supported_flags())
         old_cwd = os.getcwd()
         os.chdir(cls.workdir)  # the agent inherits it: relative paths resolve like upstream's
@@ -139,9 +167,7 @@ class NodeExporterConformanceTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        os.unlink(os.path.join(cls.workdir, "collector", "fixtures"))
-        os.rmdir(os.path.join(cls.workdir, "collector"))
-        os.rmdir(cls.workdir)
+        shutil.rmtree(cls.workdir, ignore_errors=True)  # only our symlink and repaired copy live there
 
     def filtered_scrape(self):
         return "\n".join(l for l in self.scraped.splitlines() if l.startswith("#") or not SKIP_RE.match(l))
