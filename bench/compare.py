@@ -495,9 +495,12 @@ def has_probe_endpoint(hostwatch_bin):
         hw.stop()
 
 
-def checks_config(path, target_url, count, interval):
+def checks_config(path, target_url, count, interval_seconds):
+    """count checks of target_url (README "HTTP checks"); the timeout must stay below the interval."""
+    timeout_ms = min(5000, interval_seconds * 500)
     with open(path, "w") as f:
-        f.write("http_checks:\n  defaults: {interval: %s, timeout: 5s}\n  checks:\n" % interval)
+        f.write("http_checks:\n  defaults: {interval: %ds, timeout: %dms, jitter: 0s}\n"
+                "  checks:\n" % (interval_seconds, timeout_ms))
         for i in range(count):
             f.write("    - name: bench%04d\n      url: %s\n" % (i, target_url))
 
@@ -586,7 +589,7 @@ def hostwatch_probe_figures(args, hostwatch_bin, tmp, target, direct_ms):
     try:
         cfg = os.path.join(tmp, "probe-checks.yml")
         checks, seconds = 50, max(10, min(args.phase_seconds, args.probes // 50))
-        checks_config(cfg, target.url(), checks, "1s")
+        checks_config(cfg, target.url(), checks, 1)
         hw = start_hostwatch(hostwatch_bin, "--config.file=" + cfg)
         try:
             client = HttpClient(hw.port)
@@ -625,7 +628,7 @@ def many_checks_rows(args, table, hostwatch_bin, tmp, target):
         base_rss = sum(base.rss_kib())
         base.stop()
         cfg = os.path.join(tmp, "many-checks.yml")
-        checks_config(cfg, target.url(), 1000, "10s")
+        checks_config(cfg, target.url(), 1000, 10)
         hw = start_hostwatch(hostwatch_bin, "--config.file=" + cfg)
         try:
             time.sleep(12)  # one full interval so every check has run
@@ -647,17 +650,22 @@ def many_checks_rows(args, table, hostwatch_bin, tmp, target):
 
 
 def schedule_delay_p99_ms(text):
-    """p99 from the first histogram whose name mentions the schedule delay, if hostwatch exports one."""
+    """p99 of the first histogram whose name mentions the schedule delay, interpolated inside its bucket
+    the way PromQL's histogram_quantile does; None if hostwatch exports no such histogram."""
     buckets = {}
     for m in re.finditer(r'^(\w*schedul\w*delay\w*)_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)', text, re.M):
         le = float("inf") if m.group(2) == "+Inf" else float(m.group(2))
         buckets[le] = buckets.get(le, 0) + float(m.group(3))
     if not buckets or not buckets.get(float("inf")):
         return None
-    total = buckets[float("inf")]
+    rank = 0.99 * buckets[float("inf")]
+    lower, below = 0.0, 0.0
     for le in sorted(buckets):
-        if buckets[le] >= 0.99 * total:
-            return le * 1000
+        if buckets[le] >= rank:
+            if le == float("inf"):
+                return lower * 1000
+            return (lower + (le - lower) * (rank - below) / max(buckets[le] - below, 1e-9)) * 1000
+        lower, below = le, buckets[le]
     return None
 
 
