@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <regex>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -43,6 +44,8 @@ enum class Root {
   kRootfs,  // path under --path.rootfs
   kStatfs,  // statfs() every real mount point listed in this mountinfo file (under --path.procfs)
   kListDir, // list the entries of this directory under --path.procfs (e.g. open fds)
+  kSysBlock, // this file under --path.sysfs/block/<dev>/ for every device node_exporter's default
+             // device-exclude keeps (no loop, ram, fd or partitions), listed once at startup
   kSyscall, // path names a syscall: "uname", "adjtimex", "clock_gettime"
 };
 
@@ -68,7 +71,7 @@ constexpr Read kReads[] = {
     {"cpufreq", Root::kSys,
      "devices/system/cpu/cpu*/cpufreq/{scaling_cur_freq,scaling_max_freq,scaling_min_freq,scaling_governor}"},
     {"diskstats", Root::kProc, "diskstats"},
-    {"diskstats", Root::kSys, "block/*/queue/rotational"},
+    {"diskstats", Root::kSysBlock, "queue/rotational"},
     {"dmi", Root::kSys, "class/dmi/id/*"},
     {"edac", Root::kSys, "devices/system/edac/mc/mc*/*_count"},
     {"entropy", Root::kProc, "sys/kernel/random/entropy_avail"},
@@ -84,8 +87,9 @@ constexpr Read kReads[] = {
     {"mdadm", Root::kProc, "mdstat"},
     {"meminfo", Root::kProc, "meminfo"},
     {"netclass", Root::kSys,
-     "class/net/*/{address,carrier,carrier_changes,dormant,duplex,flags,ifindex,iflink,mtu,operstate,speed,"
-     "tx_queue_len,type}"},
+     "class/net/*/{addr_assign_type,address,broadcast,carrier,carrier_changes,carrier_down_count,"
+     "carrier_up_count,dev_id,dormant,duplex,flags,ifalias,ifindex,iflink,link_mode,mtu,name_assign_type,"
+     "netdev_group,operstate,speed,tx_queue_len,type}"},
     {"netdev", Root::kProc, "net/dev"},
     {"netstat", Root::kProc, "net/netstat"},
     {"netstat", Root::kProc, "net/snmp"},
@@ -281,6 +285,27 @@ std::vector<std::string> StatfsTargets(const std::string& mountinfo_path, const 
   return out;
 }
 
+// sysfs/block/<dev>/<rel> for the devices node_exporter's default
+// --collector.diskstats.device-exclude keeps. Matching is parsing, so it is
+// done once here, not per iteration.
+std::vector<std::string> BlockDeviceFiles(const std::string& sysfs, std::string_view rel) {
+  static const std::regex kExcluded(R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$)");
+  std::vector<std::string> out;
+  std::string dir = JoinPath(sysfs, "block");
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    return out;
+  }
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != ".." && !std::regex_match(name, kExcluded)) {
+      out.push_back(dir + "/" + name + "/" + std::string(rel));
+    }
+  }
+  closedir(d);
+  return out;
+}
+
 // One expanded row of kReads for the chosen collectors, prepared up front.
 struct Step {
   Root root;
@@ -314,6 +339,9 @@ std::vector<Step> PlanSteps(const Options& o, std::vector<std::string>* unknown)
         case Root::kListDir:
           s.path = JoinPath(o.procfs, r.path);
           break;
+        case Root::kSysBlock:
+          s.targets = BlockDeviceFiles(o.sysfs, r.path);
+          break;
         case Root::kSyscall:
           break;
       }
@@ -341,6 +369,11 @@ void RunSteps(const std::vector<Step>& steps, Counts* counts) {
         break;
       case Root::kListDir:
         ListDir(s.path.c_str(), counts);
+        break;
+      case Root::kSysBlock:
+        for (const std::string& t : s.targets) {
+          ReadWholeFile(t.c_str(), counts);
+        }
         break;
       default:
         ReadPattern(s.path, counts);
