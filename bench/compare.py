@@ -773,10 +773,15 @@ def big_host_phase(args, table, hostwatch_bin, cache_dir):
             else None
         try:
             subjects = [Subject("hostwatch", hw)] + ([Subject("node_exporter", ne)] if ne else [])
-            # node_exporter needs ~0.4 s of CPU per scrape here; hostwatch gets 100x the scrapes so
-            # that its CPU delta is many 1/CLK_TCK ticks, not zero.
-            interleave(subjects, args.big_scrapes, max(1, args.big_scrapes // 5),
-                       time.monotonic() + args.phase_seconds, weights={subjects[0]: 100})
+            # A cheap contestant gets more scrapes per round (up to 100x) so that its CPU delta spans
+            # many 1/CLK_TCK ticks: calibrate on a few scrapes, aiming at ~0.2 s of CPU per round.
+            per_round = max(1, args.big_scrapes // 5)
+            calibration = Subject("hostwatch", hw)
+            calibration.batch(10)
+            cost_ms = max(calibration.cpu_ms_per_scrape(), 0.05)
+            weight = max(1, min(100, int(200 / (cost_ms * per_round))))
+            interleave(subjects, args.big_scrapes, per_round, time.monotonic() + args.phase_seconds,
+                       weights={subjects[0]: weight})
             results[n] = {s.name: (s.cpu_ms_per_scrape(), s.samples) for s in subjects}
         finally:
             hw.stop()
@@ -883,7 +888,7 @@ def main():
     args.rss_scrapes = 2000 if args.quick else 10000
     args.phase_seconds = 60 if args.quick else 400
     args.probes = 500 if args.quick else 2000
-    args.checks_seconds = 20 if args.quick else 60
+    args.checks_seconds = 10 if args.quick else 60
     args.big_scrapes = 5 if args.quick else 100
     args.profile_scrapes = 2000
     random.seed(args.seed)
