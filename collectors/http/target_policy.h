@@ -42,8 +42,8 @@ namespace hostwatch {
 struct TargetRule {
   enum class Kind { kHostExact, kHostSuffix, kNetwork };
   Kind kind = Kind::kHostExact;
-  std::string host;  // kHostExact: the name; kHostSuffix: ".example.org" (with the leading dot)
-  int family = 0;    // kNetwork: AF_INET or AF_INET6
+  std::string host;                // kHostExact: the name; kHostSuffix: ".example.org" (with the leading dot)
+  int family = 0;                  // kNetwork: AF_INET or AF_INET6
   std::uint8_t network[16] = {0};  // kNetwork: address bytes with the host bits cleared
   int prefix_length = 0;           // kNetwork: 0-32 or 0-128
   int port = 0;                    // 0 = any port
@@ -67,9 +67,9 @@ std::optional<TargetHost> ParseTargetUrl(const std::string& url, std::string* er
 class TargetPolicy {
  public:
   enum class Verdict {
-    kAllowed,           // a name entry matches: no address check needed
-    kNeedsAddressCheck, // allowed only if the connected address is in an address entry
-    kDenied,            // no entry can allow it
+    kAllowed,            // a name entry matches: no address check needed
+    kNeedsAddressCheck,  // allowed only if the connected address is in an address entry
+    kDenied,             // no entry can allow it
   };
 
   TargetPolicy() = default;
@@ -92,9 +92,10 @@ class TargetPolicy {
 // The `http_checks.probe_targets:` section.
 struct ProbeTargetsConfig {
   bool enabled = false;
-  TargetPolicy policy;                           // from allowed_targets
-  int max_concurrent = 4;                        // ad-hoc probes at once; more get 503
-  std::chrono::milliseconds timeout_offset{500}; // subtracted from X-Prometheus-Scrape-Timeout-Seconds (blackbox's --timeout-offset)
+  TargetPolicy policy;     // from allowed_targets
+  int max_concurrent = 4;  // ad-hoc probes at once; more get 503
+  // Subtracted from X-Prometheus-Scrape-Timeout-Seconds (blackbox's --timeout-offset).
+  std::chrono::milliseconds timeout_offset{500};
 };
 
 // Parses and validates `probe_targets:`; problems go to *diag with their

@@ -68,10 +68,26 @@ TEST(TargetPolicyTest, ParsesEveryEntryForm) {
 
 TEST(TargetPolicyTest, RejectsMalformedEntries) {
   const std::vector<std::string> bad = {
-      "",  "10.0.0.0/33", "::/129",         "10.1.0.0/8",     "10.0.0.0/",  "10.0.0.0/x", "host:0",
-      "host:70000",     "host:",          "[::1",           "[::1]x",     "a*.example.org",
-      "*",              "*.",             "http://example.org/", "/8",   "bücher.example", "exa mple.org",
-      "example..org",   "300.1.1.1/8",
+      "",
+      "10.0.0.0/33",
+      "::/129",
+      "10.1.0.0/8",
+      "10.0.0.0/",
+      "10.0.0.0/x",
+      "host:0",
+      "host:70000",
+      "host:",
+      "[::1",
+      "[::1]x",
+      "a*.example.org",
+      "*",
+      "*.",
+      "http://example.org/",
+      "/8",
+      "bücher.example",
+      "exa mple.org",
+      "example..org",
+      "300.1.1.1/8",
   };
   for (const std::string& e : bad) {
     std::string error;
@@ -96,7 +112,7 @@ TEST(TargetPolicyTest, HostGlobsMatchSubdomainsOnlyCaseInsensitively) {
 
 TEST(TargetPolicyTest, PortsRestrictEntries) {
   TargetPolicy p = Policy({"*.example.org:443", "127.0.0.1:8080", "[::1]:9000"});
-  EXPECT_EQ(Judge(p, "https://a.example.org/"), Verdict::kAllowed);  // default port 443
+  EXPECT_EQ(Judge(p, "https://a.example.org/"), Verdict::kAllowed);           // default port 443
   EXPECT_EQ(Judge(p, "http://a.example.org/"), Verdict::kNeedsAddressCheck);  // port 80: only addresses could allow
   EXPECT_EQ(Judge(p, "http://127.0.0.1:8080/"), Verdict::kNeedsAddressCheck);
   EXPECT_EQ(Judge(p, "http://127.0.0.1:8081/"), Verdict::kDenied);
@@ -213,8 +229,9 @@ TEST(ProbeTargetsConfigTest, ReportsErrorsWithPositions) {
        "hw.yml:3:5: http_checks.probe_targets.allowed_targets: must list at least one"},
       {"http_checks:\n  probe_targets:\n    allowed_targets: [\"10.0.0.0/8\", \"10.0.0.0/40\"]\n",
        "hw.yml:3:37: http_checks.probe_targets.allowed_targets[1]: \"10.0.0.0/40\" has an invalid prefix length"},
-      {"http_checks:\n  probe_targets:\n    allowed_targets: [\"a*b.org\"]\n", "allowed_targets[0]: \"a*b.org\" is not a "
-                                                                             "valid host glob"},
+      {"http_checks:\n  probe_targets:\n    allowed_targets: [\"a*b.org\"]\n",
+       "allowed_targets[0]: \"a*b.org\" is not a "
+       "valid host glob"},
       {"http_checks:\n  probe_targets:\n    enabled: yes please\n", "hw.yml:3:14: http_checks.probe_targets.enabled"},
       {"http_checks:\n  probe_targets:\n    max_concurrent: 0\n", "http_checks.probe_targets.max_concurrent: must be"},
       {"http_checks:\n  probe_targets:\n    timeout_offset: soon\n", "http_checks.probe_targets.timeout_offset"},
