@@ -170,6 +170,9 @@ Status Agent::Serve() {
 }
 
 void Agent::Stop() {
+  if (checker_) {
+    checker_->AbortAdHocProbes();  // else a worker in an ad-hoc /probe holds up server_.Stop() for its timeout
+  }
   server_.Stop();
   if (checker_) {
     checker_->Stop();

@@ -649,7 +649,7 @@ ProbeResponse HttpChecker::ProbeTarget(const std::string& check, const std::stri
   }
   module.url = url;
   module.timeout = EffectiveProbeTimeout(module.timeout, scrape_timeout_seconds, settings.timeout_offset);
-  ProbeResult result = RunProbeBlocking(module, &settings.policy);
+  ProbeResult result = RunProbeBlocking(module, &settings.policy, &ad_hoc_abort_);
   ProbeResponse resp;
   resp.content_type = debug ? "text/plain; charset=utf-8" : std::string(kTextContentType);
   resp.body = debug ? DebugText(result, module) : RenderProbeText(result);

@@ -99,6 +99,10 @@ class HttpChecker {
   ProbeResponse ProbeTarget(const std::string& check, const std::string& target,
                             std::optional<double> scrape_timeout_seconds, bool debug);
 
+  // Makes running and future ProbeTarget probes end at once (shutdown: an
+  // HTTP worker must not stay pinned for a probe's whole timeout).
+  void AbortAdHocProbes() { ad_hoc_abort_ = true; }
+
   // Ad-hoc probes running now (ProbeTarget), for tests and the agent's metrics.
   int AdHocProbesInFlight() const { return ad_hoc_in_flight_.load(); }
 
@@ -139,6 +143,7 @@ class HttpChecker {
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
 
   std::atomic<int> ad_hoc_in_flight_{0};  // ProbeTarget calls running a probe
+  std::atomic<bool> ad_hoc_abort_{false};
 
   const ResultListener listener_;
   std::atomic<bool> stop_{false};

@@ -807,7 +807,8 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
 
 namespace hostwatch {
 
-ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy) {
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+                             const std::atomic<bool>* abort) {
   ProbeRun run(config, Clock::now(), policy);
   CURL* easy = run.handle();
   CURLM* multi = easy != nullptr ? curl_multi_init() : nullptr;
@@ -819,7 +820,12 @@ ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* 
   const Clock::time_point give_up = Clock::now() + config.timeout + std::chrono::seconds(2);
   curl_multi_add_handle(multi, easy);
   bool finished = false;
+  bool aborted = false;
   while (!finished && Clock::now() < give_up) {
+    if (abort != nullptr && abort->load()) {
+      aborted = true;
+      break;
+    }
     int running = 0;
     curl_multi_perform(multi, &running);
     int left = 0;
@@ -847,8 +853,8 @@ ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* 
   ProbeResult result = run.TakeResult();
   if (!finished) {
     result.success = false;
-    result.reason = FailureReason::kTimeout;
-    result.error = "probe did not finish within its timeout";
+    result.reason = aborted ? FailureReason::kOther : FailureReason::kTimeout;
+    result.error = aborted ? "aborted: the agent is shutting down" : "probe did not finish within its timeout";
   }
   return result;
 }

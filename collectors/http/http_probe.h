@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -208,7 +209,9 @@ class ProbeRun {
 
 // Runs one probe to completion on the calling thread with its own multi
 // handle (for ad-hoc /probe targets, served on an HTTP worker). Bounded by
-// config.timeout. policy as for ProbeRun.
-ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy);
+// config.timeout, or sooner when *abort becomes true (checked every 100 ms;
+// the result then fails with reason other). policy as for ProbeRun.
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+                             const std::atomic<bool>* abort = nullptr);
 
 }  // namespace hostwatch

@@ -5,6 +5,7 @@ outside the allowed networks). Also: off by default, the scrape-timeout header, 
 bound (503), nothing leaking onto /metrics, and config errors with file:line:col."""
 import http.server
 import os
+import signal
 import threading
 import time
 import unittest
@@ -14,6 +15,7 @@ from hostwatch_testutil import Agent, TempDir, parse_samples, run_agent
 from test_http_checks import BLACKBOX_HTTP_SERIES
 
 SLOW_SECONDS = 3.0
+VERY_SLOW_SECONDS = 8.0  # well above the agent's own shutdown time (about 2 s, CivetWeb's stop)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -48,6 +50,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(SLOW_SECONDS)
             self._send(200, b"slow\n")
+        elif path == "/veryslow":
+            time.sleep(VERY_SLOW_SECONDS)
+            self._send(200, b"very slow\n")
         else:
             self._send(404)
 
@@ -254,6 +259,47 @@ http_checks:
             self.assertEqual(res.returncode, 2, res.stdout + res.stderr)
             self.assertIn("must list at least one", res.stdout + res.stderr)
         finally:
+            tmp.cleanup()
+
+
+class ProbeTargetsShutdownTest(unittest.TestCase):
+    @staticmethod
+    def _quiet_request(agent, path, timeout):
+        try:
+            agent.request(path, timeout=timeout)
+        except OSError:
+            pass
+
+    def test_sigterm_does_not_wait_for_an_ad_hoc_probe(self):
+        server = Server()
+        tmp = TempDir()
+        try:
+            config = tmp.write("hostwatch.yml", """
+http_checks:
+  probe_targets: {enabled: true, allowed_targets: ["127.0.0.1:%d"]}
+  checks: [{name: web, url: "http://127.0.0.1:%d/ok", interval: 60s, timeout: 10s}]
+""" % (server.port, server.port))
+            agent = Agent("--config.file=" + config, "--collector.disable-defaults")
+            try:
+                # The in-flight request's answer is lost in the shutdown; only the exit time matters.
+                path = probe_path("web", "http://127.0.0.1:%d/veryslow?shutdown" % server.port)
+                t = threading.Thread(target=self._quiet_request, args=(agent, path, 15), daemon=True)
+                t.start()
+                deadline = time.monotonic() + 5
+                while not server.hits("/veryslow?shutdown") and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                self.assertTrue(server.hits("/veryslow?shutdown"))
+                start = time.monotonic()
+                agent.proc.send_signal(signal.SIGTERM)
+                code = agent.wait_exit(10)
+                elapsed = time.monotonic() - start
+                self.assertEqual(code, 0, agent.log())
+                # Without the abort the probe would hold its worker, and the exit, for VERY_SLOW_SECONDS.
+                self.assertLess(elapsed, VERY_SLOW_SECONDS - 3, agent.log())
+            finally:
+                agent.stop()
+        finally:
+            server.stop()
             tmp.cleanup()
 
 
