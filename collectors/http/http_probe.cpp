@@ -377,7 +377,10 @@ std::string RedactUrl(const std::string& url) {
 ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const TargetPolicy* policy)
     : config_(config),
       policy_(policy),
-      start_(start), deadline_(start + config.timeout), url_(config.url), method_(config.method) {
+      start_(start),
+      deadline_(start + config.timeout),
+      url_(config.url),
+      method_(config.method) {
   result_.start_unix = UnixNow();
   result_.timeout_seconds = std::chrono::duration<double>(config.timeout).count();
   ip_resolve_ = config.preferred_ip_protocol == "ip6" ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
@@ -802,10 +805,6 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
   Finish(verdict, why);
   return false;
 }
-
-}  // namespace hostwatch
-
-namespace hostwatch {
 
 ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
                              const std::atomic<bool>* abort) {
