@@ -27,7 +27,8 @@ class LiveHostTest(unittest.TestCase):
             cls.before = time.time()
             cls.text = agent.metrics()
             cls.after = time.time()
-            cls.log = agent.log()
+        # After stop(): the stderr reader has drained every line the agent wrote.
+        cls.log = agent.log()
         cls.samples = parse_samples(cls.text)
 
     @classmethod
