@@ -93,25 +93,19 @@ std::string FormatGoFloat(double v) {
 namespace {
 
 void AppendEscaped(std::string_view s, bool escape_quote, std::string* out) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '"':
-        if (escape_quote) {
-          out->append("\\\"");
-        } else {
-          out->push_back(c);
-        }
-        break;
-      default:
-        out->push_back(c);
+  // Almost no value needs escaping: copy runs of plain characters in one
+  // append instead of one push_back per character.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const char* escaped = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : (c == '"' && escape_quote) ? "\\\"" : nullptr;
+    if (escaped != nullptr) {
+      out->append(s.data() + run_start, i - run_start);
+      out->append(escaped, 2);
+      run_start = i + 1;
     }
   }
+  out->append(s.data() + run_start, s.size() - run_start);
 }
 
 const char* TypeName(MetricType t) {
@@ -211,12 +205,19 @@ void WriteMetric(const MetricFamily& f, const ClientMetric& m, std::string* out)
 }  // namespace
 
 void NormalizeFamilies(std::vector<MetricFamily>* families) {
-  std::stable_sort(families->begin(), families->end(),
-                   [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
+  // Families are large (two strings and a vector): sort their indices rather
+  // than moving them around, then move each one once into its place.
+  std::vector<std::size_t> order(families->size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [families](std::size_t a, std::size_t b) { return (*families)[a].name < (*families)[b].name; });
   // Merge runs of equal names into the first family of the run.
   std::vector<MetricFamily> merged;
   merged.reserve(families->size());
-  for (auto& f : *families) {
+  for (std::size_t idx : order) {
+    MetricFamily& f = (*families)[idx];
     if (!merged.empty() && merged.back().name == f.name) {
       auto& dst = merged.back().metric;
       dst.insert(dst.end(), std::make_move_iterator(f.metric.begin()), std::make_move_iterator(f.metric.end()));
@@ -224,16 +225,20 @@ void NormalizeFamilies(std::vector<MetricFamily>* families) {
       merged.push_back(std::move(f));
     }
   }
+  const auto label_name_less = [](const prometheus::ClientMetric::Label& a, const prometheus::ClientMetric::Label& b) {
+    return a.name < b.name;
+  };
   for (auto& f : merged) {
+    // Collectors mostly emit labels and series already in order; checking is
+    // linear and saves the sort (and stable_sort's buffer) in the common case.
     for (auto& m : f.metric) {
-      if (m.label.size() > 1) {
-        std::sort(m.label.begin(), m.label.end(),
-                  [](const prometheus::ClientMetric::Label& a, const prometheus::ClientMetric::Label& b) {
-                    return a.name < b.name;
-                  });
+      if (m.label.size() > 1 && !std::is_sorted(m.label.begin(), m.label.end(), label_name_less)) {
+        std::sort(m.label.begin(), m.label.end(), label_name_less);
       }
     }
-    std::stable_sort(f.metric.begin(), f.metric.end(), LabelValuesLess);
+    if (!std::is_sorted(f.metric.begin(), f.metric.end(), LabelValuesLess)) {
+      std::stable_sort(f.metric.begin(), f.metric.end(), LabelValuesLess);
+    }
   }
   *families = std::move(merged);
 }
@@ -260,7 +265,14 @@ void WriteTextFormat(const std::vector<MetricFamily>& families, std::string* out
 
 std::string SerializeText(std::vector<MetricFamily> families) {
   NormalizeFamilies(&families);
+  // Grow the buffer once instead of doubling through a ~100 KB exposition:
+  // a sample line is rarely longer than 128 bytes.
+  std::size_t samples = 0;
+  for (const auto& f : families) {
+    samples += f.metric.size() + 2;
+  }
   std::string out;
+  out.reserve(samples * 128);
   WriteTextFormat(families, &out);
   return out;
 }
