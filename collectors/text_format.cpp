@@ -27,60 +27,75 @@ void AppendGoFloat(double v, std::string* out) {
     out->append(std::signbit(v) ? "-0" : "0");
     return;
   }
-  // Shortest round-trip digits in scientific form: "-d.ddde+XX".
+  // Small integers (most gauges and many counters) print as themselves: Go's
+  // shortest 'g' form only switches to an exponent from 1e+06 on.
+  if (std::abs(v) < 1e6 && v == std::trunc(v)) {
+    char buf[16];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<long long>(v));
+    (void)ec;  // 16 bytes always suffice for |v| < 1e6.
+    out->append(buf, static_cast<std::size_t>(end - buf));
+    return;
+  }
+  // Shortest round-trip digits in scientific form: "-d.ddde+XX". Everything
+  // below works on stack buffers: this runs once per sample.
   char sci[64];
-  auto [end, ec] = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+  auto [sci_end, ec] = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
   (void)ec;  // 64 bytes always suffice for a double.
-  std::string_view s(sci, static_cast<std::size_t>(end - sci));
-  bool negative = s.front() == '-';
-  if (negative) {
-    s.remove_prefix(1);
-  }
-  std::size_t e_pos = s.find('e');
-  std::string_view mantissa = s.substr(0, e_pos);
-  int exponent = std::atoi(std::string(s.substr(e_pos + 1)).c_str());
-  std::string digits;  // significant digits without the point
-  digits.reserve(mantissa.size());
-  for (char c : mantissa) {
-    if (c != '.') {
-      digits.push_back(c);
-    }
-  }
-  if (negative) {
+  const char* p = sci;
+  if (*p == '-') {
     out->push_back('-');
+    ++p;
   }
+  char digits[32];  // significant digits without the point (at most 17)
+  std::size_t nd = 0;
+  while (p < sci_end && *p != 'e') {
+    if (*p != '.') {
+      digits[nd++] = *p;
+    }
+    ++p;
+  }
+  ++p;  // the 'e'
+  if (p < sci_end && *p == '+') {
+    ++p;  // from_chars takes '-' but not '+'
+  }
+  int exponent = 0;
+  std::from_chars(p, sci_end, exponent);
   // strconv/ftoa.go uses %e when exp < -4 || exp >= eprec, and eprec is 6
   // for the shortest format: FormatFloat(1e6, 'g', -1, 64) == "1e+06".
   if (exponent < -4 || exponent >= 6) {
     out->push_back(digits[0]);
-    if (digits.size() > 1) {
+    if (nd > 1) {
       out->push_back('.');
-      out->append(digits, 1, std::string::npos);
+      out->append(digits + 1, nd - 1);
     }
     out->push_back('e');
     out->push_back(exponent < 0 ? '-' : '+');
     int abs_exp = std::abs(exponent);
-    if (abs_exp < 10) {
-      out->push_back('0');  // Go prints at least two exponent digits.
+    char exp_digits[4];  // Go prints at least two exponent digits; a double has at most three.
+    std::size_t ne = 0;
+    if (abs_exp >= 100) {
+      exp_digits[ne++] = static_cast<char>('0' + abs_exp / 100);
     }
-    out->append(std::to_string(abs_exp));
+    exp_digits[ne++] = static_cast<char>('0' + abs_exp / 10 % 10);
+    exp_digits[ne++] = static_cast<char>('0' + abs_exp % 10);
+    out->append(exp_digits, ne);
     return;
   }
   // %f with the shortest digits.
   if (exponent < 0) {
     out->append("0.");
     out->append(static_cast<std::size_t>(-exponent - 1), '0');
-    out->append(digits);
+    out->append(digits, nd);
     return;
   }
   std::size_t int_digits = static_cast<std::size_t>(exponent) + 1;
-  if (digits.size() <= int_digits) {
-    out->append(digits);
-    out->append(int_digits - digits.size(), '0');
+  if (nd <= int_digits) {
+    out->append(digits, nd);
+    out->append(int_digits - nd, '0');
   } else {
-    out->append(digits, 0, int_digits);
+    out->append(digits, int_digits);
     out->push_back('.');
-    out->append(digits, int_digits, std::string::npos);
+    out->append(digits + int_digits, nd - int_digits);
   }
 }
 
@@ -202,6 +217,24 @@ void WriteMetric(const MetricFamily& f, const ClientMetric& m, std::string* out)
   }
 }
 
+// Stable sort by label values. A ClientMetric is a few hundred bytes, so the
+// indices are sorted and each series is then moved once, instead of
+// O(n log n) moves of whole series (a big host has thousands per family).
+void SortSeries(std::vector<ClientMetric>* series) {
+  std::vector<std::size_t> order(series->size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [series](std::size_t a, std::size_t b) { return LabelValuesLess((*series)[a], (*series)[b]); });
+  std::vector<ClientMetric> sorted;
+  sorted.reserve(series->size());
+  for (std::size_t i : order) {
+    sorted.push_back(std::move((*series)[i]));
+  }
+  *series = std::move(sorted);
+}
+
 }  // namespace
 
 void NormalizeFamilies(std::vector<MetricFamily>* families) {
@@ -237,7 +270,7 @@ void NormalizeFamilies(std::vector<MetricFamily>* families) {
       }
     }
     if (!std::is_sorted(f.metric.begin(), f.metric.end(), LabelValuesLess)) {
-      std::stable_sort(f.metric.begin(), f.metric.end(), LabelValuesLess);
+      SortSeries(&f.metric);
     }
   }
   *families = std::move(merged);
