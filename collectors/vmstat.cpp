@@ -42,8 +42,8 @@ class VmstatCollector : public Collector {
     if (it == descs_.end()) {
       std::optional<MetricDesc> desc;
       if (RE2::PartialMatch(name, *fields_)) {
-        desc = MetricDesc{
-            "node_vmstat_" + name, "/proc/vmstat information field " + name + ".", MetricType::Untyped, {}};
+        desc =
+            MetricDesc{"node_vmstat_" + name, "/proc/vmstat information field " + name + ".", MetricType::Untyped, {}};
       }
       it = descs_.emplace(name, std::move(desc)).first;
     }
