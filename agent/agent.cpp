@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -189,6 +190,9 @@ std::vector<std::string> Agent::BoundAddresses() const {
   return out;
 }
 
+// 1 MiB of text is about 10,000 series; below that the heap is small anyway.
+constexpr std::size_t kTrimAfterBodyBytes = 1 << 20;
+
 HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   // Bounded concurrency: excess scrapes are refused, not queued.
   struct InFlight {
@@ -210,6 +214,12 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
   r.body = SerializeText(std::move(families));
+  if (r.body.size() > kTrimAfterBodyBytes) {
+    // A very large scrape (tens of thousands of series) freed tens of MB of
+    // series objects just now; hand those pages back to the kernel instead of
+    // keeping them as resident heap until the next big scrape.
+    malloc_trim(0);
+  }
   r.allow_gzip = true;
   return r;
 }

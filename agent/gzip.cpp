@@ -2,26 +2,76 @@
 
 #include <zlib.h>
 
+#include <mutex>
+
 #include "collectors/parse_util.h"
 
 namespace hostwatch {
 
-std::string GzipCompress(std::string_view in) {
-  z_stream zs{};
-  // 16 + MAX_WBITS selects the gzip wrapper; level 1 because scrapes are
-  // frequent and metrics text compresses well even at the fastest level.
-  if (deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return {};
+namespace {
+
+// deflateInit allocates and clears about 270 KB of window and hash tables;
+// doing that on every scrape costs more than compressing a small exposition.
+// One stream is kept and reset between uses. Concurrent compressions (rare:
+// one Prometheus scrapes one connection at a time) each get a fresh stream,
+// so the memory kept is bounded to a single stream whatever the thread count.
+class DeflateStream {
+ public:
+  DeflateStream() {
+    // 16 + MAX_WBITS selects the gzip wrapper; level 1 because scrapes are
+    // frequent and metrics text compresses well even at the fastest level.
+    ok_ = deflateInit2(&zs_, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
   }
-  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : std::string{};
+  ~DeflateStream() {
+    if (ok_) {
+      deflateEnd(&zs_);
+    }
+  }
+  DeflateStream(const DeflateStream&) = delete;
+  DeflateStream& operator=(const DeflateStream&) = delete;
+
+  std::string Compress(std::string_view in) {
+    if (!ok_ || deflateReset(&zs_) != Z_OK) {
+      return {};
+    }
+    std::string out;
+    // Metrics text compresses about 8x at level 1; the rest grows on demand.
+    out.reserve(in.size() / 6 + 64);
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs_.avail_in = static_cast<uInt>(in.size());
+    unsigned char chunk[16384];
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      zs_.next_out = chunk;
+      zs_.avail_out = sizeof(chunk);
+      rc = deflate(&zs_, Z_FINISH);
+      if (rc == Z_OK || rc == Z_STREAM_END) {
+        out.append(reinterpret_cast<const char*>(chunk), sizeof(chunk) - zs_.avail_out);
+      }
+    }
+    return rc == Z_STREAM_END ? out : std::string{};
+  }
+
+ private:
+  z_stream zs_{};
+  bool ok_ = false;
+};
+
+std::mutex g_shared_stream_mu;
+DeflateStream* SharedStream() {
+  static DeflateStream* stream = new DeflateStream();  // never destroyed: used until exit
+  return stream;
+}
+
+}  // namespace
+
+std::string GzipCompress(std::string_view in) {
+  std::unique_lock<std::mutex> lock(g_shared_stream_mu, std::try_to_lock);
+  if (lock.owns_lock()) {
+    return SharedStream()->Compress(in);
+  }
+  DeflateStream own;
+  return own.Compress(in);
 }
 
 bool AcceptsGzip(std::string_view accept_encoding) {

@@ -1,15 +1,16 @@
 #include "metric_sink.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace hostwatch {
 
-prometheus::ClientMetric& MetricSink::NewSample(const MetricDesc& desc) {
+std::size_t MetricSink::FamilyIndex(const MetricDesc& desc) {
   // Collectors add a family's samples together, so searching from the back
   // finds the family in one step almost always.
   for (std::size_t i = families_.size(); i-- > 0;) {
     if (family_desc_[i] == &desc) {
-      return families_[i].metric.emplace_back();
+      return i;
     }
   }
   prometheus::MetricFamily& family = families_.emplace_back();
@@ -17,7 +18,17 @@ prometheus::ClientMetric& MetricSink::NewSample(const MetricDesc& desc) {
   family.help = desc.help;
   family.type = desc.type;
   family_desc_.push_back(&desc);
-  return family.metric.emplace_back();
+  // The exposition lists labels sorted by name. Storing them in that order
+  // here (the permutation is worked out once per family, not per sample)
+  // lets the writer skip sorting every sample's labels.
+  std::vector<std::size_t> order(desc.label_names.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    order[k] = k;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&desc](std::size_t a, std::size_t b) { return desc.label_names[a] < desc.label_names[b]; });
+  label_order_.push_back(std::move(order));
+  return families_.size() - 1;
 }
 
 void MetricSink::SetValue(prometheus::ClientMetric& m, MetricType type, double value) {
@@ -36,21 +47,23 @@ void MetricSink::SetValue(prometheus::ClientMetric& m, MetricType type, double v
 
 void MetricSink::Add(const MetricDesc& desc, double value, std::initializer_list<std::string_view> label_values) {
   assert(label_values.size() == desc.label_names.size());
-  prometheus::ClientMetric& m = NewSample(desc);
+  const std::size_t f = FamilyIndex(desc);
+  prometheus::ClientMetric& m = families_[f].metric.emplace_back();
   m.label.reserve(label_values.size());
-  std::size_t i = 0;
-  for (std::string_view v : label_values) {
-    m.label.push_back({desc.label_names[i++], std::string(v)});
+  const std::string_view* values = label_values.begin();
+  for (std::size_t k : label_order_[f]) {
+    m.label.push_back({desc.label_names[k], std::string(values[k])});
   }
   SetValue(m, desc.type, value);
 }
 
 void MetricSink::Add(const MetricDesc& desc, double value, const std::vector<std::string>& label_values) {
   assert(label_values.size() == desc.label_names.size());
-  prometheus::ClientMetric& m = NewSample(desc);
+  const std::size_t f = FamilyIndex(desc);
+  prometheus::ClientMetric& m = families_[f].metric.emplace_back();
   m.label.reserve(label_values.size());
-  for (std::size_t i = 0; i < label_values.size(); ++i) {
-    m.label.push_back({desc.label_names[i], label_values[i]});
+  for (std::size_t k : label_order_[f]) {
+    m.label.push_back({desc.label_names[k], label_values[k]});
   }
   SetValue(m, desc.type, value);
 }
@@ -58,6 +71,7 @@ void MetricSink::Add(const MetricDesc& desc, double value, const std::vector<std
 void MetricSink::AddFamily(prometheus::MetricFamily family) {
   families_.push_back(std::move(family));
   family_desc_.push_back(nullptr);
+  label_order_.emplace_back();
 }
 
 }  // namespace hostwatch

@@ -54,11 +54,14 @@ class MetricSink {
   std::vector<prometheus::MetricFamily> TakeFamilies() { return std::move(families_); }
 
  private:
-  prometheus::ClientMetric& NewSample(const MetricDesc& desc);
+  // Index of desc's family in families_, created on first use.
+  std::size_t FamilyIndex(const MetricDesc& desc);
   static void SetValue(prometheus::ClientMetric& m, MetricType type, double value);
 
   std::vector<prometheus::MetricFamily> families_;
   std::vector<const MetricDesc*> family_desc_;  // parallel to families_
+  // Parallel to families_: label indices in name order (empty for AddFamily).
+  std::vector<std::vector<std::size_t>> label_order_;
   std::uint64_t parse_errors_ = 0;
 };
 

@@ -43,23 +43,23 @@ Result<std::string> ProcFs::ReadFile(const std::string& path) const {
   if (fd < 0) {
     return ErrnoStatus("open", path, errno);
   }
+  // /proc files report size 0, so read in chunks until EOF. Reading into a
+  // stack buffer first keeps small files (most sysfs attributes) from
+  // zero-filling and allocating a chunk-sized string per read.
   std::string data;
-  // /proc files report size 0, so read in chunks until EOF.
   constexpr std::size_t kChunk = 8192;
+  char buf[kChunk];
   for (;;) {
-    std::size_t old = data.size();
-    data.resize(old + kChunk);
-    ssize_t n = ::read(fd, data.data() + old, kChunk);
+    ssize_t n = ::read(fd, buf, kChunk);
     if (n < 0) {
       if (errno == EINTR) {
-        data.resize(old);
         continue;
       }
       int err = errno;
       ::close(fd);
       return ErrnoStatus("read", path, err);
     }
-    data.resize(old + static_cast<std::size_t>(n));
+    data.append(buf, static_cast<std::size_t>(n));
     if (n == 0 || data.size() >= kMaxFileBytes) {
       break;
     }

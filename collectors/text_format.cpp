@@ -27,60 +27,75 @@ void AppendGoFloat(double v, std::string* out) {
     out->append(std::signbit(v) ? "-0" : "0");
     return;
   }
-  // Shortest round-trip digits in scientific form: "-d.ddde+XX".
+  // Small integers (most gauges and many counters) print as themselves: Go's
+  // shortest 'g' form only switches to an exponent from 1e+06 on.
+  if (std::abs(v) < 1e6 && v == std::trunc(v)) {
+    char buf[16];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<long long>(v));
+    (void)ec;  // 16 bytes always suffice for |v| < 1e6.
+    out->append(buf, static_cast<std::size_t>(end - buf));
+    return;
+  }
+  // Shortest round-trip digits in scientific form: "-d.ddde+XX". Everything
+  // below works on stack buffers: this runs once per sample.
   char sci[64];
-  auto [end, ec] = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+  auto [sci_end, ec] = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
   (void)ec;  // 64 bytes always suffice for a double.
-  std::string_view s(sci, static_cast<std::size_t>(end - sci));
-  bool negative = s.front() == '-';
-  if (negative) {
-    s.remove_prefix(1);
-  }
-  std::size_t e_pos = s.find('e');
-  std::string_view mantissa = s.substr(0, e_pos);
-  int exponent = std::atoi(std::string(s.substr(e_pos + 1)).c_str());
-  std::string digits;  // significant digits without the point
-  digits.reserve(mantissa.size());
-  for (char c : mantissa) {
-    if (c != '.') {
-      digits.push_back(c);
-    }
-  }
-  if (negative) {
+  const char* p = sci;
+  if (*p == '-') {
     out->push_back('-');
+    ++p;
   }
+  char digits[32];  // significant digits without the point (at most 17)
+  std::size_t nd = 0;
+  while (p < sci_end && *p != 'e') {
+    if (*p != '.') {
+      digits[nd++] = *p;
+    }
+    ++p;
+  }
+  ++p;  // the 'e'
+  if (p < sci_end && *p == '+') {
+    ++p;  // from_chars takes '-' but not '+'
+  }
+  int exponent = 0;
+  std::from_chars(p, sci_end, exponent);
   // strconv/ftoa.go uses %e when exp < -4 || exp >= eprec, and eprec is 6
   // for the shortest format: FormatFloat(1e6, 'g', -1, 64) == "1e+06".
   if (exponent < -4 || exponent >= 6) {
     out->push_back(digits[0]);
-    if (digits.size() > 1) {
+    if (nd > 1) {
       out->push_back('.');
-      out->append(digits, 1, std::string::npos);
+      out->append(digits + 1, nd - 1);
     }
     out->push_back('e');
     out->push_back(exponent < 0 ? '-' : '+');
     int abs_exp = std::abs(exponent);
-    if (abs_exp < 10) {
-      out->push_back('0');  // Go prints at least two exponent digits.
+    char exp_digits[4];  // Go prints at least two exponent digits; a double has at most three.
+    std::size_t ne = 0;
+    if (abs_exp >= 100) {
+      exp_digits[ne++] = static_cast<char>('0' + abs_exp / 100);
     }
-    out->append(std::to_string(abs_exp));
+    exp_digits[ne++] = static_cast<char>('0' + abs_exp / 10 % 10);
+    exp_digits[ne++] = static_cast<char>('0' + abs_exp % 10);
+    out->append(exp_digits, ne);
     return;
   }
   // %f with the shortest digits.
   if (exponent < 0) {
     out->append("0.");
     out->append(static_cast<std::size_t>(-exponent - 1), '0');
-    out->append(digits);
+    out->append(digits, nd);
     return;
   }
   std::size_t int_digits = static_cast<std::size_t>(exponent) + 1;
-  if (digits.size() <= int_digits) {
-    out->append(digits);
-    out->append(int_digits - digits.size(), '0');
+  if (nd <= int_digits) {
+    out->append(digits, nd);
+    out->append(int_digits - nd, '0');
   } else {
-    out->append(digits, 0, int_digits);
+    out->append(digits, int_digits);
     out->push_back('.');
-    out->append(digits, int_digits, std::string::npos);
+    out->append(digits + int_digits, nd - int_digits);
   }
 }
 
@@ -93,25 +108,19 @@ std::string FormatGoFloat(double v) {
 namespace {
 
 void AppendEscaped(std::string_view s, bool escape_quote, std::string* out) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '"':
-        if (escape_quote) {
-          out->append("\\\"");
-        } else {
-          out->push_back(c);
-        }
-        break;
-      default:
-        out->push_back(c);
+  // Almost no value needs escaping: copy runs of plain characters in one
+  // append instead of one push_back per character.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const char* escaped = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : (c == '"' && escape_quote) ? "\\\"" : nullptr;
+    if (escaped != nullptr) {
+      out->append(s.data() + run_start, i - run_start);
+      out->append(escaped, 2);
+      run_start = i + 1;
     }
   }
+  out->append(s.data() + run_start, s.size() - run_start);
 }
 
 const char* TypeName(MetricType t) {
@@ -208,15 +217,40 @@ void WriteMetric(const MetricFamily& f, const ClientMetric& m, std::string* out)
   }
 }
 
+// Stable sort by label values. A ClientMetric is a few hundred bytes, so the
+// indices are sorted and each series is then moved once, instead of
+// O(n log n) moves of whole series (a big host has thousands per family).
+void SortSeries(std::vector<ClientMetric>* series) {
+  std::vector<std::size_t> order(series->size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [series](std::size_t a, std::size_t b) { return LabelValuesLess((*series)[a], (*series)[b]); });
+  std::vector<ClientMetric> sorted;
+  sorted.reserve(series->size());
+  for (std::size_t i : order) {
+    sorted.push_back(std::move((*series)[i]));
+  }
+  *series = std::move(sorted);
+}
+
 }  // namespace
 
 void NormalizeFamilies(std::vector<MetricFamily>* families) {
-  std::stable_sort(families->begin(), families->end(),
-                   [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
+  // Families are large (two strings and a vector): sort their indices rather
+  // than moving them around, then move each one once into its place.
+  std::vector<std::size_t> order(families->size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [families](std::size_t a, std::size_t b) { return (*families)[a].name < (*families)[b].name; });
   // Merge runs of equal names into the first family of the run.
   std::vector<MetricFamily> merged;
   merged.reserve(families->size());
-  for (auto& f : *families) {
+  for (std::size_t idx : order) {
+    MetricFamily& f = (*families)[idx];
     if (!merged.empty() && merged.back().name == f.name) {
       auto& dst = merged.back().metric;
       dst.insert(dst.end(), std::make_move_iterator(f.metric.begin()), std::make_move_iterator(f.metric.end()));
@@ -224,16 +258,20 @@ void NormalizeFamilies(std::vector<MetricFamily>* families) {
       merged.push_back(std::move(f));
     }
   }
+  const auto label_name_less = [](const prometheus::ClientMetric::Label& a, const prometheus::ClientMetric::Label& b) {
+    return a.name < b.name;
+  };
   for (auto& f : merged) {
+    // Collectors mostly emit labels and series already in order; checking is
+    // linear and saves the sort (and stable_sort's buffer) in the common case.
     for (auto& m : f.metric) {
-      if (m.label.size() > 1) {
-        std::sort(m.label.begin(), m.label.end(),
-                  [](const prometheus::ClientMetric::Label& a, const prometheus::ClientMetric::Label& b) {
-                    return a.name < b.name;
-                  });
+      if (m.label.size() > 1 && !std::is_sorted(m.label.begin(), m.label.end(), label_name_less)) {
+        std::sort(m.label.begin(), m.label.end(), label_name_less);
       }
     }
-    std::stable_sort(f.metric.begin(), f.metric.end(), LabelValuesLess);
+    if (!std::is_sorted(f.metric.begin(), f.metric.end(), LabelValuesLess)) {
+      SortSeries(&f.metric);
+    }
   }
   *families = std::move(merged);
 }
@@ -260,7 +298,14 @@ void WriteTextFormat(const std::vector<MetricFamily>& families, std::string* out
 
 std::string SerializeText(std::vector<MetricFamily> families) {
   NormalizeFamilies(&families);
+  // Grow the buffer once instead of doubling through a ~100 KB exposition:
+  // a sample line is rarely longer than 128 bytes.
+  std::size_t samples = 0;
+  for (const auto& f : families) {
+    samples += f.metric.size() + 2;
+  }
   std::string out;
+  out.reserve(samples * 128);
   WriteTextFormat(families, &out);
   return out;
 }

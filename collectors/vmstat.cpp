@@ -2,8 +2,9 @@
 
 #include <re2/re2.h>
 
-#include <map>
 #include <memory>
+#include <optional>
+#include <unordered_map>
 
 #include "parse_util.h"
 
@@ -25,30 +26,34 @@ class VmstatCollector : public Collector {
     std::vector<VmstatField> fields = ParseVmstat(text.value(), &errors);
     sink.CountParseError(errors);
     for (const VmstatField& f : fields) {
-      if (RE2::PartialMatch(f.name, *fields_)) {
-        sink.Add(DescFor(f.name), f.value);
+      if (const MetricDesc* desc = DescFor(f.name)) {
+        sink.Add(*desc, f.value);
       }
     }
     return Status::OK();
   }
 
  private:
-  const MetricDesc& DescFor(const std::string& name) {
+  // The descriptor of a selected field, or nullptr when the fields regexp
+  // rejects it. The kernel's field names are a fixed set, so each name is
+  // matched once and the answer kept: no regexp runs on later scrapes.
+  const MetricDesc* DescFor(const std::string& name) {
     auto it = descs_.find(name);
     if (it == descs_.end()) {
-      it = descs_
-               .emplace(
-                   name,
-                   MetricDesc{
-                       "node_vmstat_" + name, "/proc/vmstat information field " + name + ".", MetricType::Untyped, {}})
-               .first;
+      std::optional<MetricDesc> desc;
+      if (RE2::PartialMatch(name, *fields_)) {
+        desc =
+            MetricDesc{"node_vmstat_" + name, "/proc/vmstat information field " + name + ".", MetricType::Untyped, {}};
+      }
+      it = descs_.emplace(name, std::move(desc)).first;
     }
-    return it->second;
+    return it->second ? &*it->second : nullptr;
   }
 
   const ProcFs& fs_;
   std::unique_ptr<RE2> fields_;
-  std::map<std::string, MetricDesc> descs_;  // node-based: addresses stay valid for the sink
+  // Node-based: addresses stay valid for the sink.
+  std::unordered_map<std::string, std::optional<MetricDesc>> descs_;
 };
 
 }  // namespace
