@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "agent/build_info.h"
@@ -144,9 +145,12 @@ Status Agent::Serve() {
     }
     opts.listen.push_back(entry);
   }
-  // Scrapes beyond max_requests are answered 503 by the handler, which needs
-  // free workers to do it; a few more serve health checks and the landing page.
-  opts.worker_threads = flags_.max_requests + 4;
+  // CivetWeb gives each connection a worker thread until it closes, so the worker count is
+  // how many idle or slow clients (slowloris) the endpoint absorbs before scrapes queue.
+  // An idle worker costs little (about 30 KB RSS: its touched stack and request buffer),
+  // so the default of 256 is cheap. Scrapes beyond max_requests are answered 503 by the
+  // handler, which needs free workers to do it; a few more serve health checks.
+  opts.worker_threads = std::max(flags_.max_connections, flags_.max_requests + 4);
   opts.security = security_.get();
   return server_.Start(opts);
 }
