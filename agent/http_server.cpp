@@ -63,17 +63,6 @@ int OnInitSsl(void* ssl_ctx, void* user_data) {
   return 1;
 }
 
-// CivetWeb answers a request head larger than max_request_size with 413 (its only use of
-// 413); the precise status for headers is 431 (RFC 6585), which clients and tests expect.
-int OnCivetHttpError(mg_connection* conn, int status, const char*) {
-  if (status != 413) {
-    return 1;  // CivetWeb's own error page
-  }
-  // CivetWeb marks this call as inside the error handler, so this sends its plain page for 431.
-  mg_send_http_error(conn, 431, "%s", "Request header fields too large");
-  return 0;
-}
-
 std::string JoinComma(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -170,7 +159,6 @@ Status HttpServer::Start(const HttpServerOptions& options) {
   };
   CivetCallbacks callbacks;
   callbacks.log_message = OnCivetLog;
-  callbacks.http_error = OnCivetHttpError;
   if (tls) {
     callbacks.init_ssl = OnInitSsl;
   }
