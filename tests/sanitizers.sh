@@ -37,9 +37,10 @@ run_asan() {
   # it is on unless the environment says otherwise (ASAN_DETECT_LEAKS=0).
   export ASAN_OPTIONS="log_path=${reports}/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
   export UBSAN_OPTIONS="log_path=${reports}/report:print_stacktrace=1:halt_on_error=1"
+  export HOSTWATCH_SANITIZER=asan  # tests that measure memory skip that part
   local rc=0
   ctest --test-dir build/asan --output-on-failure -j"${jobs}" || rc=$?
-  unset ASAN_OPTIONS UBSAN_OPTIONS
+  unset ASAN_OPTIONS UBSAN_OPTIONS HOSTWATCH_SANITIZER
   check_reports "${reports}" "ASan+UBSan" || rc=1
   return "${rc}"
 }
@@ -50,9 +51,10 @@ run_tsan() {
   cmake --build --preset tsan -j"${jobs}"
   rm -rf "${reports}" && mkdir -p "${reports}"
   export TSAN_OPTIONS="log_path=${reports}/report:halt_on_error=1:second_deadlock_stack=1:suppressions=${src}/tests/tsan.supp"
+  export HOSTWATCH_SANITIZER=tsan
   local rc=0
   ctest --test-dir build/tsan --output-on-failure -j"${jobs}" -R "${tsan_tests}" || rc=$?
-  unset TSAN_OPTIONS
+  unset TSAN_OPTIONS HOSTWATCH_SANITIZER
   check_reports "${reports}" "TSan" || rc=1
   return "${rc}"
 }

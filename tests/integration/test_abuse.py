@@ -250,11 +250,15 @@ class MemoryBoundTest(unittest.TestCase):
 
             rounds = [abuse_round() for _ in range(4)]
             print("abuse rounds RSS KiB:", rounds)
+            self.assertEqual(agent.request("/-/healthy")[0], 200)
+            if os.environ.get("HOSTWATCH_SANITIZER"):
+                # ASan keeps freed memory in quarantine (256 MiB), so RSS says nothing there;
+                # the abuse itself still runs under the sanitizer.
+                self.skipTest("RSS is not meaningful under " + os.environ["HOSTWATCH_SANITIZER"])
             # The first round warms up allocator arenas and worker stacks; after it, repeating the
             # same abuse must not keep adding memory.
             self.assertLess(rounds[-1] - rounds[1], 4096, rounds)
             self.assertLess(rounds[-1], 100 * 1024, rounds)
-            self.assertEqual(agent.request("/-/healthy")[0], 200)
 
 
 if __name__ == "__main__":
