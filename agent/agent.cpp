@@ -117,6 +117,9 @@ Status Agent::Reload() {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshot_ = snap.value();
   }
+  if (checker_) {
+    checker_->Update(snap.value()->config.http_checks);
+  }
   last_reload_ok_ = true;
   last_reload_success_time_ = NowSeconds();
   logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
@@ -131,6 +134,18 @@ Status Agent::Serve() {
     return Current() ? Text(200, "Ready\n") : Text(503, "Not ready\n");
   });
   server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
+  // HTTP checks: the scheduler starts now, /probe serves its cached results.
+  // A failed check is a data point, not an error: logged at debug, counted in the metrics.
+  checker_ =
+      std::make_unique<HttpChecker>(Current()->config.http_checks, [](const std::string& check, const ProbeResult& r) {
+        if (!r.success && logging::Enabled(logging::Level::kDebug)) {
+          logging::Debug("check failed", {{"check", check},
+                                          {"reason", FailureReasonName(r.reason)},
+                                          {"err", r.error},
+                                          {"duration_seconds", r.duration_seconds}});
+        }
+      });
+  server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
   }
@@ -155,7 +170,12 @@ Status Agent::Serve() {
   return server_.Start(opts);
 }
 
-void Agent::Stop() { server_.Stop(); }
+void Agent::Stop() {
+  server_.Stop();
+  if (checker_) {
+    checker_->Stop();
+  }
+}
 
 std::vector<std::string> Agent::BoundAddresses() const {
   std::vector<std::string> out;
@@ -182,6 +202,9 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   std::shared_ptr<const Snapshot> snap = Current();
   std::vector<prometheus::MetricFamily> families = snap->scraper->Scrape();
   CollectAgentMetrics(&families);
+  if (checker_) {
+    checker_->Collect(&families);
+  }
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
   r.body = SerializeText(std::move(families));
@@ -215,6 +238,18 @@ HttpResponse Agent::HandleReload(const HttpRequest&) {
   return Text(200, "OK\n");
 }
 
+HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
+  std::string module = req.QueryParam("module");
+  if (module.empty()) {
+    return Text(400, "module parameter is required: /probe?module=<check name>\n");
+  }
+  ProbeResponse p = checker_->Probe(module, req.QueryParam("target"), req.QueryParam("debug") == "true");
+  HttpResponse r = Text(p.status, std::move(p.body));
+  r.content_type = std::move(p.content_type);
+  r.allow_gzip = true;
+  return r;
+}
+
 HttpResponse Agent::HandleLanding(const HttpRequest&) {
   std::shared_ptr<const Snapshot> snap = Current();
   // One scrape gives the same numbers /metrics has and refreshes the collector table.
@@ -234,6 +269,12 @@ HttpResponse Agent::HandleLanding(const HttpRequest&) {
     status_cpu_previous_ = SumCpuSeconds(families);
   }
   d.collectors = snap->scraper->RunInfo();
+  if (checker_) {
+    for (const CheckSummary& c : checker_->Summaries()) {
+      d.checks.push_back(CheckStatusRow{c.name, c.target, c.has_run, c.up, c.last_duration_seconds,
+                                        c.availability_ratio, c.p95_seconds, c.cert_days_left, c.last_failure_reason});
+    }
+  }
   d.dashboards = {"hostwatch-host.json: host overview", "hostwatch-checks.json: synthetic checks",
                   "hostwatch-agent.json: the agent itself"};
   HttpResponse r;

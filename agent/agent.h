@@ -20,6 +20,7 @@
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
+#include "collectors/http/http_checker.h"
 #include "agent/status_page.h"
 #include "agent/web_security.h"
 #include "collectors/proc_fs.h"
@@ -58,6 +59,7 @@ class Agent {
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
+  HttpResponse HandleProbe(const HttpRequest& req) const;
   void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
 
   const AgentFlags flags_;
@@ -77,6 +79,10 @@ class Agent {
 
   std::mutex status_cpu_mu_;
   std::optional<CpuTotals> status_cpu_previous_;  // Guarded by status_cpu_mu_; CPU at the last page view.
+
+  // HTTP checks: long-lived across reloads (Update keeps unchanged checks'
+  // state). Created in Serve() so --config.check never probes; null before.
+  std::unique_ptr<HttpChecker> checker_;
 };
 
 }  // namespace hostwatch

@@ -87,7 +87,7 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
   app.add_option("--path.sysfs", flags.roots.sysfs, "sysfs mountpoint.");
   app.add_option("--path.rootfs", flags.roots.rootfs, "rootfs mountpoint.");
   app.add_option("--path.udev.data", flags.roots.udev_data, "udev data path.");
-  std::string collector_timeout = "5s";
+  std::string collector_timeout = "8s";
   app.add_option("--scrape.collector-timeout", collector_timeout,
                  "Deadline for each collector in a scrape; a collector that overruns is reported with success 0.");
   CLI::Option* config_opt =

@@ -30,7 +30,7 @@ struct AgentFlags {
   CollectorSelection selection;
   // --collector.<name>.<key>=value given on the command line, keyed "<name>.<key>".
   std::map<std::string, std::string> collector_options;
-  std::chrono::milliseconds collector_timeout{5000};      // --scrape.collector-timeout
+  std::chrono::milliseconds collector_timeout{8000};      // --scrape.collector-timeout
   std::string config_file = "/etc/hostwatch/hostwatch.yml";  // --config.file
   bool config_file_given = false;                         // named explicitly: missing is an error
   bool config_check = false;                              // --config.check

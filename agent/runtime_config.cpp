@@ -20,6 +20,8 @@ Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
   if (flags.config_file_given || FileExists(flags.config_file)) {
     ConfigDiagnostics diag(flags.config_file);
     file = LoadConfigFile(flags.config_file, &diag);
+    // The same diagnostics, so file and http_checks problems are reported together.
+    config.http_checks = ParseHttpChecksConfig(file.http_checks, &diag);
     if (!diag.ok()) {
       return Status::Error(diag.ToString());
     }
@@ -48,7 +50,6 @@ Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
       return Status::Error("collector." + key + ": " + s.message());
     }
   }
-  config.http_checks = file.http_checks;
   return config;
 }
 

@@ -10,14 +10,15 @@
 
 #include "agent/flags.h"
 #include "collectors/collector_options.h"
+#include "collectors/http/check_config.h"
 
 namespace hostwatch {
 
 struct RuntimeConfig {
   std::vector<std::string> enabled_collectors;  // registry names, sorted
   CollectorOptions collector_options = CollectorOptions::Defaults();
-  std::string config_file;  // the file this came from, "" when built-in defaults were used
-  YAML::Node http_checks;   // the file's http_checks section (validated by collectors/http), or undefined
+  std::string config_file;       // the file this came from, "" when built-in defaults were used
+  HttpChecksConfig http_checks;  // the file's http_checks section (collectors/http); no checks when absent
 };
 
 // Builds the runtime configuration. A missing default config file means

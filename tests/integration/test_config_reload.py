@@ -48,6 +48,19 @@ class ConfigCheckTest(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         self.assertIn(path + ":3:12", res.stderr)
 
+    def test_commented_example_check_in_packaged_config_is_valid(self):
+        """The example check is commented out (none run by default); uncommented it must still validate."""
+        from hostwatch_testutil import SOURCE_DIR
+        with open(os.path.join(SOURCE_DIR, "packaging", "hostwatch.yml")) as f:
+            lines = f.read().split("# An example check", 1)[1].splitlines()[1:]
+        example = [l[4:] for l in lines if l.startswith("  # ")]
+        self.assertTrue(example and example[0].startswith("checks:"), example[:2])
+        # basic_auth with an empty username is only a placeholder: drop it.
+        body = "\n".join("  " + l for l in example if "basic_auth" not in l)
+        path = self.tmp.write("example.yml", "http_checks:\n" + body + "\n")
+        res = run_agent("--config.check", "--config.file=" + path)
+        self.assertEqual(res.returncode, 0, res.stderr + "\n" + body)
+
     def test_packaged_example_config_is_valid(self):
         from hostwatch_testutil import SOURCE_DIR
         res = run_agent("--config.check", "--config.file=" + os.path.join(SOURCE_DIR, "packaging", "hostwatch.yml"))
