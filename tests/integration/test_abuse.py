@@ -179,7 +179,7 @@ class OneAgentAbuseTest(unittest.TestCase):
         self.assertStillServing()
 
     def test_path_traversal_on_every_route_is_404(self):
-        routes = ["/metrics", "/-/healthy", "/-/ready", "/-/reload", "/", "/status", "/favicon.ico"]
+        routes = ["/metrics", "/-/healthy", "/-/ready", "/-/reload", "/probe", "/", "/status", "/favicon.ico"]
         evil = ["/../../../../etc/passwd", "/..%2f..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd",
                 "/..\\..\\etc\\passwd", "/%00", "/%2e%2e%2f", "/....//....//etc/passwd", "/%252e%252e/etc/passwd",
                 "/.%00./etc/passwd", "/" + "../" * 200 + "etc/passwd"]
@@ -206,6 +206,36 @@ class OneAgentAbuseTest(unittest.TestCase):
             # Closed without an answer, or a 4xx/5xx error page: never a served route.
             self.assertTrue(status is None or 400 <= status < 600, (data[:40], response[:100]))
         self.assertStillServing()
+
+
+class ProbeAbuseTest(unittest.TestCase):
+    def test_hostile_probe_queries_never_probe_elsewhere_or_break(self):
+        tmp = TempDir()
+        try:
+            # One check against a closed loopback port: it fails fast and never leaves the host.
+            config = tmp.write("hostwatch.yml", "http_checks:\n  defaults: {interval: 1s, timeout: 900ms}\n"
+                                                "  checks:\n    - name: local\n      url: http://127.0.0.1:1/\n")
+            with Agent("--config.file=" + config, *LIGHT_COLLECTORS) as agent:
+                queries = [
+                    "module=local", "module=local&debug=true", "module=local&target=file:///etc/passwd",
+                    "module=local&target=http://169.254.169.254/latest/meta-data/", "module=../../etc/passwd",
+                    "module=" + "m" * 20000, "module=%00local", "module=local%00", "module=local&module=x",
+                    "target=http://127.0.0.1:1/", "module=%", "module=local&target=" + "%2e%2e/" * 500,
+                    "module=local&debug=" + "true" * 1000, "module=<script>alert(1)</script>",
+                ]
+                for q in queries:
+                    status, body = get(agent.port, "/probe?" + q)
+                    self.assertIn(status, (200, 400, 414, 431, 503), q[:60])
+                    self.assertNotIn(b"root:", body, q[:60])
+                    self.assertNotIn(b"<script>", body if status == 200 else b"", q[:60])
+                self.assertEqual(get(agent.port, "/probe?module=local&target=file:///etc/passwd")[0], 400)
+                for suffix in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd"]:
+                    status, body = get(agent.port, "/probe" + suffix)
+                    self.assertIn(status, (400, 404), suffix)
+                    self.assertNotIn(b"root:", body)
+                self.assertEqual(agent.request("/-/healthy")[0], 200)
+        finally:
+            tmp.cleanup()
 
 
 class ScrapeFloodTest(unittest.TestCase):
