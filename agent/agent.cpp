@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "agent/build_info.h"
 #include "agent/logging.h"
@@ -53,7 +56,22 @@ HttpResponse Text(int status, std::string body) {
 
 }  // namespace
 
-Agent::Agent(AgentFlags flags) : flags_(std::move(flags)), fs_(flags_.roots) {}
+namespace {
+
+// Returns a ProcFs that is never destroyed: hung collector threads may use it after the Agent is
+// gone (ThreadSanitizer caught the Agent freeing it under such a thread at SIGTERM). One small
+// object per Agent; reachable from a static, so LeakSanitizer does not report it.
+const ProcFs& KeepForever(const FsRoots& roots) {
+  static std::mutex mu;
+  static auto* kept = new std::vector<std::unique_ptr<const ProcFs>>();
+  std::lock_guard<std::mutex> lock(mu);
+  kept->push_back(std::make_unique<const ProcFs>(roots));
+  return *kept->back();
+}
+
+}  // namespace
+
+Agent::Agent(AgentFlags flags) : flags_(std::move(flags)), fs_(KeepForever(flags_.roots)) {}
 
 Agent::~Agent() { Stop(); }
 

@@ -8,7 +8,8 @@
 # Reports are written to files (log_path) rather than judged by exit codes, because the
 # integration tests run the agent as a child process and some of them kill it on purpose:
 # a sanitizer report anywhere, in any process, fails this script.
-# Usage: tests/sanitizers.sh [asan|tsan|fuzz|all]   (default all; JOBS=n sets build parallelism)
+# Usage: tests/sanitizers.sh [ci|asan|tsan|fuzz|all]   (default all; JOBS=n sets build parallelism)
+#   ci = asan + tsan: what the README test command and .ci/run run (fuzzing is on demand: CI budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src="$(pwd)"
@@ -73,12 +74,16 @@ case "${what}" in
   asan) run_asan || status=1 ;;
   tsan) run_tsan || status=1 ;;
   fuzz) run_fuzz || status=1 ;;
+  ci)
+    run_asan || status=1
+    run_tsan || status=1
+    ;;
   all)
     run_asan || status=1
     run_tsan || status=1
     run_fuzz || status=1
     ;;
-  *) echo "usage: $0 [asan|tsan|fuzz|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [ci|asan|tsan|fuzz|all]" >&2; exit 2 ;;
 esac
 echo "sanitizers: ${what} finished in $(( $(date +%s) - start )) s, status ${status}"
 exit "${status}"
