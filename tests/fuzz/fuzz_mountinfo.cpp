@@ -1,4 +1,5 @@
-// libFuzzer target: ParseMountInfo (/proc/1/mountinfo) on arbitrary bytes must not crash, hang, leak or trip a sanitizer.
+// libFuzzer target: ParseMountInfo (/proc/1/mountinfo) on arbitrary bytes must not crash, hang, leak or trip a
+// sanitizer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -1,4 +1,5 @@
-// libFuzzer target: ParseTextExposition (textfile collector .prom files) on arbitrary bytes must not crash, hang, leak or trip a sanitizer.
+// libFuzzer target: ParseTextExposition (textfile collector .prom files) on arbitrary bytes must not crash, hang, leak
+// or trip a sanitizer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -1,4 +1,5 @@
-// libFuzzer target: ParseUdevProperties (/run/udev/data/b<major>:<minor>) on arbitrary bytes must not crash, hang, leak or trip a sanitizer.
+// libFuzzer target: ParseUdevProperties (/run/udev/data/b<major>:<minor>) on arbitrary bytes must not crash, hang, leak
+// or trip a sanitizer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
