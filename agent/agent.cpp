@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "agent/build_info.h"
@@ -189,6 +192,9 @@ Status Agent::Serve() {
 }
 
 void Agent::Stop() {
+  if (checker_) {
+    checker_->AbortAdHocProbes();  // else a worker in an ad-hoc /probe holds up server_.Stop() for its timeout
+  }
   server_.Stop();
   if (checker_) {
     checker_->Stop();
@@ -261,7 +267,21 @@ HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
   if (module.empty()) {
     return Text(400, "module parameter is required: /probe?module=<check name>\n");
   }
-  ProbeResponse p = checker_->Probe(module, req.QueryParam("target"), req.QueryParam("debug") == "true");
+  const std::string target = req.QueryParam("target");
+  const bool debug = req.QueryParam("debug") == "true";
+  std::optional<double> scrape_timeout;
+  if (std::string header = req.Header("X-Prometheus-Scrape-Timeout-Seconds"); !header.empty()) {
+    char* end = nullptr;
+    double seconds = std::strtod(header.c_str(), &end);
+    if (end == header.c_str() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0) {
+      return Text(400, "Failed to parse timeout from Prometheus header: \"" + header + "\"\n");
+    }
+    scrape_timeout = seconds;
+  }
+  // Without a target (or with the check's own URL) the scheduled result is served; any other target
+  // is probed now, synchronously on this worker, if http_checks.probe_targets allows it.
+  ProbeResponse p = target.empty() ? checker_->Probe(module, target, debug)
+                                   : checker_->ProbeTarget(module, target, scrape_timeout, debug);
   HttpResponse r = Text(p.status, std::move(p.body));
   r.content_type = std::move(p.content_type);
   r.allow_gzip = true;

@@ -16,7 +16,13 @@ std::size_t WorkerPool::threads() const {
 }
 
 bool WorkerPool::Submit(std::function<void()> task) {
-  std::lock_guard<std::mutex> lock(shared_->mu);
+  std::unique_lock<std::mutex> lock(shared_->mu);
+  // A worker that has just delivered its last result to a waiting scrape is
+  // about to become idle; give it a moment rather than starting a thread that
+  // would then sit idle forever.
+  if (shared_->idle <= shared_->queue.size() && shared_->threads > 0) {
+    shared_->idle_cv.wait_for(lock, kIdleGrace, [&] { return shared_->idle > shared_->queue.size(); });
+  }
   if (shared_->idle <= shared_->queue.size()) {
     if (shared_->threads >= max_threads_) {
       return false;
@@ -34,6 +40,7 @@ void WorkerPool::WorkerLoop(std::shared_ptr<Shared> shared) {
   std::unique_lock<std::mutex> lock(shared->mu);
   for (;;) {
     ++shared->idle;
+    shared->idle_cv.notify_all();
     shared->cv.wait(lock, [&] { return shared->stopping || !shared->queue.empty(); });
     --shared->idle;
     if (shared->stopping) {

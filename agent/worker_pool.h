@@ -8,6 +8,7 @@
 // detached, and a task must only touch state it co-owns (shared_ptr).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -34,13 +35,17 @@ class WorkerPool {
  private:
   struct Shared {
     std::mutex mu;
-    std::condition_variable cv;
+    std::condition_variable cv;       // work queued or stopping
+    std::condition_variable idle_cv;  // a worker became idle
     std::deque<std::function<void()>> queue;  // Guarded by mu.
     std::size_t threads = 0;                   // Guarded by mu.
     std::size_t idle = 0;                      // Guarded by mu.
     bool stopping = false;                     // Guarded by mu.
   };
   static void WorkerLoop(std::shared_ptr<Shared> shared);
+
+  // How long Submit waits for a busy worker to come back before starting a new one.
+  static constexpr std::chrono::milliseconds kIdleGrace{5};
 
   const std::size_t max_threads_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();

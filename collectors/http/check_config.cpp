@@ -44,6 +44,8 @@ class Reader {
     return true;
   }
 
+  ConfigDiagnostics* diag() { return diag_; }
+
   void Unknown(const YAML::Node& key_node, const std::string& path) { Error(key_node, path, "unknown key"); }
 
   bool String(const YAML::Node& n, const std::string& path, std::string* out) {
@@ -507,6 +509,8 @@ void ParseSection(Reader& r, const YAML::Node& section, HttpChecksConfig* out) {
                      if (r.Int(v, p, 1, kMaxHistorySize, &n)) {
                        out->history_size = static_cast<int>(n);
                      }
+                   } else if (key == "probe_targets") {
+                     out->probe_targets = ParseProbeTargetsConfig(v, p, r.diag());
                    } else if (key == "checks") {
                      std::map<std::string, std::string> first_seen;  // name -> path of its first definition
                      r.ForEachItem(v, p, [&](const YAML::Node& item, const std::string& ip) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "collectors/config_diagnostics.h"
+#include "collectors/http/target_policy.h"
 
 namespace hostwatch {
 
@@ -97,6 +98,7 @@ struct HttpChecksConfig {
   int max_concurrency = 16;
   int history_size = 20;  // results kept per check for /probe?debug=true and the status page
   std::vector<HttpCheckConfig> checks;
+  ProbeTargetsConfig probe_targets;  // /probe?module=<check>&target=<url>; off by default
 };
 
 // Default probe_all_duration_seconds buckets (Grafana synthetic monitoring's).

@@ -160,6 +160,31 @@ std::string RedactedConfigText(const HttpCheckConfig& c) {
 
 }  // namespace
 
+std::string RenderProbeText(const ProbeResult& result);
+
+namespace {
+
+// blackbox's debug=true page: the run's log, its metrics, the module (secrets redacted).
+std::string DebugText(const ProbeResult& r, const HttpCheckConfig& c) {
+  std::string out = "Logs for the probe:\n";
+  for (const std::string& line : r.log) {
+    out += line + "\n";
+  }
+  out += "\n\n\nMetrics that would have been returned:\n" + RenderProbeText(r);
+  out += "\n\n\nModule configuration:\n" + RedactedConfigText(c);
+  return out;
+}
+
+ProbeResponse Refuse(int status, std::string why) {
+  ProbeResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(why) + "\n";
+  return r;
+}
+
+}  // namespace
+
 std::chrono::milliseconds CheckOffset(const std::string& name, std::chrono::milliseconds interval) {
   std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
   for (unsigned char c : name) {
@@ -508,6 +533,9 @@ void HttpChecker::Collect(std::vector<prometheus::MetricFamily>* out) const {
 
     const std::vector<Label> check_label = {Label{"check", name}};
     for (int i = 1; i < kFailureReasonCount; ++i) {
+      if (static_cast<FailureReason>(i) == FailureReason::kNotAllowed) {
+        continue;  // only ad-hoc /probe targets fail so, and they never reach /metrics
+      }
       b.Add("hostwatch_check_failures_total", "Failed runs of the check by reason.", MetricType::Counter,
             With(check_label, "reason", FailureReasonName(static_cast<FailureReason>(i))),
             static_cast<double>(s.failures[i]));
@@ -550,7 +578,7 @@ ProbeResponse HttpChecker::Probe(const std::string& check, const std::string& ta
   if (!target.empty() && target != s.config.url && target != RedactUrl(s.config.url)) {
     resp.status = 400;
     resp.body = "Probing arbitrary targets is not enabled: /probe?module=" + check +
-                " serves the configured check's own target only\n";
+                " serves the configured check's own target only (see http_checks.probe_targets)\n";
     return resp;
   }
   if (!s.has_result) {
@@ -563,12 +591,7 @@ ProbeResponse HttpChecker::Probe(const std::string& check, const std::string& ta
     resp.body = RenderProbeText(s.last);
     return resp;
   }
-  resp.body = "Logs for the probe:\n";
-  for (const std::string& line : s.last.log) {
-    resp.body += line + "\n";
-  }
-  resp.body += "\n\n\nMetrics that would have been returned:\n" + RenderProbeText(s.last);
-  resp.body += "\n\n\nModule configuration:\n" + RedactedConfigText(s.config);
+  resp.body = DebugText(s.last, s.config);
   resp.body += "\n\n\nRecent runs (oldest first):\n";
   for (const CheckState::HistoryEntry& h : s.history) {
     char line[160];
@@ -576,6 +599,60 @@ ProbeResponse HttpChecker::Probe(const std::string& check, const std::string& ta
                   h.start_unix, h.success ? 1 : 0, FailureReasonName(h.reason), h.duration_seconds, h.status_code);
     resp.body += line;
   }
+  return resp;
+}
+
+ProbeResponse HttpChecker::ProbeTarget(const std::string& check, const std::string& target,
+                                       std::optional<double> scrape_timeout_seconds, bool debug) {
+  HttpCheckConfig module;
+  ProbeTargetsConfig settings;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = checks_.find(check);
+    if (it == checks_.end()) {
+      return Refuse(400, "Unknown module \"" + check + "\"");
+    }
+    module = it->second->config;
+    settings = config_.probe_targets;
+  }
+  if (target.empty() || target == module.url || target == RedactUrl(module.url)) {
+    return Probe(check, target, debug);
+  }
+  if (!settings.enabled) {
+    return Refuse(400, "Probing arbitrary targets is not enabled: /probe?module=" + check +
+                           " serves the configured check's own target only (see http_checks.probe_targets)");
+  }
+  if (!module.proxy_url.empty()) {
+    // Through a proxy the connected address is the proxy's: the allow-list could not be enforced.
+    return Refuse(400, "Module \"" + check + "\" uses proxy_url; ad-hoc targets cannot be probed through a proxy");
+  }
+  // blackbox's http prober: a target without a scheme is http://.
+  std::string url = target.find("://") == std::string::npos ? "http://" + target : target;
+  std::string why;
+  std::optional<TargetHost> host = ParseTargetUrl(url, &why);
+  if (!host) {
+    return Refuse(400, "Invalid target \"" + RedactUrl(url) + "\": " + why);
+  }
+  if (settings.policy.CheckUrl(*host, &why) == TargetPolicy::Verdict::kDenied) {
+    return Refuse(403, "Target refused: " + why);
+  }
+  // Bounded: each ad-hoc probe pins an HTTP worker for up to its timeout.
+  struct Slot {
+    std::atomic<int>& n;
+    const int value;
+    explicit Slot(std::atomic<int>& c) : n(c), value(++c) {}
+    ~Slot() { --n; }
+  } slot(ad_hoc_in_flight_);
+  if (slot.value > settings.max_concurrent) {
+    return Refuse(503, "Too many concurrent ad-hoc probes (probe_targets.max_concurrent = " +
+                           std::to_string(settings.max_concurrent) + "); try again later");
+  }
+  module.url = url;
+  module.timeout = EffectiveProbeTimeout(module.timeout, scrape_timeout_seconds, settings.timeout_offset);
+  ProbeResult result = RunProbeBlocking(module, &settings.policy, &ad_hoc_abort_);
+  ProbeResponse resp;
+  resp.content_type = debug ? "text/plain; charset=utf-8" : std::string(kTextContentType);
+  resp.body = debug ? DebugText(result, module) : RenderProbeText(result);
   return resp;
 }
 

@@ -86,6 +86,26 @@ class HttpChecker {
   // foreign target, 503 before the check's first run.
   ProbeResponse Probe(const std::string& check, const std::string& target, bool debug) const;
 
+  // /probe?module=<check>&target=<url> for a target that is not the check's
+  // own URL: runs the module's settings against target now, on the calling
+  // thread, and returns the blackbox-shaped result. Nothing is recorded: the
+  // result appears in this response only, never on /metrics. Refused unless
+  // http_checks.probe_targets.enabled: 400 (disabled, bad target, module with
+  // proxy_url), 403 (target outside allowed_targets), 503 (max_concurrent
+  // ad-hoc probes already running). The timeout is the module's, lowered by
+  // scrape_timeout_seconds (X-Prometheus-Scrape-Timeout-Seconds) minus
+  // timeout_offset as blackbox does. A target without a scheme gets http://.
+  // The check's own URL (or an empty target) serves the cached result as Probe().
+  ProbeResponse ProbeTarget(const std::string& check, const std::string& target,
+                            std::optional<double> scrape_timeout_seconds, bool debug);
+
+  // Makes running and future ProbeTarget probes end at once (shutdown: an
+  // HTTP worker must not stay pinned for a probe's whole timeout).
+  void AbortAdHocProbes() { ad_hoc_abort_ = true; }
+
+  // Ad-hoc probes running now (ProbeTarget), for tests and the agent's metrics.
+  int AdHocProbesInFlight() const { return ad_hoc_in_flight_.load(); }
+
   // Every configured check, sorted by name.
   std::vector<CheckSummary> Summaries() const;
 
@@ -121,6 +141,9 @@ class HttpChecker {
   void* multi_ = nullptr;  // CURLM*
   std::map<CURL*, std::unique_ptr<InFlight>> runs_;
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
+
+  std::atomic<int> ad_hoc_in_flight_{0};  // ProbeTarget calls running a probe
+  std::atomic<bool> ad_hoc_abort_{false};
 
   const ResultListener listener_;
   std::atomic<bool> stop_{false};

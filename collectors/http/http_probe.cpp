@@ -1,6 +1,8 @@
 #include "collectors/http/http_probe.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <strings.h>
@@ -22,7 +24,7 @@ constexpr std::size_t kMaxBufferedBody = 16 << 20;
 const char* const kReasonNames[kFailureReasonCount] = {
     "none",          "dns",      "connect",        "tls",           "tls_verify",   "timeout",
     "status_code",   "regex",    "body_too_large", "redirect_loop", "http_version", "ssl_required",
-    "ssl_forbidden", "protocol", "other"};
+    "ssl_forbidden", "protocol", "target_not_allowed", "other"};
 
 double MicrosToSeconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
@@ -372,8 +374,13 @@ std::string RedactUrl(const std::string& url) {
 // ---------------------------------------------------------------------------
 // ProbeRun
 
-ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start)
-    : config_(config), start_(start), deadline_(start + config.timeout), url_(config.url), method_(config.method) {
+ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const TargetPolicy* policy)
+    : config_(config),
+      policy_(policy),
+      start_(start),
+      deadline_(start + config.timeout),
+      url_(config.url),
+      method_(config.method) {
   result_.start_unix = UnixNow();
   result_.timeout_seconds = std::chrono::duration<double>(config.timeout).count();
   ip_resolve_ = config.preferred_ip_protocol == "ip6" ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
@@ -460,6 +467,9 @@ bool ProbeRun::SetupHop() {
     return false;
   }
   ++hop_;
+  if (!CheckHopAllowed()) {
+    return false;
+  }
   result_.tls = TlsFacts{};  // TLS facts describe the final hop, as in blackbox
   body_.clear();
   response_headers_.clear();
@@ -564,10 +574,61 @@ bool ProbeRun::SetupHop() {
     curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &ProbeRun::SslCtxCallback);
     curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, this);
   }
+  if (policy_ != nullptr) {
+    // Checked on the socket libcurl is about to connect, i.e. on the address
+    // it really uses after its own resolution (and for each address it tries):
+    // no window between our check and its lookup for DNS rebinding to use.
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &ProbeRun::OpenSocketCallback);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+  }
 
   Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" + RedactUrl(url_) +
       "\" ip_protocol=" + (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4"));
   return true;
+}
+
+bool ProbeRun::CheckHopAllowed() {
+  address_check_ = false;
+  refused_address_.clear();
+  if (policy_ == nullptr) {
+    return true;
+  }
+  std::string why;
+  std::optional<TargetHost> target = ParseTargetUrl(url_, &why);
+  TargetPolicy::Verdict verdict = target ? policy_->CheckUrl(*target, &why) : TargetPolicy::Verdict::kDenied;
+  if (verdict == TargetPolicy::Verdict::kDenied) {
+    Finish(FailureReason::kNotAllowed, (hop_ > 1 ? "redirect refused: " : "") + why);
+    return false;
+  }
+  address_check_ = verdict == TargetPolicy::Verdict::kNeedsAddressCheck;
+  return true;
+}
+
+curl_socket_t ProbeRun::OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address) {
+  auto* run = static_cast<ProbeRun*>(self);
+  if (run->address_check_ && purpose == CURLSOCKTYPE_IPCXN) {
+    const sockaddr* sa = &address->addr;
+    const std::uint8_t* bytes = nullptr;
+    int port = 0;
+    if (address->family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+      bytes = reinterpret_cast<const std::uint8_t*>(&in->sin_addr);
+      port = ntohs(in->sin_port);
+    } else if (address->family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+      bytes = reinterpret_cast<const std::uint8_t*>(&in6->sin6_addr);
+      port = ntohs(in6->sin6_port);
+    }
+    if (bytes == nullptr || !run->policy_->CheckAddress(address->family, bytes, port)) {
+      char text[INET6_ADDRSTRLEN] = "?";
+      if (bytes != nullptr) {
+        inet_ntop(address->family, bytes, text, sizeof(text));
+      }
+      run->refused_address_ = std::string(text) + ":" + std::to_string(port);
+      return CURL_SOCKET_BAD;  // libcurl tries the next address, then fails with COULDNT_CONNECT
+    }
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 CURLcode ProbeRun::SslCtxCallback(CURL*, void* ssl_ctx, void* self) {
@@ -667,6 +728,11 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
       return SetupHop();
     }
     std::string err = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(code);
+    if (!refused_address_.empty() && code == CURLE_COULDNT_CONNECT) {
+      Finish(FailureReason::kNotAllowed, "connection to " + refused_address_ + " (resolved from " + UrlHost(url_) +
+                                             ") refused: address not in http_checks.probe_targets.allowed_targets");
+      return false;
+    }
     if (body_limit_hit_) {
       err = "body exceeded body_size_limit of " + std::to_string(config_.body_size_limit) + " bytes";
     }
@@ -738,6 +804,58 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
   result_.failed_due_to_regex = verdict == FailureReason::kRegex;
   Finish(verdict, why);
   return false;
+}
+
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+                             const std::atomic<bool>* abort) {
+  ProbeRun run(config, Clock::now(), policy);
+  CURL* easy = run.handle();
+  CURLM* multi = easy != nullptr ? curl_multi_init() : nullptr;
+  if (multi == nullptr) {
+    return run.TakeResult();  // setup failed or refused: already finished with its reason
+  }
+  // Each hop carries CURLOPT_TIMEOUT_MS from the run's deadline, so libcurl
+  // ends the transfer in time; the wall-clock guard is a backstop only.
+  const Clock::time_point give_up = Clock::now() + config.timeout + std::chrono::seconds(2);
+  curl_multi_add_handle(multi, easy);
+  bool finished = false;
+  bool aborted = false;
+  while (!finished && Clock::now() < give_up) {
+    if (abort != nullptr && abort->load()) {
+      aborted = true;
+      break;
+    }
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE) {
+        continue;
+      }
+      CURLcode code = msg->data.result;
+      curl_multi_remove_handle(multi, easy);
+      if (run.OnTransferDone(code)) {
+        curl_multi_add_handle(multi, easy);  // next redirect hop
+      } else {
+        finished = true;
+      }
+      break;
+    }
+    if (!finished) {
+      curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    }
+  }
+  if (!finished) {
+    curl_multi_remove_handle(multi, easy);
+  }
+  curl_multi_cleanup(multi);
+  ProbeResult result = run.TakeResult();
+  if (!finished) {
+    result.success = false;
+    result.reason = aborted ? FailureReason::kOther : FailureReason::kTimeout;
+    result.error = aborted ? "aborted: the agent is shutting down" : "probe did not finish within its timeout";
+  }
+  return result;
 }
 
 }  // namespace hostwatch

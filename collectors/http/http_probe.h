@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "collectors/http/check_config.h"
+#include "collectors/http/target_policy.h"
 
 namespace hostwatch {
 
@@ -40,6 +42,7 @@ enum class FailureReason {
   kSslRequired,   // fail_if_not_ssl and the final response was plain HTTP
   kSslForbidden,  // fail_if_ssl and the final response came over TLS
   kProtocol,      // malformed response, connection reset, bad encoding
+  kNotAllowed,    // ad-hoc probe: a hop's host or connected address is outside probe_targets.allowed_targets
   kOther,
 };
 inline constexpr int kFailureReasonCount = static_cast<int>(FailureReason::kOther) + 1;
@@ -140,7 +143,11 @@ struct ProbeResult {
 // One run of one check, possibly several hops. Owned by the scheduler.
 class ProbeRun {
  public:
-  ProbeRun(const HttpCheckConfig& config, std::chrono::steady_clock::time_point start);
+  // policy: for ad-hoc /probe targets, checked on every hop's URL and on
+  // every address libcurl connects to; null for configured checks. Both
+  // config and policy must outlive the run.
+  ProbeRun(const HttpCheckConfig& config, std::chrono::steady_clock::time_point start,
+           const TargetPolicy* policy = nullptr);
   ~ProbeRun();
   ProbeRun(const ProbeRun&) = delete;
   ProbeRun& operator=(const ProbeRun&) = delete;
@@ -166,6 +173,8 @@ class ProbeRun {
   static size_t WriteCallback(char* data, size_t size, size_t n, void* self);
   static size_t HeaderCallback(char* data, size_t size, size_t n, void* self);
   static CURLcode SslCtxCallback(CURL* curl, void* ssl_ctx, void* self);
+  static curl_socket_t OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address);
+  bool CheckHopAllowed();
 
  public:
   // Called from OpenSSL during the handshake (public for the C callback shim).
@@ -173,6 +182,9 @@ class ProbeRun {
 
  private:
   const HttpCheckConfig& config_;
+  const TargetPolicy* const policy_;
+  bool address_check_ = false;    // this hop may only connect to addresses in the policy's networks
+  std::string refused_address_;   // set by OpenSocketCallback when it refused a connection
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point deadline_;
   CURL* easy_ = nullptr;
@@ -194,5 +206,12 @@ class ProbeRun {
   char error_buffer_[CURL_ERROR_SIZE] = {0};
   ProbeResult result_;
 };
+
+// Runs one probe to completion on the calling thread with its own multi
+// handle (for ad-hoc /probe targets, served on an HTTP worker). Bounded by
+// config.timeout, or sooner when *abort becomes true (checked every 100 ms;
+// the result then fails with reason other). policy as for ProbeRun.
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+                             const std::atomic<bool>* abort = nullptr);
 
 }  // namespace hostwatch

@@ -27,8 +27,7 @@ class LiveHostTest(unittest.TestCase):
             cls.before = time.time()
             cls.text = agent.metrics()
             cls.after = time.time()
-        # Read after stop(), which drains stderr: right after the scrape the collector's log line
-        # may still be in the pipe (seen once under load).
+        # After stop(): the stderr reader has drained every line the agent wrote.
         cls.log = agent.log()
         cls.samples = parse_samples(cls.text)
 
