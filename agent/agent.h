@@ -63,7 +63,10 @@ class Agent {
   void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
 
   const AgentFlags flags_;
-  const ProcFs fs_;
+  // Collectors keep a reference to this. A collector hung in the kernel (open() on a dead NFS
+  // mount or a FIFO) keeps its pool thread, and that reference, after the Agent is destroyed at
+  // shutdown, so the object lives for the whole process (see KeepForever in agent.cpp).
+  const ProcFs& fs_;
   SelfMetrics self_metrics_;
   std::unique_ptr<WebSecurity> security_;  // set by Configure(); outlives server_'s use of it (Stop first)
   HttpServer server_;

@@ -78,6 +78,10 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
   app.add_option("--web.max-requests", flags.max_requests,
                  "Maximum number of parallel scrape requests; more get 503.")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--web.max-connections", flags.max_connections,
+                 "Maximum number of HTTP connections served at once (one worker thread each); further "
+                 "connections wait in the accept queue.")
+      ->check(CLI::Range(16, 4096));
   app.add_flag("--web.enable-lifecycle", flags.enable_lifecycle, "Enable reload via HTTP POST /-/reload.");
   app.add_option("--path.procfs", flags.roots.procfs, "procfs mountpoint.");
   app.add_option("--path.sysfs", flags.roots.sysfs, "sysfs mountpoint.");

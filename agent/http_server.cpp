@@ -147,6 +147,9 @@ Status HttpServer::Start(const HttpServerOptions& options) {
       "listening_ports", JoinComma(ports),
       "num_threads", std::to_string(options.worker_threads),
       "request_timeout_ms", std::to_string(options.request_timeout_ms),
+      // The accept queue may hold as many connections as there are workers; beyond that the
+      // kernel's listen backlog holds them.
+      "connection_queue", std::to_string(options.worker_threads),
       "max_request_size", std::to_string(options.max_request_header_bytes),
       "enable_keep_alive", "yes",
       "keep_alive_timeout_ms", std::to_string(options.keep_alive_timeout_ms),

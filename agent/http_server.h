@@ -68,7 +68,9 @@ struct HttpServerOptions {
   // TLS, basic auth and headers; null = plain HTTP, no auth. Not owned; must outlive Stop().
   WebSecurity* security = nullptr;
   int worker_threads = 8;
-  int request_timeout_ms = 10000;
+  // A request head must arrive whole within this time (CivetWeb counts from the first byte
+  // wait, not per read), which bounds how long a slowloris client holds a worker.
+  int request_timeout_ms = 5000;
   int max_request_header_bytes = 16384;
   int keep_alive_timeout_ms = 500;
 };

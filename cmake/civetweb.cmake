@@ -45,6 +45,9 @@ add_library(hostwatch_civetweb STATIC "${_civetweb_root}/src/civetweb.c" "${_civ
 target_include_directories(hostwatch_civetweb SYSTEM PUBLIC "${_civetweb_root}/include")
 target_compile_definitions(hostwatch_civetweb
   PRIVATE USE_IPV6 OPENSSL_API_3_0 NO_SSL_DL NO_CGI NO_FILES
+  # gmtime_r/localtime_r instead of gmtime/localtime: without it, workers writing Date headers at
+  # the same time share libc's static struct tm (a data race ThreadSanitizer reported).
+  REENTRANT_TIME
   # The header must agree with the library on these.
   PUBLIC USE_IPV6 OPENSSL_API_3_0)
 # Upstream code: not held to our warning flags.

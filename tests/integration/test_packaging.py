@@ -444,6 +444,12 @@ class SystemdServiceTest(unittest.TestCase):
         return predicate()
 
     def test_service_lifecycle_under_systemd(self):
+        if os.environ.get("HOSTWATCH_SANITIZER"):
+            # Under ASan the stopped unit ends "failed", not "inactive": most likely LeakSanitizer's
+            # exit check, which needs ptrace, denied by the unit's SystemCallFilter=@system-service
+            # (the unit does not get the test's sanitizer options either). tests/sanitizers.sh
+            # checks the same binary outside systemd.
+            self.skipTest("the hardened unit cannot run a sanitizer build")
         sd = self.systemd
         shutil.copy(_package.path, sd.path("/var/tmp/hostwatch.deb"))
         t0 = time.monotonic()

@@ -31,9 +31,10 @@ def require_binary():
 class Agent:
     """A running hostwatch process. Use as a context manager or call stop()."""
 
-    def __init__(self, *args, listen="127.0.0.1:0", env=None, wait_ready=True, timeout=15):
+    def __init__(self, *args, listen="127.0.0.1:0", env=None, wait_ready=True, timeout=15, prefix=()):
+        # prefix: a command the binary runs under, e.g. ("setpriv", "--reuid=nobody", ...); it must exec.
         require_binary()
-        self.args = [BINARY]
+        self.args = list(prefix) + [BINARY]
         if listen is not None:
             self.args.append("--web.listen-address=" + listen)
         self.args += list(args)

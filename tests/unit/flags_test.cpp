@@ -33,6 +33,19 @@ TEST(FlagsTest, DefaultsMatchTheDesign) {
   EXPECT_FALSE(f.config_file_given);
 }
 
+TEST(FlagsTest, MaxConnectionsDefaultsTo256AndIsBounded) {
+  auto r = Parse({});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).max_connections, 256);
+  r = Parse({"--web.max-connections=64"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).max_connections, 64);
+  // Fewer than 16 workers cannot serve health checks next to the scrapes; more than 4096
+  // threads is a mistake, not a configuration.
+  EXPECT_EQ(std::get<int>(Parse({"--web.max-connections=8"})), 2);
+  EXPECT_EQ(std::get<int>(Parse({"--web.max-connections=5000"})), 2);
+}
+
 TEST(FlagsTest, CollectorSwitchesAreRecordedOnlyWhenGiven) {
   auto r = Parse({"--no-collector.cpu", "--collector.loadavg", "--web.listen-address=127.0.0.1:1",
                   "--web.listen-address", "127.0.0.1:2"});

@@ -1,0 +1,23 @@
+// libFuzzer target: ParseConfigText (the hostwatch YAML configuration file) on arbitrary bytes
+// must not crash, throw, hang or trip a sanitizer. Environment lookups are answered by a fixed
+// function so runs do not depend on the fuzzing machine's environment.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "agent/config.h"
+#include "collectors/config_diagnostics.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  hostwatch::ConfigDiagnostics diag("fuzz.yml");
+  auto env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "HW_FUZZ_SET") {
+      return "value";
+    }
+    return std::nullopt;
+  };
+  hostwatch::ParseConfigText(text, &diag, env);
+  return 0;
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds hostwatch under sanitizers and runs the tests with them; exits non-zero on any report.
+#   1. ASan+UBSan (preset "asan"): the whole ctest suite, unit and integration.
+#   2. TSan (preset "tsan"): the concurrency-heavy tests only (scraper, worker pool, HTTP server,
+#      reload, web security, abuse, faults), to stay inside the CI time budget.
+#   3. libFuzzer (clang, ASan+UBSan, build/fuzz): every target in tests/fuzz for FUZZ_SECONDS
+#      (default 10) each, from the seed corpora and the stored crash regressions.
+# Reports are written to files (log_path) rather than judged by exit codes, because the
+# integration tests run the agent as a child process and some of them kill it on purpose:
+# a sanitizer report anywhere, in any process, fails this script.
+# Usage: tests/sanitizers.sh [ci|asan|tsan|fuzz|all]   (default all; JOBS=n sets build parallelism)
+#   ci = asan + tsan: what the README test command and .ci/run run (fuzzing is on demand: CI budget).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src="$(pwd)"
+jobs="${JOBS:-2}"
+what="${1:-all}"
+
+# Tests CTest selects for TSan, by name (gtest suites and Python test files).
+tsan_tests='^(ScraperTest|WorkerPoolTest|StatfsRunnerTest|SignalWaiterTest|RuntimeConfigTest|WebSecurityTest)\.|integration\.test_(abuse|faults|config_reload|websec|foundation)$'
+
+check_reports() {
+  local dir="$1" name="$2"
+  if compgen -G "${dir}/report.*" >/dev/null; then
+    echo "sanitizers: ${name} reported problems:" >&2
+    cat "${dir}"/report.* >&2
+    return 1
+  fi
+  echo "sanitizers: ${name}: no reports"
+}
+
+run_asan() {
+  local reports="${src}/build/asan/sanitizer-reports"
+  cmake --preset asan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null
+  cmake --build --preset asan -j"${jobs}"
+  rm -rf "${reports}" && mkdir -p "${reports}"
+  # detect_leaks: LeakSanitizer needs ptrace-like access to the process, which some containers deny;
+  # it is on unless the environment says otherwise (ASAN_DETECT_LEAKS=0).
+  export ASAN_OPTIONS="log_path=${reports}/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
+  export UBSAN_OPTIONS="log_path=${reports}/report:print_stacktrace=1:halt_on_error=1"
+  export HOSTWATCH_SANITIZER=asan  # tests that measure memory skip that part
+  local rc=0
+  ctest --test-dir build/asan --output-on-failure -j"${jobs}" || rc=$?
+  unset ASAN_OPTIONS UBSAN_OPTIONS HOSTWATCH_SANITIZER
+  check_reports "${reports}" "ASan+UBSan" || rc=1
+  return "${rc}"
+}
+
+run_tsan() {
+  local reports="${src}/build/tsan/sanitizer-reports"
+  cmake --preset tsan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null
+  cmake --build --preset tsan -j"${jobs}"
+  rm -rf "${reports}" && mkdir -p "${reports}"
+  export TSAN_OPTIONS="log_path=${reports}/report:halt_on_error=1:second_deadlock_stack=1:suppressions=${src}/tests/tsan.supp"
+  export HOSTWATCH_SANITIZER=tsan
+  local rc=0
+  ctest --test-dir build/tsan --output-on-failure -j"${jobs}" -R "${tsan_tests}" || rc=$?
+  unset TSAN_OPTIONS HOSTWATCH_SANITIZER
+  check_reports "${reports}" "TSan" || rc=1
+  return "${rc}"
+}
+
+run_fuzz() {
+  CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHOSTWATCH_BUILD_TESTS=OFF -DHOSTWATCH_BUILD_FUZZ=ON -DHOSTWATCH_SANITIZE=address,undefined \
+    -DHOSTWATCH_FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >/dev/null
+  cmake --build build/fuzz -j"${jobs}" --target fuzz_targets
+  ctest --test-dir build/fuzz -L fuzz --output-on-failure -j"${jobs}"
+}
+
+status=0
+start=$(date +%s)
+case "${what}" in
+  asan) run_asan || status=1 ;;
+  tsan) run_tsan || status=1 ;;
+  fuzz) run_fuzz || status=1 ;;
+  ci)
+    run_asan || status=1
+    run_tsan || status=1
+    ;;
+  all)
+    run_asan || status=1
+    run_tsan || status=1
+    run_fuzz || status=1
+    ;;
+  *) echo "usage: $0 [ci|asan|tsan|fuzz|all]" >&2; exit 2 ;;
+esac
+echo "sanitizers: ${what} finished in $(( $(date +%s) - start )) s, status ${status}"
+exit "${status}"
