@@ -40,6 +40,7 @@ struct Scraper::Outcome {
   Status status;
   double seconds = 0;
   std::vector<prometheus::MetricFamily> families;
+  std::vector<std::string> warnings;
 };
 
 // One pass of a pool thread over entries[first..]. Shared between the
@@ -91,6 +92,7 @@ struct Scraper::Job {
         o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         e.stuck = false;  // if it had overrun, it has now returned
         e.parse_errors += sink.parse_errors();
+        o.warnings = sink.warnings();
         o.families = sink.TakeFamilies();
       }
       std::lock_guard<std::mutex> lock(mu);
@@ -178,6 +180,9 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() {
         logging::Warn("collector failed",
                       {{"name", e.name}, {"duration_seconds", r.seconds}, {"err", r.status.message()}});
       }
+    }
+    for (const std::string& w : r.warnings) {
+      logging::Warn("collector degraded", {{"name", e.name}, {"err", w}});
     }
     for (auto& f : r.families) {
       out.push_back(std::move(f));

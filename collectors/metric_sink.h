@@ -50,6 +50,12 @@ class MetricSink {
   void CountParseError(std::uint64_t n = 1) { parse_errors_ += n; }
   std::uint64_t parse_errors() const { return parse_errors_; }
 
+  // Reports a problem that degrades this collector's output without failing
+  // it (node_exporter's textfile collector logs a bad file and still
+  // succeeds). The scrape wrapper logs each warning at warn level.
+  void Warn(std::string message) { warnings_.push_back(std::move(message)); }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
   bool empty() const { return families_.empty(); }
   std::vector<prometheus::MetricFamily> TakeFamilies() { return std::move(families_); }
 
@@ -63,6 +69,7 @@ class MetricSink {
   // Parallel to families_: label indices in name order (empty for AddFamily).
   std::vector<std::vector<std::size_t>> label_order_;
   std::uint64_t parse_errors_ = 0;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace hostwatch

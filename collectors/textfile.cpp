@@ -451,15 +451,13 @@ class TextfileCollector : public Collector {
     if (!directory_.empty()) {
       ReadDirectory(sink, &problems);
     }
+    // Like node_exporter: a bad file is logged and flagged by node_textfile_scrape_error,
+    // while the collector itself still succeeds with the files that parsed.
     sink.Add(kScrapeError, problems.empty() ? 0 : 1);
-    if (problems.empty()) {
-      return Status::OK();
+    for (std::string& p : problems) {
+      sink.Warn(std::move(p));
     }
-    std::string message;
-    for (const std::string& p : problems) {
-      message += (message.empty() ? "" : "; ") + p;
-    }
-    return Status::Error(message);
+    return Status::OK();
   }
 
  private:

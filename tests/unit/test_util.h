@@ -25,6 +25,7 @@ struct CollectorRun {
   Status status;
   std::string text;  // exposition of what it added
   std::uint64_t parse_errors = 0;
+  std::string warnings;  // MetricSink::Warn messages, joined with "; "
 };
 
 inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
@@ -32,11 +33,14 @@ inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
   const CollectorSpec* spec = FindCollector(name);
   Result<CollectorPtr> c = spec->make(CollectorContext{fs, options});
   if (!c.ok()) {
-    return {c.status(), "", 0};
+    return {c.status(), "", 0, ""};
   }
   MetricSink sink;
   Status s = c.value()->Collect(sink);
-  CollectorRun run{s, "", sink.parse_errors()};
+  CollectorRun run{s, "", sink.parse_errors(), ""};
+  for (const std::string& w : sink.warnings()) {
+    run.warnings += (run.warnings.empty() ? "" : "; ") + w;
+  }
   run.text = SerializeText(sink.TakeFamilies());
   return run;
 }
