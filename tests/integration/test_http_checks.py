@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from hostwatch_testutil import Agent, TempDir, check_metrics_with_promtool, free_port, parse_samples, require_binary
+from hostwatch_testutil import Agent, QuietHandler, TempDir, check_metrics_with_promtool, free_port, parse_samples, require_binary
 
 BODY_OK = b"<html><h1>Welcome to hostwatch</h1></html>\n"
 BEARER = "s3cr3t-bearer-token"
@@ -39,25 +39,7 @@ BLACKBOX_TLS_EXTRA = ["probe_ssl_earliest_cert_expiry", "probe_ssl_last_chain_ex
                       "probe_tls_cipher_info", "probe_tls_version_info"]
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, code, body=b"", headers=()):
-        self.send_response(code)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
+class Handler(QuietHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self._send(201 if body == b'{"ping":1}' else 400, b"created")

@@ -11,31 +11,14 @@ import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import Agent, TempDir, parse_samples, run_agent
+from hostwatch_testutil import Agent, QuietHandler, TempDir, parse_samples, run_agent
 from test_http_checks import BLACKBOX_HTTP_SERIES
 
 SLOW_SECONDS = 3.0
 VERY_SLOW_SECONDS = 8.0  # well above the agent's own shutdown time (about 2 s, CivetWeb's stop)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, code, body=b"", headers=()):
-        self.send_response(code)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
+class Handler(QuietHandler):
     def do_GET(self):
         server = self.server
         with server.lock:

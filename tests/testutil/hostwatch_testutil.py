@@ -4,6 +4,7 @@ Every agent listens on 127.0.0.1 port 0 unless told otherwise; the bound port is
 read back from the agent's startup log line, so tests never collide on ports.
 """
 import gzip
+import http.server
 import os
 import re
 import shutil
@@ -176,3 +177,25 @@ class TempDir:
 
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """Base for the loopback HTTP targets tests start: no request logging, and _send writes a
+    complete HTTP/1.1 response (Content-Length, Connection: close; no body for HEAD)."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, code, body=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
