@@ -28,13 +28,33 @@ list(GET _civetweb_tarballs 0 _civetweb_tarball)
 # Unpack once per build tree; re-unpack when the tarball changes.
 set(_civetweb_unpack_dir "${CMAKE_BINARY_DIR}/_deps/civetweb")
 set(_civetweb_root "${_civetweb_unpack_dir}/civetweb-1.15")
+# Our fixes to upstream, applied after unpacking (bump the level to re-unpack existing build trees).
+#  1. A Content-Length beyond LLONG_MAX saturates strtoll() and later overflows
+#     `request_len + content_len` in the keep-alive check (signed overflow, undefined behaviour that
+#     UBSan reported from tests/integration/test_abuse.py). Such a header is now a 400 like a negative one.
+set(_civetweb_patch_level 1)
 file(SHA256 "${_civetweb_tarball}" _civetweb_sha)
+string(APPEND _civetweb_sha "-patch${_civetweb_patch_level}")
 if(NOT EXISTS "${_civetweb_root}/src/civetweb.c" OR NOT "${_civetweb_sha}" STREQUAL "${HOSTWATCH_CIVETWEB_UNPACKED_SHA}")
   file(REMOVE_RECURSE "${_civetweb_unpack_dir}")
   file(ARCHIVE_EXTRACT INPUT "${_civetweb_tarball}" DESTINATION "${_civetweb_unpack_dir}")
   if(NOT EXISTS "${_civetweb_root}/src/civetweb.c")
     message(FATAL_ERROR "${_civetweb_tarball} did not unpack to civetweb-1.15/src/civetweb.c")
   endif()
+  file(READ "${_civetweb_root}/src/civetweb.c" _civetweb_c)
+  set(_unbounded_check "if ((endptr == cl) || (conn->content_len < 0)) {")
+  # 2^53: far above any body we accept, far below the overflow.
+  set(_bounded_check "if ((endptr == cl) || (conn->content_len < 0) || (conn->content_len > (1LL << 53))) {")
+  string(REPLACE "${_unbounded_check}" "${_bounded_check}" _civetweb_c_patched "${_civetweb_c}")
+  string(REPLACE "${_bounded_check}" "" _count_probe "${_civetweb_c_patched}")
+  string(LENGTH "${_civetweb_c_patched}" _len_patched)
+  string(LENGTH "${_count_probe}" _len_probe)
+  string(LENGTH "${_bounded_check}" _len_check)
+  math(EXPR _replacements "(${_len_patched} - ${_len_probe}) / ${_len_check}")
+  if(NOT _replacements EQUAL 2)
+    message(FATAL_ERROR "CivetWeb Content-Length patch applied ${_replacements} times, expected 2 (request and response parsing)")
+  endif()
+  file(WRITE "${_civetweb_root}/src/civetweb.c" "${_civetweb_c_patched}")
   set(HOSTWATCH_CIVETWEB_UNPACKED_SHA "${_civetweb_sha}" CACHE INTERNAL "")
 endif()
 message(STATUS "CivetWeb: building ${_civetweb_tarball} (IPv6, OpenSSL ${OPENSSL_VERSION} linked, 3.0 API)")

@@ -39,9 +39,10 @@ run_asan() {
   export ASAN_OPTIONS="log_path=${reports}/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
   export UBSAN_OPTIONS="log_path=${reports}/report:print_stacktrace=1:halt_on_error=1"
   export HOSTWATCH_SANITIZER=asan  # tests that measure memory skip that part
+  export HOSTWATCH_SANITIZER_REPORTS="${reports}"  # agents' stderr reports (GCC's UBSan ignores log_path)
   local rc=0
   ctest --test-dir build/asan --output-on-failure -j"${jobs}" || rc=$?
-  unset ASAN_OPTIONS UBSAN_OPTIONS HOSTWATCH_SANITIZER
+  unset ASAN_OPTIONS UBSAN_OPTIONS HOSTWATCH_SANITIZER HOSTWATCH_SANITIZER_REPORTS
   check_reports "${reports}" "ASan+UBSan" || rc=1
   return "${rc}"
 }
@@ -53,9 +54,10 @@ run_tsan() {
   rm -rf "${reports}" && mkdir -p "${reports}"
   export TSAN_OPTIONS="log_path=${reports}/report:halt_on_error=1:second_deadlock_stack=1:suppressions=${src}/tests/tsan.supp"
   export HOSTWATCH_SANITIZER=tsan
+  export HOSTWATCH_SANITIZER_REPORTS="${reports}"
   local rc=0
   ctest --test-dir build/tsan --output-on-failure -j"${jobs}" -R "${tsan_tests}" || rc=$?
-  unset TSAN_OPTIONS HOSTWATCH_SANITIZER
+  unset TSAN_OPTIONS HOSTWATCH_SANITIZER HOSTWATCH_SANITIZER_REPORTS
   check_reports "${reports}" "TSan" || rc=1
   return "${rc}"
 }

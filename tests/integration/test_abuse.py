@@ -207,6 +207,15 @@ class OneAgentAbuseTest(unittest.TestCase):
             self.assertTrue(status is None or 400 <= status < 600, (data[:40], response[:100]))
         self.assertStillServing()
 
+    def test_content_length_beyond_int64_is_rejected(self):
+        # Regression: CivetWeb saturated this to LLONG_MAX and overflowed request_len + content_len in
+        # its keep-alive check (UBSan: signed integer overflow); cmake/civetweb.cmake now bounds it.
+        for request in [b"POST /-/reload HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+                        b"GET /metrics HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n"]:
+            status, response = raw_request(self.agent.port, request, timeout=7)
+            self.assertIn(status, (400, 411, 413), (request[:50], response[:100]))
+        self.assertStillServing()
+
 
 class ProbeAbuseTest(unittest.TestCase):
     def test_hostile_probe_queries_never_probe_elsewhere_or_break(self):

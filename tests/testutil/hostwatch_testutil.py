@@ -24,6 +24,20 @@ NODE_EXPORTER_FIXTURES = os.environ.get("HOSTWATCH_NODE_EXPORTER_FIXTURES", "")
 SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE
 
 
+# GCC's UBSan ignores log_path and always writes to stderr, which the tests capture, so
+# tests/sanitizers.sh would never see those reports: lines that look like a sanitizer report are
+# copied into its report directory (HOSTWATCH_SANITIZER_REPORTS) as well.
+SANITIZER_MARKERS = ("runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer")
+
+
+def record_sanitizer_output(pid, text):
+    reports = os.environ.get("HOSTWATCH_SANITIZER_REPORTS")
+    if not reports or not any(marker in text for marker in SANITIZER_MARKERS):
+        return
+    with open(os.path.join(reports, "report.agent-stderr.%d" % pid), "a", encoding="utf-8") as f:
+        f.write(text if text.endswith("\n") else text + "\n")
+
+
 def require_binary():
     if not BINARY or not os.access(BINARY, os.X_OK):
         raise unittest.SkipTest("HOSTWATCH_BINARY is not set to an executable; run through ctest")
@@ -59,6 +73,7 @@ class Agent:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._log_lock:
                 self.log_lines.append(line)
+            record_sanitizer_output(self.proc.pid, line)
             if "msg=\"hostwatch started\"" in line or '"msg":"hostwatch started"' in line:
                 m = re.search(r'address=("?)[^ "]*:(\d+)', line) or re.search(r'"address":"[^"]*:(\d+)"', line)
                 if m:
@@ -120,7 +135,9 @@ def run_agent(*args, timeout=15, env=None):
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    return subprocess.run([BINARY] + list(args), capture_output=True, text=True, timeout=timeout, env=full_env)
+    res = subprocess.run([BINARY] + list(args), capture_output=True, text=True, timeout=timeout, env=full_env)
+    record_sanitizer_output(0, res.stderr)
+    return res
 
 
 def parse_samples(text):
