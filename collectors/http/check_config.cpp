@@ -272,6 +272,8 @@ void ParseTls(Reader& r, const YAML::Node& n, const std::string& path, CheckTlsC
       r.String(v, p, &tls->server_name);
     } else if (key == "insecure_skip_verify") {
       r.Bool(v, p, &tls->insecure_skip_verify);
+    } else if (key == "export_chain_info") {
+      r.Bool(v, p, &tls->export_chain_info);
     } else if (key == "min_version") {
       if (r.String(v, p, &tls->min_version) && tls->min_version != "TLS10" && tls->min_version != "TLS11" &&
           tls->min_version != "TLS12" && tls->min_version != "TLS13") {

@@ -50,6 +50,9 @@ struct CheckTlsConfig {
   std::string server_name;  // overrides SNI and certificate name verification
   bool insecure_skip_verify = false;
   std::string min_version;  // "", "TLS10", "TLS11", "TLS12", "TLS13"
+  // probe_ssl_last_chain_info (blackbox's leaf-certificate series). Off by default: its four
+  // high-entropy labels start a new series on every certificate renewal.
+  bool export_chain_info = false;
 };
 
 struct BasicAuth {

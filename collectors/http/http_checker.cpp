@@ -110,6 +110,15 @@ void AppendResultFamilies(const ProbeResult& r, const std::vector<Label>& base, 
     b->Gauge("probe_ssl_last_chain_expiry_timestamp_seconds", "Returns last SSL chain expiry in timestamp", base,
              r.tls.verified ? r.tls.last_chain_expiry : kGoZeroTimeUnix);
   }
+  if (r.tls.last_chain_leaf) {
+    const CertificateInfo& leaf = *r.tls.last_chain_leaf;
+    std::vector<Label> labels = base;
+    labels.push_back(Label{"fingerprint_sha256", leaf.fingerprint_sha256});
+    labels.push_back(Label{"subject", leaf.subject});
+    labels.push_back(Label{"issuer", leaf.issuer});
+    labels.push_back(Label{"subjectalternative", leaf.subjectalternative});
+    b->Gauge("probe_ssl_last_chain_info", "Contains SSL leaf certificate information", labels, 1);
+  }
   if (!r.tls.version.empty()) {
     b->Gauge("probe_tls_version_info", "Returns the TLS version used or NaN when unknown",
              With(base, "version", r.tls.version), 1);

@@ -4,7 +4,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <openssl/ssl.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -81,6 +83,55 @@ double EarliestNotAfter(STACK_OF(X509) * chain) {
   return earliest;
 }
 
+std::string DistinguishedName(const X509_NAME* name) {
+  // RFC 2253 reverses the DER order (most specific first) as Go does; UTF-8 is kept rather than
+  // escaped byte by byte, as Go keeps it.
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) {
+    return "";
+  }
+  X509_NAME_print_ex(bio, name, 0, (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string text(data != nullptr && len > 0 ? data : "", len > 0 ? static_cast<std::size_t>(len) : 0);
+  BIO_free(bio);
+  return text;
+}
+
+std::string DnsAlternativeNames(X509* cert) {
+  std::string joined;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type != GEN_DNS) {
+      continue;
+    }
+    const auto* s = n->d.dNSName;
+    if (!joined.empty()) {
+      joined += ',';
+    }
+    joined.append(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+  }
+  GENERAL_NAMES_free(names);
+  return joined;
+}
+
+std::string Sha256Fingerprint(const X509* cert) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &len) != 1) {
+    return "";
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * len);
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
 // Replaces OpenSSL's chain verification with the same verification plus a
 // look at the chain as sent, so an expired or untrusted certificate still
 // reports its expiry (blackbox loses it when the handshake fails).
@@ -94,7 +145,11 @@ int CaptureChainAndVerify(X509_STORE_CTX* store, void* arg) {
   }
   int ok = X509_verify_cert(store);
   double chain_expiry = ok == 1 ? EarliestNotAfter(X509_STORE_CTX_get0_chain(store)) : 0;
-  static_cast<ProbeRun*>(arg)->OnPeerChain(earliest, ok == 1, chain_expiry);
+  auto* run = static_cast<ProbeRun*>(arg);
+  run->OnPeerChain(earliest, ok == 1, chain_expiry);
+  if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store); ok == 1 && sk_X509_num(chain) > 0) {
+    run->OnVerifiedLeaf(sk_X509_value(chain, 0));
+  }
   return ok;
 }
 
@@ -641,6 +696,14 @@ void ProbeRun::OnPeerChain(double earliest_expiry, bool verified, double verifie
   result_.tls.earliest_cert_expiry = earliest_expiry;
   result_.tls.verified = verified;
   result_.tls.last_chain_expiry = verified_chain_expiry;
+}
+
+void ProbeRun::OnVerifiedLeaf(X509* leaf) {
+  if (!config_.tls.export_chain_info) {
+    return;
+  }
+  result_.tls.last_chain_leaf = CertificateInfo{Sha256Fingerprint(leaf), DistinguishedName(X509_get_subject_name(leaf)),
+                                                DistinguishedName(X509_get_issuer_name(leaf)), DnsAlternativeNames(leaf)};
 }
 
 size_t ProbeRun::WriteCallback(char* data, size_t size, size_t n, void* self) {

@@ -9,12 +9,14 @@
 #pragma once
 
 #include <curl/curl.h>
+#include <openssl/types.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -107,6 +109,14 @@ std::uint32_t IpAddrHash(const std::string& ip);
 // URL with any password replaced by "xxxxx" (Go's URL.Redacted), for labels and logs.
 std::string RedactUrl(const std::string& url);
 
+// The leaf of the verified chain, labelled as blackbox_exporter 0.23 labels probe_ssl_last_chain_info.
+struct CertificateInfo {
+  std::string fingerprint_sha256;  // lower-case hex of the SHA-256 of the DER encoding
+  std::string subject;             // RFC 2253 order and escaping, like Go's pkix.Name.String()
+  std::string issuer;
+  std::string subjectalternative;  // DNS names joined by ","
+};
+
 struct TlsFacts {
   bool present = false;             // a certificate chain was received
   std::string version;              // "TLS 1.3"; empty when no response arrived
@@ -114,6 +124,7 @@ struct TlsFacts {
   double earliest_cert_expiry = 0;  // min NotAfter over the chain as sent (kept when verification fails)
   bool verified = false;
   double last_chain_expiry = 0;  // min NotAfter over the verified chain
+  std::optional<CertificateInfo> last_chain_leaf;  // only with tls.export_chain_info
 };
 
 struct ProbeResult {
@@ -179,6 +190,7 @@ class ProbeRun {
  public:
   // Called from OpenSSL during the handshake (public for the C callback shim).
   void OnPeerChain(double earliest_expiry, bool verified, double verified_chain_expiry);
+  void OnVerifiedLeaf(X509* leaf);
 
  private:
   const HttpCheckConfig& config_;

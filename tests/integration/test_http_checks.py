@@ -34,7 +34,7 @@ BLACKBOX_HTTP_SERIES = sorted(
      "probe_http_uncompressed_body_length", "probe_http_version", "probe_ip_addr_hash", "probe_ip_protocol",
      "probe_success", "probe_timeout_seconds"] +
     ['probe_http_duration_seconds{phase="%s"}' % p for p in PHASES])
-# Added for a TLS final response (probe_ssl_last_chain_info is the one blackbox series hostwatch leaves out).
+# Added for a TLS final response (probe_ssl_last_chain_info only with tls.export_chain_info, off by default).
 BLACKBOX_TLS_EXTRA = ["probe_ssl_earliest_cert_expiry", "probe_ssl_last_chain_expiry_timestamp_seconds",
                       "probe_tls_cipher_info", "probe_tls_version_info"]
 
@@ -161,6 +161,8 @@ class HttpChecksTest(unittest.TestCase):
             "gzip_limit": {"url": h + "/gzip", "compression": "gzip", "body_size_limit": "1KiB"},
             "https_ok": {"url": "https://localhost:%d/ok" % cls.https.port, "tls": {"ca_file": p("ca.pem")},
                          "fail_if_not_ssl": True},
+            "https_chain_info": {"url": "https://localhost:%d/ok" % cls.https.port,
+                                 "tls": {"ca_file": p("ca.pem"), "export_chain_info": True}},
             "https_untrusted": {"url": "https://localhost:%d/ok" % cls.https.port},
             "https_expired": {"url": "https://localhost:%d/ok" % cls.expired.port, "tls": {"ca_file": p("ca.pem")}},
             # server_name sets SNI and the verified name; the connection still goes to the URL's host,
@@ -338,6 +340,17 @@ class HttpChecksTest(unittest.TestCase):
         ciphers = [k for k in self.samples if k.startswith('probe_tls_cipher_info{check="https_ok"')]
         self.assertEqual(len(ciphers), 1)
         self.assertIn('cipher="TLS_', ciphers[0])
+
+    def test_https_chain_info_is_opt_in_and_describes_the_leaf(self):
+        res = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+                              os.path.join(self.tmp.path, "good.pem")], capture_output=True, text=True, check=True)
+        fingerprint = res.stdout.strip().split("=", 1)[1].replace(":", "").lower()
+        expected = ('probe_ssl_last_chain_info{check="https_chain_info",fingerprint_sha256="%s",'
+                    'issuer="CN=hostwatch test CA",subject="CN=localhost",subjectalternative="localhost",'
+                    'target="https://localhost:%d/ok"}' % (fingerprint, self.https.port))
+        info = [k for k in self.samples if k.startswith("probe_ssl_last_chain_info{")]
+        self.assertEqual(info, [expected], "only the check that opted in has the series")
+        self.assertEqual(self.samples[expected], 1)
 
     def test_https_server_name(self):
         self.assertEqual(self.value("probe_success", "https_server_name"), 1)
