@@ -6,6 +6,7 @@ set -euo pipefail
 
 # dpkg-dev (dpkg-shlibdeps) and file are what `cpack -G DEB` needs to build the package.
 # clang and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) build tests/fuzz.
+# help2man writes the manual page from --help, so it cannot drift from the flags.
 # libcivetweb-dev/civetweb stay only because prometheus-cpp's CMake config looks for CivetWeb;
 # hostwatch itself links its own CivetWeb built from Debian's source (cmake/civetweb.cmake).
 build_packages=(
@@ -13,7 +14,7 @@ build_packages=(
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev help2man
 )
 # Test-only tools: promtool/prometheus for exposition and rule checks, python3 for the
 # integration harness (standard library only; its crypt module makes bcrypt hashes for the

@@ -41,11 +41,13 @@ REQUIRED_FILES = {
     "./usr/share/doc/hostwatch/README.md": "-rw-r--r--",
     "./usr/share/doc/hostwatch/copyright": "-rw-r--r--",
     "./usr/share/doc/hostwatch/changelog.gz": "-rw-r--r--",
+    "./usr/share/man/man1/hostwatch.1.gz": "-rw-r--r--",
 }
 ALLOWED_PREFIXES = ("./usr/bin/", "./lib/systemd/system/", "./etc/hostwatch/", "./etc/default/",
-                    "./usr/share/hostwatch/", "./usr/share/doc/hostwatch/")
+                    "./usr/share/hostwatch/", "./usr/share/doc/hostwatch/", "./usr/share/man/man1/hostwatch.1.gz")
 # Directories the package may own because they hold its files.
-ALLOWED_DIRS = {"./", "./usr/", "./usr/bin/", "./usr/share/", "./usr/share/doc/", "./etc/", "./lib/",
+ALLOWED_DIRS = {"./", "./usr/", "./usr/bin/", "./usr/share/", "./usr/share/doc/", "./usr/share/man/",
+                "./usr/share/man/man1/", "./etc/", "./lib/",
                 "./lib/systemd/", "./etc/default/"}
 
 
