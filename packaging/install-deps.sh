@@ -21,10 +21,10 @@ build_packages=(
 # basic-auth tests), openssl for test-time certificates,
 # lintian/fakeroot for package tests (adduser and init-system-helpers
 # are what the package's maintainer scripts call; systemd gives systemd-analyze),
-# curl for manual checks, chromium for the status page browser test,
+# curl for manual checks, chromium for the status page browser test, strace for the no-exec test,
 # prometheus-node-exporter as the reference the dashboard test compares hostwatch with.
 test_packages=(
-  prometheus python3 openssl curl lintian fakeroot systemd adduser init-system-helpers chromium
+  prometheus python3 openssl curl lintian fakeroot systemd adduser init-system-helpers chromium strace
   prometheus-node-exporter
 )
 

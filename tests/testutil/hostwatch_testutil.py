@@ -120,6 +120,9 @@ class Agent:
                 self.proc.kill()
                 self.proc.wait()
         self._reader.join(2)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None and not self._reader.is_alive():
+                pipe.close()
         return self.proc.returncode
 
     def __enter__(self):
