@@ -63,6 +63,7 @@ constexpr Read kReads[] = {
     {"btrfs", Root::kSys, "fs/btrfs/*/allocation/*/*"},
     {"conntrack", Root::kProc, "sys/net/netfilter/nf_conntrack_count"},
     {"conntrack", Root::kProc, "sys/net/netfilter/nf_conntrack_max"},
+    {"conntrack", Root::kProc, "net/stat/nf_conntrack"},
     {"cpu", Root::kProc, "stat"},
     {"cpu", Root::kSys,
      "devices/system/cpu/cpu[0-9]*/{topology/physical_package_id,topology/core_id,"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "conntrack.h"
 #include "cpu.h"
 #include "diskstats.h"
 #include "filefd.h"
@@ -24,6 +25,7 @@ namespace hostwatch {
 const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
+        ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
         FilefdCollectorSpec(),

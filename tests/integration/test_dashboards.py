@@ -66,7 +66,6 @@ ALLOWED_EMPTY = {
 NOT_SHIPPED = {
     "mdadm": "no md RAID collector in hostwatch (node_exporter has data only on hosts with md arrays)",
     "bonding": "no bonding collector in hostwatch (node_exporter has data only on hosts with bonded NICs)",
-    "conntrack": "no conntrack collector in hostwatch (node_exporter has data only with nf_conntrack loaded)",
     "systemd": "no systemd collector in hostwatch (disabled by default in node_exporter too)",
 }
 
