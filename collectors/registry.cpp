@@ -11,6 +11,7 @@
 #include "meminfo.h"
 #include "netclass.h"
 #include "netdev.h"
+#include "netstat.h"
 #include "os.h"
 #include "pressure.h"
 #include "stat.h"
@@ -34,6 +35,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         MeminfoCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
+        NetstatCollectorSpec(),
         OsCollectorSpec(),
         PressureCollectorSpec(),
         StatCollectorSpec(),
