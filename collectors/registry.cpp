@@ -14,6 +14,7 @@
 #include "netstat.h"
 #include "os.h"
 #include "pressure.h"
+#include "sockstat.h"
 #include "stat.h"
 #include "textfile.h"
 #include "time.h"
@@ -38,6 +39,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetstatCollectorSpec(),
         OsCollectorSpec(),
         PressureCollectorSpec(),
+        SockstatCollectorSpec(),
         StatCollectorSpec(),
         TextfileCollectorSpec(),
         TimeCollectorSpec(),
