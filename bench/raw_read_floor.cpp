@@ -86,6 +86,7 @@ constexpr Read kReads[] = {
     {"ipvs", Root::kProc, "net/ip_vs_stats"},
     {"loadavg", Root::kProc, "loadavg"},
     {"mdadm", Root::kProc, "mdstat"},
+    {"mdadm", Root::kSys, "block/md*/md/{raid_disks,degraded}"},
     {"meminfo", Root::kProc, "meminfo"},
     {"netclass", Root::kSys,
      "class/net/*/{addr_assign_type,address,broadcast,carrier,carrier_changes,carrier_down_count,"

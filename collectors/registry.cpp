@@ -8,6 +8,7 @@
 #include "filefd.h"
 #include "filesystem.h"
 #include "loadavg.h"
+#include "mdadm.h"
 #include "meminfo.h"
 #include "netclass.h"
 #include "netdev.h"
@@ -33,6 +34,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         LoadavgCollectorSpec(),
+        MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),

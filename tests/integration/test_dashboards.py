@@ -64,7 +64,6 @@ ALLOWED_EMPTY = {
 # Collectors node_mixin_exprs.txt needs that hostwatch does not ship, and why node_exporter would
 # not have data for them on a machine like the test machine either (also listed in the README).
 NOT_SHIPPED = {
-    "mdadm": "no md RAID collector in hostwatch (node_exporter has data only on hosts with md arrays)",
     "bonding": "no bonding collector in hostwatch (node_exporter has data only on hosts with bonded NICs)",
     "systemd": "no systemd collector in hostwatch (disabled by default in node_exporter too)",
 }
