@@ -5,6 +5,7 @@
 #include "conntrack.h"
 #include "cpu.h"
 #include "diskstats.h"
+#include "entropy.h"
 #include "filefd.h"
 #include "filesystem.h"
 #include "loadavg.h"
@@ -31,6 +32,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
+        EntropyCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         LoadavgCollectorSpec(),

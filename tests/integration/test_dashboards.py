@@ -82,7 +82,7 @@ SOURCES = [
     ("node_time_", "time"), ("node_textfile_", "textfile"), ("node_disk_", "diskstats"),
     ("node_filesystem_", "filesystem"), ("node_network_", "netdev"), ("node_nf_conntrack_", "conntrack"),
     ("node_md_", "mdadm"), ("node_netstat_", "netstat"), ("node_sockstat_", "sockstat"),
-    ("node_systemd_", "systemd"), ("node_bonding_", "bonding"),
+    ("node_entropy_", "entropy"), ("node_systemd_", "systemd"), ("node_bonding_", "bonding"),
 ]
 
 # node_exporter families our dashboards and rules use that its fixture output cannot contain

@@ -1,0 +1,68 @@
+#include "entropy.h"
+
+#include <string>
+
+#include "parse_util.h"
+
+namespace hostwatch {
+namespace {
+
+const MetricDesc kAvailable{"node_entropy_available_bits", "Bits of available entropy.", MetricType::Gauge, {}};
+const MetricDesc kPoolSize{"node_entropy_pool_size_bits", "Bits of entropy pool.", MetricType::Gauge, {}};
+
+class EntropyCollector : public Collector {
+ public:
+  explicit EntropyCollector(const ProcFs& fs) : fs_(fs) {}
+
+  // node_exporter fails the collector when either file is missing or bad
+  // (every kernel has both), and still reports entropy_avail when only
+  // poolsize is wrong; this keeps the same order.
+  Status Collect(MetricSink& sink) override {
+    Status s = AddFile(sink, "sys/kernel/random/entropy_avail", kAvailable);
+    if (!s.ok()) {
+      return s;
+    }
+    return AddFile(sink, "sys/kernel/random/poolsize", kPoolSize);
+  }
+
+ private:
+  Status AddFile(MetricSink& sink, std::string_view rel, const MetricDesc& desc) {
+    Result<std::string> text = fs_.ReadProc(rel);
+    if (!text.ok()) {
+      return Status::Error(text.status().message());
+    }
+    std::optional<double> v = ParseEntropyValue(text.value());
+    if (!v) {
+      sink.CountParseError();
+      return Status::Error("unexpected content in " + fs_.ProcPath(rel) + ": \"" +
+                           std::string(TrimSpace(text.value())) + "\"");
+    }
+    sink.Add(desc, *v);
+    return Status::OK();
+  }
+
+  const ProcFs& fs_;
+};
+
+}  // namespace
+
+std::optional<double> ParseEntropyValue(std::string_view text) {
+  std::optional<std::uint64_t> v = ParseUint(TrimSpace(text));
+  if (!v) {
+    return std::nullopt;
+  }
+  return static_cast<double>(*v);
+}
+
+CollectorSpec EntropyCollectorSpec() {
+  return {"entropy",
+          true,
+          "Exposes the kernel's entropy pool from /proc/sys/kernel/random: node_entropy_available_bits, "
+          "node_entropy_pool_size_bits.",
+          {},
+          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+            return CollectorPtr(std::make_unique<EntropyCollector>(ctx.fs));
+          }};
+}
+
+}  // namespace hostwatch
