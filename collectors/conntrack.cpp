@@ -12,30 +12,37 @@ namespace hostwatch {
 namespace {
 
 const MetricDesc kEntries{"node_nf_conntrack_entries",
-                          "Number of currently allocated flow entries for connection tracking.", MetricType::Gauge, {}};
-const MetricDesc kEntriesLimit{"node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
-                               MetricType::Gauge, {}};
-const MetricDesc kStatDrop{"node_nf_conntrack_stat_drop", "Number of packets dropped due to conntrack failure.",
-                           MetricType::Gauge, {}};
+                          "Number of currently allocated flow entries for connection tracking.",
+                          MetricType::Gauge,
+                          {}};
+const MetricDesc kEntriesLimit{
+    "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", MetricType::Gauge, {}};
+const MetricDesc kStatDrop{
+    "node_nf_conntrack_stat_drop", "Number of packets dropped due to conntrack failure.", MetricType::Gauge, {}};
 const MetricDesc kStatEarlyDrop{
     "node_nf_conntrack_stat_early_drop",
     "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached.",
-    MetricType::Gauge, {}};
-const MetricDesc kStatFound{"node_nf_conntrack_stat_found", "Number of searched entries which were successful.",
-                            MetricType::Gauge, {}};
+    MetricType::Gauge,
+    {}};
+const MetricDesc kStatFound{
+    "node_nf_conntrack_stat_found", "Number of searched entries which were successful.", MetricType::Gauge, {}};
 const MetricDesc kStatIgnore{"node_nf_conntrack_stat_ignore",
                              "Number of packets seen which are already connected to a conntrack entry.",
-                             MetricType::Gauge, {}};
-const MetricDesc kStatInsert{"node_nf_conntrack_stat_insert", "Number of entries inserted into the list.",
-                             MetricType::Gauge, {}};
+                             MetricType::Gauge,
+                             {}};
+const MetricDesc kStatInsert{
+    "node_nf_conntrack_stat_insert", "Number of entries inserted into the list.", MetricType::Gauge, {}};
 const MetricDesc kStatInsertFailed{"node_nf_conntrack_stat_insert_failed",
                                    "Number of entries for which list insertion was attempted but failed.",
-                                   MetricType::Gauge, {}};
-const MetricDesc kStatInvalid{"node_nf_conntrack_stat_invalid", "Number of packets seen which can not be tracked.",
-                              MetricType::Gauge, {}};
+                                   MetricType::Gauge,
+                                   {}};
+const MetricDesc kStatInvalid{
+    "node_nf_conntrack_stat_invalid", "Number of packets seen which can not be tracked.", MetricType::Gauge, {}};
 const MetricDesc kStatSearchRestart{
     "node_nf_conntrack_stat_search_restart",
-    "Number of conntrack table lookups which had to be restarted due to hashtable resizes.", MetricType::Gauge, {}};
+    "Number of conntrack table lookups which had to be restarted due to hashtable resizes.",
+    MetricType::Gauge,
+    {}};
 
 // Column positions in a row of /proc/net/stat/nf_conntrack (the kernel's
 // ct_cpu_seq_show prints 17 columns in this order since Linux 2.6).
@@ -76,8 +83,8 @@ Result<double> ReadUintFile(const ProcFs& fs, std::string_view rel) {
   }
   std::optional<std::uint64_t> v = ParseUint(TrimSpace(text.value()));
   if (!v) {
-    return Status::Error("unexpected content in " + fs.ProcPath(rel) + ": \"" +
-                         std::string(TrimSpace(text.value())) + "\"");
+    return Status::Error("unexpected content in " + fs.ProcPath(rel) + ": \"" + std::string(TrimSpace(text.value())) +
+                         "\"");
   }
   return static_cast<double>(*v);
 }

@@ -11,13 +11,13 @@ namespace hostwatch {
 namespace {
 
 const MetricDesc kState{"node_md_state", "Indicates the state of md-device.", MetricType::Gauge, {"device", "state"}};
-const MetricDesc kDisks{"node_md_disks", "Number of active/failed/spare disks of device.", MetricType::Gauge,
-                        {"device", "state"}};
-const MetricDesc kDisksRequired{"node_md_disks_required", "Total number of disks of device.", MetricType::Gauge,
-                                {"device"}};
+const MetricDesc kDisks{
+    "node_md_disks", "Number of active/failed/spare disks of device.", MetricType::Gauge, {"device", "state"}};
+const MetricDesc kDisksRequired{
+    "node_md_disks_required", "Total number of disks of device.", MetricType::Gauge, {"device"}};
 const MetricDesc kBlocks{"node_md_blocks", "Total number of blocks on device.", MetricType::Gauge, {"device"}};
-const MetricDesc kBlocksSynced{"node_md_blocks_synced", "Number of blocks synced on device.", MetricType::Gauge,
-                               {"device"}};
+const MetricDesc kBlocksSynced{
+    "node_md_blocks_synced", "Number of blocks synced on device.", MetricType::Gauge, {"device"}};
 const MetricDesc kRaidDisks{"node_md_raid_disks", "Number of raid disks on device.", MetricType::Gauge, {"device"}};
 const MetricDesc kDegraded{"node_md_degraded", "Number of degraded disks on device.", MetricType::Gauge, {"device"}};
 

@@ -19,7 +19,7 @@ struct MdStat {
   std::string name;   // "md0"
   std::string state;  // active, inactive, recovering, resyncing, checking, reshaping, ...
   double disks_active = 0;
-  double disks_total = 0;  // disks the array requires ([n/m]: n)
+  double disks_total = 0;   // disks the array requires ([n/m]: n)
   double disks_failed = 0;  // members marked (F)
   double disks_spare = 0;   // members marked (S)
   double blocks_total = 0;

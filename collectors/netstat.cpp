@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,9 +19,18 @@ constexpr const char* kDefaultFields =
     "Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|"
     "Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$";
 
+// Protocol and field names become part of a metric name, so anything but
+// [A-Za-z0-9_] (never printed by the kernel) marks the input as malformed
+// instead of producing an exposition Prometheus would reject.
+bool IsNamePart(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 // "Tcp:" -> "Tcp"; empty when the field is not a "<name>:" prefix.
 std::string_view Prefix(std::string_view field) {
-  if (field.size() < 2 || field.back() != ':') {
+  if (field.size() < 2 || field.back() != ':' || !IsNamePart(field.substr(0, field.size() - 1))) {
     return {};
   }
   return field.substr(0, field.size() - 1);
@@ -100,7 +110,8 @@ std::vector<NetstatField> ParseNetstatPairs(std::string_view text, std::uint64_t
       continue;
     }
     std::string_view proto = Prefix(names[0]);
-    std::vector<std::string_view> values = i + 1 < lines.size() ? SplitFields(lines[i + 1]) : std::vector<std::string_view>{};
+    std::vector<std::string_view> values =
+        i + 1 < lines.size() ? SplitFields(lines[i + 1]) : std::vector<std::string_view>{};
     if (proto.empty() || values.empty() || Prefix(values[0]) != proto) {
       ++*parse_errors;
       ++i;  // resynchronise on the next line
@@ -113,7 +124,7 @@ std::vector<NetstatField> ParseNetstatPairs(std::string_view text, std::uint64_t
     }
     for (std::size_t k = 1; k < names.size(); ++k) {
       std::optional<double> v = ParseDouble(values[k]);
-      if (!v) {
+      if (!v || !IsNamePart(names[k])) {
         ++*parse_errors;
         continue;
       }
@@ -132,7 +143,7 @@ std::vector<NetstatField> ParseSnmp6(std::string_view text, std::uint64_t* parse
     }
     std::size_t six = f[0].find('6');
     std::optional<double> v = f.size() == 2 ? ParseDouble(f[1]) : std::nullopt;
-    if (!v || six == std::string_view::npos || six + 1 == f[0].size()) {
+    if (!v || six == std::string_view::npos || six + 1 == f[0].size() || !IsNamePart(f[0])) {
       ++*parse_errors;
       continue;
     }

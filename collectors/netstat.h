@@ -24,13 +24,14 @@ struct NetstatField {
 // "Proto: Name1 Name2 ..." / "Proto: v1 v2 ...". A pair whose second line has
 // another prefix or another field count is skipped and counted (when the
 // prefixes differ, parsing resumes at the second line); a non-numeric value
-// skips and counts that field only.
+// or a name with characters outside [A-Za-z0-9_] skips and counts that field
+// only.
 std::vector<NetstatField> ParseNetstatPairs(std::string_view text, std::uint64_t* parse_errors);
 
 // Parses /proc/net/snmp6: "Ip6InReceives  123" lines; the protocol is the
 // name up to and including its first '6' (as node_exporter splits it). Lines
-// that are not two fields, have no '6' or a non-numeric value are skipped and
-// counted.
+// that are not two fields, have no '6', a non-numeric value or a name with
+// characters outside [A-Za-z0-9_] are skipped and counted.
 std::vector<NetstatField> ParseSnmp6(std::string_view text, std::uint64_t* parse_errors);
 
 CollectorSpec NetstatCollectorSpec();

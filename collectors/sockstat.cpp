@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 
@@ -12,10 +13,18 @@ namespace {
 
 const MetricDesc kSocketsUsed{"node_sockstat_sockets_used", "Number of IPv4 sockets in use.", MetricType::Gauge, {}};
 
+// Protocol names and keys become part of a metric name, so anything but
+// [A-Za-z0-9_] (never printed by the kernel) marks the line as malformed
+// instead of producing an exposition Prometheus would reject.
+bool IsNamePart(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 // The key/value pairs after the protocol name, or nullopt when a key has no
 // value or a value is not an integer (the kernel prints only integers).
-std::optional<std::vector<std::pair<std::string_view, double>>> ParsePairs(
-    const std::vector<std::string_view>& f) {
+std::optional<std::vector<std::pair<std::string_view, double>>> ParsePairs(const std::vector<std::string_view>& f) {
   if (f.size() < 3 || (f.size() - 1) % 2 != 0) {
     return std::nullopt;
   }
@@ -122,7 +131,7 @@ Sockstat ParseSockstat(std::string_view text, std::uint64_t* parse_errors) {
       continue;
     }
     auto kvs = ParsePairs(f);
-    if (!kvs || f[0].size() < 2 || f[0].back() != ':') {
+    if (!kvs || f[0].size() < 2 || f[0].back() != ':' || !IsNamePart(f[0].substr(0, f[0].size() - 1))) {
       ++*parse_errors;
       continue;
     }
@@ -141,15 +150,15 @@ Sockstat ParseSockstat(std::string_view text, std::uint64_t* parse_errors) {
 }
 
 CollectorSpec SockstatCollectorSpec() {
-  return {"sockstat",
-          true,
-          "Exposes socket counts and memory from /proc/net/sockstat and /proc/net/sockstat6: "
-          "node_sockstat_sockets_used, node_sockstat_<PROTOCOL>_{inuse,orphan,tw,alloc,mem,mem_bytes,memory}.",
-          {},
-          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            return CollectorPtr(
-                std::make_unique<SockstatCollector>(ctx.fs, static_cast<double>(sysconf(_SC_PAGESIZE))));
-          }};
+  return {
+      "sockstat",
+      true,
+      "Exposes socket counts and memory from /proc/net/sockstat and /proc/net/sockstat6: "
+      "node_sockstat_sockets_used, node_sockstat_<PROTOCOL>_{inuse,orphan,tw,alloc,mem,mem_bytes,memory}.",
+      {},
+      [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+        return CollectorPtr(std::make_unique<SockstatCollector>(ctx.fs, static_cast<double>(sysconf(_SC_PAGESIZE))));
+      }};
 }
 
 }  // namespace hostwatch

@@ -25,13 +25,13 @@ struct SockstatProtocol {
 };
 
 struct Sockstat {
-  std::optional<double> sockets_used;  // the "sockets: used N" line
+  std::optional<double> sockets_used;       // the "sockets: used N" line
   std::vector<SockstatProtocol> protocols;  // in file order
 };
 
 // Parses sockstat or sockstat6. A line that is not "<name>: key value ..."
-// with at least one pair and integer values is skipped and counted in
-// *parse_errors; unknown keys are ignored.
+// with at least one pair, integer values and a name of [A-Za-z0-9_] is
+// skipped and counted in *parse_errors; unknown keys are ignored.
 Sockstat ParseSockstat(std::string_view text, std::uint64_t* parse_errors);
 
 CollectorSpec SockstatCollectorSpec();

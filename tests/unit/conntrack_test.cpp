@@ -24,9 +24,9 @@ TEST(ConntrackParserTest, SumsHexColumnsOverCpus) {
 TEST(ConntrackParserTest, SkipsAndCountsMalformedRows) {
   const std::string good = "00000001  00000000 00000001 0 0 0 0 0 0 0 0 0 0  0 0 0 00000001\n";
   const char* bad[] = {
-      "00000001 00000002\n",                                   // too few columns
+      "00000001 00000002\n",                                         // too few columns
       "00000001  00000000 0000000g 0 0 0 0 0 0 0 0 0 0  0 0 0 1\n",  // not hex
-      "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n",            // too many columns
+      "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n",              // too many columns
       "-0000001  00000000 00000001 0 0 0 0 0 0 0 0 0 0  0 0 0 1\n",  // sign
   };
   for (const char* line : bad) {

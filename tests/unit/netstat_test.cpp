@@ -26,12 +26,14 @@ TEST(NetstatParserTest, SkipsAndCountsMalformedPairs) {
     std::size_t fields;
     std::uint64_t errors;
   } cases[] = {
-      {"Tcp: A B\nTcp: 1\nUdp: C\nUdp: 3\n", 1, 1},          // count mismatch, next pair still read
-      {"Tcp: A B\nTcp: 1 x\n", 1, 1},                         // one bad value
-      {"Tcp: A B\nUdp: C\nUdp: 3\n", 1, 1},                   // missing value line: resync
-      {"Tcp: A\n", 0, 1},                                      // header at end of file
-      {"garbage\nTcp: A\nTcp: 1\n", 1, 1},                    // line without prefix
-      {"\n\nTcp: A\nTcp: 1\n\n", 1, 0},                       // blank lines
+      {"Tcp: A B\nTcp: 1\nUdp: C\nUdp: 3\n", 1, 1},  // count mismatch, next pair still read
+      {"Tcp: A B\nTcp: 1 x\n", 1, 1},                // one bad value
+      {"Tcp: A B\nUdp: C\nUdp: 3\n", 1, 1},          // missing value line: resync
+      {"Tcp: A\n", 0, 1},                            // header at end of file
+      {"garbage\nTcp: A\nTcp: 1\n", 1, 1},           // line without prefix
+      {"\n\nTcp: A\nTcp: 1\n\n", 1, 0},              // blank lines
+      {"Tcp: A B-C\nTcp: 1 2\n", 1, 1},              // field name not usable in a metric name
+      {"T{c}p: A\nT{c}p: 1\n", 0, 2},                // protocol not usable: both lines rejected
   };
   for (const Case& c : cases) {
     std::uint64_t errors = 0;
@@ -52,7 +54,8 @@ TEST(NetstatParserTest, SplitsSnmp6NamesAtTheFirstSix) {
 }
 
 TEST(NetstatParserTest, Snmp6SkipsAndCountsMalformedLines) {
-  const char* bad[] = {"Ip6InOctets\n", "Ip6InOctets x\n", "IpInOctets 1\n", "Ip6InOctets 1 2\n", "Ip6 1\n"};
+  const char* bad[] = {"Ip6InOctets\n",     "Ip6InOctets x\n", "IpInOctets 1\n",
+                       "Ip6InOctets 1 2\n", "Ip6 1\n",         "Ip6In\"Octets 1\n"};
   for (const char* line : bad) {
     std::uint64_t errors = 0;
     std::vector<NetstatField> f = ParseSnmp6(std::string(line) + "Udp6NoPorts 1\n", &errors);
@@ -69,14 +72,13 @@ TEST(NetstatCollectorTest, ExportsDefaultFields) {
   testing::CollectorRun run = testing::RunCollectorOnce("netstat", FixtureFs(testing::FixturePath("netstat/proc")));
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.parse_errors, 0u);
-  for (const char* want : {
-           "# HELP node_netstat_Tcp_RetransSegs Statistic TcpRetransSegs.\n"
-           "# TYPE node_netstat_Tcp_RetransSegs untyped\nnode_netstat_Tcp_RetransSegs 227\n",
-           "\nnode_netstat_IpExt_InOctets 1.23456789012e+11\n", "\nnode_netstat_Ip_Forwarding 2\n",
-           "\nnode_netstat_TcpExt_TCPSynRetrans 44\n", "\nnode_netstat_TcpExt_ListenDrops 9\n",
-           "\nnode_netstat_Ip6_InOctets 4200\n", "\nnode_netstat_UdpLite6_InErrors 0\n",
-           "\nnode_netstat_UdpLite_InErrors 0\n", "\nnode_netstat_Tcp_InErrs 5\n",
-           "# HELP node_netstat_Icmp6_OutMsgs Statistic Icmp6OutMsgs.\n"}) {
+  for (const char* want : {"# HELP node_netstat_Tcp_RetransSegs Statistic TcpRetransSegs.\n"
+                           "# TYPE node_netstat_Tcp_RetransSegs untyped\nnode_netstat_Tcp_RetransSegs 227\n",
+                           "\nnode_netstat_IpExt_InOctets 1.23456789012e+11\n", "\nnode_netstat_Ip_Forwarding 2\n",
+                           "\nnode_netstat_TcpExt_TCPSynRetrans 44\n", "\nnode_netstat_TcpExt_ListenDrops 9\n",
+                           "\nnode_netstat_Ip6_InOctets 4200\n", "\nnode_netstat_UdpLite6_InErrors 0\n",
+                           "\nnode_netstat_UdpLite_InErrors 0\n", "\nnode_netstat_Tcp_InErrs 5\n",
+                           "# HELP node_netstat_Icmp6_OutMsgs Statistic Icmp6OutMsgs.\n"}) {
     EXPECT_NE(run.text.find(want), std::string::npos) << want << "\nin:\n" << run.text;
   }
   for (const char* unwanted : {"DelayedACKs", "MaxConn", "Ip6_InReceives", "Ip_InReceives", "UdpLite_NoPorts"}) {

@@ -37,13 +37,14 @@ TEST(SockstatParserTest, IgnoresUnknownKeys) {
 
 TEST(SockstatParserTest, SkipsAndCountsMalformedLines) {
   const char* bad[] = {
-      "TCP:\n",                    // no pairs
-      "TCP: inuse\n",              // key without value
-      "TCP: inuse 1 tw\n",         // odd pair count
-      "TCP: inuse x\n",            // not a number
-      "TCP inuse 1\n",             // no colon
-      ": inuse 1\n",               // empty name
-      "TCP: inuse 1.5\n",          // not an integer
+      "TCP:\n",             // no pairs
+      "TCP: inuse\n",       // key without value
+      "TCP: inuse 1 tw\n",  // odd pair count
+      "TCP: inuse x\n",     // not a number
+      "TCP inuse 1\n",      // no colon
+      ": inuse 1\n",        // empty name
+      "TCP: inuse 1.5\n",   // not an integer
+      "TC-P: inuse 1\n",    // name not usable in a metric name
   };
   for (const char* line : bad) {
     std::uint64_t errors = 0;
@@ -68,8 +69,9 @@ TEST(SockstatCollectorTest, ExportsBothFiles) {
                     "# TYPE node_sockstat_TCP_inuse gauge\nnode_sockstat_TCP_inuse 12\n"),
         std::string("# HELP node_sockstat_sockets_used Number of IPv4 sockets in use.\n"
                     "# TYPE node_sockstat_sockets_used gauge\nnode_sockstat_sockets_used 1337\n"),
-        std::string("\nnode_sockstat_TCP_mem_bytes " + page_bytes + "\n"), std::string("\nnode_sockstat_TCP6_inuse 7\n"),
-        std::string("\nnode_sockstat_FRAG6_memory 0\n"), std::string("\nnode_sockstat_UDP_mem 2\n")}) {
+        std::string("\nnode_sockstat_TCP_mem_bytes " + page_bytes + "\n"),
+        std::string("\nnode_sockstat_TCP6_inuse 7\n"), std::string("\nnode_sockstat_FRAG6_memory 0\n"),
+        std::string("\nnode_sockstat_UDP_mem 2\n")}) {
     EXPECT_NE(run.text.find(want), std::string::npos) << want << "\nin:\n" << run.text;
   }
   EXPECT_EQ(run.text.find("node_sockstat_UDPLITE_mem"), std::string::npos);
