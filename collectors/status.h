@@ -17,8 +17,9 @@ class Status {
   Status() = default;  // OK.
   static Status OK() { return Status(); }
   static Status Error(std::string message) { return Status(std::move(message), true); }
-  // "Nothing to report here" (a file that does not exist on this kernel): the
-  // scrape wrapper treats it as success, like node_exporter's ErrNoData.
+  // "Nothing to report here" (a file that does not exist on this kernel): like
+  // node_exporter's ErrNoData, the scraper reports success 0 but logs it at debug
+  // level only, since nothing is broken.
   static Status NoData(std::string message) {
     Status s(std::move(message), true);
     s.no_data_ = true;
