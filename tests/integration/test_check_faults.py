@@ -24,7 +24,7 @@ import time
 import unittest
 import http.server
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, parse_samples, require_binary
+from hostwatch_testutil import Agent, QuietHandler, TempDir, min_open_fds, parse_samples, require_binary, settled_open_fds
 
 FAULT_TIMEOUT_S = 2.0
 FAULT_INTERVAL = "3s"
@@ -167,20 +167,6 @@ def make_cert(d):
     return ctx
 
 
-def open_fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
-def min_fds(pid, samples=10, gap=0.1):
-    """The minimum over a second: a scrape or a healthy run in progress holds a socket briefly."""
-    low = None
-    for _ in range(samples):
-        n = open_fds(pid)
-        low = n if low is None else min(low, n)
-        time.sleep(gap)
-    return low
-
-
 def render(checks):
     # JSON is YAML: no third-party YAML writer needed.
     return json.dumps({"http_checks": {"defaults": {"jitter": "0s"}, "max_concurrency": 16,
@@ -244,7 +230,7 @@ class CheckFaultsTest(unittest.TestCase):
     def test_faulty_targets_fail_in_time_while_scrapes_and_a_healthy_check_go_on(self):
         with Agent("--config.file=" + self.config) as agent:
             time.sleep(1.0)  # a couple of healthy runs: their sockets are part of a steady state
-            baseline = min_fds(agent.proc.pid)
+            baseline = min_open_fds(agent.proc.pid)
             self.reload(agent, dict(self.healthy_check, **self.faults), lambda t: 'check="silent"' in t)
 
             # Observe until every faulty check has failed twice (first run within one interval of the reload).
@@ -284,10 +270,7 @@ class CheckFaultsTest(unittest.TestCase):
 
             # Remove the faulty checks (their runs are aborted): fds back to the baseline.
             self.reload(agent, self.healthy_check, lambda t: 'check="silent"' not in t)
-            deadline = time.monotonic() + 5
-            after = min_fds(agent.proc.pid)
-            while after > baseline and time.monotonic() < deadline:
-                after = min_fds(agent.proc.pid)
+            after = settled_open_fds(agent.proc.pid, baseline)
             print("open fds: baseline %d, after %d" % (baseline, after))
             self.assertLessEqual(after, baseline)
 
