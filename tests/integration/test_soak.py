@@ -1,6 +1,6 @@
 """The CI soak (ctest label soak): the real agent, default collectors, 200 HTTP checks at a 1 s
-interval against a loopback server, /metrics scraped every 100 ms for 60 s (20 s under a
-sanitizer), RSS and open fds sampled every second. The loop and the figures are bench/soak.py's,
+interval against a loopback server, /metrics scraped every 100 ms for 60 s (20 s and 50 checks
+under a sanitizer), RSS and open fds sampled every second. The loop and the figures are bench/soak.py's,
 the same as the on-demand 10-minute bench/soak.sh.
 
 Asserts: no scrape error, no failed check run and at least 90% of the scheduled runs done, open fds not above their
@@ -21,8 +21,14 @@ from hostwatch_testutil import SOURCE_DIR, Agent, TempDir, min_open_fds, require
 sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
 import soak  # noqa: E402  bench/soak.py
 
-CHECKS = 200
+# Under a sanitizer the agent is a Debug build several times slower and the suite runs beside it on
+# the same 2 cores: 200 checks a second then starve and time out (54 of 3,917 runs did under ASan),
+# which would test the machine, not the agent. There the soak is shorter and lighter, and scrapes
+# only need to keep coming (a sanitized scrape takes ~200 ms), since its point is memory errors
+# over many runs, not throughput.
+CHECKS = 50 if sanitizer() else 200
 SECONDS = 20 if sanitizer() else 60
+MIN_SCRAPES_PER_S = 2 if sanitizer() else 7  # of the 10 a second asked for
 WARM_UP_S = 3
 MAX_SECOND_HALF_RSS_GROWTH_KIB = 4 * 1024
 # Each HTTP worker thread's first scrapes grow its stack and malloc arena once. Scrapes land on
@@ -33,7 +39,7 @@ WORKERS = 16
 
 
 class SoakTest(unittest.TestCase):
-    def test_scrapes_and_200_checks_without_errors_fd_or_rss_growth(self):
+    def test_scrapes_and_checks_without_errors_fd_or_rss_growth(self):
         require_binary()
         tmp = TempDir()
         self.addCleanup(tmp.cleanup)
@@ -51,7 +57,7 @@ class SoakTest(unittest.TestCase):
         print("soak: open fds (least over 1 s) after warm-up %d, at the end %d" % (fds_start, fds_end))
 
         self.assertEqual(r["scrape_errors"], [])
-        self.assertGreaterEqual(r["scrapes"], SECONDS * 10 * 0.7)  # every 100 ms, a scrape taking its share
+        self.assertGreaterEqual(r["scrapes"], SECONDS * MIN_SCRAPES_PER_S)
         self.assertEqual(r["check_failures_total"], 0, "a check run failed")
         # On schedule: CHECKS runs a second. A scheduler starved of CPU sheds runs rather than queue
         # them (counted as skipped, not failed); on a machine shared with the rest of the suite a few
