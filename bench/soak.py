@@ -51,7 +51,10 @@ class _OkHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "3")
         self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(b"ok\n")
+        try:
+            self.wfile.write(b"ok\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the agent gave up on this run (timeout): counted there as a failure, not here
 
 
 class _Server(http.server.ThreadingHTTPServer):
