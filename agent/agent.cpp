@@ -225,7 +225,11 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
     ~InFlight() { --n; }
   } in_flight(scrapes_in_flight_);
   if (in_flight.value > flags_.max_requests) {
-    logging::Warn("too many concurrent scrapes, refusing", {{"limit", flags_.max_requests}});
+    // Counted in hostwatch_http_requests_total{code="503"}; the log only says it happens.
+    if (std::uint64_t suppressed = 0; refused_scrape_log_.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+      logging::Warn("too many concurrent scrapes, refusing",
+                    {{"limit", flags_.max_requests}, {"refused_unlogged_since_last_warning", suppressed}});
+    }
     return Text(503, "Too many concurrent scrape requests; try again later.\n");
   }
   std::shared_ptr<const Snapshot> snap = Current();

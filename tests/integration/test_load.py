@@ -3,7 +3,8 @@ Accept-Encoding: gzip for LOAD_SECONDS (10) against an agent with the default co
 default --web.max-requests. Asserts no socket errors or timeouts, every response 200 or 503 (counted
 by status in bench/wrk_status.lua and cross-checked with the agent's own
 hostwatch_http_requests_total), some scrapes served, /-/healthy and a scrape answered within 1 s
-right after, RSS after the run bounded and open fds back to their baseline.
+right after, RSS after the run bounded, open fds back to their baseline, and the refusals logged
+at most once per 10 s.
 bench/load.sh is the on-demand 30 s version that prints the figures."""
 import os
 import re
@@ -86,6 +87,11 @@ class LoadTest(unittest.TestCase):
             key = 'hostwatch_http_requests_total{code="%d",path="/metrics"}' % code
             self.assertGreaterEqual(counted.get(key, 0), wrk["statuses"].get(code, 0), key)
 
+        # Refusals are counted, and logged at most once per 10 s (a storm must not flood the journal).
+        refusal_logs = [l for l in agent.log_lines if "too many concurrent scrapes" in l]
+        print("refusal warnings logged: %d" % len(refusal_logs))
+        self.assertGreaterEqual(len(refusal_logs), 1)
+        self.assertLessEqual(len(refusal_logs), LOAD_SECONDS // 10 + 1)
         self.assertEqual((healthy, scrape), (200, 200))
         self.assertLess(healthy_s, 1.0)
         self.assertLess(scrape_s, 1.0)
