@@ -16,6 +16,7 @@
 
 #include "agent/build_info.h"
 #include "agent/logging.h"
+#include "agent/probe_request.h"
 #include "agent/status_page.h"
 #include "collectors/metric_sink.h"
 #include "collectors/registry.h"
@@ -224,7 +225,11 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
     ~InFlight() { --n; }
   } in_flight(scrapes_in_flight_);
   if (in_flight.value > flags_.max_requests) {
-    logging::Warn("too many concurrent scrapes, refusing", {{"limit", flags_.max_requests}});
+    // Counted in hostwatch_http_requests_total{code="503"}; the log only says it happens.
+    if (std::uint64_t suppressed = 0; refused_scrape_log_.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+      logging::Warn("too many concurrent scrapes, refusing",
+                    {{"limit", flags_.max_requests}, {"refused_unlogged_since_last_warning", suppressed}});
+    }
     return Text(503, "Too many concurrent scrape requests; try again later.\n");
   }
   std::shared_ptr<const Snapshot> snap = Current();
@@ -273,25 +278,16 @@ HttpResponse Agent::HandleReload(const HttpRequest&) {
 }
 
 HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
-  std::string module = req.QueryParam("module");
-  if (module.empty()) {
-    return Text(400, "module parameter is required: /probe?module=<check name>\n");
+  Result<ProbeRequest> parsed = ParseProbeRequest(req.query, req.Header("X-Prometheus-Scrape-Timeout-Seconds"));
+  if (!parsed.ok()) {
+    return Text(400, parsed.status().message());
   }
-  const std::string target = req.QueryParam("target");
-  const bool debug = req.QueryParam("debug") == "true";
-  std::optional<double> scrape_timeout;
-  if (std::string header = req.Header("X-Prometheus-Scrape-Timeout-Seconds"); !header.empty()) {
-    char* end = nullptr;
-    double seconds = std::strtod(header.c_str(), &end);
-    if (end == header.c_str() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0) {
-      return Text(400, "Failed to parse timeout from Prometheus header: \"" + header + "\"\n");
-    }
-    scrape_timeout = seconds;
-  }
+  const ProbeRequest& probe = parsed.value();
   // Without a target (or with the check's own URL) the scheduled result is served; any other target
   // is probed now, synchronously on this worker, if http_checks.probe_targets allows it.
-  ProbeResponse p = target.empty() ? checker_->Probe(module, target, debug)
-                                   : checker_->ProbeTarget(module, target, scrape_timeout, debug);
+  ProbeResponse p = probe.target.empty()
+                        ? checker_->Probe(probe.module, probe.target, probe.debug)
+                        : checker_->ProbeTarget(probe.module, probe.target, probe.scrape_timeout_seconds, probe.debug);
   HttpResponse r = Text(p.status, std::move(p.body));
   r.content_type = std::move(p.content_type);
   r.allow_gzip = true;

@@ -17,6 +17,7 @@
 
 #include "agent/flags.h"
 #include "agent/http_server.h"
+#include "agent/logging.h"
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
@@ -78,6 +79,7 @@ class Agent {
   std::atomic<bool> last_reload_ok_{true};
   std::atomic<double> last_reload_success_time_{0};
   std::atomic<int> scrapes_in_flight_{0};
+  logging::RateLimit refused_scrape_log_{std::chrono::seconds(10)};  // one warning per 10 s at most
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   std::mutex status_cpu_mu_;

@@ -8,6 +8,7 @@
 
 #include "agent/gzip.h"
 #include "agent/logging.h"
+#include "agent/probe_request.h"
 #include "agent/web_security.h"
 #include "collectors/metric_sink.h"
 
@@ -94,18 +95,7 @@ std::string HttpRequest::ReadBody(std::size_t max_bytes) const {
   return body;
 }
 
-std::string HttpRequest::QueryParam(const char* name) const {
-  if (query.empty()) {
-    return "";
-  }
-  std::string value(query.size() + 1, '\0');
-  int n = mg_get_var(query.data(), query.size(), name, value.data(), value.size());
-  if (n < 0) {
-    return "";
-  }
-  value.resize(static_cast<std::size_t>(n));
-  return value;
-}
+std::string HttpRequest::QueryParam(const char* name) const { return QueryParamValue(query, name); }
 
 class HttpServer::Dispatcher : public CivetHandler {
  public:

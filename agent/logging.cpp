@@ -189,4 +189,16 @@ void Log(Level level, std::string_view msg, std::initializer_list<Field> fields)
   Logger()->info("{}", line);
 }
 
+bool RateLimit::Allow(std::chrono::steady_clock::time_point now, std::uint64_t* suppressed) {
+  const std::int64_t t = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  std::int64_t next = next_ns_.load(std::memory_order_relaxed);
+  // Of several threads arriving at once only the one whose exchange succeeds logs.
+  if (t < next || !next_ns_.compare_exchange_strong(next, t + interval_ns_)) {
+    suppressed_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  *suppressed = suppressed_.exchange(0, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace hostwatch::logging

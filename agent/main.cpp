@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <ctime>
 #include <variant>
 
 #include "agent/agent.h"
@@ -40,6 +41,14 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // glibc loads the time zone, and allocates its abbreviations, on the first localtime_r. Done here,
+  // before any thread exists, every later read of tm_zone (log timestamps, the time collector) is
+  // ordered after it; done lazily, the first write could come from one thread while another reads,
+  // which ThreadSanitizer reported (glibc's own lock is invisible to it).
+  tzset();
+  std::time_t now = std::time(nullptr);
+  struct tm local {};
+  localtime_r(&now, &local);
 
   std::variant<AgentFlags, int> parsed = ParseFlags(argc, argv);
   if (std::holds_alternative<int>(parsed)) {

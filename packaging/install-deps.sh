@@ -22,10 +22,11 @@ build_packages=(
 # lintian/fakeroot for package tests (adduser and init-system-helpers
 # are what the package's maintainer scripts call; systemd gives systemd-analyze),
 # curl for manual checks, chromium for the status page browser test, strace for the no-exec test,
-# prometheus-node-exporter as the reference the dashboard test compares hostwatch with.
+# prometheus-node-exporter as the reference the dashboard test compares hostwatch with,
+# wrk for the load test (tests/integration/test_load.py, bench/load.sh).
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd adduser init-system-helpers chromium strace
-  prometheus-node-exporter
+  prometheus-node-exporter wrk
 )
 
 packages=("${build_packages[@]}")

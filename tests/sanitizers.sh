@@ -2,7 +2,7 @@
 # Builds hostwatch under sanitizers and runs the tests with them; exits non-zero on any report.
 #   1. ASan+UBSan (preset "asan"): the whole ctest suite, unit and integration.
 #   2. TSan (preset "tsan"): the concurrency-heavy tests only (scraper, worker pool, HTTP server,
-#      reload, web security, abuse, faults), to stay inside the CI time budget.
+#      reload, web security, abuse, faults, check faults), to stay inside the CI time budget.
 #   3. libFuzzer (clang, ASan+UBSan, build/fuzz): every target in tests/fuzz for FUZZ_SECONDS
 #      (default 10) each, from the seed corpora and the stored crash regressions.
 # Reports are written to files (log_path) rather than judged by exit codes, because the
@@ -17,7 +17,7 @@ jobs="${JOBS:-2}"
 what="${1:-all}"
 
 # Tests CTest selects for TSan, by name (gtest suites and Python test files).
-tsan_tests='^(ScraperTest|WorkerPoolTest|StatfsRunnerTest|SignalWaiterTest|RuntimeConfigTest|WebSecurityTest)\.|integration\.test_(abuse|faults|config_reload|websec|foundation)$'
+tsan_tests='^(ScraperTest|WorkerPoolTest|StatfsRunnerTest|SignalWaiterTest|RuntimeConfigTest|WebSecurityTest)\.|integration\.test_(abuse|faults|check_faults|config_reload|websec|foundation)$'
 
 check_reports() {
   local dir="$1" name="$2"

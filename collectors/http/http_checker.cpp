@@ -635,8 +635,7 @@ ProbeResponse HttpChecker::ProbeTarget(const std::string& check, const std::stri
     // Through a proxy the connected address is the proxy's: the allow-list could not be enforced.
     return Refuse(400, "Module \"" + check + "\" uses proxy_url; ad-hoc targets cannot be probed through a proxy");
   }
-  // blackbox's http prober: a target without a scheme is http://.
-  std::string url = target.find("://") == std::string::npos ? "http://" + target : target;
+  std::string url = ProbeTargetUrl(target);
   std::string why;
   std::optional<TargetHost> host = ParseTargetUrl(url, &why);
   if (!host) {

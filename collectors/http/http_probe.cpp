@@ -227,6 +227,31 @@ PhaseDurations PhasesFromMarks(const CurlMarks& m, bool tls) {
   return p;
 }
 
+CurlMarks WithTcpConnectMark(CurlMarks m, std::int64_t tcp_connected_us) {
+  if (m.connect > 0 || tcp_connected_us <= 0) {
+    return m;
+  }
+  m.connect = std::max<std::int64_t>({tcp_connected_us, m.namelookup, 1});
+  if (m.total > 0) {
+    m.connect = std::min(m.connect, m.total);
+  }
+  return m;
+}
+
+HeaderLine ParseHeaderLine(std::string_view raw) {
+  HeaderLine out;
+  std::string_view line = Trim(raw);
+  if (line.rfind("HTTP/", 0) == 0) {
+    out.kind = HeaderLine::Kind::kStatus;
+    out.value = line;
+  } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+    out.kind = HeaderLine::Kind::kField;
+    out.name = Trim(line.substr(0, colon));
+    out.value = Trim(line.substr(colon + 1));
+  }
+  return out;
+}
+
 FailureReason ReasonForCurlCode(CURLcode code, bool body_limit_hit) {
   switch (code) {
     case CURLE_OK:
@@ -530,6 +555,9 @@ bool ProbeRun::SetupHop() {
   response_headers_.clear();
   status_line_.clear();
   error_buffer_[0] = '\0';
+  // libcurl starts the hop's clock when the multi handle first runs it, just after this.
+  hop_start_ = Clock::now();
+  tcp_connected_ = {};
   const bool https = url_.rfind("https://", 0) == 0;
   if (UrlHost(url_) != original_host_) {
     send_auth_ = false;  // like Go's client: credentials never follow a redirect to another host
@@ -687,6 +715,7 @@ curl_socket_t ProbeRun::OpenSocketCallback(void* self, curlsocktype purpose, cur
 }
 
 CURLcode ProbeRun::SslCtxCallback(CURL*, void* ssl_ctx, void* self) {
+  static_cast<ProbeRun*>(self)->tcp_connected_ = Clock::now();
   SSL_CTX_set_cert_verify_callback(static_cast<SSL_CTX*>(ssl_ctx), &CaptureChainAndVerify, self);
   return CURLE_OK;
 }
@@ -725,11 +754,11 @@ size_t ProbeRun::WriteCallback(char* data, size_t size, size_t n, void* self) {
 size_t ProbeRun::HeaderCallback(char* data, size_t size, size_t n, void* self) {
   auto* run = static_cast<ProbeRun*>(self);
   const size_t bytes = size * n;
-  std::string_view line = Trim(std::string_view(data, bytes));
-  if (line.rfind("HTTP/", 0) == 0) {
+  const HeaderLine line = ParseHeaderLine(std::string_view(data, bytes));
+  if (line.kind == HeaderLine::Kind::kStatus) {
     // A new response (also after 100 Continue): headers start over. The TLS
     // session pointer is only valid during the transfer, so read it now.
-    run->status_line_ = std::string(line);
+    run->status_line_ = std::string(line.value);
     run->response_headers_.clear();
     const curl_tlssessioninfo* info = nullptr;
     if (curl_easy_getinfo(run->easy_, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
@@ -740,9 +769,8 @@ size_t ProbeRun::HeaderCallback(char* data, size_t size, size_t n, void* self) {
       const char* name = cipher != nullptr ? SSL_CIPHER_standard_name(cipher) : nullptr;
       run->result_.tls.cipher = name != nullptr ? name : "";
     }
-  } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-    run->response_headers_.emplace_back(std::string(Trim(line.substr(0, colon))),
-                                        std::string(Trim(line.substr(colon + 1))));
+  } else if (line.kind == HeaderLine::Kind::kField) {
+    run->response_headers_.emplace_back(std::string(line.name), std::string(line.value));
   }
   return bytes;
 }
@@ -773,6 +801,10 @@ void ProbeRun::RecordAddress() {
 bool ProbeRun::OnTransferDone(CURLcode code) {
   const bool https = url_.rfind("https://", 0) == 0;
   CurlMarks marks = ReadMarks();
+  if (https && tcp_connected_ > hop_start_) {
+    marks = WithTcpConnectMark(
+        marks, std::chrono::duration_cast<std::chrono::microseconds>(tcp_connected_ - hop_start_).count());
+  }
   PhaseDurations hop = PhasesFromMarks(marks, https);
   result_.phases += hop;
   result_.duration_seconds += MicrosToSeconds(marks.total);

@@ -78,9 +78,34 @@ double PhaseValue(const PhaseDurations& p, int index);
 // goes to the phase that was in progress, so a timeout shows where it hung.
 PhaseDurations PhasesFromMarks(const CurlMarks& m, bool tls);
 
+// libcurl 7.88 leaves CURLINFO_CONNECT_TIME at 0 on an https hop whose TLS
+// handshake did not complete, although the TCP connection was made, so a hung
+// or failed handshake would be charged to the connect phase. tcp_connected_us
+// is our own mark (from the hop's start) taken when libcurl set up the TLS
+// context, which it does right after the TCP connect; it stands in for the
+// missing connect mark, clamped between the name lookup and the total. Marks
+// with a connect time, or a tcp_connected_us <= 0 (never got that far), are
+// returned unchanged.
+CurlMarks WithTcpConnectMark(CurlMarks m, std::int64_t tcp_connected_us);
+
 // Maps a transfer error to a reason. body_limit_hit: our write callback
 // stopped the transfer. tls_verify_failed: the certificate did not verify.
 FailureReason ReasonForCurlCode(CURLcode code, bool body_limit_hit);
+
+// One line as libcurl hands it to the header callback (with its CRLF).
+struct HeaderLine {
+  enum class Kind {
+    kStatus,  // "HTTP/1.1 200 OK": a new response starts (also after 100 Continue)
+    kField,   // "Name: value", name and value trimmed of blanks
+    kOther,   // the blank end-of-headers line, or a line without a colon
+  };
+  Kind kind = Kind::kOther;
+  std::string_view name;   // kField only
+  std::string_view value;  // kField: the value; kStatus: the whole trimmed line
+};
+
+// Classifies one raw header line; the views point into raw.
+HeaderLine ParseHeaderLine(std::string_view raw);
 
 // What the final response looked like, for the verdict.
 struct ResponseFacts {
@@ -199,6 +224,8 @@ class ProbeRun {
   std::string refused_address_;   // set by OpenSocketCallback when it refused a connection
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point hop_start_;     // when the current hop was set up
+  std::chrono::steady_clock::time_point tcp_connected_;  // set by SslCtxCallback on https hops; see WithTcpConnectMark
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
   curl_slist* connect_to_ = nullptr;  // tls.server_name: where to really connect

@@ -394,6 +394,10 @@ ProbeTargetsConfig ParseProbeTargetsConfig(const YAML::Node& node, const std::st
   return out;
 }
 
+std::string ProbeTargetUrl(const std::string& target) {
+  return target.find("://") == std::string::npos ? "http://" + target : target;
+}
+
 std::chrono::milliseconds EffectiveProbeTimeout(std::chrono::milliseconds module_timeout,
                                                 std::optional<double> scrape_timeout_seconds,
                                                 std::chrono::milliseconds offset) {

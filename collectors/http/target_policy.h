@@ -53,6 +53,10 @@ struct TargetRule {
 // Parses one entry; nullopt with *error set when it is malformed.
 std::optional<TargetRule> ParseTargetRule(std::string_view entry, std::string* error);
 
+// The URL probed for a /probe target: blackbox's http prober makes a target
+// without a scheme http://.
+std::string ProbeTargetUrl(const std::string& target);
+
 // Host and port of a probe URL, normalized for matching.
 struct TargetHost {
   std::string host;  // lower case, no trailing dot, IDN in xn-- form; IPv6 without brackets

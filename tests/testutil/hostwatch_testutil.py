@@ -176,6 +176,43 @@ def check_metrics_with_promtool(testcase, text):
     return res
 
 
+def sanitizer():
+    """The sanitizer the agent runs under ("asan", "tsan"; set by tests/sanitizers.sh), or ""."""
+    return os.environ.get("HOSTWATCH_SANITIZER", "")
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for pid %d" % pid)
+
+
+def open_fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def min_open_fds(pid, samples=10, gap=0.1):
+    """The fewest open fds over samples*gap seconds: a scrape being answered or a check run in
+    progress holds a socket for a moment, so one reading is noisy; the minimum is the steady state."""
+    low = None
+    for _ in range(samples):
+        n = open_fds(pid)
+        low = n if low is None else min(low, n)
+        time.sleep(gap)
+    return low
+
+
+def settled_open_fds(pid, limit, timeout=5):
+    """min_open_fds until it is at most limit or timeout seconds have passed; returns the last value."""
+    deadline = time.monotonic() + timeout
+    n = min_open_fds(pid)
+    while n > limit and time.monotonic() < deadline:
+        n = min_open_fds(pid)
+    return n
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -58,6 +58,43 @@ TEST(HttpProbePhasesTest, UnreachedMarkGetsTheRemainingTime) {
   }
 }
 
+TEST(HttpProbePhasesTest, HungTlsHandshakeIsChargedToTlsWithOurConnectMark) {
+  // What libcurl 7.88 reports for https when the server accepts TCP and never
+  // finishes the handshake: no connect mark at all (test_check_faults tls_*).
+  CurlMarks curl{30, 0, 0, 0, 2000000};
+  PhaseDurations without = PhasesFromMarks(curl, true);
+  EXPECT_GT(without.connect, 1.9);  // the misattribution the stand-in mark fixes
+  PhaseDurations with = PhasesFromMarks(WithTcpConnectMark(curl, 250), true);
+  EXPECT_DOUBLE_EQ(with.connect, 220e-6);
+  EXPECT_NEAR(with.tls, 2.0 - 250e-6, 1e-9);
+  EXPECT_NEAR(with.Sum(), 2.0, 1e-12);
+}
+
+TEST(HttpProbePhasesTest, TcpConnectMarkLeavesRealMarksAloneAndIsClamped) {
+  CurlMarks real{30, 200, 900, 1000, 1100};
+  EXPECT_EQ(WithTcpConnectMark(real, 500).connect, 200);  // libcurl's own mark wins
+  CurlMarks hung{30, 0, 0, 0, 1000};
+  EXPECT_EQ(WithTcpConnectMark(hung, 0).connect, 0);     // TLS never set up: connect did hang
+  EXPECT_EQ(WithTcpConnectMark(hung, 10).connect, 30);   // never before the lookup ended
+  EXPECT_EQ(WithTcpConnectMark(hung, 5000).connect, 1000);  // never after the end
+}
+
+TEST(HttpProbeHeaderLineTest, ClassifiesStatusFieldAndOtherLines) {
+  HeaderLine status = ParseHeaderLine("HTTP/1.1 301 Moved Permanently\r\n");
+  EXPECT_EQ(status.kind, HeaderLine::Kind::kStatus);
+  EXPECT_EQ(status.value, "HTTP/1.1 301 Moved Permanently");
+  HeaderLine field = ParseHeaderLine("Location:  http://h/a:b \r\n");
+  EXPECT_EQ(field.kind, HeaderLine::Kind::kField);
+  EXPECT_EQ(field.name, "Location");
+  EXPECT_EQ(field.value, "http://h/a:b");  // only the first colon splits
+  HeaderLine empty_value = ParseHeaderLine("X-Empty:\r\n");
+  EXPECT_EQ(empty_value.kind, HeaderLine::Kind::kField);
+  EXPECT_EQ(empty_value.value, "");
+  EXPECT_EQ(ParseHeaderLine("\r\n").kind, HeaderLine::Kind::kOther);
+  EXPECT_EQ(ParseHeaderLine("no colon here\r\n").kind, HeaderLine::Kind::kOther);
+  EXPECT_EQ(ParseHeaderLine("").kind, HeaderLine::Kind::kOther);
+}
+
 TEST(HttpProbePhasesTest, OutOfOrderMarksNeverGoNegative) {
   CurlMarks m{50, 40, 0, 30, 20};  // nonsense, clamped
   PhaseDurations p = PhasesFromMarks(m, false);

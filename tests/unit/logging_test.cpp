@@ -27,3 +27,25 @@ TEST(LoggingTest, ParsesLevelsAndFormats) {
 
 }  // namespace
 }  // namespace hostwatch::logging
+
+namespace hostwatch::logging {
+namespace {
+
+TEST(RateLimitTest, OneEventPerIntervalWithTheCountOfTheOthers) {
+  RateLimit limit(std::chrono::seconds(10));
+  const auto t0 = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+  std::uint64_t suppressed = 99;
+  EXPECT_TRUE(limit.Allow(t0, &suppressed));
+  EXPECT_EQ(suppressed, 0u);
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_FALSE(limit.Allow(t0 + std::chrono::seconds(i), &suppressed));
+  }
+  EXPECT_FALSE(limit.Allow(t0 + std::chrono::milliseconds(9999), &suppressed));
+  EXPECT_TRUE(limit.Allow(t0 + std::chrono::seconds(10), &suppressed));
+  EXPECT_EQ(suppressed, 4u);
+  EXPECT_TRUE(limit.Allow(t0 + std::chrono::seconds(25), &suppressed));
+  EXPECT_EQ(suppressed, 0u);
+}
+
+}  // namespace
+}  // namespace hostwatch::logging

@@ -1,0 +1,207 @@
+"""Soak run of the agent: /metrics scraped every 100 ms while N HTTP checks (default 200) probe a
+loopback server every second; RSS and open fds sampled every few seconds. Used two ways:
+  - bench/soak.sh (on demand, 10 minutes by default) runs main() and prints the figures;
+  - tests/integration/test_soak.py (CI, 60 s) imports it and asserts on the same figures.
+Standard library only.
+
+Why the RSS trend is judged on the second half only: the first half is warm-up. Each of the up to
+--web.max-connections HTTP workers keeps its stack pages and allocator caches after its first
+request, and new connections reach new workers for minutes (10-minute run, 256 workers: flat from
+about 210 s); the checks' histories fill up to their bound. After that a flat line is expected, and
+a leak shows as a slope."""
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
+
+
+def open_fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def slope_per_min(points):
+    """Least-squares slope of [(seconds, value)] in value per minute."""
+    n = len(points)
+    if n < 2:
+        return 0.0
+    mx = sum(t for t, _ in points) / n
+    my = sum(v for _, v in points) / n
+    var = sum((t - mx) ** 2 for t, _ in points)
+    return 60 * sum((t - mx) * (v - my) for t, v in points) / var if var else 0.0
+
+
+class _OkHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "3")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            self.wfile.write(b"ok\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the agent gave up on this run (timeout): counted there as a failure, not here
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512  # 200 checks a second arrive in bursts; the default backlog of 5 drops SYNs
+
+
+class CheckTarget:
+    """The loopback server the soak's checks probe: 200 "ok" to every GET, on 127.0.0.1:0."""
+
+    def __init__(self):
+        self.httpd = _Server(("127.0.0.1", 0), _OkHandler)
+        self.url = "http://127.0.0.1:%d/" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def checks_config(count, url, interval="1s", timeout="900ms"):
+    """A hostwatch.yml (JSON is YAML) with `count` checks of url."""
+    return json.dumps({"http_checks": {
+        "defaults": {"interval": interval, "timeout": timeout, "jitter": "0s"},
+        "max_concurrency": 64,
+        "checks": [{"name": "soak_%03d" % i, "url": url} for i in range(count)]}})
+
+
+def check_counters(text):
+    """(runs, failures, skipped) summed over all checks from one exposition."""
+    runs = failures = skipped = 0.0
+    for line in text.splitlines():
+        if line.startswith("probe_all_success_count{"):
+            runs += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("hostwatch_check_failures_total{"):
+            failures += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("hostwatch_check_skipped_total{"):
+            skipped += float(line.rsplit(" ", 1)[1])
+    return runs, failures, skipped
+
+
+def scrape(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read().decode("utf-8", "replace")
+
+
+def soak(port, pid, seconds, sample_every=3.0, scrape_every=0.1, log=None):
+    """Scrapes http://127.0.0.1:port/metrics every scrape_every s for `seconds` and samples the
+    process's RSS and fds every sample_every s. Returns a dict of figures (see the keys below)."""
+    url = "http://127.0.0.1:%d/metrics" % port
+    rss, fds, latencies, errors = [], [], [], []
+    first = last = None
+    start = time.monotonic()
+    next_sample = start
+    while time.monotonic() - start < seconds:
+        t0 = time.monotonic()
+        try:
+            status, text = scrape(url)
+            if status != 200:
+                errors.append("status %d" % status)
+            else:
+                last = text
+                first = first or text
+        except Exception as e:  # counted and reported, never fatal to the run
+            errors.append(repr(e))
+            if log:
+                log("soak: scrape error: %r" % e)
+        latencies.append(time.monotonic() - t0)
+        if t0 >= next_sample:
+            rss.append((t0 - start, rss_kib(pid)))
+            fds.append((t0 - start, open_fds(pid)))
+            next_sample += sample_every
+        time.sleep(max(0.0, scrape_every - (time.monotonic() - t0)))
+    latencies.sort()
+    runs0, fail0, skip0 = check_counters(first or "")
+    runs1, fail1, skip1 = check_counters(last or "")
+    second_half = [p for p in rss if p[0] >= seconds / 2] or rss
+    return {
+        "seconds": seconds,
+        "scrapes": len(latencies),
+        "scrape_errors": errors,
+        "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else 0,
+        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)] if latencies else 0,
+        "max_ms": 1000 * latencies[-1] if latencies else 0,
+        "rss": rss,
+        "fds": fds,
+        "rss_slope_kib_per_min": slope_per_min(second_half),
+        "rss_second_half_growth_kib": slope_per_min(second_half) * (second_half[-1][0] - second_half[0][0]) / 60
+        if len(second_half) > 1 else 0.0,
+        "check_runs": runs1 - runs0,
+        "check_failures": fail1 - fail0,
+        "check_failures_total": fail1,
+        "check_skipped": skip1 - skip0,
+    }
+
+
+def report(r):
+    """The figures as printed lines."""
+    rss, fds = r["rss"], r["fds"]
+    return [
+        "soak: %.0f s, %d scrapes, %d scrape errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms" %
+        (r["seconds"], r["scrapes"], len(r["scrape_errors"]), r["p50_ms"], r["p99_ms"], r["max_ms"]),
+        "soak: checks: %d runs, %d failures, %d skipped" % (r["check_runs"], r["check_failures"], r["check_skipped"]),
+        "soak: RSS KiB start %d end %d peak %d; second half trend %+.1f KiB/min (%+.0f KiB over it)" %
+        (rss[0][1], rss[-1][1], max(v for _, v in rss), r["rss_slope_kib_per_min"], r["rss_second_half_growth_kib"]),
+        "soak: RSS KiB samples: " + " ".join("%d@%ds" % (v, t) for t, v in rss),
+        "soak: open fds start %d end %d peak %d" % (fds[0][1], fds[-1][1], max(v for _, v in fds)),
+    ]
+
+
+def main(argv):
+    binary, extra = (argv[1] if len(argv) > 1 else "build/agent/hostwatch"), argv[2:]
+    seconds = float(os.environ.get("SOAK_SECONDS", "600"))
+    checks = int(os.environ.get("SOAK_CHECKS", "200"))
+    max_rss_slope = float(os.environ.get("SOAK_MAX_RSS_KIB_PER_MIN", "64"))
+    sample_every = float(os.environ.get("SOAK_SAMPLE_SECONDS", "10"))
+    target = CheckTarget()
+    config = "/tmp/hostwatch-soak-%d.yml" % os.getpid()
+    with open(config, "w") as f:
+        f.write(checks_config(checks, target.url))
+    proc = subprocess.Popen([binary, "--web.listen-address=127.0.0.1:0", "--config.file=" + config] + extra,
+                            stderr=subprocess.PIPE, text=True)
+    port = None
+    for line in proc.stderr:
+        m = re.search(r'hostwatch started.*address="?[^ "]*:(\d+)', line)
+        if m:
+            port = int(m.group(1))
+            break
+    if port is None:
+        proc.kill()
+        sys.exit("soak: agent did not start")
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()  # never block on the log
+    try:
+        r = soak(port, proc.pid, seconds, sample_every, log=lambda s: print(s, file=sys.stderr))
+    finally:
+        proc.terminate()
+        code = proc.wait(15)
+        target.stop()
+        os.unlink(config)
+    print("\n".join(report(r)))
+    print("soak: agent exit code %d" % code)
+    fds = r["fds"]
+    failed = (r["scrape_errors"] or r["check_failures"] or fds[-1][1] > fds[0][1] + 2 or
+              r["rss_slope_kib_per_min"] > max_rss_slope or code != 0)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
