@@ -34,21 +34,25 @@ class DeflateStream {
     if (!ok_ || deflateReset(&zs_) != Z_OK) {
       return {};
     }
-    std::string out;
-    // Metrics text compresses about 8x at level 1; the rest grows on demand.
-    out.reserve(in.size() / 6 + 64);
+    // Deflate straight into the result, growing it when full. (A 16 KB chunk
+    // on the stack, copied out, left 16 KB of touched stack behind in every
+    // HTTP worker thread that ever served a gzip scrape: 4 MiB of RSS once
+    // all 256 had.) Metrics text compresses about 8x at level 1.
+    std::string out(in.size() / 6 + 64, '\0');
+    std::size_t used = 0;
     zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     zs_.avail_in = static_cast<uInt>(in.size());
-    unsigned char chunk[16384];
     int rc = Z_OK;
     while (rc == Z_OK) {
-      zs_.next_out = chunk;
-      zs_.avail_out = sizeof(chunk);
-      rc = deflate(&zs_, Z_FINISH);
-      if (rc == Z_OK || rc == Z_STREAM_END) {
-        out.append(reinterpret_cast<const char*>(chunk), sizeof(chunk) - zs_.avail_out);
+      if (used == out.size()) {
+        out.resize(out.size() * 2);
       }
+      zs_.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+      zs_.avail_out = static_cast<uInt>(out.size() - used);
+      rc = deflate(&zs_, Z_FINISH);
+      used = out.size() - zs_.avail_out;
     }
+    out.resize(used);
     return rc == Z_STREAM_END ? out : std::string{};
   }
 

@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -127,6 +128,16 @@ void RunCollector(benchmark::State& state, const CollectorSpec* spec, FsRoots ro
     benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/fixture").c_str(), RunCollector, &spec,
                                  FixtureRoots());
     benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/host").c_str(), RunCollector, &spec, FsRoots{});
+    // A generated tree such as bench/compare.py's big host (its
+    // build-release/bench-cache/bighost-1000), to see what each collector
+    // costs there: HOSTWATCH_BENCH_TREE=<dir with proc/ sys/ rootfs/>,
+    // optionally HOSTWATCH_BENCH_UDEV=<udev data dir>.
+    if (const char* tree = std::getenv("HOSTWATCH_BENCH_TREE")) {
+      const char* udev = std::getenv("HOSTWATCH_BENCH_UDEV");
+      FsRoots roots{std::string(tree) + "/proc", std::string(tree) + "/sys", std::string(tree) + "/rootfs",
+                    udev != nullptr ? udev : "/run/udev/data"};
+      benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/tree").c_str(), RunCollector, &spec, roots);
+    }
   }
   return true;
 }();

@@ -1,6 +1,7 @@
 #include "diskstats.h"
 
 #include <array>
+#include <set>
 
 #include "device_filter.h"
 #include "parse_util.h"
@@ -119,6 +120,36 @@ std::string DiskSerial(const UdevProperties& props) {
   return "";
 }
 
+}  // namespace
+
+const UdevProperties& UdevCache::Lookup(const DirHandle& udev_dir, const std::string& file) {
+  static const UdevProperties kNone;
+  Result<FileIdentity> id = udev_dir.StatFile(file);
+  if (!id.ok()) {
+    entries_.erase(file);
+    return kNone;
+  }
+  auto it = entries_.find(file);
+  if (it != entries_.end() && it->second.id == id.value()) {
+    return it->second.props;
+  }
+  Result<std::string> text = udev_dir.ReadFile(file);
+  if (!text.ok()) {
+    entries_.erase(file);
+    return kNone;
+  }
+  // The identity from before the read: if udevd replaced the file in
+  // between, the next scrape sees a new identity and reads it again.
+  Entry& e = entries_.insert_or_assign(file, Entry{id.value(), ParseUdevProperties(text.value())}).first->second;
+  return e.props;
+}
+
+void UdevCache::KeepOnly(const std::set<std::string, std::less<>>& files) {
+  std::erase_if(entries_, [&files](const auto& entry) { return !files.contains(entry.first); });
+}
+
+namespace {
+
 class DiskstatsCollector : public Collector {
  public:
   DiskstatsCollector(const ProcFs& fs, DeviceFilter filter) : fs_(fs), filter_(std::move(filter)) {}
@@ -131,27 +162,33 @@ class DiskstatsCollector : public Collector {
     std::uint64_t errors = 0;
     std::vector<DiskStatsLine> disks = ParseDiskstats(text.value(), &errors);
     sink.CountParseError(errors);
+    // Per-disk files are opened relative to these two directories. Without
+    // a udev database (containers, no udevd) there is nothing to look up.
+    Result<DirHandle> udev_dir = fs_.OpenDir(fs_.roots().udev_data);
+    Result<DirHandle> block_dir = fs_.OpenDir(fs_.SysPath("block"));
+    std::set<std::string, std::less<>> seen;
     for (const DiskStatsLine& disk : disks) {
-      if (!filter_.Ignored(disk.device)) {
-        AddDisk(disk, sink);
+      if (filter_.Ignored(disk.device)) {
+        continue;
       }
+      std::string udev_file = "b" + std::to_string(disk.major) + ":" + std::to_string(disk.minor);
+      const UdevProperties& props = udev_dir.ok() ? udev_.Lookup(udev_dir.value(), udev_file) : kNoProperties;
+      seen.insert(std::move(udev_file));
+      AddDisk(disk, props, block_dir.ok() ? &block_dir.value() : nullptr, sink);
     }
+    udev_.KeepOnly(seen);
     return Status::OK();
   }
 
  private:
-  void AddDisk(const DiskStatsLine& disk, MetricSink& sink) const {
-    // A device without a udev entry (containers, no udevd) still gets its
-    // counters and an info series with empty labels.
-    UdevProperties props;
-    std::string udev_file = "b" + std::to_string(disk.major) + ":" + std::to_string(disk.minor);
-    if (Result<std::string> udev = fs_.ReadFile(fs_.UdevPath(udev_file)); udev.ok()) {
-      props = ParseUdevProperties(udev.value());
-    }
+  void AddDisk(const DiskStatsLine& disk, const UdevProperties& props, const DirHandle* block_dir,
+               MetricSink& sink) const {
+    // A device without a udev entry still gets its counters and an info
+    // series with empty labels.
     sink.Add(kDiskInfo, 1,
              {disk.device, std::to_string(disk.major), std::to_string(disk.minor), Lookup(props, "ID_PATH"),
               Lookup(props, "ID_WWN"), Lookup(props, "ID_MODEL"), DiskSerial(props), Lookup(props, "ID_REVISION"),
-              Rotational(disk.device)});
+              Rotational(block_dir, disk.device)});
 
     for (std::size_t i = 0; i < disk.stats.size() && i < kStatColumns.size(); ++i) {
       sink.Add(kStatColumns[i].desc, static_cast<double>(disk.stats[i]) * kStatColumns[i].scale, {disk.device});
@@ -166,13 +203,7 @@ class DiskstatsCollector : public Collector {
       sink.Add(kDeviceMapperInfo, 1,
                {disk.device, name, Lookup(props, "DM_UUID"), Lookup(props, "DM_VG_NAME"), Lookup(props, "DM_LV_NAME"),
                 Lookup(props, "DM_LV_LAYER")});
-      // The disks under a dm device are the entries of /sys/block/<dev>/slaves.
-      if (Result<std::vector<std::string>> slaves = fs_.ListDir(fs_.SysPath("block/" + disk.device + "/slaves"));
-          slaves.ok()) {
-        for (const std::string& backing : slaves.value()) {
-          sink.Add(kDeviceMapperBacking, 1, {disk.device, backing});
-        }
-      }
+      AddBackingDevices(block_dir, disk.device, sink);
     }
     if (!Lookup(props, "ID_ATA").empty()) {
       for (const AtaProperty& ata : kAtaProperties) {
@@ -189,9 +220,28 @@ class DiskstatsCollector : public Collector {
     }
   }
 
+  // The disks under a dm device are the entries of /sys/block/<dev>/slaves.
+  static void AddBackingDevices(const DirHandle* block_dir, const std::string& device, MetricSink& sink) {
+    if (block_dir == nullptr) {
+      return;
+    }
+    Result<DirHandle> slaves_dir = block_dir->OpenDir(device + "/slaves");
+    if (!slaves_dir.ok()) {
+      return;
+    }
+    if (Result<std::vector<std::string>> slaves = slaves_dir.value().List(); slaves.ok()) {
+      for (const std::string& backing : slaves.value()) {
+        sink.Add(kDeviceMapperBacking, 1, {device, backing});
+      }
+    }
+  }
+
   // "1" for spinning disks, "0" otherwise or when sysfs does not say.
-  std::string Rotational(const std::string& device) const {
-    Result<std::string> r = fs_.ReadAttribute(fs_.SysPath("block/" + device + "/queue/rotational"));
+  static std::string Rotational(const DirHandle* block_dir, const std::string& device) {
+    if (block_dir == nullptr) {
+      return "0";
+    }
+    Result<std::string> r = block_dir->ReadAttribute(device + "/queue/rotational");
     if (r.ok()) {
       if (std::optional<std::uint64_t> v = ParseUint(TrimSpace(r.value()))) {
         return std::to_string(*v);
@@ -200,8 +250,11 @@ class DiskstatsCollector : public Collector {
     return "0";
   }
 
+  static inline const UdevProperties kNoProperties;
+
   const ProcFs& fs_;
   const DeviceFilter filter_;
+  UdevCache udev_;
 };
 
 }  // namespace

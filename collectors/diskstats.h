@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,32 @@ std::vector<DiskStatsLine> ParseDiskstats(std::string_view text, std::uint64_t* 
 // /run/udev/data/b<major>:<minor>; see udevadm(8)). Other line kinds are ignored.
 using UdevProperties = std::map<std::string, std::string, std::less<>>;
 UdevProperties ParseUdevProperties(std::string_view text);
+
+// Parsed udev database entries (/run/udev/data/b<major>:<minor>), kept with
+// the identity (device, inode, mtime, size) of the file they came from.
+// udevd rewrites an entry by writing a new file and renaming it over the
+// old one, so a changed entry always has a new identity: one stat per disk
+// and scrape replaces an open, two reads, a close and the parse. Not
+// thread-safe: one collector instance owns it.
+class UdevCache {
+ public:
+  // The properties in udev_dir/file, read again only when the file's
+  // identity changed; a missing or unreadable file gives no properties.
+  // The reference is valid until the next call.
+  const UdevProperties& Lookup(const DirHandle& udev_dir, const std::string& file);
+
+  // Drops the entries of files not in `files` (disks that went away).
+  void KeepOnly(const std::set<std::string, std::less<>>& files);
+
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    FileIdentity id;
+    UdevProperties props;
+  };
+  std::map<std::string, Entry, std::less<>> entries_;
+};
 
 // node_exporter's default --collector.diskstats.device-exclude: partitions of
 // sd/vd/xvd/hd/nvme disks, ram, zram, loop and floppy devices.

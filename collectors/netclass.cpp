@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iterator>
+#include <set>
 
 #include "device_filter.h"
 #include "parse_util.h"
@@ -85,34 +85,30 @@ class NetclassCollector : public Collector {
       : fs_(fs), ignored_(std::move(ignored)), ignore_invalid_speed_(ignore_invalid_speed) {}
 
   Status Collect(MetricSink& sink) override {
-    std::string class_dir = fs_.SysPath("class/net");
-    Result<std::vector<std::string>> names = fs_.ListDir(class_dir);
+    Result<DirHandle> class_dir = fs_.OpenDir(fs_.SysPath("class/net"));
+    if (!class_dir.ok()) {
+      return class_dir.status();
+    }
+    Result<std::vector<std::string>> names = class_dir.value().List();
     if (!names.ok()) {
       return names.status();
     }
+    std::set<std::string, std::less<>> seen;
     for (const std::string& name : names.value()) {
       if (ignored_.Ignored(name)) {
         continue;
       }
-      // Regular files such as bonding_masters are not interfaces: listing them fails.
-      std::string dir = ProcFs::Join(class_dir, name);
-      Result<std::vector<std::string>> files = fs_.ListDir(dir);
-      if (!files.ok()) {
+      // Regular files such as bonding_masters are not interfaces: opening
+      // them as a directory fails.
+      Result<DirHandle> dir = class_dir.value().OpenDir(name);
+      if (!dir.ok()) {
         continue;
       }
-      // Only open the attributes this interface has (both lists are sorted);
-      // reads that fail (EINVAL from speed on a down link) are left out.
-      std::vector<std::string> wanted;
-      std::set_intersection(files.value().begin(), files.value().end(), NetClassAttributeFiles().begin(),
-                            NetClassAttributeFiles().end(), std::back_inserter(wanted));
-      std::map<std::string, std::string> attrs;
-      for (const std::string& file : wanted) {
-        if (Result<std::string> v = fs_.ReadAttribute(ProcFs::Join(dir, file)); v.ok()) {
-          attrs.emplace(file, std::move(v).value());
-        }
-      }
-      AddIface(ParseNetClassAttributes(name, attrs), sink);
+      seen.insert(name);
+      AddIface(ParseNetClassAttributes(name, ReadAttributes(name, dir.value())), sink);
     }
+    // An interface that is gone takes its cached attributes with it.
+    std::erase_if(fixed_, [&seen](const auto& entry) { return !seen.contains(entry.first); });
     return Status::OK();
   }
 
@@ -132,9 +128,52 @@ class NetclassCollector : public Collector {
     }
   }
 
+  // Reads every attribute node_exporter exports, relative to the
+  // interface's directory: the fixed ones from the cache when the directory
+  // is the same one they were read from, the others every time.
+  std::map<std::string, std::string> ReadAttributes(const std::string& name, const DirHandle& dir) {
+    std::map<std::string, std::string> attrs;
+    Result<FileIdentity> id = dir.Identity();
+    auto cached = fixed_.find(name);
+    if (id.ok() && cached != fixed_.end() && cached->second.id == id.value() &&
+        ++cached->second.uses < kNetClassFixedRefreshScrapes) {
+      attrs = cached->second.values;
+    } else {
+      ReadInto(dir, NetClassFixedAttributeFiles(), attrs);
+      if (id.ok()) {
+        fixed_.insert_or_assign(name, FixedAttributes{id.value(), 0, attrs});
+      }
+    }
+    ReadInto(dir, NetClassChangingAttributeFiles(), attrs);
+    return attrs;
+  }
+
+  // An attribute that is missing or fails to read (EINVAL from speed on a
+  // down link) is left out, as node_exporter leaves it out; trying the open
+  // costs less than listing the directory first to see what it has.
+  static void ReadInto(const DirHandle& dir, const std::vector<std::string>& files,
+                       std::map<std::string, std::string>& attrs) {
+    for (const std::string& file : files) {
+      if (Result<std::string> v = dir.ReadAttribute(file); v.ok()) {
+        attrs.insert_or_assign(file, std::move(v).value());
+      }
+    }
+  }
+
+  // The fixed attributes of one interface and the identity (device and
+  // inode) of the directory they were read from.
+  struct FixedAttributes {
+    FileIdentity id;
+    int uses;  // scrapes served from the cache since the last read
+    std::map<std::string, std::string> values;
+  };
+
   const ProcFs& fs_;
   const DeviceFilter ignored_;
   const bool ignore_invalid_speed_;
+  // Interface name -> its fixed attributes. Touched by Collect only, which
+  // the scraper never runs on two threads at once.
+  std::map<std::string, FixedAttributes, std::less<>> fixed_;
 };
 
 }  // namespace
@@ -186,6 +225,38 @@ const std::vector<std::string>& NetClassAttributeFiles() {
       files.push_back(file);
     }
     std::sort(files.begin(), files.end());
+    return files;
+  }();
+  return kFiles;
+}
+
+// Why these and only these are cached (see NetClassFixedAttributeFiles):
+// dev_id is set by the driver when it creates the device and no netlink or
+// sysfs operation changes it; ifindex is assigned by register_netdevice and
+// changes only when the device moves to another network namespace, which
+// removes it from this namespace's /sys/class/net (the entry is dropped at
+// the next scrape that does not list it). Looking like fixed is not enough:
+// type changes when a bond enslaves its first non-Ethernet device, iflink
+// when a tunnel is re-linked, addr_assign_type and address on
+// `ip link set address`, name_assign_type on a rename, so all of those are
+// read on every scrape. The one gap: a device moved to another namespace
+// and back between two scrapes keeps its directory (same inode) but may come
+// back with a new ifindex; re-reading every kNetClassFixedRefreshScrapes
+// bounds how long such a value can stay stale.
+const std::vector<std::string>& NetClassFixedAttributeFiles() {
+  static const std::vector<std::string> kFiles = {"dev_id", "ifindex"};
+  return kFiles;
+}
+
+const std::vector<std::string>& NetClassChangingAttributeFiles() {
+  static const std::vector<std::string> kFiles = [] {
+    std::vector<std::string> files;
+    for (const std::string& f : NetClassAttributeFiles()) {
+      if (std::find(NetClassFixedAttributeFiles().begin(), NetClassFixedAttributeFiles().end(), f) ==
+          NetClassFixedAttributeFiles().end()) {
+        files.push_back(f);
+      }
+    }
     return files;
   }();
   return kFiles;

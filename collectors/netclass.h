@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collector.h"
 
@@ -32,6 +33,23 @@ NetClassIface ParseNetClassAttributes(std::string name, const std::map<std::stri
 
 // The attribute file names ParseNetClassAttributes looks at, sorted.
 const std::vector<std::string>& NetClassAttributeFiles();
+
+// NetClassAttributeFiles split in two. The fixed ones cannot change while
+// the interface exists in this network namespace, so the collector reads
+// them once per interface instance: it keeps them per interface name with
+// the identity (device, inode) of the interface's sysfs directory, reuses
+// them while a scrape finds the same directory under that name, and drops
+// them when a scrape no longer lists the name. A sysfs inode number is not
+// reused within a boot on 64-bit kernels, so an interface deleted and
+// created again under the same name between two scrapes is read afresh.
+// The changing ones are read on every scrape (sysfs gives no mtime or other
+// sign of a changed value, so nothing else can be cached).
+const std::vector<std::string>& NetClassFixedAttributeFiles();
+// The fixed attributes are read again after this many scrapes served from
+// the cache, which bounds how long a value can stay stale in the one case
+// the identity check misses (see netclass.cpp).
+constexpr int kNetClassFixedRefreshScrapes = 100;
+const std::vector<std::string>& NetClassChangingAttributeFiles();
 
 // Go's strconv.ParseInt(s, 0, 64).
 std::optional<std::int64_t> ParseGoInt(std::string_view s);

@@ -6,6 +6,9 @@
 // Immutable after construction; safe to share between threads.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +16,65 @@
 #include "status.h"
 
 namespace hostwatch {
+
+// What fstat says about a file that tells one version of it from another:
+// the same (dev, ino) with the same mtime and size is taken as unchanged.
+// On 64-bit kernels a sysfs (kernfs) inode number carries a generation
+// counter, so a directory that is removed and created again under the same
+// name gets a new ino for the whole boot.
+struct FileIdentity {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t size = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+// An open directory. Files opened relative to it (openat) skip the walk of
+// every path component from the root, which the kernel otherwise repeats on
+// each open: with ~20 attributes per network interface under /sys that walk
+// is a large part of a sysfs read. Move-only; closes its descriptor when
+// destroyed. Not thread-safe (one collector uses it at a time).
+class DirHandle {
+ public:
+  DirHandle() = default;
+  ~DirHandle();
+  DirHandle(DirHandle&& other) noexcept;
+  DirHandle& operator=(DirHandle&& other) noexcept;
+  DirHandle(const DirHandle&) = delete;
+  DirHandle& operator=(const DirHandle&) = delete;
+
+  // The path it was opened with, for messages.
+  const std::string& path() const { return path_; }
+
+  // Opens the subdirectory `name`, following a symbolic link (the entries
+  // of /sys/class/net are links). Missing, or not a directory (such as
+  // /sys/class/net/bonding_masters): NoData; other failures: Error.
+  Result<DirHandle> OpenDir(std::string_view name) const;
+
+  // Names in the directory (without "." and ".."), sorted.
+  Result<std::vector<std::string>> List() const;
+
+  // ProcFs::ReadAttribute for the file `name` in this directory.
+  Result<std::string> ReadAttribute(std::string_view name) const;
+
+  // ProcFs::ReadFile for the file `name` in this directory.
+  Result<std::string> ReadFile(std::string_view name) const;
+
+  // fstat of the directory itself.
+  Result<FileIdentity> Identity() const;
+
+  // fstatat of `name` in this directory (following links). Missing: NoData.
+  Result<FileIdentity> StatFile(std::string_view name) const;
+
+ private:
+  friend class ProcFs;
+  DirHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int OpenAt(std::string_view name, int flags, std::string* path_for_errors, Status* error) const;
+
+  int fd_ = -1;
+  std::string path_;
+};
 
 struct FsRoots {
   std::string procfs = "/proc";           // --path.procfs
@@ -44,7 +106,15 @@ class ProcFs {
   Result<std::string> ReadSys(std::string_view rel) const { return ReadFile(SysPath(rel)); }
 
   // Reads a small sysfs-style attribute file and strips the trailing newline.
+  // A sysfs attribute's whole value (at most one page) comes in one read(),
+  // so a read that does not fill the buffer ends the file without the
+  // second read() that would only return 0. Meant for one-value files
+  // (sysfs attributes); multi-record /proc files go through ReadFile.
   Result<std::string> ReadAttribute(const std::string& path) const;
+
+  // Opens a directory for reads relative to it (see DirHandle). Missing or
+  // not a directory: NoData; other failures: Error.
+  Result<DirHandle> OpenDir(const std::string& path) const;
 
   // Names in a directory (without "." and ".."), sorted. Missing dir: NoData.
   Result<std::vector<std::string>> ListDir(const std::string& path) const;

@@ -371,6 +371,7 @@ void HttpChecker::ApplyPendingConfig(Clock::time_point now) {
   config_ = std::move(next);
   config_.checks.clear();  // the states hold them
   in_flight_ = static_cast<int>(runs_.size());
+  UpdateEarliestDue();
 }
 
 void HttpChecker::AbortRun(CURL* handle) {
@@ -379,6 +380,9 @@ void HttpChecker::AbortRun(CURL* handle) {
 }
 
 void HttpChecker::StartDueRuns(Clock::time_point now) {
+  if (now < earliest_due_) {
+    return;  // nothing is due yet
+  }
   std::vector<CheckState*> due;
   for (auto& [name, s] : checks_) {
     if (s->next_due <= now) {
@@ -400,6 +404,14 @@ void HttpChecker::StartDueRuns(Clock::time_point now) {
       break;  // stays due; starts when a run finishes (its delay shows in the histogram)
     }
     StartRun(*s, now);
+  }
+  UpdateEarliestDue();
+}
+
+void HttpChecker::UpdateEarliestDue() {
+  earliest_due_ = Clock::time_point::max();
+  for (const auto& [name, s] : checks_) {
+    earliest_due_ = std::min(earliest_due_, s->next_due);
   }
 }
 
@@ -510,6 +522,12 @@ void HttpChecker::RecordResultLocked(const std::string& check, const std::string
 milliseconds HttpChecker::TimeToNextDue(Clock::time_point now) const {
   milliseconds wait = kIdleWait;
   const bool saturated = in_flight_ >= config_.max_concurrency;
+  if (!saturated) {
+    if (earliest_due_ != Clock::time_point::max()) {
+      wait = std::min(wait, std::max(std::chrono::ceil<milliseconds>(earliest_due_ - now), milliseconds(0)));
+    }
+    return wait;
+  }
   for (const auto& [name, s] : checks_) {
     if (saturated && !s->running && s->next_due <= now) {
       continue;  // waits for a free slot, which a finishing transfer wakes us for

@@ -125,6 +125,7 @@ class HttpChecker {
   void RecordResultLocked(const std::string& check, const std::string& fingerprint, ProbeResult result);
   void AbortRun(CURL* handle);
   std::chrono::milliseconds TimeToNextDue(std::chrono::steady_clock::time_point now) const;
+  void UpdateEarliestDue();
 
   // Guarded by mu_.
   mutable std::mutex mu_;
@@ -136,6 +137,12 @@ class HttpChecker {
   std::uint64_t delay_count_ = 0;
   std::uint64_t completed_runs_ = 0;
   int in_flight_ = 0;
+  // No check's next_due is earlier than this; recomputed whenever a next_due
+  // changes (starting runs, config). Most scheduler wake-ups are libcurl
+  // socket events with nothing due: they compare against it instead of
+  // walking every check (twice) as they did, which with 1,000 checks cost
+  // ~2,000 map steps per wake-up, ~5 wake-ups per probe.
+  std::chrono::steady_clock::time_point earliest_due_{};
 
   // Scheduler thread only.
   void* multi_ = nullptr;  // CURLM*

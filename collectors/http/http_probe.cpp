@@ -559,7 +559,10 @@ bool ProbeRun::SetupHop() {
   hop_start_ = Clock::now();
   tcp_connected_ = {};
   const bool https = url_.rfind("https://", 0) == 0;
-  if (UrlHost(url_) != original_host_) {
+  // Parsing a URL costs a curl_url round trip; the first hop's URL is the
+  // one original_host_ came from.
+  const std::string host = hop_ == 1 ? original_host_ : UrlHost(url_);
+  if (host != original_host_) {
     send_auth_ = false;  // like Go's client: credentials never follow a redirect to another host
   }
 
@@ -578,7 +581,7 @@ bool ProbeRun::SetupHop() {
   curl_slist_free_all(connect_to_);
   connect_to_ = nullptr;
   std::string request_url = url_;
-  if (https && !config_.tls.server_name.empty() && UrlHost(url_) == original_host_) {
+  if (https && !config_.tls.server_name.empty() && host == original_host_) {
     request_url = ApplyServerName(url_);
   }
 

@@ -1,6 +1,9 @@
 #include "collectors/diskstats.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "test_util.h"
 
@@ -114,6 +117,64 @@ TEST(DiskstatsCollectorTest, MissingProcFileIsNoData) {
   ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
   testing::CollectorRun run = testing::RunCollectorOnce("diskstats", fs);
   EXPECT_TRUE(run.status.no_data());
+}
+
+TEST(UdevCacheTest, ReadsAgainOnlyWhenTheFileIsReplaced) {
+  testing::TempDir tmp;
+  tmp.Write("b8:0", "E:ID_MODEL=OLD\n");
+  DirHandle dir = ProcFs().OpenDir(tmp.path()).value();
+  UdevCache cache;
+  EXPECT_EQ(cache.Lookup(dir, "b8:0").at("ID_MODEL"), "OLD");
+
+  // Same size, mtime put back: looks unchanged, so the parsed copy is kept
+  // (this is what saves the read; udevd never rewrites in place).
+  struct stat st;
+  ASSERT_EQ(::stat((tmp.path() + "/b8:0").c_str(), &st), 0);
+  tmp.Write("b8:0", "E:ID_MODEL=NEW\n");
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (tmp.path() + "/b8:0").c_str(), times, 0), 0);
+  EXPECT_EQ(cache.Lookup(dir, "b8:0").at("ID_MODEL"), "OLD");
+
+  // Written aside and renamed over, as udevd does: read again.
+  tmp.Write("tmp", "E:ID_MODEL=RENAMED\nE:ID_ATA=1\n");
+  ASSERT_EQ(::rename((tmp.path() + "/tmp").c_str(), (tmp.path() + "/b8:0").c_str()), 0);
+  const UdevProperties& props = cache.Lookup(dir, "b8:0");
+  EXPECT_EQ(props.at("ID_MODEL"), "RENAMED");
+  EXPECT_EQ(props.at("ID_ATA"), "1");
+}
+
+TEST(UdevCacheTest, MissingFilesGiveNothingAndGoneDisksAreDropped) {
+  testing::TempDir tmp;
+  tmp.Write("b8:0", "E:ID_MODEL=A\n");
+  tmp.Write("b8:16", "E:ID_MODEL=B\n");
+  DirHandle dir = ProcFs().OpenDir(tmp.path()).value();
+  UdevCache cache;
+  EXPECT_TRUE(cache.Lookup(dir, "b8:32").empty());
+  EXPECT_EQ(cache.Lookup(dir, "b8:0").at("ID_MODEL"), "A");
+  EXPECT_EQ(cache.Lookup(dir, "b8:16").at("ID_MODEL"), "B");
+  EXPECT_EQ(cache.size(), 2u);
+  cache.KeepOnly({"b8:16"});
+  EXPECT_EQ(cache.size(), 1u);
+  ASSERT_EQ(::unlink((tmp.path() + "/b8:16").c_str()), 0);
+  EXPECT_TRUE(cache.Lookup(dir, "b8:16").empty());
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(DiskstatsCollectorTest, UdevChangeIsSeenByTheNextScrape) {
+  testing::TempDir tmp;
+  tmp.Write("proc/diskstats", "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n");
+  tmp.Write("udev/b8:0", "E:ID_MODEL=FIRST\n");
+  ProcFs fs(FsRoots{tmp.path() + "/proc", "/nonexistent", "/nonexistent", tmp.path() + "/udev"});
+  CollectorPtr c = FindCollector("diskstats")->make(CollectorContext{fs, CollectorOptions::Defaults()}).value();
+  auto scrape = [&c] {
+    MetricSink sink;
+    EXPECT_TRUE(c->Collect(sink).ok());
+    return SerializeText(sink.TakeFamilies());
+  };
+  EXPECT_NE(scrape().find("model=\"FIRST\""), std::string::npos);
+  tmp.Write("udev/new", "E:ID_MODEL=SECOND\n");
+  ASSERT_EQ(::rename((tmp.path() + "/udev/new").c_str(), (tmp.path() + "/udev/b8:0").c_str()), 0);
+  EXPECT_NE(scrape().find("model=\"SECOND\""), std::string::npos);
 }
 
 }  // namespace

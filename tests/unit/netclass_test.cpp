@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "test_util.h"
 
 namespace hostwatch {
@@ -94,6 +97,104 @@ TEST(NetclassCollectorTest, MatchesNodeExporterE2eOutputForEth0AndBond0) {
 TEST(NetclassCollectorTest, MissingClassDirIsNoData) {
   ProcFs fs(FsRoots{"/nonexistent", "/nonexistent-sys", "/nonexistent", "/nonexistent"});
   EXPECT_TRUE(testing::RunCollectorOnce("netclass", fs).status.no_data());
+}
+
+// One collector instance scraped repeatedly over a tree the test changes,
+// as the agent keeps one instance for its lifetime.
+class NetclassCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteIface("eth0", "1", "2");
+    collector_ = FindCollector("netclass")
+                     ->make(CollectorContext{fs_, CollectorOptions::Defaults()})
+                     .value();
+  }
+
+  // An interface directory with the attributes the tests look at.
+  void WriteIface(const std::string& dir, const std::string& type, const std::string& ifindex) {
+    tmp_.Write("class/net/" + dir + "/type", type + "\n");
+    tmp_.Write("class/net/" + dir + "/ifindex", ifindex + "\n");
+    tmp_.Write("class/net/" + dir + "/mtu", "1500\n");
+    tmp_.Write("class/net/" + dir + "/operstate", "up\n");
+  }
+
+  // Replaces class/net/<name> by a new directory, which exists before the
+  // old one is removed so that it cannot get the old inode number back.
+  void RecreateIface(const std::string& name, const std::string& type, const std::string& ifindex) {
+    WriteIface(name + ".new", type, ifindex);
+    std::filesystem::path net = std::filesystem::path(tmp_.path()) / "class/net";
+    std::filesystem::rename(net / name, net / (name + ".old"));
+    std::filesystem::rename(net / (name + ".new"), net / name);
+    std::filesystem::remove_all(net / (name + ".old"));
+  }
+
+  std::string Scrape() {
+    MetricSink sink;
+    Status s = collector_->Collect(sink);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return SerializeText(sink.TakeFamilies());
+  }
+
+  static bool Has(const std::string& text, const std::string& line) {
+    return text.find(line + "\n") != std::string::npos;
+  }
+
+  testing::TempDir tmp_;
+  ProcFs fs_{FsRoots{"/nonexistent", tmp_.path(), "/nonexistent", "/nonexistent"}};
+  CollectorPtr collector_;
+};
+
+TEST_F(NetclassCacheTest, ChangingAttributesAreReadEveryScrape) {
+  ASSERT_TRUE(Has(Scrape(), "node_network_mtu_bytes{device=\"eth0\"} 1500"));
+  tmp_.Write("class/net/eth0/mtu", "9000\n");
+  tmp_.Write("class/net/eth0/type", "32\n");
+  std::string text = Scrape();
+  EXPECT_TRUE(Has(text, "node_network_mtu_bytes{device=\"eth0\"} 9000")) << text;
+  EXPECT_TRUE(Has(text, "node_network_protocol_type{device=\"eth0\"} 32")) << text;
+}
+
+TEST_F(NetclassCacheTest, FixedAttributesAreReadOnceUntilTheRefresh) {
+  ASSERT_TRUE(Has(Scrape(), "node_network_iface_id{device=\"eth0\"} 2"));
+  // Same directory, value changed in place (a real ifindex never does
+  // this): served from the cache until the periodic refresh.
+  tmp_.Write("class/net/eth0/ifindex", "5\n");
+  for (int i = 1; i < kNetClassFixedRefreshScrapes; ++i) {
+    ASSERT_TRUE(Has(Scrape(), "node_network_iface_id{device=\"eth0\"} 2")) << "scrape " << i;
+  }
+  EXPECT_TRUE(Has(Scrape(), "node_network_iface_id{device=\"eth0\"} 5"));
+}
+
+TEST_F(NetclassCacheTest, InterfaceRecreatedBetweenScrapesIsReadAfresh) {
+  ASSERT_TRUE(Has(Scrape(), "node_network_iface_id{device=\"eth0\"} 2"));
+  RecreateIface("eth0", "772", "9");
+  std::string text = Scrape();
+  EXPECT_TRUE(Has(text, "node_network_iface_id{device=\"eth0\"} 9")) << text;
+  EXPECT_TRUE(Has(text, "node_network_protocol_type{device=\"eth0\"} 772")) << text;
+}
+
+TEST_F(NetclassCacheTest, InterfaceThatDisappearsAndReappearsIsReadAfresh) {
+  ASSERT_TRUE(Has(Scrape(), "node_network_iface_id{device=\"eth0\"} 2"));
+  std::filesystem::remove_all(std::filesystem::path(tmp_.path()) / "class/net/eth0");
+  WriteIface("eth1", "1", "3");
+  std::string text = Scrape();
+  EXPECT_EQ(text.find("device=\"eth0\""), std::string::npos) << text;
+  EXPECT_TRUE(Has(text, "node_network_iface_id{device=\"eth1\"} 3")) << text;
+  WriteIface("eth0", "768", "4");
+  text = Scrape();
+  EXPECT_TRUE(Has(text, "node_network_iface_id{device=\"eth0\"} 4")) << text;
+  EXPECT_TRUE(Has(text, "node_network_protocol_type{device=\"eth0\"} 768")) << text;
+}
+
+TEST(NetclassAttributesTest, FixedAndChangingListsSplitTheExportedAttributes) {
+  std::vector<std::string> all = NetClassFixedAttributeFiles();
+  all.insert(all.end(), NetClassChangingAttributeFiles().begin(), NetClassChangingAttributeFiles().end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, NetClassAttributeFiles());
+  for (const char* changing : {"type", "iflink", "address", "addr_assign_type", "name_assign_type", "mtu"}) {
+    EXPECT_NE(std::find(NetClassChangingAttributeFiles().begin(), NetClassChangingAttributeFiles().end(), changing),
+              NetClassChangingAttributeFiles().end())
+        << changing;
+  }
 }
 
 }  // namespace

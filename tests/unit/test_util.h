@@ -1,6 +1,9 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -44,5 +47,35 @@ inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
   run.text = SerializeText(sink.TakeFamilies());
   return run;
 }
+
+// A directory under $TMPDIR (or /tmp) for one test, removed with everything
+// in it when the object goes away.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "hostwatch-test-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data()) != nullptr ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&&) = delete;
+  TempDir& operator=(TempDir&&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Writes (replacing in place) path()/rel, creating its directories.
+  void Write(const std::string& rel, const std::string& content) const {
+    std::filesystem::path p = std::filesystem::path(path_) / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::trunc) << content;
+  }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace hostwatch::testing
