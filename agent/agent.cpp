@@ -136,6 +136,11 @@ Status Agent::Reload() {
     logging::LogEachLine("reload failed, keeping the running configuration", snap.status().message());
     return snap.status();
   }
+  // The reload result is published before the snapshot: a scrape that already sees the new
+  // configuration must also see hostwatch_config_last_reload_successful 1 (a test caught the
+  // window in between under load).
+  last_reload_ok_ = true;
+  last_reload_success_time_ = NowSeconds();
   {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshot_ = snap.value();
@@ -143,8 +148,6 @@ Status Agent::Reload() {
   if (checker_) {
     checker_->Update(snap.value()->config.http_checks);
   }
-  last_reload_ok_ = true;
-  last_reload_success_time_ = NowSeconds();
   logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
                                                                snap.value()->config.enabled_collectors.size())}});
   return Status::OK();

@@ -5,12 +5,15 @@ import concurrent.futures
 import http.client
 import os
 import posixpath
+import resource
+import shutil
 import socket
+import subprocess
 import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import Agent, TempDir, require_binary, sample
+from hostwatch_testutil import BINARY, Agent, TempDir, require_binary, sample
 
 # Collectors that read little, so the agent's own cost dominates what is measured.
 LIGHT_COLLECTORS = ("--collector.disable-defaults", "--collector.loadavg", "--collector.cpu")
@@ -81,6 +84,34 @@ def close_all(socks):
             s.close()
         except OSError:
             pass
+
+
+@unittest.skipUnless(shutil.which("prlimit"), "prlimit (util-linux) is needed to lower the open-file limit")
+class OpenFileLimitTest(unittest.TestCase):
+    """Every worker holds an eventfd besides its connection, so many workers need more than the
+    usual soft limit of 1024 descriptors: the agent raises the soft limit to the hard one (as Go,
+    hence node_exporter, does) and refuses to start, with the numbers, when even that is too low
+    (CivetWeb itself aborted with a double free when it ran out while creating workers)."""
+
+    def test_soft_limit_is_raised_for_many_workers(self):
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY and hard < 5000:
+            self.skipTest("hard open-file limit %d is below what 2000 workers need" % hard)
+        hard_text = "unlimited" if hard == resource.RLIM_INFINITY else str(hard)
+        with Agent("--web.max-connections=2000", *LIGHT_COLLECTORS,
+                   prefix=("prlimit", "--nofile=1024:" + hard_text, "--")) as agent:
+            text = agent.metrics()
+            self.assertGreater(sample(text, "process_max_fds"), 4064)
+            self.assertGreater(sample(text, "process_open_fds"), 2000)  # one eventfd per worker
+            print("\n2000 workers under soft limit 1024: process_max_fds %d, open fds %d"
+                  % (sample(text, "process_max_fds"), sample(text, "process_open_fds")))
+
+    def test_too_low_hard_limit_is_refused_with_the_numbers(self):
+        require_binary()
+        res = subprocess.run(["prlimit", "--nofile=1024:1024", "--", BINARY, "--web.listen-address=127.0.0.1:0",
+                              "--web.max-connections=2000"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("--web.max-connections=2000 needs about 4064 open files, but the limit is 1024", res.stderr)
 
 
 class SlowlorisTest(unittest.TestCase):
