@@ -32,7 +32,26 @@ set(_civetweb_root "${_civetweb_unpack_dir}/civetweb-1.15")
 #  1. A Content-Length beyond LLONG_MAX saturates strtoll() and later overflows
 #     `request_len + content_len` in the keep-alive check (signed overflow, undefined behaviour that
 #     UBSan reported from tests/integration/test_abuse.py). Such a header is now a 400 like a negative one.
-set(_civetweb_patch_level 1)
+#  2. mg_start2's error paths for the worker arrays free them without clearing the pointers, and
+#     free_context() then frees them again (a double free TSan and glibc reported when 2000 workers
+#     ran out of descriptors for their ALTERNATIVE_QUEUE eventfds). They now clear the pointers.
+set(_civetweb_patch_level 2)
+
+# Replaces `old` by `new` in the variable `text`, failing the configure step unless it occurs
+# exactly `expected` times, so an upstream change cannot silently skip a fix.
+function(hostwatch_civetweb_patch text old new expected)
+  string(REPLACE "${old}" "" _without "${${text}}")
+  string(LENGTH "${${text}}" _len_all)
+  string(LENGTH "${_without}" _len_without)
+  string(LENGTH "${old}" _len_old)
+  math(EXPR _count "(${_len_all} - ${_len_without}) / ${_len_old}")
+  if(NOT _count EQUAL expected)
+    message(FATAL_ERROR "CivetWeb patch: found ${_count} occurrences of\n${old}\nexpected ${expected}")
+  endif()
+  string(REPLACE "${old}" "${new}" _patched "${${text}}")
+  set(${text} "${_patched}" PARENT_SCOPE)
+endfunction()
+
 file(SHA256 "${_civetweb_tarball}" _civetweb_sha)
 string(APPEND _civetweb_sha "-patch${_civetweb_patch_level}")
 if(NOT EXISTS "${_civetweb_root}/src/civetweb.c" OR NOT "${_civetweb_sha}" STREQUAL "${HOSTWATCH_CIVETWEB_UNPACKED_SHA}")
@@ -42,19 +61,18 @@ if(NOT EXISTS "${_civetweb_root}/src/civetweb.c" OR NOT "${_civetweb_sha}" STREQ
     message(FATAL_ERROR "${_civetweb_tarball} did not unpack to civetweb-1.15/src/civetweb.c")
   endif()
   file(READ "${_civetweb_root}/src/civetweb.c" _civetweb_c)
-  set(_unbounded_check "if ((endptr == cl) || (conn->content_len < 0)) {")
-  # 2^53: far above any body we accept, far below the overflow.
-  set(_bounded_check "if ((endptr == cl) || (conn->content_len < 0) || (conn->content_len > (1LL << 53))) {")
-  string(REPLACE "${_unbounded_check}" "${_bounded_check}" _civetweb_c_patched "${_civetweb_c}")
-  string(REPLACE "${_bounded_check}" "" _count_probe "${_civetweb_c_patched}")
-  string(LENGTH "${_civetweb_c_patched}" _len_patched)
-  string(LENGTH "${_count_probe}" _len_probe)
-  string(LENGTH "${_bounded_check}" _len_check)
-  math(EXPR _replacements "(${_len_patched} - ${_len_probe}) / ${_len_check}")
-  if(NOT _replacements EQUAL 2)
-    message(FATAL_ERROR "CivetWeb Content-Length patch applied ${_replacements} times, expected 2 (request and response parsing)")
-  endif()
-  file(WRITE "${_civetweb_root}/src/civetweb.c" "${_civetweb_c_patched}")
+  # 1. 2^53: far above any body we accept, far below the overflow (request and response parsing).
+  hostwatch_civetweb_patch(_civetweb_c
+    "if ((endptr == cl) || (conn->content_len < 0)) {"
+    "if ((endptr == cl) || (conn->content_len < 0) || (conn->content_len > (1LL << 53))) {" 2)
+  # 2. The event-creation failure path, then the socket-array allocation failure path.
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\t\tmg_free(ctx->client_socks);\n\t\t\tmg_free(ctx->client_wait_events);\n\t\t\tmg_free(ctx->worker_threadids);\n"
+    "\t\t\tmg_free(ctx->client_socks);\n\t\t\tctx->client_socks = NULL;\n\t\t\tmg_free(ctx->client_wait_events);\n\t\t\tctx->client_wait_events = NULL;\n\t\t\tmg_free(ctx->worker_threadids);\n\t\t\tctx->worker_threadids = NULL;\n" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\tmg_free(ctx->client_wait_events);\n\t\tmg_free(ctx->worker_threadids);\n"
+    "\t\tmg_free(ctx->client_wait_events);\n\t\tctx->client_wait_events = NULL;\n\t\tmg_free(ctx->worker_threadids);\n\t\tctx->worker_threadids = NULL;\n" 1)
+  file(WRITE "${_civetweb_root}/src/civetweb.c" "${_civetweb_c}")
   set(HOSTWATCH_CIVETWEB_UNPACKED_SHA "${_civetweb_sha}" CACHE INTERNAL "")
 endif()
 message(STATUS "CivetWeb: building ${_civetweb_tarball} (IPv6, OpenSSL ${OPENSSL_VERSION} linked, 3.0 API)")
