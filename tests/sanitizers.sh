@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Builds hostwatch under sanitizers and runs the tests with them; exits non-zero on any report.
-#   1. ASan+UBSan (preset "asan"): the whole ctest suite, unit and integration.
+#   1. ASan+UBSan (preset "asan", clang): the whole ctest suite, unit and integration, plus every
+#      libFuzzer target for 5 s (ctest label fuzz; the same build tree builds them, so fuzzing in CI
+#      costs little more than the link).
 #   2. TSan (preset "tsan"): the concurrency-heavy tests only (scraper, worker pool, HTTP server,
 #      reload, web security, abuse, faults, check faults), to stay inside the CI time budget.
 #   3. libFuzzer (clang, ASan+UBSan, build/fuzz): every target in tests/fuzz for FUZZ_SECONDS
-#      (default 10) each, from the seed corpora and the stored crash regressions.
+#      (default 10) each, from the seed corpora and the stored crash regressions: the long runs.
 # Reports are written to files (log_path) rather than judged by exit codes, because the
 # integration tests run the agent as a child process and some of them kill it on purpose:
 # a sanitizer report anywhere, in any process, fails this script.
 # Usage: tests/sanitizers.sh [ci|asan|tsan|fuzz|all]   (default all; JOBS=n sets build parallelism)
-#   ci = asan + tsan: what the README test command and .ci/run run (fuzzing is on demand: CI budget).
+#   ci = asan + tsan: what the README test command and .ci/run run (the asan stage includes 5 s per
+#   fuzz target; longer fuzzing is on demand: CI budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src="$(pwd)"
