@@ -13,18 +13,10 @@ import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import BINARY, Agent, TempDir, require_binary, sample
+from hostwatch_testutil import BINARY, Agent, TempDir, require_binary, rss_kib, sample
 
 # Collectors that read little, so the agent's own cost dominates what is measured.
 LIGHT_COLLECTORS = ("--collector.disable-defaults", "--collector.loadavg", "--collector.cpu")
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for pid %d" % pid)
 
 
 def thread_count(pid):
