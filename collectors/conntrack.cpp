@@ -81,12 +81,12 @@ Result<double> ReadUintFile(const ProcFs& fs, std::string_view rel) {
   if (!text.ok()) {
     return text.status();
   }
-  std::optional<std::uint64_t> v = ParseUint(TrimSpace(text.value()));
+  std::optional<double> v = ParseUintValue(text.value());
   if (!v) {
     return Status::Error("unexpected content in " + fs.ProcPath(rel) + ": \"" + std::string(TrimSpace(text.value())) +
                          "\"");
   }
-  return static_cast<double>(*v);
+  return *v;
 }
 
 class ConntrackCollector : public Collector {

@@ -31,7 +31,7 @@ class EntropyCollector : public Collector {
     if (!text.ok()) {
       return Status::Error(text.status().message());
     }
-    std::optional<double> v = ParseEntropyValue(text.value());
+    std::optional<double> v = ParseUintValue(text.value());
     if (!v) {
       sink.CountParseError();
       return Status::Error("unexpected content in " + fs_.ProcPath(rel) + ": \"" +
@@ -45,14 +45,6 @@ class EntropyCollector : public Collector {
 };
 
 }  // namespace
-
-std::optional<double> ParseEntropyValue(std::string_view text) {
-  std::optional<std::uint64_t> v = ParseUint(TrimSpace(text));
-  if (!v) {
-    return std::nullopt;
-  }
-  return static_cast<double>(*v);
-}
 
 CollectorSpec EntropyCollectorSpec() {
   return {"entropy",

@@ -187,11 +187,6 @@ class MdadmCollector : public Collector {
     return Status::OK();
   }
 
-  static std::optional<double> ParseUintValue(std::string_view s) {
-    std::optional<std::uint64_t> v = ParseUint(TrimSpace(s));
-    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
-  }
-
   const ProcFs& fs_;
 };
 

@@ -71,6 +71,11 @@ std::optional<std::uint64_t> ParseUint(std::string_view s) {
   return v;
 }
 
+std::optional<double> ParseUintValue(std::string_view text) {
+  std::optional<std::uint64_t> v = ParseUint(TrimSpace(text));
+  return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+}
+
 std::optional<std::int64_t> ParseInt(std::string_view s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -22,4 +22,9 @@ std::optional<std::int64_t> ParseInt(std::string_view s);
 
 std::string_view TrimSpace(std::string_view s);
 
+// The content of a value file that holds one unsigned number (a /proc/sys or sysfs
+// attribute such as entropy_avail or md/raid_disks), surrounding whitespace allowed,
+// as a sample value; nullopt for anything else.
+std::optional<double> ParseUintValue(std::string_view text);
+
 }  // namespace hostwatch

@@ -2,20 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include "collectors/parse_util.h"
 #include "test_util.h"
 
 namespace hostwatch {
 namespace {
 
+// Entropy files hold one unsigned number: the shared value-file parser reads them.
 TEST(EntropyParserTest, ParsesOneNumber) {
-  EXPECT_EQ(ParseEntropyValue("256\n"), 256.0);
-  EXPECT_EQ(ParseEntropyValue(" 4096 "), 4096.0);
+  EXPECT_EQ(ParseUintValue("256\n"), 256.0);
+  EXPECT_EQ(ParseUintValue(" 4096 "), 4096.0);
 }
 
 TEST(EntropyParserTest, RejectsMalformedInput) {
   const char* bad[] = {"", "\n", "x", "-1", "4096 bits", "1 2", "1.5"};
   for (const char* text : bad) {
-    EXPECT_FALSE(ParseEntropyValue(text).has_value()) << '"' << text << '"';
+    EXPECT_FALSE(ParseUintValue(text).has_value()) << '"' << text << '"';
   }
 }
 
