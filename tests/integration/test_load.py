@@ -46,6 +46,18 @@ def timed_request(agent, path):
     return status, time.monotonic() - t0
 
 
+def scrape_after_load(agent):
+    """(status, seconds from the end of the load to a served scrape). Scrapes wrk started just before
+    its time was up still run in the agent and hold --web.max-requests slots, so a 503 right after the
+    load is expected while they drain (seen under ASan, where a scrape takes a few hundred ms)."""
+    t0 = time.monotonic()
+    status, _, _ = agent.request("/metrics", timeout=5)
+    while status == 503 and time.monotonic() - t0 < 5:
+        time.sleep(0.05)
+        status, _, _ = agent.request("/metrics", timeout=5)
+    return status, time.monotonic() - t0
+
+
 class LoadTest(unittest.TestCase):
     def setUp(self):
         require_binary()
@@ -67,7 +79,7 @@ class LoadTest(unittest.TestCase):
             print(res.stdout)
 
             healthy, healthy_s = timed_request(agent, "/-/healthy")
-            scrape, scrape_s = timed_request(agent, "/metrics")
+            scrape, scrape_s = scrape_after_load(agent)
             rss_after = rss_kib(pid)
             fds_after = settled_open_fds(pid, fds_before)
             counted = parse_samples(agent.metrics())
@@ -94,7 +106,8 @@ class LoadTest(unittest.TestCase):
         self.assertLessEqual(len(refusal_logs), LOAD_SECONDS // 10 + 1)
         self.assertEqual((healthy, scrape), (200, 200))
         self.assertLess(healthy_s, 1.0)
-        self.assertLess(scrape_s, 1.0)
+        # Drained and served within 1 s (3 s under a sanitizer, whose scrapes are several times slower).
+        self.assertLess(scrape_s, 3.0 if sanitizer() else 1.0)
         self.assertLessEqual(fds_after, fds_before)
         if sanitizer():
             print("RSS bound not checked under %s: its shadow memory and quarantine dominate RSS" % sanitizer())
