@@ -188,9 +188,10 @@ Status Agent::Serve() {
   }
   // CivetWeb gives each connection a worker thread until it closes, so the worker count is
   // how many idle or slow clients (slowloris) the endpoint absorbs before scrapes queue.
-  // An idle worker costs little (measured: about 20 KiB RSS, its touched stack and buffers),
-  // so the default of 256 costs ~5 MiB. Scrapes beyond max_requests are answered 503 by the
-  // handler, which needs free workers to do it; a few more serve health checks.
+  // Workers start on demand (cmake/civetweb.cmake, patch 3) and then stay, so this is a ceiling:
+  // an agent scraped by one Prometheus runs one or two; each started worker costs ~12 KiB RSS and
+  // an eventfd. Scrapes beyond max_requests are answered 503 by the handler, which needs free
+  // workers to do it; a few more serve health checks.
   opts.worker_threads = std::max(flags_.max_connections, flags_.max_requests + 4);
   opts.security = security_.get();
   return server_.Start(opts);

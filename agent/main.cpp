@@ -27,8 +27,8 @@ std::string Join(const std::vector<std::string>& v) {
 
 // Go raises the soft open-file limit to the hard one at start, so node_exporter users never
 // meet the 1024 default; hostwatch does the same because each CivetWeb worker holds an eventfd
-// (ALTERNATIVE_QUEUE) besides the connection it serves: --web.max-connections above ~400 would
-// otherwise exhaust a 1024 soft limit.
+// (ALTERNATIVE_QUEUE) besides the connection it serves: workers start on demand, but ~500 busy
+// connections would otherwise exhaust a 1024 soft limit.
 // Returns the soft limit in effect afterwards.
 rlim_t RaiseOpenFileLimit() {
   rlimit limit{};

@@ -35,7 +35,17 @@ set(_civetweb_root "${_civetweb_unpack_dir}/civetweb-1.15")
 #  2. mg_start2's error paths for the worker arrays free them without clearing the pointers, and
 #     free_context() then frees them again (a double free TSan and glibc reported when 2000 workers
 #     ran out of descriptors for their ALTERNATIVE_QUEUE eventfds). They now clear the pointers.
-set(_civetweb_patch_level 2)
+#  3. Worker threads start on demand. Upstream 1.15 starts all num_threads workers (and, with
+#     ALTERNATIVE_QUEUE, an eventfd each) in mg_start; with our default of 256 that was 3.1 MiB of
+#     touched thread stacks (about 12 KiB per idle worker), 256 descriptors, and a /proc/self/fd
+#     listing for process_open_fds that cost 9% of a scrape's CPU. Now mg_start starts one worker;
+#     when a connection arrives and no started worker is idle, the master thread starts the next
+#     one (up to num_threads) and hands it the connection directly (slot state 3, "handed over
+#     before the worker exists", which consume_socket takes without waiting for the event).
+#     Started workers stay until mg_stop, like upstream's; only the master thread starts them and
+#     reads the started count, so the count needs no lock. (CivetWeb 1.16's prespawn_threads does
+#     the same; Debian 12 ships 1.15.)
+set(_civetweb_patch_level 3)
 
 # Replaces `old` by `new` in the variable `text`, failing the configure step unless it occurs
 # exactly `expected` times, so an upstream change cannot silently skip a fix.
@@ -72,6 +82,74 @@ if(NOT EXISTS "${_civetweb_root}/src/civetweb.c" OR NOT "${_civetweb_sha}" STREQ
   hostwatch_civetweb_patch(_civetweb_c
     "\t\tmg_free(ctx->client_wait_events);\n\t\tmg_free(ctx->worker_threadids);\n"
     "\t\tmg_free(ctx->client_wait_events);\n\t\tctx->client_wait_events = NULL;\n\t\tmg_free(ctx->worker_threadids);\n\t\tctx->worker_threadids = NULL;\n" 1)
+  # 3. On-demand workers: the started count, ...
+  hostwatch_civetweb_patch(_civetweb_c
+    "\tpthread_t *worker_threadids; /* The worker thread IDs */\n"
+    "\tpthread_t *worker_threadids; /* The worker thread IDs */\n\tunsigned int spawned_worker_threads; /* hostwatch: started so far; master thread only */\n" 1)
+  # ... mg_start creates one event and starts one worker ...
+  hostwatch_civetweb_patch(_civetweb_c
+    "for (i = 0; (unsigned)i < ctx->cfg_worker_threads; i++) {\n\t\tctx->client_wait_events[i] = event_create();"
+    "for (i = 0; (unsigned)i < 1; i++) {\n\t\tctx->client_wait_events[i] = event_create();" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t/* Start worker threads */\n\tfor (i = 0; i < ctx->cfg_worker_threads; i++) {"
+    "\t/* Start worker threads: the first one; the others start on demand (spawn_worker_for) */\n\tfor (i = 0; i < 1; i++) {" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t/* Start master (listening) thread */\n"
+    "\tctx->spawned_worker_threads = 1;\n\t/* Start master (listening) thread */\n" 1)
+  # ... the master thread looks for an idle worker among those started, else starts one ...
+  hostwatch_civetweb_patch(_civetweb_c
+    "#if defined(ALTERNATIVE_QUEUE)\n\nstatic void\nproduce_socket("
+    "#if defined(ALTERNATIVE_QUEUE)
+
+static void *worker_thread(void *thread_func_param);
+
+/* hostwatch: starts the next worker and hands it the socket; 0 when all num_threads workers are
+ * started or the thread (or its event) cannot be created, and the caller waits for an idle one. */
+static int
+spawn_worker_for(struct mg_context *ctx, const struct socket *sp)
+{
+\tunsigned int i = ctx->spawned_worker_threads;
+
+\tif (i >= ctx->cfg_worker_threads) {
+\t\treturn 0;
+\t}
+\tif (ctx->client_wait_events[i] == NULL) {
+\t\tctx->client_wait_events[i] = event_create();
+\t\tif (ctx->client_wait_events[i] == NULL) {
+\t\t\treturn 0;
+\t\t}
+\t}
+\t(void)pthread_mutex_lock(&ctx->thread_mutex);
+\tctx->client_socks[i] = *sp;
+\tctx->client_socks[i].in_use = 3;
+\t(void)pthread_mutex_unlock(&ctx->thread_mutex);
+\tctx->worker_connections[i].phys_ctx = ctx;
+\tif (mg_start_thread_with_id(worker_thread,
+\t                            &ctx->worker_connections[i],
+\t                            &ctx->worker_threadids[i])
+\t    != 0) {
+\t\t(void)pthread_mutex_lock(&ctx->thread_mutex);
+\t\tctx->client_socks[i].in_use = 0;
+\t\t(void)pthread_mutex_unlock(&ctx->thread_mutex);
+\t\tctx->worker_threadids[i] = 0;
+\t\treturn 0;
+\t}
+\tctx->spawned_worker_threads = i + 1;
+\treturn 1;
+}
+
+static void
+produce_socket(" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\tfor (i = 0; i < ctx->cfg_worker_threads; i++) {\n\t\t\t/* find a free worker slot and signal it */"
+    "\t\tfor (i = 0; i < ctx->spawned_worker_threads; i++) {\n\t\t\t/* find a free worker slot and signal it */" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\t/* queue is full */\n\t\tmg_sleep(1);"
+    "\t\tif (spawn_worker_for(ctx, sp)) {\n\t\t\treturn;\n\t\t}\n\t\t/* queue is full */\n\t\tmg_sleep(1);" 1)
+  # ... and a worker started for a socket takes it without waiting for its event.
+  hostwatch_civetweb_patch(_civetweb_c
+    "\tDEBUG_TRACE(\"%s\", \"going idle\");\n\t(void)pthread_mutex_lock(&ctx->thread_mutex);\n\tctx->client_socks[thread_index].in_use = 2;\n"
+    "\tDEBUG_TRACE(\"%s\", \"going idle\");\n\t(void)pthread_mutex_lock(&ctx->thread_mutex);\n\tif (ctx->client_socks[thread_index].in_use == 3) {\n\t\tctx->client_socks[thread_index].in_use = 1;\n\t\t*sp = ctx->client_socks[thread_index];\n\t\t(void)pthread_mutex_unlock(&ctx->thread_mutex);\n\t\treturn 1;\n\t}\n\tctx->client_socks[thread_index].in_use = 2;\n" 1)
   file(WRITE "${_civetweb_root}/src/civetweb.c" "${_civetweb_c}")
   set(HOSTWATCH_CIVETWEB_UNPACKED_SHA "${_civetweb_sha}" CACHE INTERNAL "")
 endif()
@@ -91,10 +169,11 @@ target_compile_definitions(hostwatch_civetweb
   # queue, every new connection (Prometheus reconnects after each 500 ms idle timeout) went to
   # another of the 256 workers, and each worker that ever served a scrape kept ~25 KiB of
   # touched stack and glibc per-thread malloc cache: anonymous RSS grew from 7.5 to 23 MiB over
-  # 3,000 fresh-connection scrapes. Now the same few workers serve, and RSS stays at 7.7 MiB.
-  # Costs: one eventfd per worker (process_open_fds +256 by default), and while every worker
-  # is busy the master thread polls every 1 ms for a free one (connections wait in the listen
-  # backlog meanwhile, as they did once the old 256-entry queue was full).
+  # 3,000 fresh-connection scrapes. Now the same few workers serve, and RSS stays at 7.7 MiB
+  # (2.7 MiB once patch 3 started workers on demand). Costs: one eventfd per started worker,
+  # and while every worker is busy the master thread polls every 1 ms for a free one
+  # (connections wait in the listen backlog meanwhile, as they did once the old 256-entry queue
+  # was full).
   ALTERNATIVE_QUEUE
   # The header must agree with the library on these.
   PUBLIC USE_IPV6 OPENSSL_API_3_0)

@@ -204,6 +204,10 @@ def min_open_fds(pid, samples=10, gap=0.1):
     return low
 
 
+def thread_count(pid):
+    return len(os.listdir("/proc/%d/task" % pid))
+
+
 def settled_open_fds(pid, limit, timeout=5):
     """min_open_fds until it is at most limit or timeout seconds have passed; returns the last value."""
     deadline = time.monotonic() + timeout
