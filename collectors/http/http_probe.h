@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "collectors/http/check_config.h"
+#include "collectors/http/curl_api.h"
 #include "collectors/http/target_policy.h"
 
 namespace hostwatch {
@@ -220,6 +221,7 @@ class ProbeRun {
  private:
   const HttpCheckConfig& config_;
   const TargetPolicy* const policy_;
+  const CurlApi* curl_ = nullptr;  // null when libcurl could not be loaded (the run then failed at once)
   bool address_check_ = false;    // this hop may only connect to addresses in the policy's networks
   std::string refused_address_;   // set by OpenSocketCallback when it refused a connection
   std::chrono::steady_clock::time_point start_;
