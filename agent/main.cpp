@@ -99,10 +99,12 @@ int main(int argc, char** argv) {
   }
   logging::Init(flags.log_level, flags.log_format);
   // libcurl is not initialised here: it is loaded when the configuration first has an HTTP check
-  // (collectors/http/curl_api.h).
-  // Once, before any server starts: initializes OpenSSL inside CivetWeb (TLS listeners) and
-  // confirms the IPv6 build; both are compiled into our static CivetWeb (cmake/civetweb.cmake).
-  mg_init_library(MG_FEATURES_TLS | MG_FEATURES_IPV6);
+  // (collectors/http/curl_api.h). Nor is OpenSSL: MG_FEATURES_TLS would run OPENSSL_init_ssl
+  // (openssl.cnf, providers, error strings: 1.8 MiB more file-backed RSS) in every agent, while
+  // CivetWeb's mg_start initialises it anyway, before its threads start, when a listener is TLS
+  // (init_ssl_ctx -> initialize_openssl), i.e. when the web config enables TLS (a reload cannot
+  // switch TLS on: web_security.cpp refuses it). IPv6 is only confirmed here.
+  mg_init_library(MG_FEATURES_IPV6);
 
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
