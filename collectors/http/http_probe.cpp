@@ -472,7 +472,6 @@ ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const
     Finish(FailureReason::kOther, load_error);  // the run fails with the reason instead of crashing
     return;
   }
-  original_host_ = UrlHost(*curl_, url_);
   easy_ = curl_->easy_init();
   if (easy_ == nullptr) {
     Finish(FailureReason::kOther, "curl_easy_init failed");
@@ -511,9 +510,9 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
       curl_->url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
       curl_->url_set(h, CURLUPART_HOST, name.c_str(), 0) == CURLUE_OK &&
       curl_->url_get(h, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
-    std::string host = original_host_.find(':') != std::string::npos && original_host_.front() != '['
-                           ? "[" + original_host_ + "]"
-                           : original_host_;
+    const std::string& original = OriginalHost();
+    std::string host =
+        original.find(':') != std::string::npos && original.front() != '[' ? "[" + original + "]" : original;
     connect_to_ = curl_->slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
     bool has_host = std::any_of(config_.headers.begin(), config_.headers.end(),
                                 [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
@@ -528,6 +527,14 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
   curl_->free(rewritten);
   curl_->url_cleanup(h);
   return out;
+}
+
+const std::string& ProbeRun::OriginalHost() {
+  if (!original_host_known_) {
+    original_host_ = UrlHost(*curl_, config_.url);
+    original_host_known_ = true;
+  }
+  return original_host_;
 }
 
 void ProbeRun::Log(std::string line) {
@@ -568,10 +575,10 @@ bool ProbeRun::SetupHop() {
   hop_start_ = Clock::now();
   tcp_connected_ = {};
   const bool https = url_.rfind("https://", 0) == 0;
-  // Parsing a URL costs a curl_url round trip; the first hop's URL is the
-  // one original_host_ came from.
-  const std::string host = hop_ == 1 ? original_host_ : UrlHost(*curl_, url_);
-  if (host != original_host_) {
+  // Only a redirect can lead to another host, so the first hop never parses
+  // its URL (a curl_url round trip was ~4% of a single-hop probe's CPU).
+  const bool same_host = hop_ == 1 || UrlHost(*curl_, url_) == OriginalHost();
+  if (!same_host) {
     send_auth_ = false;  // like Go's client: credentials never follow a redirect to another host
   }
 
@@ -590,7 +597,7 @@ bool ProbeRun::SetupHop() {
   curl_->slist_free_all(connect_to_);
   connect_to_ = nullptr;
   std::string request_url = url_;
-  if (https && !config_.tls.server_name.empty() && host == original_host_) {
+  if (https && !config_.tls.server_name.empty() && same_host) {
     request_url = ApplyServerName(url_);
   }
 
@@ -872,7 +879,7 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
       CURLU* h = curl_->url();
       char* real = nullptr;
       if (h != nullptr && curl_->url_set(h, CURLUPART_URL, url_.c_str(), 0) == CURLUE_OK &&
-          curl_->url_set(h, CURLUPART_HOST, original_host_.c_str(), 0) == CURLUE_OK &&
+          curl_->url_set(h, CURLUPART_HOST, OriginalHost().c_str(), 0) == CURLUE_OK &&
           curl_->url_get(h, CURLUPART_URL, &real, 0) == CURLUE_OK) {
         url_ = real;
       }

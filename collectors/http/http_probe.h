@@ -203,6 +203,8 @@ class ProbeRun {
  private:
   bool SetupHop();
   std::string ApplyServerName(const std::string& url);
+  // The check's own host, parsed on first use: only redirects and tls.server_name need it.
+  const std::string& OriginalHost();
   void Finish(FailureReason reason, const std::string& error);
   void Log(std::string line);
   CurlMarks ReadMarks() const;
@@ -235,7 +237,8 @@ class ProbeRun {
   std::string method_;
   bool send_body_ = true;
   bool send_auth_ = true;
-  std::string original_host_;
+  std::string original_host_;  // lower-case host of config_.url; see OriginalHost()
+  bool original_host_known_ = false;
   long ip_resolve_ = CURL_IPRESOLVE_V4;
   bool fell_back_ = false;
   bool body_limit_hit_ = false;
