@@ -1,7 +1,6 @@
 // hostwatch entry point: flags -> configuration -> server -> wait for signals.
 // Exit codes: 0 normal stop, 1 runtime failure (port in use), 2 bad flags/config.
 #include <civetweb.h>
-#include <curl/curl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -14,6 +13,7 @@
 #include "agent/build_info.h"
 #include "agent/logging.h"
 #include "agent/systemd_notify.h"
+#include "collectors/http/curl_api.h"
 
 namespace {
 
@@ -98,10 +98,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   logging::Init(flags.log_level, flags.log_format);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  // Once, before any server starts: initializes OpenSSL inside CivetWeb (TLS listeners) and
-  // confirms the IPv6 build; both are compiled into our static CivetWeb (cmake/civetweb.cmake).
-  mg_init_library(MG_FEATURES_TLS | MG_FEATURES_IPV6);
+  // libcurl is not initialised here: it is loaded when the configuration first has an HTTP check
+  // (collectors/http/curl_api.h). Nor is OpenSSL: MG_FEATURES_TLS would run OPENSSL_init_ssl
+  // (openssl.cnf, providers, error strings: 1.8 MiB more file-backed RSS) in every agent, while
+  // CivetWeb's mg_start initialises it anyway, before its threads start, when a listener is TLS
+  // (init_ssl_ctx -> initialize_openssl), i.e. when the web config enables TLS (a reload cannot
+  // switch TLS on: web_security.cpp refuses it). IPv6 is only confirmed here.
+  mg_init_library(MG_FEATURES_IPV6);
 
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
@@ -144,6 +147,6 @@ int main(int argc, char** argv) {
   systemd::NotifyStopping();
   agent.Stop();
   mg_exit_library();
-  curl_global_cleanup();
+  CleanupCurl();
   return 0;
 }

@@ -21,9 +21,13 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # hostwatch_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # Library dependencies come from dpkg-shlibdeps on the stripped binary;
-# adduser is for the postinst, which creates the system user.
+# adduser is for the postinst, which creates the system user. libcurl4 is
+# named here because the agent dlopen()s libcurl.so.4 when the first HTTP
+# check needs it (collectors/http/curl_api.h), so dpkg-shlibdeps cannot see
+# it; 7.88 is the version we build against (CURLU_PUNYCODE, PROTOCOLS_STR),
+# and libcurl4 is the OpenSSL flavour whose SSL* the TLS facts read.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libcurl4 (>= 7.88.0)")
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_SOURCE_DIR}/packaging/debian/conffiles"

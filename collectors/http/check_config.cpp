@@ -1,6 +1,5 @@
 #include "collectors/http/check_config.h"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -8,6 +7,7 @@
 #include <set>
 
 #include "collectors/collector_options.h"
+#include "collectors/http/curl_api.h"
 
 namespace hostwatch {
 namespace {
@@ -189,21 +189,28 @@ std::string UrlProblem(const std::string& url) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return "must start with http:// or https://";
   }
-  CURLU* h = curl_url();
+  // The URL is checked by the parser that will use it; this is also where a
+  // configuration with checks first loads libcurl (see curl_api.h).
+  std::string load_error;
+  const CurlApi* curl = LoadCurl(&load_error);
+  if (curl == nullptr) {
+    return "cannot be checked: " + load_error;
+  }
+  CURLU* h = curl->url();
   if (h == nullptr) {
     return "cannot parse URL (out of memory)";
   }
   std::string problem;
-  if (curl_url_set(h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+  if (curl->url_set(h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     problem = "is not a valid URL";
   } else {
     char* host = nullptr;
-    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host == nullptr || host[0] == '\0') {
+    if (curl->url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host == nullptr || host[0] == '\0') {
       problem = "has no host";
     }
-    curl_free(host);
+    curl->free(host);
   }
-  curl_url_cleanup(h);
+  curl->url_cleanup(h);
   return problem;
 }
 

@@ -1,7 +1,5 @@
 #include "collectors/http/http_checker.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -23,8 +21,6 @@ constexpr double kGoZeroTimeUnix = -62135596800.0;
 constexpr milliseconds kIdleWait{60000};
 
 const std::vector<double> kScheduleDelayBuckets = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
-
-std::once_flag curl_init_once;
 
 // Collects families by name so that every check adds to the same family.
 class FamilyBuilder {
@@ -252,38 +248,61 @@ struct HttpChecker::InFlight {
 };
 
 HttpChecker::HttpChecker(HttpChecksConfig config, ResultListener listener) : listener_(std::move(listener)) {
-  // curl_global_init is not thread-safe in 7.88; the agent builds us on the main thread.
-  std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   delay_bucket_counts_.assign(kScheduleDelayBuckets.size() + 1, 0);
-  multi_ = curl_multi_init();
-  pending_ = std::move(config);
-  {
-    // Applied here so the checks are known (for /probe) before the thread runs.
-    std::lock_guard<std::mutex> lock(mu_);
-    ApplyPendingConfig(Clock::now());
-  }
-  thread_ = std::thread([this] { SchedulerLoop(); });
+  Update(std::move(config));
 }
 
 HttpChecker::~HttpChecker() { Stop(); }
 
 void HttpChecker::Update(HttpChecksConfig config) {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (stop_) {
+    return;
+  }
+  const bool has_checks = !config.checks.empty();
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending_ = std::move(config);
+    if (multi_ == nullptr) {
+      // No scheduler thread yet, so nothing runs: apply it here, and the
+      // checks are known (for /probe) before the thread starts.
+      ApplyPendingConfig(Clock::now());
+    }
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  if (multi_ == nullptr && has_checks) {
+    StartScheduler();
+  }
+  if (multi_ != nullptr) {
+    curl_->multi_wakeup(static_cast<CURLM*>(multi_));
+  }
+}
+
+void HttpChecker::StartScheduler() {
+  std::string error;
+  const CurlApi* curl = LoadCurl(&error);
+  CURLM* multi = curl != nullptr ? curl->multi_init() : nullptr;
+  if (multi == nullptr) {
+    // The configuration validated its URLs with libcurl, so this is a libcurl
+    // that vanished or broke since; /probe answers with the reason.
+    std::lock_guard<std::mutex> lock(mu_);
+    unavailable_reason_ = curl == nullptr ? error : "curl_multi_init failed";
+    return;
+  }
+  curl_ = curl;
+  multi_ = multi;
+  thread_ = std::thread([this] { SchedulerLoop(); });
 }
 
 void HttpChecker::Stop() {
-  if (stop_.exchange(true)) {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (stop_.exchange(true) || multi_ == nullptr) {
     return;
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  curl_->multi_wakeup(static_cast<CURLM*>(multi_));
   if (thread_.joinable()) {
     thread_.join();
   }
-  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  curl_->multi_cleanup(static_cast<CURLM*>(multi_));
   multi_ = nullptr;
 }
 
@@ -297,7 +316,7 @@ void HttpChecker::SchedulerLoop() {
       StartDueRuns(now);
     }
     int running = 0;
-    curl_multi_perform(multi, &running);
+    curl_->multi_perform(multi, &running);
     HandleFinishedTransfers();
 
     milliseconds wait;
@@ -307,17 +326,17 @@ void HttpChecker::SchedulerLoop() {
     }
     if (!runs_.empty()) {
       long curl_wait = -1;
-      curl_multi_timeout(multi, &curl_wait);
+      curl_->multi_timeout(multi, &curl_wait);
       if (curl_wait >= 0) {
         wait = std::min(wait, milliseconds(curl_wait));
       }
     }
     if (wait.count() > 0) {
-      curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+      curl_->multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
   }
   for (auto& [handle, run] : runs_) {
-    curl_multi_remove_handle(multi, handle);
+    curl_->multi_remove_handle(multi, handle);
   }
   runs_.clear();
   std::lock_guard<std::mutex> lock(mu_);
@@ -375,7 +394,7 @@ void HttpChecker::ApplyPendingConfig(Clock::time_point now) {
 }
 
 void HttpChecker::AbortRun(CURL* handle) {
-  curl_multi_remove_handle(static_cast<CURLM*>(multi_), handle);
+  curl_->multi_remove_handle(static_cast<CURLM*>(multi_), handle);
   runs_.erase(handle);
 }
 
@@ -451,7 +470,7 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
     return;
   }
   s.running = true;
-  curl_multi_add_handle(static_cast<CURLM*>(multi_), handle);
+  curl_->multi_add_handle(static_cast<CURLM*>(multi_), handle);
   runs_[handle] = std::move(flight);
   in_flight_ = static_cast<int>(runs_.size());
 }
@@ -459,20 +478,20 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
 void HttpChecker::HandleFinishedTransfers() {
   CURLM* multi = static_cast<CURLM*>(multi_);
   int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+  while (CURLMsg* msg = curl_->multi_info_read(multi, &left)) {
     if (msg->msg != CURLMSG_DONE) {
       continue;
     }
     // Copy before remove_handle: the message does not survive it.
     CURL* handle = msg->easy_handle;
     CURLcode code = msg->data.result;
-    curl_multi_remove_handle(multi, handle);
+    curl_->multi_remove_handle(multi, handle);
     auto it = runs_.find(handle);
     if (it == runs_.end()) {
       continue;
     }
     if (it->second->run->OnTransferDone(code)) {
-      curl_multi_add_handle(multi, handle);  // next redirect hop on the same handle (cookies persist)
+      curl_->multi_add_handle(multi, handle);  // next redirect hop on the same handle (cookies persist)
       continue;
     }
     std::unique_ptr<InFlight> flight = std::move(it->second);
@@ -610,7 +629,9 @@ ProbeResponse HttpChecker::Probe(const std::string& check, const std::string& ta
   }
   if (!s.has_result) {
     resp.status = 503;
-    resp.body = "Check \"" + check + "\" has not completed a run yet\n";
+    resp.body = unavailable_reason_.empty()
+                    ? "Check \"" + check + "\" has not completed a run yet\n"
+                    : "Check \"" + check + "\" cannot run: " + unavailable_reason_ + "\n";
     return resp;
   }
   if (!debug) {

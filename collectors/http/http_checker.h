@@ -70,6 +70,8 @@ class HttpChecker {
   HttpChecker& operator=(HttpChecker&&) = delete;
 
   // Applies a new configuration (see the class comment); returns at once.
+  // The first configuration with a check loads libcurl and starts the
+  // scheduler thread: without checks the agent needs neither (curl_api.h).
   void Update(HttpChecksConfig config);
   // Stops the scheduler, aborting runs in flight. Idempotent.
   void Stop();
@@ -116,6 +118,7 @@ class HttpChecker {
   struct CheckState;
   struct InFlight;
 
+  void StartScheduler();  // lifecycle_mu_ held
   void SchedulerLoop();
   void ApplyPendingConfig(std::chrono::steady_clock::time_point now);
   void StartDueRuns(std::chrono::steady_clock::time_point now);
@@ -144,8 +147,16 @@ class HttpChecker {
   // ~2,000 map steps per wake-up, ~5 wake-ups per probe.
   std::chrono::steady_clock::time_point earliest_due_{};
 
-  // Scheduler thread only.
+  std::string unavailable_reason_;  // why checks cannot run (libcurl failed to load); "" normally
+
+  // Serializes Update and Stop, which start and end the scheduler thread.
+  std::mutex lifecycle_mu_;
+  // Set (under lifecycle_mu_) before the scheduler thread starts, then fixed
+  // until Stop() has joined it; null while no configuration had a check.
+  const CurlApi* curl_ = nullptr;
   void* multi_ = nullptr;  // CURLM*
+
+  // Scheduler thread only.
   std::map<CURL*, std::unique_ptr<InFlight>> runs_;
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
 

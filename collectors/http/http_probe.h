@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "collectors/http/check_config.h"
+#include "collectors/http/curl_api.h"
 #include "collectors/http/target_policy.h"
 
 namespace hostwatch {
@@ -202,6 +203,8 @@ class ProbeRun {
  private:
   bool SetupHop();
   std::string ApplyServerName(const std::string& url);
+  // The check's own host, parsed on first use: only redirects and tls.server_name need it.
+  const std::string& OriginalHost();
   void Finish(FailureReason reason, const std::string& error);
   void Log(std::string line);
   CurlMarks ReadMarks() const;
@@ -220,6 +223,7 @@ class ProbeRun {
  private:
   const HttpCheckConfig& config_;
   const TargetPolicy* const policy_;
+  const CurlApi* curl_ = nullptr;  // null when libcurl could not be loaded (the run then failed at once)
   bool address_check_ = false;    // this hop may only connect to addresses in the policy's networks
   std::string refused_address_;   // set by OpenSocketCallback when it refused a connection
   std::chrono::steady_clock::time_point start_;
@@ -233,7 +237,8 @@ class ProbeRun {
   std::string method_;
   bool send_body_ = true;
   bool send_auth_ = true;
-  std::string original_host_;
+  std::string original_host_;  // lower-case host of config_.url; see OriginalHost()
+  bool original_host_known_ = false;
   long ip_resolve_ = CURL_IPRESOLVE_V4;
   bool fell_back_ = false;
   bool body_limit_hit_ = false;

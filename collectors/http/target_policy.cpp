@@ -1,12 +1,12 @@
 #include "collectors/http/target_policy.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "collectors/collector_options.h"
+#include "collectors/http/curl_api.h"
 
 namespace hostwatch {
 namespace {
@@ -224,7 +224,13 @@ std::optional<TargetHost> ParseTargetUrl(const std::string& url, std::string* er
     *error = "target must be an http:// or https:// URL";
     return std::nullopt;
   }
-  CURLU* h = curl_url();
+  std::string load_error;
+  const CurlApi* curl = LoadCurl(&load_error);
+  if (curl == nullptr) {
+    *error = "target cannot be checked: " + load_error;
+    return std::nullopt;
+  }
+  CURLU* h = curl->url();
   if (h == nullptr) {
     *error = "out of memory";
     return std::nullopt;
@@ -234,12 +240,12 @@ std::optional<TargetHost> ParseTargetUrl(const std::string& url, std::string* er
   char* port = nullptr;
   // CURLU_PUNYCODE: an IDN host becomes its xn-- form, the form libcurl
   // resolves and the form allowed_targets entries are written in.
-  if (curl_url_set(h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+  if (curl->url_set(h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     *error = "target is not a valid URL";
-  } else if (curl_url_get(h, CURLUPART_HOST, &host, CURLU_PUNYCODE) != CURLUE_OK || host == nullptr ||
+  } else if (curl->url_get(h, CURLUPART_HOST, &host, CURLU_PUNYCODE) != CURLUE_OK || host == nullptr ||
              host[0] == '\0') {
     *error = "target has no host (or an internationalized name that cannot be converted)";
-  } else if (curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK || port == nullptr) {
+  } else if (curl->url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK || port == nullptr) {
     *error = "target has no port";
   } else {
     TargetHost t;
@@ -261,9 +267,9 @@ std::optional<TargetHost> ParseTargetUrl(const std::string& url, std::string* er
       out = t;
     }
   }
-  curl_free(host);
-  curl_free(port);
-  curl_url_cleanup(h);
+  curl->free(host);
+  curl->free(port);
+  curl->url_cleanup(h);
   return out;
 }
 

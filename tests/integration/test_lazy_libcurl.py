@@ -1,0 +1,86 @@
+"""libcurl is loaded only when HTTP checks need it (collectors/http/curl_api.h): an agent with default
+flags serves /metrics (and refuses /probe for an unknown module) without mapping libcurl; the first
+configuration with a check, at start or on reload, loads it and the check runs."""
+import json
+import os
+import signal
+import threading
+import time
+import unittest
+import http.server
+
+from hostwatch_testutil import Agent, QuietHandler, TempDir, parse_samples, require_binary
+
+
+class Handler(QuietHandler):
+    def do_GET(self):
+        self._send(200, b"ok")
+
+
+def libcurl_mapped(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return any("/libcurl.so" in line for line in f)
+
+
+def config_with_check(port):
+    # JSON is YAML: no third-party YAML writer needed.
+    return json.dumps({"http_checks": {"defaults": {"interval": "1s", "timeout": "900ms"},
+                                       "checks": [{"name": "local", "url": "http://127.0.0.1:%d/" % port}]}})
+
+
+class LazyLibcurlTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        cls.tmp = TempDir()
+        cls.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        cls.httpd.daemon_threads = True
+        cls.thread = threading.Thread(target=cls.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        cls.thread.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.httpd.shutdown()
+        cls.httpd.server_close()
+        cls.tmp.cleanup()
+
+    def wait_for_check(self, agent, limit=15):
+        deadline = time.time() + limit
+        text = ""
+        while time.time() < deadline:
+            text = agent.metrics()
+            if parse_samples(text).get('probe_success{check="local",target="http://127.0.0.1:%d/"}'
+                                       % self.httpd.server_address[1]) == 1:
+                return
+            time.sleep(0.2)
+        self.fail("the check did not succeed within %ss:\n%s\nlog:\n%s" % (limit, text, agent.log()))
+
+    def test_default_flags_never_load_libcurl_until_a_reload_adds_a_check(self):
+        config = os.path.join(self.tmp.path, "added.yml")
+        with open(config, "w") as f:
+            f.write("{}\n")
+        with Agent("--config.file=" + config) as agent:
+            for _ in range(5):
+                agent.metrics()
+            self.assertEqual(agent.request("/probe?module=nothing")[0], 400)
+            self.assertEqual(agent.request("/")[0], 200)
+            self.assertFalse(libcurl_mapped(agent.proc.pid), "libcurl mapped by an agent without checks")
+
+            with open(config, "w") as f:
+                f.write(config_with_check(self.httpd.server_address[1]))
+            agent.proc.send_signal(signal.SIGHUP)
+            self.wait_for_check(agent)
+            self.assertTrue(libcurl_mapped(agent.proc.pid))
+
+    def test_check_in_the_startup_config_loads_libcurl(self):
+        config = self.tmp.write("startup.yml", config_with_check(self.httpd.server_address[1]))
+        with Agent("--config.file=" + config) as agent:
+            self.assertTrue(libcurl_mapped(agent.proc.pid))
+            self.wait_for_check(agent)
+            status, _, body = agent.request("/probe?module=local")
+            self.assertEqual(status, 200, body)
+            self.assertIn(b"probe_success 1", body)
+
+
+if __name__ == "__main__":
+    unittest.main()
