@@ -1,7 +1,8 @@
 // The service manager side of running under systemd (Type=notify): readiness,
 // reload and stop notifications, and watchdog keep-alives, all through
-// libsystemd's sd_notify. Outside systemd (NOTIFY_SOCKET unset) every call is
-// a no-op, so the agent behaves the same when started by hand or by tests.
+// libsystemd's sd_notify. Outside systemd (NOTIFY_SOCKET and WATCHDOG_USEC
+// unset) every call is a no-op and libsystemd is not even loaded (dlopen on
+// first use), so the agent behaves the same when started by hand or by tests.
 //
 // The functions are meant for the main (control) thread; sd_notify itself is
 // thread-safe, so calling them from elsewhere is harmless but pointless.

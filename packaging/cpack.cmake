@@ -26,8 +26,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # check needs it (collectors/http/curl_api.h), so dpkg-shlibdeps cannot see
 # it; 7.88 is the version we build against (CURLU_PUNYCODE, PROTOCOLS_STR),
 # and libcurl4 is the OpenSSL flavour whose SSL* the TLS facts read.
+# libsystemd0 likewise: loaded only under systemd (agent/systemd_notify.cpp).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libcurl4 (>= 7.88.0)")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libcurl4 (>= 7.88.0), libsystemd0")
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_SOURCE_DIR}/packaging/debian/conffiles"

@@ -2,7 +2,8 @@
 
 The test plays systemd's part: it binds an abstract AF_UNIX datagram socket,
 starts hostwatch with NOTIFY_SOCKET (and WATCHDOG_USEC) pointing at it, and
-checks the messages around start, reload, watchdog and stop.
+checks the messages around start, reload, watchdog and stop. libsystemd is
+loaded with dlopen() only under systemd, so an agent started by hand does not map it.
 """
 import os
 import signal
@@ -11,6 +12,11 @@ import time
 import unittest
 
 from hostwatch_testutil import Agent
+
+
+def libsystemd_mapped(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return any("/libsystemd.so" in line for line in f)
 
 
 class NotifySocket:
@@ -62,6 +68,7 @@ class SystemdNotifyTest(unittest.TestCase):
         self.assertEqual(fields(ready)["STATUS"], "serving on 127.0.0.1:%d" % agent.port)
         status, _, _ = agent.request("/-/ready")
         self.assertEqual(status, 200)
+        self.assertTrue(libsystemd_mapped(agent.proc.pid))
 
         agent.proc.send_signal(signal.SIGHUP)
         reloading = self.notify.wait_for(lambda m: "RELOADING=1" in m)
@@ -73,6 +80,15 @@ class SystemdNotifyTest(unittest.TestCase):
         self.assertEqual(agent.stop(signal.SIGTERM), 0)
         stopping = self.notify.wait_for(lambda m: "STOPPING=1" in m, timeout=2)
         self.assertIsNotNone(stopping, self.notify.messages)
+
+    def test_outside_systemd_libsystemd_is_not_loaded(self):
+        if "NOTIFY_SOCKET" in os.environ or "WATCHDOG_USEC" in os.environ:
+            self.skipTest("the tests themselves run under systemd's notify protocol")
+        with Agent() as agent:
+            self.assertEqual(agent.request("/-/ready")[0], 200)
+            agent.metrics()
+            self.assertFalse(libsystemd_mapped(agent.proc.pid))
+        self.assertEqual(self.notify.messages, [])
 
     def test_watchdog_pings_at_half_the_interval(self):
         # WATCHDOG_USEC=400ms -> a ping every 200ms. Over 1.2s expect about 6;
