@@ -17,8 +17,9 @@ What it does, all on 127.0.0.1 and bounded in count and time:
      CPU per 1,000 scrapes from /proc/<pid>/stat utime+stime deltas, latency p50/p99 measured by the
      client, samples per scrape, RssAnon/RssFile from /proc/<pid>/status after 1,000 and 10,000 scrapes;
      the floor is raw_read_floor reading the files of the same collectors hostwatch has enabled;
-  4. probes a local target through blackbox_exporter (and hostwatch's checks once it has /probe):
-     overhead = probe_duration_seconds minus a direct request to the same target; CPU per 1,000 probes;
+  4. probes a local target through blackbox_exporter and hostwatch's ad-hoc /probe alike (back to back,
+     interleaved): overhead = probe_duration_seconds minus a direct request to the same target; CPU per
+     1,000 probes; hostwatch's scheduled checks as info rows;
   5. 1,000 checks at a 10 s interval (hostwatch only, once checks exist);
   6. "big host": a generated --path.procfs/--path.sysfs/--path.rootfs tree with 100 and 1,000 mounts,
      disks and network interfaces, scraped by both agents.
@@ -350,6 +351,8 @@ class Table:
 
 
 def fmt(v, unit="", digits=3):
+    if isinstance(v, str):  # an error or n/a text in place of a figure
+        return v
     if v is None or (isinstance(v, float) and v != v):
         return "n/a"
     return ("%." + str(digits) + "g") % v + unit
@@ -519,16 +522,29 @@ def curl_latencies(url, n):
     return values[1:]  # the first request pays curl's one-time setup
 
 
+def adhoc_probe_config(path, target_url):
+    """One check named bench (its own schedule hourly, so it stays out of the way) whose module may
+    probe any port on 127.0.0.1 on request: /probe?module=bench&target=URL, blackbox's shape. The
+    check's own URL differs from target_url, whose /probe would otherwise answer the cached result."""
+    with open(path, "w") as f:
+        f.write("http_checks:\n  defaults: {interval: 1h, timeout: 5s, jitter: 0s}\n"
+                "  probe_targets: {enabled: true, allowed_targets: [\"127.0.0.1\"], max_concurrent: 4}\n"
+                "  checks:\n    - name: bench\n      url: %sscheduled\n" % target_url)
+
+
 def probe_phase(args, table, hostwatch_bin, tmp):
     """Probe overhead = the prober's own probe_duration_seconds minus a direct request to the same target
-    measured by a warm curl (all three compiled HTTP clients making a fresh connection). The client-observed variant
-    (wall time of /probe minus wall time of a direct request, both from this script) is printed as info."""
+    measured by a warm curl (all three compiled HTTP clients making a fresh connection). Both probers are
+    driven alike: /probe with the target in the query, back to back on one keep-alive connection, the two
+    interleaved (order shuffled per round) with a direct Python request, so load drift hits all three.
+    The client-observed variant (wall time of /probe minus a direct request) and hostwatch's scheduled
+    checks are printed as info rows."""
     target = TargetServer()
-    bb = None
+    bb = hw = None
     try:
         direct_curl = curl_latencies(target.url(), min(200, args.probes // 2))
         direct_ms = statistics.median(direct_curl) * 1000 if direct_curl else None
-        bb_overhead = bb_cpu = bb_client_overhead = None
+        probers = {}  # name -> (process, client, path)
         if os.path.exists(BLACKBOX):
             cfg = os.path.join(tmp, "blackbox.yml")
             with open(cfg, "w") as f:
@@ -537,37 +553,68 @@ def probe_phase(args, table, hostwatch_bin, tmp):
             port = free_port()
             bb = Process("blackbox_exporter", [BLACKBOX, "--config.file=" + cfg,
                                                "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"], port)
-            client = HttpClient(port)  # keep-alive, as Prometheus scrapes blackbox
-            path = "/probe?module=http_2xx&target=" + target.url()
-            client.get(path)  # warm-up
-            durations, walls, direct_py = [], [], []
-            deadline = time.monotonic() + args.phase_seconds
-            n, cpu = 0, 0.0
-            while n < args.probes and time.monotonic() < deadline:
-                direct_py += direct_latencies(target.port, 1)  # interleaved, so load drift hits both alike
-                before = bb.cpu_seconds()
-                _, text, wall = client.get(path)
-                cpu += bb.cpu_seconds() - before
-                walls.append(wall)
-                durations += sample_values(text, "probe_duration_seconds")
-                n += 1
-            bb_cpu = cpu * 1000.0 / n
-            if direct_ms is not None:
-                bb_overhead = statistics.median(durations) * 1000 - direct_ms
-            bb_client_overhead = (statistics.median(walls) - statistics.median(direct_py)) * 1000
-            log("blackbox: %d probes; median probe_duration_seconds %.3f ms, /probe wall %.3f ms; direct request: "
-                "curl %s ms, python %.3f ms" % (n, statistics.median(durations) * 1000, statistics.median(walls) * 1000,
-                                                fmt(direct_ms), statistics.median(direct_py) * 1000))
-        hw_overhead = hw_cpu = NA_CHECKS
+            probers["blackbox"] = (bb, HttpClient(port), "/probe?module=http_2xx&target=" + target.url())
         if has_probe_endpoint(hostwatch_bin):
-            hw_overhead, hw_cpu = hostwatch_probe_figures(args, hostwatch_bin, tmp, target, direct_ms)
-        probe_row(table, "probe overhead, median (ms) vs blackbox_exporter 0.23", hw_overhead, bb_overhead, 0.25,
-                  "<= 0.25x and < 0.3 ms", absolute=0.3)
-        table.add("  (info) blackbox /probe wall minus direct request wall (ms)", "-", fmt(bb_client_overhead),
-                  "-", "-", None)
-        probe_row(table, "CPU per 1,000 probes (s) vs blackbox_exporter 0.23", hw_cpu, bb_cpu, 0.25, "<= 0.25x")
+            cfg = os.path.join(tmp, "hostwatch-adhoc.yml")
+            adhoc_probe_config(cfg, target.url())
+            hw = start_hostwatch(hostwatch_bin, "--config.file=" + cfg)
+            probers["hostwatch"] = (hw, HttpClient(hw.port), "/probe?module=bench&target=" + target.url())
+        figures = {name: {"durations": [], "walls": [], "cpu": 0.0, "n": 0, "failed": 0} for name in probers}
+        for name, (_, client, path) in probers.items():
+            client.get(path)  # warm-up
+        direct_py = []
+        rng = random.Random(args.seed)
+        deadline = time.monotonic() + args.phase_seconds
+        rounds = 0
+        while rounds < args.probes and time.monotonic() < deadline:
+            order = list(probers) + ["direct"]
+            rng.shuffle(order)
+            for name in order:
+                if name == "direct":
+                    direct_py += direct_latencies(target.port, 1)
+                    continue
+                proc, client, path = probers[name]
+                f = figures[name]
+                before = proc.cpu_seconds()
+                _, text, wall = client.get(path)
+                f["cpu"] += proc.cpu_seconds() - before
+                f["walls"].append(wall)
+                f["durations"] += sample_values(text, "probe_duration_seconds")
+                f["failed"] += 0 if sample_values(text, "probe_success") == [1.0] else 1
+                f["n"] += 1
+            rounds += 1
+        overhead, cpu, client_overhead = {}, {}, {}
+        for name, f in figures.items():
+            if not f["n"] or not f["durations"]:
+                continue
+            cpu[name] = f["cpu"] * 1000.0 / f["n"]
+            if direct_ms is not None:
+                overhead[name] = statistics.median(f["durations"]) * 1000 - direct_ms
+            client_overhead[name] = (statistics.median(f["walls"]) - statistics.median(direct_py)) * 1000
+            log("%s: %d probes (%d not successful); median probe_duration_seconds %.3f ms, /probe wall %.3f ms; "
+                "direct request: curl %s ms, python %.3f ms" % (
+                    name, f["n"], f["failed"], statistics.median(f["durations"]) * 1000,
+                    statistics.median(f["walls"]) * 1000, fmt(direct_ms), statistics.median(direct_py) * 1000))
+        hw_overhead = overhead.get("hostwatch", NA_CHECKS if "hostwatch" not in probers else "error: no probes")
+        hw_cpu = cpu.get("hostwatch", NA_CHECKS if "hostwatch" not in probers else "error: no probes")
+        probe_row(table, "probe overhead, median (ms) vs blackbox_exporter 0.23", hw_overhead,
+                  overhead.get("blackbox"), 0.25, "<= 0.25x and < 0.3 ms", absolute=0.3)
+        table.add("  (info) /probe wall minus direct request wall (ms)", fmt(client_overhead.get("hostwatch")),
+                  fmt(client_overhead.get("blackbox")), "-", "-", None)
+        probe_row(table, "CPU per 1,000 probes (s) vs blackbox_exporter 0.23", hw_cpu, cpu.get("blackbox"), 0.25,
+                  "<= 0.25x")
+        if hw:
+            hw.stop()
+            hw = None
+        if "hostwatch" in probers:
+            sched_overhead, sched_cpu = hostwatch_probe_figures(args, hostwatch_bin, tmp, target, direct_ms)
+            table.add("  (info) scheduled checks (50 at 1 s): overhead (ms)", fmt(sched_overhead), "-", "-", "-", None)
+            table.add("  (info) scheduled checks (50 at 1 s): CPU per 1,000 runs (s)", fmt(sched_cpu), "-", "-", "-",
+                      None)
         many_checks_rows(args, table, hostwatch_bin, tmp, target)
     finally:
+        if hw:
+            hw.stop()
         if bb:
             bb.stop()
         target.stop()
