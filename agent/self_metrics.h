@@ -11,6 +11,8 @@
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +38,22 @@ Result<ProcSelfStat> ParseProcPidStat(std::string_view text);
 // Parses "btime <seconds>" from /proc/stat.
 Result<std::uint64_t> ParseBootTime(std::string_view proc_stat);
 
+// process_open_fds without listing the directory: since Linux 6.2 ("proc:
+// report open files as size in stat() for /proc/pid/fd") st_size of
+// /proc/<pid>/fd is the number of open descriptors. Reading it is one stat
+// instead of an open, getdents64 calls that walk every descriptor (most of an
+// idle agent's are CivetWeb's) and a close. nullopt when st_size is 0 (older
+// kernels) or stat fails.
+std::optional<std::size_t> OpenFdsFromDirSize(const std::string& fd_dir);
+
+// Entries in a directory (without "." and ".."); nullopt if it cannot be listed.
+std::optional<std::size_t> CountDirEntries(const ProcFs& fs, const std::string& dir);
+
+// Open descriptors of the process whose /proc/<pid>/fd is fd_dir: the
+// directory size where the kernel reports it, else a listing (minus the
+// descriptor the listing itself holds, so fd_dir must be this process's own).
+std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_dir);
+
 class SelfMetrics {
  public:
   SelfMetrics();
@@ -43,6 +61,7 @@ class SelfMetrics {
 
  private:
   ProcFs proc_;  // always the real /proc
+  std::string fd_dir_ = proc_.ProcPath("self/fd");
   double start_time_seconds_ = 0;
 };
 
