@@ -110,10 +110,15 @@ SelfMetrics::SelfMetrics() : proc_(FsRoots{}) {
   }
 }
 
+Result<std::string> SelfMetrics::ReadSelfStat() const {
+  std::lock_guard<std::mutex> lock(self_stat_mu_);
+  return self_stat_.Read();
+}
+
 void SelfMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
   MetricSink sink;
   sink.Add(kBuildInfo, 1, {kBuildBranch, kBuildCompiler, kBuildRevision, kBuildVersion});
-  Result<std::string> stat = proc_.ReadProc("self/stat");
+  Result<std::string> stat = ReadSelfStat();
   if (stat.ok()) {
     Result<ProcSelfStat> s = ParseProcPidStat(stat.value());
     if (s.ok()) {

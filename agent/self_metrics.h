@@ -5,17 +5,19 @@
 //   process_open_fds, process_max_fds, process_start_time_seconds, process_threads
 // Read from the real /proc/self (not --path.procfs, which may be a fixture
 // tree), with the Prometheus client libraries' names and HELP texts.
-// Stateless apart from a ProcFs; thread-safe.
+// Thread-safe.
 #pragma once
 
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "collectors/cached_file.h"
 #include "collectors/proc_fs.h"
 #include "collectors/status.h"
 
@@ -60,8 +62,13 @@ class SelfMetrics {
   void Collect(std::vector<prometheus::MetricFamily>* out) const;
 
  private:
+  Result<std::string> ReadSelfStat() const;
+
   ProcFs proc_;  // always the real /proc
   std::string fd_dir_ = proc_.ProcPath("self/fd");
+  // Concurrent scrapes share this object; the mutex serialises the kept descriptor.
+  mutable std::mutex self_stat_mu_;
+  mutable CachedFile self_stat_{proc_.ProcPath("self/stat")};  // Guarded by self_stat_mu_.
   double start_time_seconds_ = 0;
 };
 

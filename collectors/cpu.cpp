@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -83,7 +84,7 @@ class CpuCollector : public Collector {
         return s;
       }
     }
-    Result<std::string> text = fs_.ReadProc("stat");
+    Result<std::string> text = files_.ReadProc("stat");
     if (!text.ok()) {
       return text.status();
     }
@@ -114,8 +115,8 @@ class CpuCollector : public Collector {
   }
 
  private:
-  Status AddCpuinfo(MetricSink& sink) const {
-    Result<std::string> text = fs_.ReadProc("cpuinfo");
+  Status AddCpuinfo(MetricSink& sink) {
+    Result<std::string> text = files_.ReadProc("cpuinfo");
     if (!text.ok()) {
       return text.status();
     }
@@ -219,6 +220,7 @@ class CpuCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   const bool guest_;
   const CpuInfoOptions info_;
   CpuCounterGuard guard_;

@@ -1,0 +1,85 @@
+// CachedFile and CachedFiles: re-read kernel files through a descriptor kept
+// open between scrapes instead of open/read/close on every scrape.
+//
+// A procfs or sysfs file regenerates its content on every read at offset 0
+// (seq_file restarts its iterator there, sysctl and sysfs handlers format
+// anew), so pread(fd, ..., 0) on a descriptor opened once returns the same
+// bytes as a fresh open would. That saves an openat (the path walk is most of
+// its cost) and a close per file per scrape.
+//
+// Only files on procfs or sysfs (fstatfs f_type, checked once at the first
+// open) are kept open. Anything else, such as a --path.procfs fixture tree on
+// ext4 or tmpfs whose files tests replace in place or by rename, is opened
+// afresh on every read, so it always shows the current file.
+//
+// A kept descriptor is dropped when a read through it fails (ENODEV or ESRCH
+// when the device or task behind it went away), and the file is opened again
+// at once, which reports the file's current state (NoData when it is gone).
+// Descriptors follow their collector's lifetime: a config reload builds new
+// collectors (with the new --path.* roots) and the old ones close theirs.
+//
+// Not thread-safe: one collector instance uses its files at a time (see
+// collectors/collector.h).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proc_fs.h"
+#include "status.h"
+
+namespace hostwatch {
+
+class CachedFile {
+ public:
+  explicit CachedFile(std::string path) : path_(std::move(path)) {}
+  ~CachedFile();
+  CachedFile(CachedFile&& other) noexcept;
+  CachedFile& operator=(CachedFile&& other) = delete;
+  CachedFile(const CachedFile&) = delete;
+  CachedFile& operator=(const CachedFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // The whole file, like ProcFs::ReadFile (same errors and size cap).
+  Result<std::string> Read();
+
+  // Whether a descriptor is held for the next Read (for tests).
+  bool holds_descriptor() const { return fd_ >= 0; }
+
+ private:
+  enum class Mode { kUnknown, kKeepOpen, kReopen };
+
+  void Close();
+
+  std::string path_;
+  int fd_ = -1;
+  Mode mode_ = Mode::kUnknown;  // decided at the first successful open
+};
+
+// A collector's fixed set of /proc files, looked up by their path relative to
+// --path.procfs. At most kMaxFiles are kept as CachedFile; further names are
+// read the plain way, so the number of descriptors a collector holds stays
+// bounded whatever names it asks for.
+class CachedFiles {
+ public:
+  static constexpr std::size_t kMaxFiles = 8;
+
+  explicit CachedFiles(const ProcFs& fs) : fs_(fs) {}
+
+  // ProcFs::ReadProc(rel), through a kept descriptor where possible.
+  Result<std::string> ReadProc(std::string_view rel);
+
+ private:
+  struct Entry {
+    std::string rel;
+    CachedFile file;
+  };
+
+  const ProcFs& fs_;
+  std::vector<Entry> entries_;  // at most kMaxFiles; few, so a linear search
+};
+
+}  // namespace hostwatch
