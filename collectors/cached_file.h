@@ -34,7 +34,13 @@ namespace hostwatch {
 
 class CachedFile {
  public:
-  explicit CachedFile(std::string path) : path_(std::move(path)) {}
+  enum class Kind {
+    kFile,       // read to the end, like ProcFs::ReadFile
+    kAttribute,  // one read, trailing newline stripped, like ProcFs::ReadAttribute
+  };
+
+  // path: absolute for Read(), relative to the directory for ReadIn().
+  explicit CachedFile(std::string path, Kind kind = Kind::kFile) : path_(std::move(path)), kind_(kind) {}
   ~CachedFile();
   CachedFile(CachedFile&& other) noexcept;
   CachedFile& operator=(CachedFile&& other) = delete;
@@ -43,18 +49,26 @@ class CachedFile {
 
   const std::string& path() const { return path_; }
 
-  // The whole file, like ProcFs::ReadFile (same errors and size cap).
+  // The whole file (same errors and size cap as ProcFs).
   Result<std::string> Read();
 
-  // Whether a descriptor is held for the next Read (for tests).
+  // The same for the file path() in dir, opened relative to it when no
+  // descriptor is kept. With may_keep false no descriptor is kept (a caller
+  // that bounds how many it holds).
+  Result<std::string> ReadIn(const DirHandle& dir, bool may_keep);
+
+  // Whether a descriptor is held for the next read.
   bool holds_descriptor() const { return fd_ >= 0; }
 
  private:
   enum class Mode { kUnknown, kKeepOpen, kReopen };
 
+  int ReadOpened(int fd, bool may_keep, std::string* data);
+  bool ReadKept(std::string* data);
   void Close();
 
   std::string path_;
+  Kind kind_;
   int fd_ = -1;
   Mode mode_ = Mode::kUnknown;  // decided at the first successful open
 };

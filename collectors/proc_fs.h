@@ -69,6 +69,7 @@ class DirHandle {
 
  private:
   friend class ProcFs;
+  friend class CachedFile;
   DirHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int OpenAt(std::string_view name, int flags, std::string* path_for_errors, Status* error) const;
 

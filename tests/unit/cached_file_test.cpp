@@ -80,6 +80,31 @@ TEST(CachedFileTest, DescriptorOfAVanishedTaskIsDroppedAndTheFileReportedMissing
   EXPECT_FALSE(file.holds_descriptor());
 }
 
+TEST(CachedFileTest, AttributeInADirectoryReadsLikeDirHandleAndKeepsOnlyWhenAllowed) {
+  testing::TempDir tmp;
+  tmp.Write("eth0/mtu", "1500\n");
+  Result<DirHandle> fixture = ProcFs().OpenDir(tmp.path() + "/eth0");
+  ASSERT_TRUE(fixture.ok());
+  CachedFile mtu("mtu", CachedFile::Kind::kAttribute);
+  EXPECT_EQ(mtu.ReadIn(fixture.value(), /*may_keep=*/true).value(), "1500");
+  EXPECT_FALSE(mtu.holds_descriptor());  // a fixture tree is read afresh every time
+  tmp.Write("eth0/mtu", "9000\n");
+  EXPECT_EQ(mtu.ReadIn(fixture.value(), /*may_keep=*/true).value(), "9000");
+  CachedFile missing("speed", CachedFile::Kind::kAttribute);
+  EXPECT_TRUE(missing.ReadIn(fixture.value(), /*may_keep=*/true).status().no_data());
+
+  Result<DirHandle> lo = ProcFs().OpenDir("/sys/class/net/lo");
+  if (!lo.ok()) {
+    GTEST_SKIP() << "no /sys/class/net/lo here";
+  }
+  CachedFile sys_mtu("mtu", CachedFile::Kind::kAttribute);
+  EXPECT_EQ(sys_mtu.ReadIn(lo.value(), /*may_keep=*/false).value(), lo.value().ReadAttribute("mtu").value());
+  EXPECT_FALSE(sys_mtu.holds_descriptor());
+  EXPECT_EQ(sys_mtu.ReadIn(lo.value(), /*may_keep=*/true).value(), lo.value().ReadAttribute("mtu").value());
+  EXPECT_TRUE(sys_mtu.holds_descriptor());
+  EXPECT_EQ(sys_mtu.ReadIn(lo.value(), /*may_keep=*/true).value(), lo.value().ReadAttribute("mtu").value());
+}
+
 TEST(CachedFilesTest, KeepsAtMostItsCapOfDescriptorsAndReadsTheRestThePlainWay) {
   ProcFs fs;
   CachedFiles files(fs);
