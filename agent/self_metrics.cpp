@@ -97,8 +97,10 @@ std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_
 }
 
 SelfMetrics::SelfMetrics() : proc_(FsRoots{}) {
-  // The start time never changes: compute it once.
-  Result<std::string> stat = proc_.ReadProc("self/stat");
+  // The start time never changes: compute it once. Reading through
+  // self_stat_ also opens the descriptor scrapes re-read, at startup rather
+  // than at the first scrape, so the agent's open fds do not grow then.
+  Result<std::string> stat = ReadSelfStat();
   Result<std::string> sys_stat = proc_.ReadProc("stat");
   if (stat.ok() && sys_stat.ok()) {
     Result<ProcSelfStat> s = ParseProcPidStat(stat.value());
