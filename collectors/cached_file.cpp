@@ -126,16 +126,25 @@ Result<std::string> CachedFile::ReadIn(const DirHandle& dir, bool may_keep) {
   return data;
 }
 Result<std::string> CachedFiles::ReadProc(std::string_view rel) {
-  for (Entry& e : entries_) {
-    if (e.rel == rel) {
-      return e.file.Read();
-    }
+  std::string key(rel);
+  if (auto it = files_.find(key); it != files_.end()) {
+    return it->second.Read();
   }
-  if (entries_.size() >= kMaxFiles) {
+  if (files_.size() >= max_files_) {
     return fs_.ReadProc(rel);
   }
-  entries_.push_back(Entry{std::string(rel), CachedFile(fs_.ProcPath(rel))});
-  return entries_.back().file.Read();
+  std::string path = fs_.ProcPath(rel);
+  return files_.emplace(std::move(key), CachedFile(std::move(path))).first->second.Read();
+}
+
+Result<std::string> CachedFiles::ReadAttribute(const std::string& path) {
+  if (auto it = files_.find(path); it != files_.end()) {
+    return it->second.Read();
+  }
+  if (files_.size() >= max_files_) {
+    return fs_.ReadAttribute(path);
+  }
+  return files_.emplace(path, CachedFile(path, CachedFile::Kind::kAttribute)).first->second.Read();
 }
 
 }  // namespace hostwatch

@@ -25,7 +25,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <unordered_map>
 
 #include "proc_fs.h"
 #include "status.h"
@@ -73,27 +73,27 @@ class CachedFile {
   Mode mode_ = Mode::kUnknown;  // decided at the first successful open
 };
 
-// A collector's fixed set of /proc files, looked up by their path relative to
-// --path.procfs. At most kMaxFiles are kept as CachedFile; further names are
-// read the plain way, so the number of descriptors a collector holds stays
-// bounded whatever names it asks for.
+// A collector's set of kernel files, looked up by name. At most max_files
+// are kept as CachedFile; further names are read the plain way, so the number
+// of descriptors a collector holds stays bounded whatever names it asks for
+// (a host with hundreds of CPUs, say).
 class CachedFiles {
  public:
   static constexpr std::size_t kMaxFiles = 8;
 
-  explicit CachedFiles(const ProcFs& fs) : fs_(fs) {}
+  explicit CachedFiles(const ProcFs& fs, std::size_t max_files = kMaxFiles) : fs_(fs), max_files_(max_files) {}
 
   // ProcFs::ReadProc(rel), through a kept descriptor where possible.
   Result<std::string> ReadProc(std::string_view rel);
 
- private:
-  struct Entry {
-    std::string rel;
-    CachedFile file;
-  };
+  // ProcFs::ReadAttribute(path), through a kept descriptor where possible.
+  Result<std::string> ReadAttribute(const std::string& path);
 
+ private:
+  // Key: rel for ReadProc, the absolute path for ReadAttribute.
+  std::unordered_map<std::string, CachedFile> files_;
   const ProcFs& fs_;
-  std::vector<Entry> entries_;  // at most kMaxFiles; few, so a linear search
+  const std::size_t max_files_;
 };
 
 }  // namespace hostwatch

@@ -122,5 +122,18 @@ TEST(CachedFilesTest, KeepsAtMostItsCapOfDescriptorsAndReadsTheRestThePlainWay) 
   EXPECT_EQ(CountOpenFds(fs, fs.ProcPath("self/fd")).value(), fds_before + CachedFiles::kMaxFiles);
 }
 
+TEST(CachedFilesTest, AttributesAreTrimmedLikeProcFsAndBoundedByTheGivenCap) {
+  testing::TempDir tmp;
+  tmp.Write("cpu0/online", "1\n");
+  tmp.Write("cpu1/online", "0\n");
+  ProcFs fs;
+  CachedFiles files(fs, /*max_files=*/1);
+  EXPECT_EQ(files.ReadAttribute(tmp.path() + "/cpu0/online").value(), "1");
+  EXPECT_EQ(files.ReadAttribute(tmp.path() + "/cpu1/online").value(), "0");  // beyond the cap: read plainly
+  tmp.Write("cpu0/online", "0\n");
+  EXPECT_EQ(files.ReadAttribute(tmp.path() + "/cpu0/online").value(), "0");
+  EXPECT_TRUE(files.ReadAttribute(tmp.path() + "/cpu2/online").status().no_data());
+}
+
 }  // namespace
 }  // namespace hostwatch
