@@ -68,15 +68,25 @@ void CachedFile::Close() {
   }
 }
 
-// Reads through the kept descriptor. On failure the descriptor is dropped:
-// the file behind it is gone or broken, and what a fresh open says is the
-// answer for this read.
-bool CachedFile::ReadKept(std::string* data) {
-  if (ReadFromStart(fd_, kind_, data) != 0) {
+// Whether a read error means the file behind a descriptor is gone (a removed
+// sysfs attribute gives ENODEV, a /proc/<pid> file of an exited task ESRCH),
+// so that only a fresh open can tell what is there now. Other errors are the
+// file's current answer (EINVAL from "speed" or "carrier" of a link that is
+// down, EOPNOTSUPP from a disabled /proc/pressure): the descriptor stays good.
+namespace {
+bool FileIsGone(int err) { return err == ENODEV || err == ESRCH || err == ENOENT || err == ESTALE || err == EBADF; }
+}  // namespace
+
+// Reads through the kept descriptor: 0, or the errno of a read error that
+// leaves the descriptor good, or -1 when the file is gone (the descriptor is
+// dropped and the caller opens the file afresh).
+int CachedFile::ReadKept(std::string* data) {
+  int err = ReadFromStart(fd_, kind_, data);
+  if (err != 0 && FileIsGone(err)) {
     Close();
-    return false;
+    return -1;
   }
-  return true;
+  return err;
 }
 
 // Reads the freshly opened fd and keeps it when its filesystem allows;
@@ -86,7 +96,7 @@ int CachedFile::ReadOpened(int fd, bool may_keep, std::string* data) {
     mode_ = IsKernelFs(fd) ? Mode::kKeepOpen : Mode::kReopen;
   }
   int err = ReadFromStart(fd, kind_, data);
-  if (mode_ == Mode::kKeepOpen && may_keep && err == 0) {
+  if (mode_ == Mode::kKeepOpen && may_keep && !FileIsGone(err)) {
     fd_ = fd;
   } else {
     ::close(fd);
@@ -96,8 +106,12 @@ int CachedFile::ReadOpened(int fd, bool may_keep, std::string* data) {
 
 Result<std::string> CachedFile::Read() {
   std::string data;
-  if (fd_ >= 0 && ReadKept(&data)) {
-    return data;
+  if (fd_ >= 0) {
+    if (int err = ReadKept(&data); err == 0) {
+      return data;
+    } else if (err > 0) {
+      return FileErrnoStatus("read", path_, err);
+    }
   }
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -111,8 +125,12 @@ Result<std::string> CachedFile::Read() {
 
 Result<std::string> CachedFile::ReadIn(const DirHandle& dir, bool may_keep) {
   std::string data;
-  if (fd_ >= 0 && ReadKept(&data)) {
-    return data;
+  if (fd_ >= 0) {
+    if (int err = ReadKept(&data); err == 0) {
+      return data;
+    } else if (err > 0) {
+      return FileErrnoStatus("read", ProcFs::Join(dir.path(), path_), err);
+    }
   }
   std::string path_for_errors;
   Status error;

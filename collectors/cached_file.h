@@ -12,9 +12,11 @@
 // ext4 or tmpfs whose files tests replace in place or by rename, is opened
 // afresh on every read, so it always shows the current file.
 //
-// A kept descriptor is dropped when a read through it fails (ENODEV or ESRCH
-// when the device or task behind it went away), and the file is opened again
-// at once, which reports the file's current state (NoData when it is gone).
+// A kept descriptor is dropped when a read through it says the file is gone
+// (ENODEV or ESRCH when the device or task behind it went away), and the file
+// is opened again at once, which reports its current state (NoData when it
+// is gone). Other read errors (EINVAL from the speed of a link that is down)
+// are the file's answer for this read and keep the descriptor.
 // Descriptors follow their collector's lifetime: a config reload builds new
 // collectors (with the new --path.* roots) and the old ones close theirs.
 //
@@ -64,7 +66,7 @@ class CachedFile {
   enum class Mode { kUnknown, kKeepOpen, kReopen };
 
   int ReadOpened(int fd, bool may_keep, std::string* data);
-  bool ReadKept(std::string* data);
+  int ReadKept(std::string* data);
   void Close();
 
   std::string path_;

@@ -56,6 +56,19 @@ TEST(CachedFileTest, ProcFileKeepsItsDescriptorAndRegeneratesOnEveryRead) {
   extra.join();
 }
 
+TEST(CachedFileTest, ReadErrorOfAFileThatIsStillThereKeepsTheDescriptor) {
+  // Offset 0 of /proc/self/mem is unmapped memory: every read fails with EIO,
+  // as "speed" of a link that is down fails with EINVAL, without the file
+  // going away.
+  CachedFile mem("/proc/self/mem");
+  Result<std::string> first = mem.Read();
+  EXPECT_FALSE(first.ok());
+  EXPECT_FALSE(first.status().no_data()) << first.status().message();
+  EXPECT_TRUE(mem.holds_descriptor());
+  EXPECT_EQ(mem.Read().status().message(), first.status().message());
+  EXPECT_TRUE(mem.holds_descriptor());
+}
+
 TEST(CachedFileTest, DescriptorOfAVanishedTaskIsDroppedAndTheFileReportedMissing) {
   std::promise<pid_t> tid;
   std::promise<void> release;
