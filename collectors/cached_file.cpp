@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -102,6 +103,18 @@ int CachedFile::ReadOpened(int fd, bool may_keep, std::string* data) {
     ::close(fd);
   }
   return err;
+}
+
+bool CachedFile::MayHaveChanged() const {
+  if (fd_ < 0) {
+    return true;
+  }
+  pollfd p{fd_, POLLPRI, 0};
+  int n = ::poll(&p, 1, 0);
+  if (n < 0) {
+    return true;
+  }
+  return n > 0 && (p.revents & (POLLPRI | POLLERR | POLLNVAL)) != 0;
 }
 
 Result<std::string> CachedFile::Read() {

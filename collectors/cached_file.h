@@ -59,6 +59,13 @@ class CachedFile {
   // that bounds how many it holds).
   Result<std::string> ReadIn(const DirHandle& dir, bool may_keep);
 
+  // For files whose poll() flags a change with POLLPRI (/proc/<pid>/mountinfo
+  // signals every mount, unmount and remount in its mount namespace): false
+  // only when a descriptor is kept and poll reports no change since it was
+  // opened or last asked, so the last Read's content is still current. True
+  // otherwise (nothing kept, as for a fixture tree: read again).
+  bool MayHaveChanged() const;
+
   // Whether a descriptor is held for the next read.
   bool holds_descriptor() const { return fd_ >= 0; }
 

@@ -118,6 +118,21 @@ TEST(CachedFileTest, AttributeInADirectoryReadsLikeDirHandleAndKeepsOnlyWhenAllo
   EXPECT_EQ(sys_mtu.ReadIn(lo.value(), /*may_keep=*/true).value(), lo.value().ReadAttribute("mtu").value());
 }
 
+TEST(CachedFileTest, MountinfoReportsNoChangeUntilTheMountTableChangesAndAFixtureAlwaysMayHave) {
+  CachedFile mountinfo("/proc/self/mountinfo");
+  EXPECT_TRUE(mountinfo.MayHaveChanged());  // never read
+  ASSERT_TRUE(mountinfo.Read().ok());
+  ASSERT_TRUE(mountinfo.holds_descriptor());
+  // Nothing mounts or unmounts in this process's namespace meanwhile.
+  EXPECT_FALSE(mountinfo.MayHaveChanged());
+
+  testing::TempDir tmp;
+  tmp.Write("mountinfo", testing::ReadFixture("filesystem/proc/1/mountinfo"));
+  CachedFile fixture(tmp.path() + "/mountinfo");
+  ASSERT_TRUE(fixture.Read().ok());
+  EXPECT_TRUE(fixture.MayHaveChanged());  // no descriptor kept: read it again
+}
+
 TEST(CachedFilesTest, KeepsAtMostItsCapOfDescriptorsAndReadsTheRestThePlainWay) {
   ProcFs fs;
   CachedFiles files(fs);
