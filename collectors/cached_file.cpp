@@ -168,14 +168,20 @@ Result<std::string> CachedFiles::ReadProc(std::string_view rel) {
   return files_.emplace(std::move(key), CachedFile(std::move(path))).first->second.Read();
 }
 
+Result<std::string> CachedFiles::ReadFile(const std::string& path) { return ReadPath(path, CachedFile::Kind::kFile); }
+
 Result<std::string> CachedFiles::ReadAttribute(const std::string& path) {
+  return ReadPath(path, CachedFile::Kind::kAttribute);
+}
+
+Result<std::string> CachedFiles::ReadPath(const std::string& path, CachedFile::Kind kind) {
   if (auto it = files_.find(path); it != files_.end()) {
     return it->second.Read();
   }
   if (files_.size() >= max_files_) {
-    return fs_.ReadAttribute(path);
+    return kind == CachedFile::Kind::kAttribute ? fs_.ReadAttribute(path) : fs_.ReadFile(path);
   }
-  return files_.emplace(path, CachedFile(path, CachedFile::Kind::kAttribute)).first->second.Read();
+  return files_.emplace(path, CachedFile(path, kind)).first->second.Read();
 }
 
 }  // namespace hostwatch

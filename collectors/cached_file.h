@@ -95,11 +95,17 @@ class CachedFiles {
   // ProcFs::ReadProc(rel), through a kept descriptor where possible.
   Result<std::string> ReadProc(std::string_view rel);
 
+  // ProcFs::ReadFile(path), through a kept descriptor where possible.
+  Result<std::string> ReadFile(const std::string& path);
+
   // ProcFs::ReadAttribute(path), through a kept descriptor where possible.
   Result<std::string> ReadAttribute(const std::string& path);
 
  private:
-  // Key: rel for ReadProc, the absolute path for ReadAttribute.
+  Result<std::string> ReadPath(const std::string& path, CachedFile::Kind kind);
+
+  // Key: rel for ReadProc, the absolute path for ReadFile and ReadAttribute
+  // (a collector uses one kind per path).
   std::unordered_map<std::string, CachedFile> files_;
   const ProcFs& fs_;
   const std::size_t max_files_;

@@ -136,7 +136,7 @@ TEST(CachedFileTest, MountinfoReportsNoChangeUntilTheMountTableChangesAndAFixtur
 TEST(CachedFilesTest, KeepsAtMostItsCapOfDescriptorsAndReadsTheRestThePlainWay) {
   ProcFs fs;
   CachedFiles files(fs);
-  const std::vector<std::string> names = {"loadavg", "meminfo", "vmstat",   "stat",       "uptime",  "version",
+  const std::vector<std::string> names = {"loadavg", "meminfo", "vmstat",      "stat",      "uptime",      "version",
                                           "cmdline", "swaps",   "filesystems", "self/stat", "self/status", "devices"};
   ASSERT_GT(names.size(), CachedFiles::kMaxFiles);
   const std::size_t fds_before = CountOpenFds(fs, fs.ProcPath("self/fd")).value();
