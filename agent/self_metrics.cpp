@@ -1,6 +1,7 @@
 #include "agent/self_metrics.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/build_info.h"
@@ -66,9 +67,40 @@ Result<std::uint64_t> ParseBootTime(std::string_view proc_stat) {
   return Status::Error("no btime line in /proc/stat");
 }
 
+std::optional<std::size_t> OpenFdsFromDirSize(const std::string& fd_dir) {
+  struct stat st;
+  if (::stat(fd_dir.c_str(), &st) != 0 || st.st_size <= 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(st.st_size);
+}
+
+std::optional<std::size_t> CountDirEntries(const ProcFs& fs, const std::string& dir) {
+  Result<std::vector<std::string>> names = fs.ListDir(dir);
+  if (!names.ok()) {
+    return std::nullopt;
+  }
+  return names.value().size();
+}
+
+std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_dir) {
+  if (std::optional<std::size_t> n = OpenFdsFromDirSize(fd_dir)) {
+    return n;
+  }
+  std::optional<std::size_t> entries = CountDirEntries(fs, fd_dir);
+  if (!entries) {
+    return std::nullopt;
+  }
+  // The descriptor that listed the directory was open during the listing and
+  // is closed again; do not count it.
+  return *entries > 0 ? *entries - 1 : 0;
+}
+
 SelfMetrics::SelfMetrics() : proc_(FsRoots{}) {
-  // The start time never changes: compute it once.
-  Result<std::string> stat = proc_.ReadProc("self/stat");
+  // The start time never changes: compute it once. Reading through
+  // self_stat_ also opens the descriptor scrapes re-read, at startup rather
+  // than at the first scrape, so the agent's open fds do not grow then.
+  Result<std::string> stat = ReadSelfStat();
   Result<std::string> sys_stat = proc_.ReadProc("stat");
   if (stat.ok() && sys_stat.ok()) {
     Result<ProcSelfStat> s = ParseProcPidStat(stat.value());
@@ -80,10 +112,15 @@ SelfMetrics::SelfMetrics() : proc_(FsRoots{}) {
   }
 }
 
+Result<std::string> SelfMetrics::ReadSelfStat() const {
+  std::lock_guard<std::mutex> lock(self_stat_mu_);
+  return self_stat_.Read();
+}
+
 void SelfMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
   MetricSink sink;
   sink.Add(kBuildInfo, 1, {kBuildBranch, kBuildCompiler, kBuildRevision, kBuildVersion});
-  Result<std::string> stat = proc_.ReadProc("self/stat");
+  Result<std::string> stat = ReadSelfStat();
   if (stat.ok()) {
     Result<ProcSelfStat> s = ParseProcPidStat(stat.value());
     if (s.ok()) {
@@ -95,10 +132,8 @@ void SelfMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
       sink.Add(kThreads, static_cast<double>(p.num_threads));
     }
   }
-  Result<std::vector<std::string>> fds = proc_.ListDir(proc_.ProcPath("self/fd"));
-  if (fds.ok()) {
-    // The directory handle used for listing is closed again; do not count it.
-    sink.Add(kOpenFds, static_cast<double>(fds.value().size() > 0 ? fds.value().size() - 1 : 0));
+  if (std::optional<std::size_t> fds = CountOpenFds(proc_, fd_dir_)) {
+    sink.Add(kOpenFds, static_cast<double>(*fds));
   }
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {

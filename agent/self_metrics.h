@@ -5,15 +5,19 @@
 //   process_open_fds, process_max_fds, process_start_time_seconds, process_threads
 // Read from the real /proc/self (not --path.procfs, which may be a fixture
 // tree), with the Prometheus client libraries' names and HELP texts.
-// Stateless apart from a ProcFs; thread-safe.
+// Thread-safe.
 #pragma once
 
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "collectors/cached_file.h"
 #include "collectors/proc_fs.h"
 #include "collectors/status.h"
 
@@ -36,13 +40,35 @@ Result<ProcSelfStat> ParseProcPidStat(std::string_view text);
 // Parses "btime <seconds>" from /proc/stat.
 Result<std::uint64_t> ParseBootTime(std::string_view proc_stat);
 
+// process_open_fds without listing the directory: since Linux 6.2 ("proc:
+// report open files as size in stat() for /proc/pid/fd") st_size of
+// /proc/<pid>/fd is the number of open descriptors. Reading it is one stat
+// instead of an open, getdents64 calls that walk every descriptor (most of an
+// idle agent's are CivetWeb's) and a close. nullopt when st_size is 0 (older
+// kernels) or stat fails.
+std::optional<std::size_t> OpenFdsFromDirSize(const std::string& fd_dir);
+
+// Entries in a directory (without "." and ".."); nullopt if it cannot be listed.
+std::optional<std::size_t> CountDirEntries(const ProcFs& fs, const std::string& dir);
+
+// Open descriptors of the process whose /proc/<pid>/fd is fd_dir: the
+// directory size where the kernel reports it, else a listing (minus the
+// descriptor the listing itself holds, so fd_dir must be this process's own).
+std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_dir);
+
 class SelfMetrics {
  public:
   SelfMetrics();
   void Collect(std::vector<prometheus::MetricFamily>* out) const;
 
  private:
+  Result<std::string> ReadSelfStat() const;
+
   ProcFs proc_;  // always the real /proc
+  std::string fd_dir_ = proc_.ProcPath("self/fd");
+  // Concurrent scrapes share this object; the mutex serialises the kept descriptor.
+  mutable std::mutex self_stat_mu_;
+  mutable CachedFile self_stat_{proc_.ProcPath("self/stat")};  // Guarded by self_stat_mu_.
   double start_time_seconds_ = 0;
 };
 

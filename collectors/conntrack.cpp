@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -76,8 +77,8 @@ std::optional<std::array<double, kColumns>> ParseRow(const std::vector<std::stri
 }
 
 // The single unsigned number in a /proc/sys file such as nf_conntrack_count.
-Result<double> ReadUintFile(const ProcFs& fs, std::string_view rel) {
-  Result<std::string> text = fs.ReadProc(rel);
+Result<double> ReadUintFile(const ProcFs& fs, CachedFiles& files, std::string_view rel) {
+  Result<std::string> text = files.ReadProc(rel);
   if (!text.ok()) {
     return text.status();
   }
@@ -94,19 +95,19 @@ class ConntrackCollector : public Collector {
   explicit ConntrackCollector(const ProcFs& fs) : fs_(fs) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<double> entries = ReadUintFile(fs_, "sys/net/netfilter/nf_conntrack_count");
+    Result<double> entries = ReadUintFile(fs_, files_, "sys/net/netfilter/nf_conntrack_count");
     if (!entries.ok()) {
       return Counted(sink, entries.status());
     }
     sink.Add(kEntries, entries.value());
-    Result<double> limit = ReadUintFile(fs_, "sys/net/netfilter/nf_conntrack_max");
+    Result<double> limit = ReadUintFile(fs_, files_, "sys/net/netfilter/nf_conntrack_max");
     if (!limit.ok()) {
       return Counted(sink, limit.status());
     }
     sink.Add(kEntriesLimit, limit.value());
     // node_exporter reads this file after the two above and reports what it
     // already has when it is missing, so we do the same.
-    Result<std::string> text = fs_.ReadProc("net/stat/nf_conntrack");
+    Result<std::string> text = files_.ReadProc("net/stat/nf_conntrack");
     if (!text.ok()) {
       return text.status();
     }
@@ -134,6 +135,7 @@ class ConntrackCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
 };
 
 }  // namespace

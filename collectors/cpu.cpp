@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -83,7 +84,7 @@ class CpuCollector : public Collector {
         return s;
       }
     }
-    Result<std::string> text = fs_.ReadProc("stat");
+    Result<std::string> text = files_.ReadProc("stat");
     if (!text.ok()) {
       return text.status();
     }
@@ -114,8 +115,8 @@ class CpuCollector : public Collector {
   }
 
  private:
-  Status AddCpuinfo(MetricSink& sink) const {
-    Result<std::string> text = fs_.ReadProc("cpuinfo");
+  Status AddCpuinfo(MetricSink& sink) {
+    Result<std::string> text = files_.ReadProc("cpuinfo");
     if (!text.ok()) {
       return text.status();
     }
@@ -164,13 +165,13 @@ class CpuCollector : public Collector {
     return dirs;
   }
 
-  std::optional<std::uint64_t> ReadSysUint(const std::string& cpu_dir, std::string_view rel) const {
+  std::optional<std::uint64_t> ReadSysUint(const std::string& cpu_dir, std::string_view rel) {
     Result<std::string> text =
-        fs_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/" + cpu_dir + "/" + std::string(rel)));
+        sys_files_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/" + cpu_dir + "/" + std::string(rel)));
     return text.ok() ? ParseUint(TrimSpace(text.value())) : std::nullopt;
   }
 
-  void AddThrottles(MetricSink& sink, const std::vector<std::string>& cpu_dirs) const {
+  void AddThrottles(MetricSink& sink, const std::vector<std::string>& cpu_dirs) {
     std::vector<CpuThrottleInfo> infos;
     for (const std::string& dir : cpu_dirs) {
       std::optional<std::uint64_t> package = ReadSysUint(dir, "topology/physical_package_id");
@@ -190,8 +191,8 @@ class CpuCollector : public Collector {
     }
   }
 
-  void AddIsolated(MetricSink& sink) const {
-    Result<std::string> text = fs_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/isolated"));
+  void AddIsolated(MetricSink& sink) {
+    Result<std::string> text = sys_files_.ReadAttribute(fs_.SysPath(std::string(kSysCpuDir) + "/isolated"));
     if (!text.ok()) {
       return;
     }
@@ -205,7 +206,7 @@ class CpuCollector : public Collector {
     }
   }
 
-  void AddOnline(MetricSink& sink, const std::vector<std::string>& cpu_dirs) const {
+  void AddOnline(MetricSink& sink, const std::vector<std::string>& cpu_dirs) {
     // cpu0 often cannot be taken offline and then has no "online" file;
     // node_exporter exports nothing in that case, so neither do we.
     if (!ReadSysUint("cpu0", "online")) {
@@ -219,6 +220,12 @@ class CpuCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
+  // Per-CPU sysfs attributes (topology, throttle counts, online): up to
+  // kMaxKeptSysFiles descriptors, about 12 CPUs' worth; the rest of a big
+  // host's CPUs are opened on every scrape as before.
+  static constexpr std::size_t kMaxKeptSysFiles = 48;
+  CachedFiles sys_files_{fs_, kMaxKeptSysFiles};
   const bool guest_;
   const CpuInfoOptions info_;
   CpuCounterGuard guard_;

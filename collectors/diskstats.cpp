@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "cached_file.h"
 #include "device_filter.h"
 #include "parse_util.h"
 
@@ -155,7 +156,7 @@ class DiskstatsCollector : public Collector {
   DiskstatsCollector(const ProcFs& fs, DeviceFilter filter) : fs_(fs), filter_(std::move(filter)) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("diskstats");
+    Result<std::string> text = files_.ReadProc("diskstats");
     if (!text.ok()) {
       return text.status();
     }
@@ -253,6 +254,7 @@ class DiskstatsCollector : public Collector {
   static inline const UdevProperties kNoProperties;
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   const DeviceFilter filter_;
   UdevCache udev_;
 };

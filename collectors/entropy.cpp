@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -27,7 +28,7 @@ class EntropyCollector : public Collector {
 
  private:
   Status AddFile(MetricSink& sink, std::string_view rel, const MetricDesc& desc) {
-    Result<std::string> text = fs_.ReadProc(rel);
+    Result<std::string> text = files_.ReadProc(rel);
     if (!text.ok()) {
       return Status::Error(text.status().message());
     }
@@ -42,6 +43,7 @@ class EntropyCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
 };
 
 }  // namespace

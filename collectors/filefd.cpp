@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -15,7 +16,7 @@ class FilefdCollector : public Collector {
   explicit FilefdCollector(const ProcFs& fs) : fs_(fs) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("sys/fs/file-nr");
+    Result<std::string> text = files_.ReadProc("sys/fs/file-nr");
     if (!text.ok()) {
       return text.status();
     }
@@ -31,6 +32,7 @@ class FilefdCollector : public Collector {
 
  private:
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "cached_file.h"
 #include "device_filter.h"
 #include "parse_util.h"
 
@@ -59,18 +60,12 @@ class FilesystemCollector : public Collector {
       : fs_(fs), mount_points_(std::move(mount_points)), fs_types_(std::move(fs_types)), runner_(std::move(runner)) {}
 
   Status Collect(MetricSink& sink) override {
-    // pid 1's view is the host's mount table even when we run in a container
-    // with the host's /proc; hidepid hides it, then our own view is used.
-    Result<std::string> text = fs_.ReadProc("1/mountinfo");
-    if (!text.ok() && text.status().no_data()) {
-      text = fs_.ReadProc("self/mountinfo");
+    if (Status loaded = LoadMounts(); !loaded.ok()) {
+      return loaded;
     }
-    if (!text.ok()) {
-      return text.status();
-    }
-    std::uint64_t errors = 0;
-    std::vector<MountInfo> mounts = Select(ParseMountInfo(text.value(), &errors));
-    sink.CountParseError(errors);
+    // Malformed lines are counted on every scrape, parsed again or not.
+    sink.CountParseError(mount_parse_errors_);
+    const std::vector<MountInfo>& mounts = mounts_;
 
     std::vector<StatfsRunner::Request> requests;
     requests.reserve(mounts.size());
@@ -85,6 +80,32 @@ class FilesystemCollector : public Collector {
   }
 
  private:
+  // Reads and parses the mount table into mounts_, unless the kernel says it
+  // has not changed since the last time (poll on the kept mountinfo
+  // descriptor): generating and parsing mountinfo was the largest part of
+  // this collector's cost, and mounts change rarely. statfs still runs on
+  // every scrape. pid 1's view is the host's mount table even when we run in
+  // a container with the host's /proc; hidepid hides it, then our own view
+  // is used.
+  Status LoadMounts() {
+    if (mounts_source_ != nullptr && !mounts_source_->MayHaveChanged()) {
+      return Status::OK();
+    }
+    mounts_source_ = &pid1_mountinfo_;
+    Result<std::string> text = pid1_mountinfo_.Read();
+    if (!text.ok() && text.status().no_data()) {
+      mounts_source_ = &self_mountinfo_;
+      text = self_mountinfo_.Read();
+    }
+    if (!text.ok()) {
+      mounts_source_ = nullptr;
+      return text.status();
+    }
+    mount_parse_errors_ = 0;
+    mounts_ = Select(ParseMountInfo(text.value(), &mount_parse_errors_));
+    return Status::OK();
+  }
+
   // Applies the rootfs prefix and the filters, and keeps one entry per
   // (device, mount point, fs type): a mount point mounted twice with the same
   // source would otherwise give duplicate series.
@@ -142,6 +163,13 @@ class FilesystemCollector : public Collector {
   const DeviceFilter mount_points_;
   const DeviceFilter fs_types_;
   const std::unique_ptr<StatfsRunner> runner_;
+  CachedFile pid1_mountinfo_{fs_.ProcPath("1/mountinfo")};
+  CachedFile self_mountinfo_{fs_.ProcPath("self/mountinfo")};
+  // What LoadMounts parsed last, and the file it came from (nullptr: nothing
+  // parsed, or the last read failed).
+  CachedFile* mounts_source_ = nullptr;
+  std::vector<MountInfo> mounts_;
+  std::uint64_t mount_parse_errors_ = 0;
 };
 
 }  // namespace

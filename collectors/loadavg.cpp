@@ -1,5 +1,6 @@
 #include "loadavg.h"
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -14,7 +15,7 @@ class LoadavgCollector : public Collector {
   explicit LoadavgCollector(const ProcFs& fs) : fs_(fs) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("loadavg");
+    Result<std::string> text = files_.ReadProc("loadavg");
     if (!text.ok()) {
       return text.status();
     }
@@ -30,6 +31,7 @@ class LoadavgCollector : public Collector {
 
  private:
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
 };
 
 }  // namespace

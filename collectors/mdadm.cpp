@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -125,7 +126,7 @@ class MdadmCollector : public Collector {
   explicit MdadmCollector(const ProcFs& fs) : fs_(fs) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("mdstat");
+    Result<std::string> text = files_.ReadProc("mdstat");
     if (!text.ok()) {
       return text.status();  // missing: md module not loaded, no data
     }
@@ -188,6 +189,7 @@ class MdadmCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
 };
 
 }  // namespace

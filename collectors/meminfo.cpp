@@ -3,6 +3,7 @@
 #include <deque>
 #include <map>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -27,7 +28,7 @@ class MeminfoCollector : public Collector {
   explicit MeminfoCollector(const ProcFs& fs) : fs_(fs) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("meminfo");
+    Result<std::string> text = files_.ReadProc("meminfo");
     if (!text.ok()) {
       return text.status();
     }
@@ -59,6 +60,7 @@ class MeminfoCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   std::map<std::string, MetricDesc> descs_;  // node-based: addresses stay valid
 };
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "cached_file.h"
 #include "device_filter.h"
 #include "parse_util.h"
 
@@ -109,6 +110,7 @@ class NetclassCollector : public Collector {
     }
     // An interface that is gone takes its cached attributes with it.
     std::erase_if(fixed_, [&seen](const auto& entry) { return !seen.contains(entry.first); });
+    std::erase_if(kept_, [&seen](const auto& entry) { return !seen.contains(entry.first); });
     return Status::OK();
   }
 
@@ -144,8 +146,39 @@ class NetclassCollector : public Collector {
         fixed_.insert_or_assign(name, FixedAttributes{id.value(), 0, attrs});
       }
     }
-    ReadInto(dir, NetClassChangingAttributeFiles(), attrs);
+    ReadChanging(name, dir, id, attrs);
     return attrs;
+  }
+
+  // The changing attributes, through descriptors kept open between scrapes
+  // for the first interfaces that fit kMaxKeptDescriptors (an open sysfs
+  // attribute regenerates on pread at offset 0; see cached_file.h). They
+  // belong to the directory identity they were opened under: a renamed or
+  // re-created interface has a new one and gets fresh descriptors.
+  void ReadChanging(const std::string& name, const DirHandle& dir, const Result<FileIdentity>& id,
+                    std::map<std::string, std::string>& attrs) {
+    const std::vector<std::string>& files = NetClassChangingAttributeFiles();
+    auto kept = kept_.find(name);
+    if (kept != kept_.end() && (!id.ok() || kept->second.id != id.value())) {
+      kept_.erase(kept);
+      kept = kept_.end();
+    }
+    if (kept == kept_.end() && id.ok() && (kept_.size() + 1) * files.size() <= kMaxKeptDescriptors) {
+      KeptAttributes fresh{id.value(), {}};
+      for (const std::string& file : files) {
+        fresh.files.emplace_back(file, CachedFile::Kind::kAttribute);
+      }
+      kept = kept_.emplace(name, std::move(fresh)).first;
+    }
+    if (kept == kept_.end()) {
+      ReadInto(dir, files, attrs);
+      return;
+    }
+    for (CachedFile& file : kept->second.files) {
+      if (Result<std::string> v = file.ReadIn(dir, /*may_keep=*/true); v.ok()) {
+        attrs.insert_or_assign(file.path(), std::move(v).value());
+      }
+    }
   }
 
   // An attribute that is missing or fails to read (EINVAL from speed on a
@@ -168,12 +201,26 @@ class NetclassCollector : public Collector {
     std::map<std::string, std::string> values;
   };
 
+  // Open attribute descriptors of one interface, in the order of
+  // NetClassChangingAttributeFiles, and the directory identity they were
+  // opened under.
+  struct KeptAttributes {
+    FileIdentity id;
+    std::vector<CachedFile> files;
+  };
+  // Bounds the descriptors held for attributes (about 6 interfaces' worth);
+  // other interfaces, and all of a big host's beyond those, open each
+  // attribute on every scrape as before.
+  static constexpr std::size_t kMaxKeptDescriptors = 128;
+
   const ProcFs& fs_;
   const DeviceFilter ignored_;
   const bool ignore_invalid_speed_;
   // Interface name -> its fixed attributes. Touched by Collect only, which
   // the scraper never runs on two threads at once.
   std::map<std::string, FixedAttributes, std::less<>> fixed_;
+  // Interface name -> its kept attribute descriptors (same rule as fixed_).
+  std::map<std::string, KeptAttributes, std::less<>> kept_;
 };
 
 }  // namespace

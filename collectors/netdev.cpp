@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "cached_file.h"
 #include "device_filter.h"
 #include "parse_util.h"
 
@@ -129,8 +130,8 @@ class NetdevCollector : public Collector {
   }
 
  private:
-  Result<std::vector<NetDevLine>> FromProc(std::uint64_t* errors) const {
-    Result<std::string> text = fs_.ReadProc("net/dev");
+  Result<std::vector<NetDevLine>> FromProc(std::uint64_t* errors) {
+    Result<std::string> text = files_.ReadProc("net/dev");
     if (!text.ok()) {
       return text.status();
     }
@@ -146,6 +147,7 @@ class NetdevCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   const DeviceFilter filter_;
   const bool netlink_;
 };

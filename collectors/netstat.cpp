@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -46,7 +47,7 @@ class NetstatCollector : public Collector {
     // so a key repeated in a later file replaces the earlier value.
     std::map<std::string, double> values;
     for (const char* file : {"net/netstat", "net/snmp", "net/snmp6"}) {
-      Result<std::string> text = fs_.ReadProc(file);
+      Result<std::string> text = files_.ReadProc(file);
       if (!text.ok()) {
         // Only snmp6 may be missing (IPv6 disabled); node_exporter fails
         // without the other two.
@@ -91,6 +92,7 @@ class NetstatCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   std::unique_ptr<RE2> fields_;
   std::unordered_map<std::string, const MetricDesc*> selected_;  // key -> descriptor or nullptr
   // Node-based: addresses stay valid for selected_ and the sink.

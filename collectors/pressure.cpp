@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -67,7 +68,7 @@ class PressureCollector : public Collector {
   Status Collect(MetricSink& sink) override {
     int found = 0;
     for (const Resource& r : kResources) {
-      Result<std::string> text = fs_.ReadProc(r.file);
+      Result<std::string> text = files_.ReadProc(r.file);
       if (!text.ok()) {
         if (text.status().no_data()) {
           continue;  // kernel without this resource (irq needs 6.1+)
@@ -105,6 +106,7 @@ class PressureCollector : public Collector {
 
  private:
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
 };
 
 }  // namespace

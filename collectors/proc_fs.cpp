@@ -11,15 +11,16 @@
 #include <cstring>
 
 namespace hostwatch {
-namespace {
 
-Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
+Status FileErrnoStatus(std::string_view what, const std::string& path, int err) {
   std::string msg = std::string(what) + " " + path + ": " + std::strerror(err);
   if (err == ENOENT || err == ENOTDIR) {
     return Status::NoData(std::move(msg));
   }
   return Status::Error(std::move(msg));
 }
+
+namespace {
 
 // Reads fd to the end (or kMaxFileBytes) and closes it. /proc files report
 // size 0, so the loop reads in chunks until EOF. Reading into a stack buffer
@@ -40,7 +41,7 @@ Result<std::string> ReadAndClose(int fd, std::string_view dir, std::string_view 
       }
       int err = errno;
       ::close(fd);
-      return ErrnoStatus("read", ProcFs::Join(dir, name), err);
+      return FileErrnoStatus("read", ProcFs::Join(dir, name), err);
     }
     data.append(buf, static_cast<std::size_t>(n));
     if (n == 0 || data.size() >= ProcFs::kMaxFileBytes ||
@@ -116,7 +117,7 @@ std::string ProcFs::Join(std::string_view root, std::string_view rel) {
 Result<std::string> ProcFs::ReadFile(const std::string& path) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return ErrnoStatus("open", path, errno);
+    return FileErrnoStatus("open", path, errno);
   }
   return ReadAndClose(fd, path, "", /*one_read_suffices=*/false);
 }
@@ -124,7 +125,7 @@ Result<std::string> ProcFs::ReadFile(const std::string& path) const {
 Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return ErrnoStatus("open", path, errno);
+    return FileErrnoStatus("open", path, errno);
   }
   return TrimAttribute(ReadAndClose(fd, path, "", /*one_read_suffices=*/true));
 }
@@ -132,7 +133,7 @@ Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {
 Result<DirHandle> ProcFs::OpenDir(const std::string& path) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    return ErrnoStatus("open", path, errno);
+    return FileErrnoStatus("open", path, errno);
   }
   return DirHandle(fd, path);
 }
@@ -140,7 +141,7 @@ Result<DirHandle> ProcFs::OpenDir(const std::string& path) const {
 Result<std::vector<std::string>> ProcFs::ListDir(const std::string& path) const {
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) {
-    return ErrnoStatus("opendir", path, errno);
+    return FileErrnoStatus("opendir", path, errno);
   }
   return ListAndClose(dir);
 }
@@ -149,7 +150,7 @@ Result<std::string> ProcFs::ReadLink(const std::string& path) const {
   char buf[4096];
   ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));
   if (n < 0) {
-    return ErrnoStatus("readlink", path, errno);
+    return FileErrnoStatus("readlink", path, errno);
   }
   return std::string(buf, static_cast<std::size_t>(n));
 }
@@ -185,7 +186,7 @@ int DirHandle::OpenAt(std::string_view name, int flags, std::string* path_for_er
   int fd = ::openat(fd_, z, flags | O_CLOEXEC);
   if (fd < 0) {
     *path_for_errors = ProcFs::Join(path_, name);
-    *error = ErrnoStatus("open", *path_for_errors, errno);
+    *error = FileErrnoStatus("open", *path_for_errors, errno);
   }
   return fd;
 }
@@ -205,13 +206,13 @@ Result<std::vector<std::string>> DirHandle::List() const {
   // the beginning each time (fdopendir takes over the descriptor).
   int fd = ::openat(fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    return ErrnoStatus("open", path_, errno);
+    return FileErrnoStatus("open", path_, errno);
   }
   DIR* dir = ::fdopendir(fd);
   if (dir == nullptr) {
     int err = errno;
     ::close(fd);
-    return ErrnoStatus("opendir", path_, err);
+    return FileErrnoStatus("opendir", path_, err);
   }
   return ListAndClose(dir);
 }
@@ -239,7 +240,7 @@ Result<std::string> DirHandle::ReadFile(std::string_view name) const {
 Result<FileIdentity> DirHandle::Identity() const {
   struct stat st;
   if (::fstat(fd_, &st) != 0) {
-    return ErrnoStatus("stat", path_, errno);
+    return FileErrnoStatus("stat", path_, errno);
   }
   return IdentityOf(st);
 }
@@ -251,7 +252,7 @@ Result<FileIdentity> DirHandle::StatFile(std::string_view name) const {
   }
   struct stat st;
   if (::fstatat(fd_, z, &st, 0) != 0) {
-    return ErrnoStatus("stat", ProcFs::Join(path_, name), errno);
+    return FileErrnoStatus("stat", ProcFs::Join(path_, name), errno);
   }
   return IdentityOf(st);
 }

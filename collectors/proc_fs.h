@@ -69,12 +69,17 @@ class DirHandle {
 
  private:
   friend class ProcFs;
+  friend class CachedFile;
   DirHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int OpenAt(std::string_view name, int flags, std::string* path_for_errors, Status* error) const;
 
   int fd_ = -1;
   std::string path_;
 };
+
+// The status for a failed file operation: "<what> <path>: <strerror>", NoData
+// for a missing file or directory (the kernel lacks that feature), else Error.
+Status FileErrnoStatus(std::string_view what, const std::string& path, int err);
 
 struct FsRoots {
   std::string procfs = "/proc";           // --path.procfs

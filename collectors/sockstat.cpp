@@ -6,6 +6,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -66,7 +67,7 @@ class SockstatCollector : public Collector {
 
   Status Collect(MetricSink& sink) override {
     for (const char* file : {"net/sockstat", "net/sockstat6"}) {
-      Result<std::string> text = fs_.ReadProc(file);
+      Result<std::string> text = files_.ReadProc(file);
       if (!text.ok()) {
         if (text.status().no_data()) {
           continue;  // no IPv6 (or no IPv4) on this host: node_exporter skips the file
@@ -116,6 +117,7 @@ class SockstatCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   const double page_size_;
   // Node-based: addresses stay valid for the sink.
   std::unordered_map<std::string, MetricDesc> descs_;

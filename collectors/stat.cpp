@@ -3,6 +3,7 @@
 #include <iterator>
 #include <string>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -27,7 +28,7 @@ class StatCollector : public Collector {
   StatCollector(const ProcFs& fs, bool softirq) : fs_(fs), softirq_(softirq) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("stat");
+    Result<std::string> text = files_.ReadProc("stat");
     if (!text.ok()) {
       return text.status();
     }
@@ -59,6 +60,7 @@ class StatCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   const bool softirq_;
 };
 

@@ -80,6 +80,10 @@ class StatfsRunner {
   struct Job;
   static void WorkerLoop(std::shared_ptr<State> state);
 
+  // How long one thread works through a batch alone before the other idle
+  // threads are woken to share it (see Run).
+  static constexpr std::chrono::milliseconds kSpreadAfter{2};
+
   std::shared_ptr<State> state_;
   const std::size_t max_threads_;
   const std::chrono::milliseconds timeout_;

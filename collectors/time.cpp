@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -49,8 +50,8 @@ class TimeCollector : public Collector {
       }
       std::string device = entry.substr(kClocksourcePrefix.size());
       std::string base = std::string(kClocksourceDir) + "/" + entry + "/";
-      AddNames(sink, kClocksourceAvailable, device, fs_.ReadSys(base + "available_clocksource"));
-      AddNames(sink, kClocksourceCurrent, device, fs_.ReadSys(base + "current_clocksource"));
+      AddNames(sink, kClocksourceAvailable, device, sys_files_.ReadFile(fs_.SysPath(base + "available_clocksource")));
+      AddNames(sink, kClocksourceCurrent, device, sys_files_.ReadFile(fs_.SysPath(base + "current_clocksource")));
     }
     return Status::OK();
   }
@@ -66,6 +67,7 @@ class TimeCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles sys_files_{fs_};  // clocksource attributes re-read through kept descriptors
 };
 
 }  // namespace

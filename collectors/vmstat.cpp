@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "cached_file.h"
 #include "parse_util.h"
 
 namespace hostwatch {
@@ -18,7 +19,7 @@ class VmstatCollector : public Collector {
   VmstatCollector(const ProcFs& fs, std::unique_ptr<RE2> fields) : fs_(fs), fields_(std::move(fields)) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<std::string> text = fs_.ReadProc("vmstat");
+    Result<std::string> text = files_.ReadProc("vmstat");
     if (!text.ok()) {
       return text.status();
     }
@@ -51,6 +52,7 @@ class VmstatCollector : public Collector {
   }
 
   const ProcFs& fs_;
+  CachedFiles files_{fs_};  // /proc files re-read through kept descriptors
   std::unique_ptr<RE2> fields_;
   // Node-based: addresses stay valid for the sink.
   std::unordered_map<std::string, std::optional<MetricDesc>> descs_;

@@ -49,6 +49,7 @@ class SoakTest(unittest.TestCase):
         with Agent("--config.file=" + config, "--web.max-connections=%d" % WORKERS) as agent:
             pid = agent.proc.pid
             time.sleep(WARM_UP_S)  # every check has run once: their sockets and state exist
+            agent.metrics()  # first scrape: the /proc and /sys descriptors collectors keep are open
             fds_start = min_open_fds(pid)
             r = soak.soak(agent.port, pid, SECONDS, sample_every=1.0, log=print)
             fds_end = settled_open_fds(pid, fds_start)

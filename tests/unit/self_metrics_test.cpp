@@ -1,8 +1,11 @@
 #include "agent/self_metrics.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "collectors/text_format.h"
+#include "test_util.h"
 
 namespace hostwatch {
 namespace {
@@ -30,6 +33,29 @@ TEST(ProcPidStatTest, RejectsTruncatedInput) {
 TEST(BootTimeTest, FindsBtimeLine) {
   EXPECT_EQ(ParseBootTime("cpu 1 2\nbtime 1418183276\nprocesses 3\n").value(), 1418183276u);
   EXPECT_FALSE(ParseBootTime("cpu 1 2\n").ok());
+}
+
+TEST(OpenFdsTest, FallbackCountsTheEntriesOfAFixtureFdDirectory) {
+  // What older kernels (st_size 0) go through: a listing of the directory.
+  ProcFs fs;
+  EXPECT_EQ(CountDirEntries(fs, testing::FixturePath("self_fd/proc/self/fd")), 3u);
+  EXPECT_EQ(CountDirEntries(fs, testing::FixturePath("self_fd/proc/self/missing")), std::nullopt);
+}
+
+TEST(OpenFdsTest, DirectorySizeAgreesWithTheListingAndFollowsOpenAndClose) {
+  ProcFs fs;
+  const std::string fd_dir = fs.ProcPath("self/fd");
+  if (!OpenFdsFromDirSize(fd_dir)) {
+    GTEST_SKIP() << "kernel older than 6.2: /proc/self/fd reports size 0";
+  }
+  // The listing holds one descriptor of its own while it reads.
+  EXPECT_EQ(OpenFdsFromDirSize(fd_dir), CountDirEntries(fs, fd_dir).value() - 1);
+  const std::size_t before = CountOpenFds(fs, fd_dir).value();
+  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(CountOpenFds(fs, fd_dir), before + 1);
+  ::close(fd);
+  EXPECT_EQ(CountOpenFds(fs, fd_dir), before);
 }
 
 TEST(SelfMetricsTest, ExportsProcessFamiliesForThisProcess) {
