@@ -46,11 +46,15 @@ rlim_t RaiseOpenFileLimit() {
   return limit.rlim_cur;
 }
 
-// Each worker needs its eventfd and its connection, plus listeners, check sockets and files.
-// CivetWeb does not survive running out of descriptors while it creates its workers (it
-// aborts with a double free), so a limit that is too low is refused with the numbers.
+// Each worker needs its eventfd and its connection, plus listeners, check sockets and files,
+// plus the /proc and /sys files collectors keep open between scrapes (CachedFiles: at most 8
+// per collector, 48 for cpu, 128 for netclass; about 290 with every collector on). A limit
+// that cannot hold them all is refused at start with the numbers, rather than failing
+// scrapes or connections later.
+constexpr rlim_t kKeptCollectorFiles = 320;
+
 bool EnoughOpenFiles(rlim_t soft_limit, int max_connections) {
-  const rlim_t needed = 2 * static_cast<rlim_t>(max_connections) + 64;
+  const rlim_t needed = 2 * static_cast<rlim_t>(max_connections) + 64 + kKeptCollectorFiles;
   if (soft_limit != RLIM_INFINITY && soft_limit < needed) {
     std::fprintf(stderr,
                  "hostwatch: --web.max-connections=%d needs about %llu open files, but the limit is %llu: "

@@ -97,7 +97,7 @@ class OpenFileLimitTest(unittest.TestCase):
                 fds, threads = sample(text, "process_open_fds"), thread_count(agent.proc.pid)
             finally:
                 close_all(socks)
-            self.assertGreater(sample(text, "process_max_fds"), 4064)
+            self.assertGreater(sample(text, "process_max_fds"), 4384)
             self.assertGreater(fds, 2 * self.IDLE_CONNECTIONS)  # a socket and an eventfd per busy worker
             self.assertGreater(threads, self.IDLE_CONNECTIONS)
             print("\n%d idle connections under soft limit 1024: process_max_fds %d, open fds %d, threads %d"
@@ -108,7 +108,7 @@ class OpenFileLimitTest(unittest.TestCase):
         res = subprocess.run(["prlimit", "--nofile=1024:1024", "--", BINARY, "--web.listen-address=127.0.0.1:0",
                               "--web.max-connections=2000"], capture_output=True, text=True, timeout=30)
         self.assertEqual(res.returncode, 2, res.stderr)
-        self.assertIn("--web.max-connections=2000 needs about 4064 open files, but the limit is 1024", res.stderr)
+        self.assertIn("--web.max-connections=2000 needs about 4384 open files, but the limit is 1024", res.stderr)
 
 
 class SlowlorisTest(unittest.TestCase):
