@@ -13,6 +13,8 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <mutex>
+#include <vector>
 
 namespace hostwatch {
 namespace {
@@ -928,13 +930,61 @@ bool ProbeRun::OnTransferDone(CURLcode code) {
   return false;
 }
 
+namespace {
+
+// Multi handles of finished blocking probes, kept for the next ones. A new multi handle per
+// probe cost libcurl a wake-up socketpair (socketpair, four fcntl, two close: 7 of an ad-hoc
+// probe's ~31 syscalls) and its hash tables. Reuse carries nothing from one probe to the next:
+// every run's easy handle forbids connection reuse and caches neither DNS answers nor TLS
+// sessions (ProbeRun), and has left the multi handle before it is given back. At most kMaxIdle
+// are kept (each holds its socketpair); ad-hoc probes at once are bounded by max_concurrent.
+class IdleMultiHandles {
+ public:
+  CURLM* Take(const CurlApi& curl) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        CURLM* multi = idle_.back();
+        idle_.pop_back();
+        return multi;
+      }
+    }
+    return curl.multi_init();
+  }
+
+  void Give(const CurlApi& curl, CURLM* multi) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.size() < kMaxIdle) {
+        idle_.push_back(multi);
+        return;
+      }
+    }
+    curl.multi_cleanup(multi);
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 4;
+  std::mutex mu_;
+  std::vector<CURLM*> idle_;  // Guarded by mu_.
+};
+
+// Never destroyed: libcurl is never unloaded, and cleaning up at exit would race probes that
+// the shutdown aborts.
+IdleMultiHandles& IdleMultis() {
+  static IdleMultiHandles* const idle = new IdleMultiHandles;
+  return *idle;
+}
+
+}  // namespace
+
 ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
                              const std::atomic<bool>* abort) {
   ProbeRun run(config, Clock::now(), policy);
   CURL* easy = run.handle();
   // A run with an easy handle has loaded libcurl (ProbeRun's constructor).
   const CurlApi* curl = easy != nullptr ? LoadCurl() : nullptr;
-  CURLM* multi = curl != nullptr ? curl->multi_init() : nullptr;
+  CURLM* multi = curl != nullptr ? IdleMultis().Take(*curl) : nullptr;
   if (multi == nullptr) {
     return run.TakeResult();  // setup failed or refused: already finished with its reason
   }
@@ -972,7 +1022,7 @@ ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* 
   if (!finished) {
     curl->multi_remove_handle(multi, easy);
   }
-  curl->multi_cleanup(multi);
+  IdleMultis().Give(*curl, multi);
   ProbeResult result = run.TakeResult();
   if (!finished) {
     result.success = false;

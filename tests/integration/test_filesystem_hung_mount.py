@@ -107,12 +107,15 @@ class HungMountTest(unittest.TestCase):
         self.assertEqual(first["hung_error"], 1, report)
         self.assertEqual(first["root_reported"], 1, report)
         self.assertEqual(first["success"], 1, report)
-        # Later scrapes do not wait for it again, and threads do not pile up.
+        # Later scrapes do not wait for it again, and threads do not pile up: a thread per scrape
+        # would add five; two more than at the first scrape are allowed, because CivetWeb starts a
+        # worker on demand when a new connection finds the started ones still busy with the last
+        # (seen under ASan: 6 -> 7, flat afterwards).
         for s in later:
             self.assertLess(s["seconds"], 0.5, report)
             self.assertEqual(s["hung_error"], 1, report)
             self.assertEqual(s["root_reported"], 1, report)
-            self.assertLessEqual(s["threads"], first["threads"], report)
+            self.assertLessEqual(s["threads"], first["threads"] + 2, report)
         # Once the blocked call returns, the mount is checked again.
         self.assertEqual(report["after_abort"], 1, report)
 

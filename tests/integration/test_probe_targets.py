@@ -11,7 +11,8 @@ import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, parse_samples, run_agent
+from hostwatch_testutil import (Agent, QuietHandler, TempDir, min_open_fds, parse_samples, run_agent,
+                                settled_open_fds)
 from test_http_checks import BLACKBOX_HTTP_SERIES
 
 SLOW_SECONDS = 3.0
@@ -115,6 +116,19 @@ http_checks:
         metrics = self.agent.metrics()
         self.assertNotIn("adhoc", metrics)
         self.assertNotIn("target_not_allowed", metrics)
+
+    def test_probes_in_a_row_reuse_idle_curl_handles_without_growing_descriptors(self):
+        # Blocking probes give their libcurl multi handle back for the next one (at most 4 kept,
+        # 2 descriptors each); nothing else carries over, so every probe reaches the target.
+        pid = self.agent.proc.pid
+        self.assertEqual(self.probe(self.url(self.allowed, "/ok?warm"))[0], 200)
+        before = min_open_fds(pid)
+        for i in range(30):
+            status, body = self.probe(self.url(self.allowed, "/ok?in-a-row=%d" % i))
+            self.assertEqual(status, 200, body)
+            self.assertEqual(parse_samples(body)["probe_success"], 1, body)
+        self.assertEqual(len(self.allowed.hits("/ok?in-a-row=")), 30)
+        self.assertLessEqual(settled_open_fds(pid, before), before)
 
     def test_target_without_scheme_gets_http(self):
         status, body = self.probe("127.0.0.1:%d/ok" % self.allowed.port)
