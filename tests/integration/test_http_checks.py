@@ -1,6 +1,7 @@
 """HTTP synthetic checks end to end: the real binary probes real HTTP and HTTPS servers that this
 test starts on 127.0.0.1 (certificates made at test time with openssl: a private CA, a valid leaf and
-an expired one). Asserts values, failure reasons, phase sums, the /probe output against the series
+an expired one; one server requires a client certificate). Asserts values, failure reasons, phase
+sums, mutual TLS with cert_file/key_file, the /probe output against the series
 blackbox_exporter produces for the same case, secrets staying out of every output, and reload."""
 import calendar
 import gzip
@@ -78,12 +79,15 @@ class Handler(QuietHandler):
 class Server:
     """A threaded HTTP(S) server on 127.0.0.1:0 in a background thread."""
 
-    def __init__(self, cert=None, key=None):
+    def __init__(self, cert=None, key=None, client_ca=None):
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         if cert:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(cert, key)
+            if client_ca:  # mutual TLS: a client certificate signed by client_ca is required
+                ctx.verify_mode = ssl.CERT_REQUIRED
+                ctx.load_verify_locations(client_ca)
             self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
@@ -139,6 +143,7 @@ class HttpChecksTest(unittest.TestCase):
         cls.http = Server()
         cls.https = Server(p("good.pem"), p("leaf.key"))
         cls.expired = Server(p("expired.pem"), p("leaf.key"))
+        cls.mtls = Server(p("good.pem"), p("leaf.key"), client_ca=p("ca.pem"))
         h = "http://127.0.0.1:%d" % cls.http.port
         cls.refused_url = "http://127.0.0.1:%d/" % free_port()
         cls.checks = {
@@ -173,6 +178,12 @@ class HttpChecksTest(unittest.TestCase):
                                  "tls": {"ca_file": p("ca.pem"), "server_name": "wrong.example"}},
             "https_insecure": {"url": "https://localhost:%d/ok" % cls.expired.port,
                                "tls": {"insecure_skip_verify": True}},
+            # Mutual TLS; the test CA's leaf (no key-usage limits) doubles as the client certificate.
+            "https_client_cert": {"url": "https://localhost:%d/ok" % cls.mtls.port,
+                                  "tls": {"ca_file": p("ca.pem"), "cert_file": p("good.pem"),
+                                          "key_file": p("leaf.key")}},
+            "https_no_client_cert": {"url": "https://localhost:%d/ok" % cls.mtls.port,
+                                     "tls": {"ca_file": p("ca.pem")}},
         }
         cls.config_path = cls.tmp.write("hostwatch.yml", cls.render_config(cls.checks))
         cls.agent = Agent("--config.file=" + cls.config_path, "--web.enable-lifecycle", "--log.level=debug")
@@ -203,7 +214,7 @@ class HttpChecksTest(unittest.TestCase):
         agent = getattr(cls, "agent", None)
         if agent:
             agent.stop()
-        for name in ["http", "https", "expired"]:
+        for name in ["http", "https", "expired", "mtls"]:
             if hasattr(cls, name):
                 getattr(cls, name).stop()
         cls.tmp.cleanup()
@@ -340,6 +351,13 @@ class HttpChecksTest(unittest.TestCase):
         ciphers = [k for k in self.samples if k.startswith('probe_tls_cipher_info{check="https_ok"')]
         self.assertEqual(len(ciphers), 1)
         self.assertIn('cipher="TLS_', ciphers[0])
+
+    def test_https_client_certificate_is_presented_when_configured(self):
+        self.assertEqual(self.value("probe_success", "https_client_cert"), 1)
+        self.assertEqual(self.value("probe_http_status_code", "https_client_cert"), 200)
+        # The same server refuses the handshake of a check without cert_file/key_file.
+        self.assertEqual(self.value("probe_success", "https_no_client_cert"), 0)
+        self.assertEqual(self.value("probe_http_status_code", "https_no_client_cert"), 0)
 
     def test_https_chain_info_is_opt_in_and_describes_the_leaf(self):
         res = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
