@@ -1,7 +1,7 @@
 """HTTP synthetic checks end to end: the real binary probes real HTTP and HTTPS servers that this
 test starts on 127.0.0.1 (certificates made at test time with openssl: a private CA, a valid leaf and
 an expired one; one server requires a client certificate). Asserts values, failure reasons, phase
-sums, mutual TLS with cert_file/key_file, the /probe output against the series
+sums, mutual TLS with cert_file/key_file, proxy_url, the /probe output against the series
 blackbox_exporter produces for the same case, secrets staying out of every output, and reload."""
 import calendar
 import gzip
@@ -76,12 +76,24 @@ class Handler(QuietHandler):
             self._send(404, b"not found")
 
 
+class ProxyHandler(QuietHandler):
+    """A forward proxy that answers every request itself and records the absolute URL it was asked
+    for, so a check that succeeds against a closed port can only have gone through it."""
+
+    def do_GET(self):
+        with self.server.lock:
+            self.server.seen.append(self.path)
+        self._send(200, b"answered by the proxy")
+
+
 class Server:
     """A threaded HTTP(S) server on 127.0.0.1:0 in a background thread."""
 
-    def __init__(self, cert=None, key=None, client_ca=None):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, cert=None, key=None, client_ca=None, handler=Handler):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
+        self.httpd.seen = []
+        self.httpd.lock = threading.Lock()
         if cert:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(cert, key)
@@ -144,6 +156,7 @@ class HttpChecksTest(unittest.TestCase):
         cls.https = Server(p("good.pem"), p("leaf.key"))
         cls.expired = Server(p("expired.pem"), p("leaf.key"))
         cls.mtls = Server(p("good.pem"), p("leaf.key"), client_ca=p("ca.pem"))
+        cls.proxy = Server(handler=ProxyHandler)
         h = "http://127.0.0.1:%d" % cls.http.port
         cls.refused_url = "http://127.0.0.1:%d/" % free_port()
         cls.checks = {
@@ -156,6 +169,9 @@ class HttpChecksTest(unittest.TestCase):
             "huge_ok": {"url": h + "/huge"},
             "err500": {"url": h + "/500"},
             "refused": {"url": cls.refused_url},
+            "via_proxy": {"url": cls.refused_url + "through-proxy",
+                          "proxy_url": "http://127.0.0.1:%d" % cls.proxy.port,
+                          "fail_if_body_not_matches_regexp": ["answered by the proxy"]},
             "nxdomain": {"url": "http://hostwatch-test.invalid/"},
             "auth": {"url": "http://user:%s@127.0.0.1:%d/auth" % (PASSWORD, cls.http.port), "bearer_token": BEARER,
                      "headers": {"X-Api-Key": HEADER_SECRET}},
@@ -214,7 +230,7 @@ class HttpChecksTest(unittest.TestCase):
         agent = getattr(cls, "agent", None)
         if agent:
             agent.stop()
-        for name in ["http", "https", "expired", "mtls"]:
+        for name in ["http", "https", "expired", "mtls", "proxy"]:
             if hasattr(cls, name):
                 getattr(cls, name).stop()
         cls.tmp.cleanup()
@@ -351,6 +367,13 @@ class HttpChecksTest(unittest.TestCase):
         ciphers = [k for k in self.samples if k.startswith('probe_tls_cipher_info{check="https_ok"')]
         self.assertEqual(len(ciphers), 1)
         self.assertIn('cipher="TLS_', ciphers[0])
+
+    def test_proxy_url_sends_the_request_through_the_proxy(self):
+        # The URL's own port is closed ("refused" fails there): only the proxy can have answered.
+        self.assertEqual(self.value("probe_success", "via_proxy"), 1)
+        with self.proxy.httpd.lock:
+            seen = list(self.proxy.httpd.seen)
+        self.assertIn(self.refused_url + "through-proxy", seen)
 
     def test_https_client_certificate_is_presented_when_configured(self):
         self.assertEqual(self.value("probe_success", "https_client_cert"), 1)
