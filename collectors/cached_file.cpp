@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
+
+#include "parse_util.h"
 
 namespace hostwatch {
 namespace {
@@ -166,6 +169,22 @@ Result<std::string> CachedFiles::ReadProc(std::string_view rel) {
   }
   std::string path = fs_.ProcPath(rel);
   return files_.emplace(std::move(key), CachedFile(std::move(path))).first->second.Read();
+}
+
+Result<double> CachedFiles::ReadProcUint(std::string_view rel, std::uint64_t* parse_errors) {
+  Result<std::string> text = ReadProc(rel);
+  if (!text.ok()) {
+    return text.status();
+  }
+  std::optional<double> v = ParseUintValue(text.value());
+  if (!v) {
+    if (parse_errors != nullptr) {
+      ++*parse_errors;
+    }
+    return Status::Error("unexpected content in " + fs_.ProcPath(rel) + ": \"" +
+                         std::string(TrimSpace(text.value())) + "\"");
+  }
+  return *v;
 }
 
 Result<std::string> CachedFiles::ReadFile(const std::string& path) { return ReadPath(path, CachedFile::Kind::kFile); }

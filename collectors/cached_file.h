@@ -95,6 +95,12 @@ class CachedFiles {
   // ProcFs::ReadProc(rel), through a kept descriptor where possible.
   Result<std::string> ReadProc(std::string_view rel);
 
+  // The single unsigned number in a /proc value file such as sys/kernel/random/poolsize: the
+  // read's own error when the file cannot be read (NoData when it is missing), an error naming
+  // the file and its content when that is not one number, which also counts in *parse_errors
+  // (nullptr when the caller counts failures itself).
+  Result<double> ReadProcUint(std::string_view rel, std::uint64_t* parse_errors);
+
   // ProcFs::ReadFile(path), through a kept descriptor where possible.
   Result<std::string> ReadFile(const std::string& path);
 

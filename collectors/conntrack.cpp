@@ -76,31 +76,18 @@ std::optional<std::array<double, kColumns>> ParseRow(const std::vector<std::stri
   return row;
 }
 
-// The single unsigned number in a /proc/sys file such as nf_conntrack_count.
-Result<double> ReadUintFile(const ProcFs& fs, CachedFiles& files, std::string_view rel) {
-  Result<std::string> text = files.ReadProc(rel);
-  if (!text.ok()) {
-    return text.status();
-  }
-  std::optional<double> v = ParseUintValue(text.value());
-  if (!v) {
-    return Status::Error("unexpected content in " + fs.ProcPath(rel) + ": \"" + std::string(TrimSpace(text.value())) +
-                         "\"");
-  }
-  return *v;
-}
-
 class ConntrackCollector : public Collector {
  public:
   explicit ConntrackCollector(const ProcFs& fs) : fs_(fs) {}
 
   Status Collect(MetricSink& sink) override {
-    Result<double> entries = ReadUintFile(fs_, files_, "sys/net/netfilter/nf_conntrack_count");
+    // Counted() below counts every failure but a missing file, bad content included.
+    Result<double> entries = files_.ReadProcUint("sys/net/netfilter/nf_conntrack_count", nullptr);
     if (!entries.ok()) {
       return Counted(sink, entries.status());
     }
     sink.Add(kEntries, entries.value());
-    Result<double> limit = ReadUintFile(fs_, files_, "sys/net/netfilter/nf_conntrack_max");
+    Result<double> limit = files_.ReadProcUint("sys/net/netfilter/nf_conntrack_max", nullptr);
     if (!limit.ok()) {
       return Counted(sink, limit.status());
     }

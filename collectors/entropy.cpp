@@ -28,17 +28,13 @@ class EntropyCollector : public Collector {
 
  private:
   Status AddFile(MetricSink& sink, std::string_view rel, const MetricDesc& desc) {
-    Result<std::string> text = files_.ReadProc(rel);
-    if (!text.ok()) {
-      return Status::Error(text.status().message());
+    std::uint64_t errors = 0;
+    Result<double> v = files_.ReadProcUint(rel, &errors);
+    sink.CountParseError(errors);
+    if (!v.ok()) {
+      return Status::Error(v.status().message());  // a missing file fails too (not NoData)
     }
-    std::optional<double> v = ParseUintValue(text.value());
-    if (!v) {
-      sink.CountParseError();
-      return Status::Error("unexpected content in " + fs_.ProcPath(rel) + ": \"" +
-                           std::string(TrimSpace(text.value())) + "\"");
-    }
-    sink.Add(desc, *v);
+    sink.Add(desc, v.value());
     return Status::OK();
   }
 
