@@ -9,17 +9,12 @@ import time
 import unittest
 import http.server
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, parse_samples, require_binary
+from hostwatch_testutil import Agent, QuietHandler, TempDir, library_mapped, parse_samples, require_binary
 
 
 class Handler(QuietHandler):
     def do_GET(self):
         self._send(200, b"ok")
-
-
-def libcurl_mapped(pid):
-    with open("/proc/%d/maps" % pid) as f:
-        return any("/libcurl.so" in line for line in f)
 
 
 def config_with_check(port):
@@ -64,18 +59,18 @@ class LazyLibcurlTest(unittest.TestCase):
                 agent.metrics()
             self.assertEqual(agent.request("/probe?module=nothing")[0], 400)
             self.assertEqual(agent.request("/")[0], 200)
-            self.assertFalse(libcurl_mapped(agent.proc.pid), "libcurl mapped by an agent without checks")
+            self.assertFalse(library_mapped(agent.proc.pid, "libcurl.so"), "libcurl mapped by an agent without checks")
 
             with open(config, "w") as f:
                 f.write(config_with_check(self.httpd.server_address[1]))
             agent.proc.send_signal(signal.SIGHUP)
             self.wait_for_check(agent)
-            self.assertTrue(libcurl_mapped(agent.proc.pid))
+            self.assertTrue(library_mapped(agent.proc.pid, "libcurl.so"))
 
     def test_check_in_the_startup_config_loads_libcurl(self):
         config = self.tmp.write("startup.yml", config_with_check(self.httpd.server_address[1]))
         with Agent("--config.file=" + config) as agent:
-            self.assertTrue(libcurl_mapped(agent.proc.pid))
+            self.assertTrue(library_mapped(agent.proc.pid, "libcurl.so"))
             self.wait_for_check(agent)
             status, _, body = agent.request("/probe?module=local")
             self.assertEqual(status, 200, body)

@@ -11,12 +11,7 @@ import socket
 import time
 import unittest
 
-from hostwatch_testutil import Agent
-
-
-def libsystemd_mapped(pid):
-    with open("/proc/%d/maps" % pid) as f:
-        return any("/libsystemd.so" in line for line in f)
+from hostwatch_testutil import Agent, library_mapped
 
 
 class NotifySocket:
@@ -68,7 +63,7 @@ class SystemdNotifyTest(unittest.TestCase):
         self.assertEqual(fields(ready)["STATUS"], "serving on 127.0.0.1:%d" % agent.port)
         status, _, _ = agent.request("/-/ready")
         self.assertEqual(status, 200)
-        self.assertTrue(libsystemd_mapped(agent.proc.pid))
+        self.assertTrue(library_mapped(agent.proc.pid, "libsystemd.so"))
 
         agent.proc.send_signal(signal.SIGHUP)
         reloading = self.notify.wait_for(lambda m: "RELOADING=1" in m)
@@ -87,7 +82,7 @@ class SystemdNotifyTest(unittest.TestCase):
         with Agent() as agent:
             self.assertEqual(agent.request("/-/ready")[0], 200)
             agent.metrics()
-            self.assertFalse(libsystemd_mapped(agent.proc.pid))
+            self.assertFalse(library_mapped(agent.proc.pid, "libsystemd.so"))
         self.assertEqual(self.notify.messages, [])
 
     def test_watchdog_pings_at_half_the_interval(self):

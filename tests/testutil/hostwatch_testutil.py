@@ -204,6 +204,13 @@ def min_open_fds(pid, samples=10, gap=0.1):
     return low
 
 
+def library_mapped(pid, soname_prefix):
+    """Whether the process has a shared library whose file name starts with soname_prefix
+    (e.g. "libcurl.so") mapped: the libraries hostwatch loads with dlopen() only when needed."""
+    with open("/proc/%d/maps" % pid) as f:
+        return any(("/" + soname_prefix) in line for line in f)
+
+
 def thread_count(pid):
     return len(os.listdir("/proc/%d/task" % pid))
 
