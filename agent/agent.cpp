@@ -16,11 +16,11 @@
 
 #include "agent/build_info.h"
 #include "agent/logging.h"
-#include "agent/probe_request.h"
+#include "agent/web/probe_request.h"
 #include "agent/status_page.h"
-#include "collectors/metric_sink.h"
+#include "collectors/core/metric_sink.h"
 #include "collectors/registry.h"
-#include "collectors/text_format.h"
+#include "collectors/core/text_format.h"
 
 namespace hostwatch {
 namespace {

@@ -16,15 +16,15 @@
 #include <vector>
 
 #include "agent/flags.h"
-#include "agent/http_server.h"
+#include "agent/web/http_server.h"
 #include "agent/logging.h"
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
-#include "collectors/http/http_checker.h"
+#include "collectors/checks/http_checker.h"
 #include "agent/status_page.h"
-#include "agent/web_security.h"
-#include "collectors/proc_fs.h"
+#include "agent/web/web_security.h"
+#include "collectors/core/proc_fs.h"
 
 namespace hostwatch {
 

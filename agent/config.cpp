@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "collectors/collector_options.h"
+#include "collectors/core/collector_options.h"
 #include "collectors/registry.h"
 
 namespace hostwatch {

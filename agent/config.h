@@ -19,7 +19,7 @@
 #include <string>
 
 #include "agent/flags.h"
-#include "collectors/config_diagnostics.h"
+#include "collectors/core/config_diagnostics.h"
 
 namespace hostwatch {
 

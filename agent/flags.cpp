@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "agent/build_info.h"
-#include "collectors/collector_options.h"
+#include "collectors/core/collector_options.h"
 #include "collectors/registry.h"
 
 namespace hostwatch {

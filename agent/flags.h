@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "agent/logging.h"
-#include "collectors/proc_fs.h"
+#include "collectors/core/proc_fs.h"
 
 namespace hostwatch {
 

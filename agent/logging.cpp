@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "collectors/text_format.h"
+#include "collectors/core/text_format.h"
 
 namespace hostwatch::logging {
 namespace {

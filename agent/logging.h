@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/status.h"
+#include "collectors/core/status.h"
 
 namespace hostwatch::logging {
 

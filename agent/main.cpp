@@ -13,7 +13,7 @@
 #include "agent/build_info.h"
 #include "agent/logging.h"
 #include "agent/systemd_notify.h"
-#include "collectors/http/curl_api.h"
+#include "collectors/checks/http/curl_api.h"
 
 namespace {
 

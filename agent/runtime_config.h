@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "agent/flags.h"
-#include "collectors/collector_options.h"
-#include "collectors/http/check_config.h"
+#include "collectors/core/collector_options.h"
+#include "collectors/checks/check_config.h"
 
 namespace hostwatch {
 

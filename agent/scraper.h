@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "agent/worker_pool.h"
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 
 namespace hostwatch {
 

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "agent/build_info.h"
-#include "collectors/metric_sink.h"
-#include "collectors/parse_util.h"
+#include "collectors/core/metric_sink.h"
+#include "collectors/core/parse_util.h"
 
 namespace hostwatch {
 namespace {

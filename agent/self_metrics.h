@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/cached_file.h"
-#include "collectors/proc_fs.h"
-#include "collectors/status.h"
+#include "collectors/core/cached_file.h"
+#include "collectors/core/proc_fs.h"
+#include "collectors/core/status.h"
 
 namespace hostwatch {
 

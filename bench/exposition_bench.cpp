@@ -23,11 +23,11 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/gzip.h"
-#include "collectors/metric_sink.h"
-#include "collectors/parse_util.h"
-#include "collectors/proc_fs.h"
-#include "collectors/text_format.h"
+#include "agent/web/gzip.h"
+#include "collectors/core/metric_sink.h"
+#include "collectors/core/parse_util.h"
+#include "collectors/core/proc_fs.h"
+#include "collectors/core/text_format.h"
 
 namespace hostwatch {
 namespace {

@@ -14,10 +14,10 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/collector.h"
-#include "collectors/cpu.h"
-#include "collectors/loadavg.h"
-#include "collectors/proc_fs.h"
+#include "collectors/core/collector.h"
+#include "collectors/host/cpu.h"
+#include "collectors/host/loadavg.h"
+#include "collectors/core/proc_fs.h"
 #include "collectors/registry.h"
 
 namespace hostwatch {

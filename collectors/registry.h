@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collector.h"
+#include "collectors/core/collector.h"
 
 namespace hostwatch {
 

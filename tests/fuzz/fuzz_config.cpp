@@ -7,7 +7,7 @@
 #include <string>
 
 #include "agent/config.h"
-#include "collectors/config_diagnostics.h"
+#include "collectors/core/config_diagnostics.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

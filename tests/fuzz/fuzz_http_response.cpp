@@ -13,10 +13,10 @@
 #include <string_view>
 #include <strings.h>
 
-#include "collectors/config_diagnostics.h"
-#include "collectors/http/check_config.h"
-#include "collectors/http/http_probe.h"
-#include "collectors/http/target_policy.h"
+#include "collectors/core/config_diagnostics.h"
+#include "collectors/checks/check_config.h"
+#include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/target_policy.h"
 
 namespace {
 

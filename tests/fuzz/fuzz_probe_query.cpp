@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/probe_request.h"
-#include "collectors/http/http_probe.h"
-#include "collectors/http/target_policy.h"
+#include "agent/web/probe_request.h"
+#include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/target_policy.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/cpu.h"
-#include "collectors/stat.h"
+#include "collectors/host/cpu.h"
+#include "collectors/host/stat.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

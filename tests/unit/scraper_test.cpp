@@ -7,7 +7,7 @@
 #include <condition_variable>
 #include <thread>
 
-#include "collectors/text_format.h"
+#include "collectors/core/text_format.h"
 
 namespace hostwatch {
 namespace {

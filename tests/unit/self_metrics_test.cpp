@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "collectors/text_format.h"
-#include "test_util.h"
+#include "collectors/core/text_format.h"
+#include "tests/unit/test_util.h"
 
 namespace hostwatch {
 namespace {

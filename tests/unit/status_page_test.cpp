@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/metric_sink.h"
+#include "collectors/core/metric_sink.h"
 
 namespace hostwatch {
 namespace {

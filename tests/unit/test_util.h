@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 #include "collectors/registry.h"
-#include "collectors/text_format.h"
+#include "collectors/core/text_format.h"
 
 namespace hostwatch::testing {
 

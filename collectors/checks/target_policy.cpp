@@ -1,0 +1,421 @@
+#include "collectors/checks/target_policy.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "collectors/core/collector_options.h"
+#include "collectors/checks/http/curl_api.h"
+
+namespace hostwatch {
+namespace {
+
+constexpr int kMaxConcurrentLimit = 256;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x80; });
+}
+
+// A DNS name as we compare it: lower case, no trailing dot.
+std::string NormalizeHost(std::string_view host) {
+  std::string out = Lower(host);
+  if (!out.empty() && out.back() == '.') {
+    out.pop_back();
+  }
+  return out;
+}
+
+// Letters, digits, '-' and '.', no empty label: what a glob or name entry may contain.
+bool IsHostName(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.' || s.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+  });
+}
+
+// Parses a port "1".."65535"; 0 on error.
+int ParsePort(std::string_view s) {
+  if (s.empty() || s.size() > 5) {
+    return 0;
+  }
+  int port = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return 0;
+    }
+    port = port * 10 + (c - '0');
+  }
+  return port <= 65535 ? port : 0;
+}
+
+// Parses an IP literal into family and bytes; false if it is not one.
+bool ParseIp(const std::string& text, int* family, std::uint8_t* bytes) {
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
+    *family = AF_INET;
+    return true;
+  }
+  if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
+    *family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+
+// True if the first prefix_length bits of a and b agree.
+bool PrefixEqual(const std::uint8_t* a, const std::uint8_t* b, int prefix_length) {
+  int full = prefix_length / 8;
+  if (std::memcmp(a, b, static_cast<std::size_t>(full)) != 0) {
+    return false;
+  }
+  int rest = prefix_length % 8;
+  if (rest == 0) {
+    return true;
+  }
+  std::uint8_t mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
+  return (a[full] & mask) == (b[full] & mask);
+}
+
+// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address for our
+// rules: a dual-stack socket may report it so, and it reaches the IPv4 host.
+void UnmapV4(int* family, const std::uint8_t** addr, std::uint8_t* v4) {
+  static const std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  if (*family == AF_INET6 && std::memcmp(*addr, kMappedPrefix, 12) == 0) {
+    std::memcpy(v4, *addr + 12, 4);
+    *family = AF_INET;
+    *addr = v4;
+  }
+}
+
+// Splits "host:port", "[v6]:port", "[v6]", "v6" (no port: more than one
+// colon and no brackets), "cidr:port". Returns false on a malformed port.
+bool SplitHostPort(std::string_view entry, std::string* host, int* port) {
+  *port = 0;
+  if (!entry.empty() && entry.front() == '[') {
+    std::size_t close = entry.find(']');
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    *host = std::string(entry.substr(1, close - 1));
+    std::string_view rest = entry.substr(close + 1);
+    if (!rest.empty() && rest.front() == '/') {  // "[fd00::]/8" or "[fd00::]/8:443"
+      std::size_t colon = rest.find(':');
+      *host += std::string(rest.substr(0, colon));
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon);
+    }
+    if (rest.empty()) {
+      return true;
+    }
+    if (rest.front() != ':') {
+      return false;
+    }
+    *port = ParsePort(rest.substr(1));
+    return *port != 0;
+  }
+  std::size_t first = entry.find(':');
+  std::size_t last = entry.rfind(':');
+  if (first == std::string_view::npos) {
+    *host = std::string(entry);
+    return true;
+  }
+  if (first != last) {
+    // Bare IPv6 ("::1", "fd00::/8"): a port needs brackets.
+    *host = std::string(entry);
+    return true;
+  }
+  *host = std::string(entry.substr(0, first));
+  *port = ParsePort(entry.substr(first + 1));
+  return *port != 0;
+}
+
+bool PortMatches(const TargetRule& r, int port) { return r.port == 0 || r.port == port; }
+
+}  // namespace
+
+std::optional<TargetRule> ParseTargetRule(std::string_view entry, std::string* error) {
+  TargetRule rule;
+  rule.text = std::string(entry);
+  std::string host;
+  if (entry.empty()) {
+    *error = "must not be empty";
+    return std::nullopt;
+  }
+  if (entry.find("://") != std::string_view::npos || entry.find('/') == 0) {
+    *error = "must be a host name, host glob, IP address or CIDR (optionally with :port), not a URL";
+    return std::nullopt;
+  }
+  if (!SplitHostPort(entry, &host, &rule.port)) {
+    *error = "has an invalid port (must be 1-65535; write IPv6 with a port as [addr]:port)";
+    return std::nullopt;
+  }
+  // Address or CIDR.
+  std::string address = host;
+  std::size_t slash = host.find('/');
+  if (slash != std::string::npos) {
+    address = host.substr(0, slash);
+  }
+  int family = 0;
+  if (ParseIp(address, &family, rule.network)) {
+    int max_prefix = family == AF_INET ? 32 : 128;
+    int prefix = max_prefix;
+    if (slash != std::string::npos) {
+      std::string_view bits = std::string_view(host).substr(slash + 1);
+      if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), ::isdigit) ||
+          std::stoi(std::string(bits)) > max_prefix) {
+        *error = "has an invalid prefix length (must be 0-" + std::to_string(max_prefix) + ")";
+        return std::nullopt;
+      }
+      prefix = std::stoi(std::string(bits));
+    }
+    // Host bits set ("10.1.2.3/8") usually mean a typo; refuse rather than guess.
+    std::uint8_t masked[16] = {0};
+    std::memcpy(masked, rule.network, 16);
+    for (int bit = prefix; bit < max_prefix; ++bit) {
+      masked[bit / 8] &= static_cast<std::uint8_t>(~(0x80 >> (bit % 8)));
+    }
+    if (std::memcmp(masked, rule.network, 16) != 0) {
+      *error = "has host bits set after the prefix length (did you mean the network address?)";
+      return std::nullopt;
+    }
+    rule.kind = TargetRule::Kind::kNetwork;
+    rule.family = family;
+    rule.prefix_length = prefix;
+    return rule;
+  }
+  if (slash != std::string::npos) {
+    *error = "is not a valid CIDR (address/prefix-length)";
+    return std::nullopt;
+  }
+  if (!IsAscii(host)) {
+    *error = "internationalized names must be written in their ASCII (xn--) form";
+    return std::nullopt;
+  }
+  std::string name = NormalizeHost(host);
+  if (name.rfind("*.", 0) == 0) {
+    if (!IsHostName(name.substr(2))) {
+      *error = "is not a valid host glob (only a leading \"*.\" is supported, e.g. *.example.org)";
+      return std::nullopt;
+    }
+    rule.kind = TargetRule::Kind::kHostSuffix;
+    rule.host = name.substr(1);
+    return rule;
+  }
+  if (!IsHostName(name)) {
+    *error = name.find('*') != std::string::npos
+                 ? "is not a valid host glob (only a leading \"*.\" is supported, e.g. *.example.org)"
+                 : "is not a valid host name, IP address or CIDR";
+    return std::nullopt;
+  }
+  rule.kind = TargetRule::Kind::kHostExact;
+  rule.host = name;
+  return rule;
+}
+
+std::optional<TargetHost> ParseTargetUrl(const std::string& url, std::string* error) {
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    *error = "target must be an http:// or https:// URL";
+    return std::nullopt;
+  }
+  std::string load_error;
+  const CurlApi* curl = LoadCurl(&load_error);
+  if (curl == nullptr) {
+    *error = "target cannot be checked: " + load_error;
+    return std::nullopt;
+  }
+  CURLU* h = curl->url();
+  if (h == nullptr) {
+    *error = "out of memory";
+    return std::nullopt;
+  }
+  std::optional<TargetHost> out;
+  char* host = nullptr;
+  char* port = nullptr;
+  // CURLU_PUNYCODE: an IDN host becomes its xn-- form, the form libcurl
+  // resolves and the form allowed_targets entries are written in.
+  if (curl->url_set(h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    *error = "target is not a valid URL";
+  } else if (curl->url_get(h, CURLUPART_HOST, &host, CURLU_PUNYCODE) != CURLUE_OK || host == nullptr ||
+             host[0] == '\0') {
+    *error = "target has no host (or an internationalized name that cannot be converted)";
+  } else if (curl->url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK || port == nullptr) {
+    *error = "target has no port";
+  } else {
+    TargetHost t;
+    std::string_view hv = host;
+    if (hv.size() >= 2 && hv.front() == '[' && hv.back() == ']') {
+      hv = hv.substr(1, hv.size() - 2);
+      if (std::size_t zone = hv.find('%'); zone != std::string_view::npos) {
+        hv = hv.substr(0, zone);  // a zone id does not change which address it is
+      }
+    }
+    t.host = NormalizeHost(hv);
+    t.port = ParsePort(port);
+    int family = 0;
+    std::uint8_t bytes[16];
+    t.is_ip = ParseIp(t.host, &family, bytes);
+    if (!IsAscii(t.host)) {
+      *error = "target host is not ASCII";
+    } else {
+      out = t;
+    }
+  }
+  curl->free(host);
+  curl->free(port);
+  curl->url_cleanup(h);
+  return out;
+}
+
+TargetPolicy::TargetPolicy(std::vector<TargetRule> rules) : rules_(std::move(rules)) {
+  has_network_rules_ = std::any_of(rules_.begin(), rules_.end(),
+                                   [](const TargetRule& r) { return r.kind == TargetRule::Kind::kNetwork; });
+}
+
+TargetPolicy::Verdict TargetPolicy::CheckUrl(const TargetHost& target, std::string* why) const {
+  if (!target.is_ip) {
+    for (const TargetRule& r : rules_) {
+      if (!PortMatches(r, target.port)) {
+        continue;
+      }
+      if (r.kind == TargetRule::Kind::kHostExact && r.host == target.host) {
+        return Verdict::kAllowed;
+      }
+      if (r.kind == TargetRule::Kind::kHostSuffix && target.host.size() > r.host.size() &&
+          target.host.compare(target.host.size() - r.host.size(), r.host.size(), r.host) == 0) {
+        return Verdict::kAllowed;
+      }
+    }
+  } else if (CheckAddressText(target.host, target.port)) {
+    return Verdict::kNeedsAddressCheck;  // checked again on the socket: cheap, and the same rule everywhere
+  }
+  if (!target.is_ip && has_network_rules_) {
+    return Verdict::kNeedsAddressCheck;  // a name may still resolve into an allowed network
+  }
+  *why = "target " + target.host + ":" + std::to_string(target.port) +
+         " is not allowed by http_checks.probe_targets.allowed_targets";
+  return Verdict::kDenied;
+}
+
+bool TargetPolicy::CheckAddress(int family, const std::uint8_t* addr, int port) const {
+  std::uint8_t v4[4];
+  UnmapV4(&family, &addr, v4);
+  for (const TargetRule& r : rules_) {
+    if (r.kind != TargetRule::Kind::kNetwork || !PortMatches(r, port)) {
+      continue;
+    }
+    const std::uint8_t* network = r.network;
+    int rule_family = r.family;
+    std::uint8_t rule_v4[4];
+    UnmapV4(&rule_family, &network, rule_v4);
+    int prefix = r.prefix_length;
+    if (r.family == AF_INET6 && rule_family == AF_INET) {
+      prefix = std::max(0, prefix - 96);  // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+    }
+    if (rule_family == family && PrefixEqual(network, addr, prefix)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool TargetPolicy::CheckAddressText(const std::string& ip, int port) const {
+  int family = 0;
+  std::uint8_t bytes[16];
+  return ParseIp(ip, &family, bytes) && CheckAddress(family, bytes, port);
+}
+
+ProbeTargetsConfig ParseProbeTargetsConfig(const YAML::Node& node, const std::string& path, ConfigDiagnostics* diag) {
+  ProbeTargetsConfig out;
+  if (!node.IsMap()) {
+    diag->Add(node, path, "must be a mapping");
+    return out;
+  }
+  std::vector<TargetRule> rules;
+  std::optional<YAML::Node> list_node;  // allowed_targets, for the position of an "empty" error
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+    const std::string p = path + "." + key;
+    const YAML::Node key_node = it->first;
+    const YAML::Node v = it->second;
+    if (key == "enabled") {
+      if (!v.IsScalar() || !YAML::convert<bool>::decode(v, out.enabled)) {
+        diag->Add(v, p, "must be true or false");
+      }
+    } else if (key == "allowed_targets") {
+      list_node.emplace(v);
+      if (!v.IsSequence()) {
+        diag->Add(v, p, "must be a list");
+        continue;
+      }
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string ip = p + "[" + std::to_string(i) + "]";
+        if (!v[i].IsScalar()) {
+          diag->Add(v[i], ip, "must be a string");
+          continue;
+        }
+        std::string error;
+        std::optional<TargetRule> rule = ParseTargetRule(v[i].Scalar(), &error);
+        if (!rule) {
+          diag->Add(v[i], ip, "\"" + v[i].Scalar() + "\" " + error);
+          continue;
+        }
+        rules.push_back(std::move(*rule));
+      }
+    } else if (key == "max_concurrent") {
+      long long n = 0;
+      if (!v.IsScalar() || !YAML::convert<long long>::decode(v, n) || n < 1 || n > kMaxConcurrentLimit) {
+        diag->Add(v, p, "must be an integer between 1 and " + std::to_string(kMaxConcurrentLimit));
+      } else {
+        out.max_concurrent = static_cast<int>(n);
+      }
+    } else if (key == "timeout_offset") {
+      if (!v.IsScalar()) {
+        diag->Add(v, p, "must be a duration such as 500ms");
+        continue;
+      }
+      Result<std::chrono::milliseconds> d = ParseDuration(v.Scalar());
+      if (!d.ok()) {
+        diag->Add(v, p, "must be a duration such as 500ms");
+      } else {
+        out.timeout_offset = d.value();
+      }
+    } else {
+      diag->Add(key_node, p, "unknown key (known: enabled, allowed_targets, max_concurrent, timeout_offset)");
+    }
+  }
+  // A malformed list already has its own errors; an empty or missing one gets this.
+  bool list_malformed = list_node && (!list_node->IsSequence() || list_node->size() > 0);
+  if (out.enabled && rules.empty() && !list_malformed) {
+    diag->Add(list_node ? *list_node : node, path + ".allowed_targets",
+              "must list at least one host, glob or CIDR when probe_targets is enabled");
+  }
+  out.policy = TargetPolicy(std::move(rules));
+  return out;
+}
+
+std::string ProbeTargetUrl(const std::string& target) {
+  return target.find("://") == std::string::npos ? "http://" + target : target;
+}
+
+std::chrono::milliseconds EffectiveProbeTimeout(std::chrono::milliseconds module_timeout,
+                                                std::optional<double> scrape_timeout_seconds,
+                                                std::chrono::milliseconds offset) {
+  if (!scrape_timeout_seconds) {
+    return module_timeout;
+  }
+  double max_seconds = *scrape_timeout_seconds - std::chrono::duration<double>(offset).count();
+  // As blackbox: a header too small for the offset falls back to the module's timeout.
+  if (max_seconds <= 0 || std::chrono::duration<double>(module_timeout).count() < max_seconds) {
+    return module_timeout;
+  }
+  return std::chrono::milliseconds(static_cast<long long>(max_seconds * 1000));
+}
+
+}  // namespace hostwatch

@@ -1,0 +1,51 @@
+// The collector interface and the description of a collector in the registry.
+//
+// A Collector reads one corner of the host on every scrape and adds metrics to
+// a MetricSink. The scrape wrapper (agent/scraper.h) owns timing, the
+// node_scrape_collector_* series, deadlines and logging for all collectors,
+// and never runs the same collector instance on two threads at once, so
+// implementations need no locking of their own.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collectors/core/collector_options.h"
+#include "collectors/core/metric_sink.h"
+#include "collectors/core/proc_fs.h"
+#include "collectors/core/status.h"
+
+namespace hostwatch {
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  // Adds this scrape's samples to sink. Returns an Error when the collector's
+  // data is unusable, NoData when there is nothing to report on this host
+  // (logged at debug only; success is 0 in both cases, as in node_exporter),
+  // OK otherwise.
+  // Malformed input lines are skipped and counted with sink.CountParseError().
+  virtual Status Collect(MetricSink& sink) = 0;
+};
+
+using CollectorPtr = std::unique_ptr<Collector>;
+
+// What a collector gets when it is built: file access and its options.
+struct CollectorContext {
+  const ProcFs& fs;
+  const CollectorOptions& options;
+};
+
+// One row of the registry table (collectors/registry.cpp).
+struct CollectorSpec {
+  std::string name;         // "cpu": flag --collector.cpu, label collector="cpu"
+  bool enabled_by_default;  // node_exporter's default for the same collector
+  std::string description;  // what it reads and exports, for --help and the README
+  std::vector<OptionSpec> options;  // --collector.<name>.<key> flags and config keys
+  // Builds the collector; an Error (e.g. a bad regex) stops startup or a reload.
+  std::function<Result<CollectorPtr>(const CollectorContext&)> make;
+};
+
+}  // namespace hostwatch

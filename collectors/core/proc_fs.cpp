@@ -1,0 +1,260 @@
+#include "collectors/core/proc_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace hostwatch {
+
+Status FileErrnoStatus(std::string_view what, const std::string& path, int err) {
+  std::string msg = std::string(what) + " " + path + ": " + std::strerror(err);
+  if (err == ENOENT || err == ENOTDIR) {
+    return Status::NoData(std::move(msg));
+  }
+  return Status::Error(std::move(msg));
+}
+
+namespace {
+
+// Reads fd to the end (or kMaxFileBytes) and closes it. /proc files report
+// size 0, so the loop reads in chunks until EOF. Reading into a stack buffer
+// first keeps small files (most sysfs attributes) from zero-filling and
+// allocating a chunk-sized string per read. With one_read_suffices, a read
+// that does not fill the buffer is taken as the whole file (see
+// ProcFs::ReadAttribute).
+// Errors name Join(dir, name), built only on failure.
+Result<std::string> ReadAndClose(int fd, std::string_view dir, std::string_view name, bool one_read_suffices) {
+  std::string data;
+  constexpr std::size_t kChunk = 8192;
+  char buf[kChunk];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, kChunk);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      int err = errno;
+      ::close(fd);
+      return FileErrnoStatus("read", ProcFs::Join(dir, name), err);
+    }
+    data.append(buf, static_cast<std::size_t>(n));
+    if (n == 0 || data.size() >= ProcFs::kMaxFileBytes ||
+        (one_read_suffices && static_cast<std::size_t>(n) < kChunk)) {
+      break;
+    }
+  }
+  ::close(fd);
+  return data;
+}
+
+// Strips the trailing newline (and spaces) sysfs puts after a value.
+Result<std::string> TrimAttribute(Result<std::string> r) {
+  if (!r.ok()) {
+    return r;
+  }
+  std::string s = std::move(r).value();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
+    s.pop_back();
+  }
+  return s;
+}
+
+// Reads the remaining entries of an open DIR stream and closes it.
+std::vector<std::string> ListAndClose(DIR* dir) {
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) {
+      continue;
+    }
+    names.emplace_back(e->d_name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// NUL-terminated copy of a relative name for the *at() calls, on the stack
+// (a std::string would allocate for names over 15 characters).
+bool CopyName(std::string_view name, char (&z)[PATH_MAX]) {
+  if (name.size() >= PATH_MAX) {
+    return false;
+  }
+  name.copy(z, name.size());
+  z[name.size()] = '\0';
+  return true;
+}
+
+FileIdentity IdentityOf(const struct stat& st) {
+  return {st.st_dev, st.st_ino, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+          static_cast<std::int64_t>(st.st_size)};
+}
+
+}  // namespace
+
+ProcFs::ProcFs(FsRoots roots) : roots_(std::move(roots)) {}
+
+std::string ProcFs::Join(std::string_view root, std::string_view rel) {
+  std::string out(root);
+  while (!rel.empty() && rel.front() == '/') {
+    rel.remove_prefix(1);
+  }
+  if (rel.empty()) {
+    return out;
+  }
+  if (out.empty() || out.back() != '/') {
+    out.push_back('/');
+  }
+  out.append(rel);
+  return out;
+}
+
+Result<std::string> ProcFs::ReadFile(const std::string& path) const {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return FileErrnoStatus("open", path, errno);
+  }
+  return ReadAndClose(fd, path, "", /*one_read_suffices=*/false);
+}
+
+Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return FileErrnoStatus("open", path, errno);
+  }
+  return TrimAttribute(ReadAndClose(fd, path, "", /*one_read_suffices=*/true));
+}
+
+Result<DirHandle> ProcFs::OpenDir(const std::string& path) const {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return FileErrnoStatus("open", path, errno);
+  }
+  return DirHandle(fd, path);
+}
+
+Result<std::vector<std::string>> ProcFs::ListDir(const std::string& path) const {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) {
+    return FileErrnoStatus("opendir", path, errno);
+  }
+  return ListAndClose(dir);
+}
+
+Result<std::string> ProcFs::ReadLink(const std::string& path) const {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));
+  if (n < 0) {
+    return FileErrnoStatus("readlink", path, errno);
+  }
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+DirHandle::~DirHandle() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+DirHandle::DirHandle(DirHandle&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
+
+DirHandle& DirHandle::operator=(DirHandle&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+// openat relative to this directory; on failure sets *error (naming the
+// full path, built only then) and returns -1.
+int DirHandle::OpenAt(std::string_view name, int flags, std::string* path_for_errors, Status* error) const {
+  char z[PATH_MAX];
+  if (!CopyName(name, z)) {
+    *error = Status::Error("name too long in " + path_);
+    return -1;
+  }
+  int fd = ::openat(fd_, z, flags | O_CLOEXEC);
+  if (fd < 0) {
+    *path_for_errors = ProcFs::Join(path_, name);
+    *error = FileErrnoStatus("open", *path_for_errors, errno);
+  }
+  return fd;
+}
+
+Result<DirHandle> DirHandle::OpenDir(std::string_view name) const {
+  std::string path;
+  Status error;
+  int fd = OpenAt(name, O_RDONLY | O_DIRECTORY, &path, &error);
+  if (fd < 0) {
+    return error;
+  }
+  return DirHandle(fd, ProcFs::Join(path_, name));
+}
+
+Result<std::vector<std::string>> DirHandle::List() const {
+  // A fresh open file description of "." so that listing twice starts at
+  // the beginning each time (fdopendir takes over the descriptor).
+  int fd = ::openat(fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return FileErrnoStatus("open", path_, errno);
+  }
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    int err = errno;
+    ::close(fd);
+    return FileErrnoStatus("opendir", path_, err);
+  }
+  return ListAndClose(dir);
+}
+
+Result<std::string> DirHandle::ReadAttribute(std::string_view name) const {
+  std::string path;
+  Status error;
+  int fd = OpenAt(name, O_RDONLY, &path, &error);
+  if (fd < 0) {
+    return error;
+  }
+  return TrimAttribute(ReadAndClose(fd, path_, name, /*one_read_suffices=*/true));
+}
+
+Result<std::string> DirHandle::ReadFile(std::string_view name) const {
+  std::string path;
+  Status error;
+  int fd = OpenAt(name, O_RDONLY, &path, &error);
+  if (fd < 0) {
+    return error;
+  }
+  return ReadAndClose(fd, path_, name, /*one_read_suffices=*/false);
+}
+
+Result<FileIdentity> DirHandle::Identity() const {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    return FileErrnoStatus("stat", path_, errno);
+  }
+  return IdentityOf(st);
+}
+
+Result<FileIdentity> DirHandle::StatFile(std::string_view name) const {
+  char z[PATH_MAX];
+  if (!CopyName(name, z)) {
+    return Status::Error("name too long in " + path_);
+  }
+  struct stat st;
+  if (::fstatat(fd_, z, &st, 0) != 0) {
+    return FileErrnoStatus("stat", ProcFs::Join(path_, name), errno);
+  }
+  return IdentityOf(st);
+}
+
+}  // namespace hostwatch

@@ -1,0 +1,256 @@
+#include "collectors/checks/http_checker.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "collectors/core/text_format.h"
+
+namespace hostwatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A real HTTP/1.0 server on 127.0.0.1 (thread per connection) that answers
+// every request after `delay` and records the most connections it saw at once.
+class TestServer {
+ public:
+  explicit TestServer(std::chrono::milliseconds delay) : delay_(delay) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(fd_, 64);
+    thread_ = std::thread([this] { Accept(); });
+  }
+  ~TestServer() {
+    stop_ = true;
+    thread_.join();
+    for (auto& t : workers_) {
+      t.join();
+    }
+    close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+  int max_concurrent() const { return max_concurrent_; }
+  int requests() const { return requests_; }
+
+ private:
+  void Accept() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) {
+        continue;
+      }
+      int c = accept(fd_, nullptr, nullptr);
+      if (c >= 0) {
+        workers_.emplace_back([this, c] { Serve(c); });
+      }
+    }
+  }
+  void Serve(int c) {
+    int now = ++concurrent_;
+    int seen = max_concurrent_;
+    while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
+    }
+    char buf[4096];
+    std::string req;
+    while (req.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = read(c, buf, sizeof(buf));
+      if (n <= 0) {
+        break;
+      }
+      req.append(buf, static_cast<size_t>(n));
+    }
+    // Waits out the delay, or less when the client hangs up first (a run that timed out): the
+    // concurrency counted is that of runs the checker has in flight, and a loaded machine can
+    // make a run time out while this thread still sleeps.
+    pollfd hangup{c, POLLRDHUP, 0};
+    if (poll(&hangup, 1, static_cast<int>(delay_.count())) != 0) {
+      --concurrent_;
+      close(c);
+      return;
+    }
+    ++requests_;
+    static const std::string kResponse = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    ssize_t w = send(c, kResponse.data(), kResponse.size(), MSG_NOSIGNAL);  // the client may have timed out
+    (void)w;
+    --concurrent_;
+    close(c);
+  }
+
+  std::chrono::milliseconds delay_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> concurrent_{0};
+  std::atomic<int> max_concurrent_{0};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+  std::vector<std::thread> workers_;
+};
+
+HttpChecksConfig ConfigFrom(const std::string& yaml) {
+  ConfigDiagnostics diag("t.yml");
+  HttpChecksConfig c = ParseHttpChecksConfig(YAML::Load(yaml)["http_checks"], &diag);
+  EXPECT_TRUE(diag.ok()) << diag.ToString();
+  return c;
+}
+
+std::string Exposition(const HttpChecker& checker) {
+  std::vector<prometheus::MetricFamily> families;
+  checker.Collect(&families);
+  return SerializeText(std::move(families));
+}
+
+// Value of the exact series line "name{labels} value", or -1 when absent.
+double Sample(const std::string& text, const std::string& series) {
+  std::size_t pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos) {
+    return -1;
+  }
+  return std::stod(text.substr(pos + series.size() + 2));
+}
+
+template <typename Pred>
+bool WaitFor(Pred pred, std::chrono::milliseconds limit = 5s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) {
+      return true;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+TEST(HttpCheckerTest, OffsetIsStableAndWithinInterval) {
+  EXPECT_EQ(CheckOffset("homepage", 60s), CheckOffset("homepage", 60s));
+  EXPECT_LT(CheckOffset("homepage", 60s), 60s);
+  EXPECT_NE(CheckOffset("homepage", 60s), CheckOffset("api", 60s));
+}
+
+TEST(HttpCheckerTest, NoSeriesBeforeFirstRunThenResults) {
+  TestServer server(0ms);
+  HttpChecker checker(
+      ConfigFrom("http_checks:\n  checks:\n    - {name: a, url: '" + server.url() + "', interval: 1h, timeout: 2s}\n"));
+  // interval 1h: the first run is up to an hour away, so nothing is exported for the check.
+  std::string text = Exposition(checker);
+  EXPECT_EQ(text.find("probe_success"), std::string::npos) << text;
+  EXPECT_NE(text.find("hostwatch_checks_in_flight 0"), std::string::npos);
+  ProbeResponse p = checker.Probe("a", "", false);
+  EXPECT_EQ(p.status, 503);
+  EXPECT_EQ(checker.Probe("nope", "", false).status, 400);
+}
+
+TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
+  TestServer server(0ms);
+  const std::string a = "    - {name: a, url: '" + server.url() + "', interval: 200ms, timeout: 100ms}\n";
+  const std::string b = "    - {name: b, url: '" + server.url() + "', interval: 200ms, timeout: 100ms}\n";
+  HttpChecker checker(ConfigFrom("http_checks:\n  checks:\n" + a));
+  const std::string count_a = "probe_all_success_count{check=\"a\",target=\"" + server.url() + "\"}";
+  ASSERT_TRUE(WaitFor([&] { return Sample(Exposition(checker), count_a) >= 2; })) << Exposition(checker);
+  double before = Sample(Exposition(checker), count_a);
+
+  checker.Update(ConfigFrom("http_checks:\n  checks:\n" + a + b));
+  const std::string count_b = "probe_all_success_count{check=\"b\",target=\"" + server.url() + "\"}";
+  ASSERT_TRUE(WaitFor([&] { return Sample(Exposition(checker), count_b) >= 1; }));
+  // a kept its counters across the reload (a counter reset would drop below `before`).
+  EXPECT_GE(Sample(Exposition(checker), count_a), before);
+  EXPECT_EQ(Sample(Exposition(checker), "probe_success{check=\"a\",target=\"" + server.url() + "\"}"), 1);
+
+  checker.Update(ConfigFrom("http_checks:\n  checks:\n" + b));
+  ASSERT_TRUE(WaitFor([&] { return Sample(Exposition(checker), count_a) < 0; }));
+  std::string text = Exposition(checker);
+  EXPECT_EQ(text.find("check=\"a\""), std::string::npos) << text;
+  EXPECT_EQ(checker.Probe("a", "", false).status, 400);
+  EXPECT_EQ(checker.Probe("b", "", false).status, 200);
+  EXPECT_EQ(checker.Probe("b", server.url(), false).status, 200);  // its own target, as blackbox configs pass it
+  EXPECT_EQ(checker.Probe("b", "http://169.254.169.254/", false).status, 400);  // never a caller-chosen one
+  checker.Stop();
+  checker.Stop();  // idempotent
+}
+
+TEST(HttpCheckerTest, ConcurrencyLimitHoldsAndDelaysAreMeasured) {
+  TestServer server(150ms);
+  std::string yaml = "http_checks:\n  max_concurrency: 1\n  checks:\n";
+  for (const char* name : {"c1", "c2", "c3"}) {
+    yaml += std::string("    - {name: ") + name + ", url: '" + server.url() + "', interval: 1s, timeout: 500ms}\n";
+  }
+  HttpChecker checker(ConfigFrom(yaml));
+  ASSERT_TRUE(WaitFor([&] { return checker.CompletedRunsForTest() >= 3; }, 4s));
+  checker.Stop();
+  EXPECT_EQ(server.max_concurrent(), 1);
+  std::string text = Exposition(checker);
+  EXPECT_GE(Sample(text, "hostwatch_check_schedule_delay_seconds_count"), 3);
+  for (const char* name : {"c1", "c2", "c3"}) {
+    EXPECT_EQ(Sample(text, std::string("probe_success{check=\"") + name + "\",target=\"" + server.url() + "\"}"), 1)
+        << text;
+  }
+}
+
+TEST(HttpCheckerTest, RunsThatFallBehindAreSkippedAndCounted) {
+  // Two checks of 200 ms each every 300 ms through one slot need 400 ms per
+  // 300 ms: the backlog makes slots pass while a run is going.
+  TestServer server(200ms);
+  std::string yaml = "http_checks:\n  max_concurrency: 1\n  checks:\n";
+  for (const char* name : {"s1", "s2"}) {
+    yaml += std::string("    - {name: ") + name + ", url: '" + server.url() + "', interval: 300ms, timeout: 250ms}\n";
+  }
+  HttpChecker checker(ConfigFrom(yaml));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string text = Exposition(checker);
+        return Sample(text, "hostwatch_check_skipped_total{check=\"s1\"}") +
+                   Sample(text, "hostwatch_check_skipped_total{check=\"s2\"}") >=
+               1;
+      },
+      4s))
+      << Exposition(checker);
+  checker.Stop();
+  EXPECT_EQ(server.max_concurrent(), 1);
+  // Skipping sheds the backlog: no run starts more than an interval late.
+  std::string text = Exposition(checker);
+  EXPECT_LT(Sample(text, "hostwatch_check_schedule_delay_seconds_sum") /
+                Sample(text, "hostwatch_check_schedule_delay_seconds_count"),
+            0.3);
+}
+
+TEST(HttpCheckerTest, TimeoutIsAFailureWithReasonAndPhasesSumToDuration) {
+  TestServer server(600ms);
+  HttpChecker checker(ConfigFrom("http_checks:\n  checks:\n    - {name: slow, url: '" + server.url() +
+                                 "', interval: 1s, timeout: 200ms}\n"));
+  ASSERT_TRUE(WaitFor([&] { return checker.CompletedRunsForTest() >= 1; }, 3s));
+  std::string text = Exposition(checker);
+  checker.Stop();
+  const std::string labels = "{check=\"slow\",target=\"" + server.url() + "\"}";
+  EXPECT_EQ(Sample(text, "probe_success" + labels), 0);
+  EXPECT_EQ(Sample(text, "hostwatch_check_failures_total{check=\"slow\",reason=\"timeout\"}"), 1);
+  EXPECT_EQ(Sample(text, "hostwatch_check_consecutive_failures{check=\"slow\"}"), 1);
+  double total = Sample(text, "probe_duration_seconds" + labels);
+  EXPECT_GE(total, 0.19);
+  EXPECT_LT(total, 0.5);
+  double sum = 0;
+  for (const char* phase : kPhaseNames) {
+    sum += Sample(text, std::string("probe_http_duration_seconds{check=\"slow\",phase=\"") + phase + "\",target=\"" +
+                            server.url() + "\"}");
+  }
+  EXPECT_NEAR(sum, total, 1e-9);
+  // The server answered nothing within the timeout: the time went to waiting for the first byte.
+  EXPECT_GT(
+      Sample(text, "probe_http_duration_seconds{check=\"slow\",phase=\"processing\",target=\"" + server.url() + "\"}"),
+      0.15);
+}
+
+}  // namespace
+}  // namespace hostwatch

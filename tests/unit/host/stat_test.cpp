@@ -1,0 +1,94 @@
+#include "collectors/host/stat.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_util.h"
+
+namespace hostwatch {
+namespace {
+
+ProcFs FixtureFs(const std::string& dir) {
+  return ProcFs(FsRoots{testing::FixturePath(dir + "/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
+}
+
+TEST(StatParserTest, ParsesKernelCounters) {
+  std::uint64_t errors = 0;
+  ProcStatTotals t = ParseProcStatTotals(
+      "cpu  1 2 3 4\nintr 8885917 17 0\nctxt 38014093\nbtime 1418183276\nprocesses 26442\n"
+      "procs_running 2\nprocs_blocked 0\nsoftirq 5057579 250191 1481983 1647 211099 186066 0 1783454 622196 "
+      "12499 508444\n",
+      &errors);
+  EXPECT_EQ(errors, 0u);
+  EXPECT_EQ(t.interrupts, 8885917);
+  EXPECT_EQ(t.context_switches, 38014093);
+  EXPECT_EQ(t.boot_time, 1418183276);
+  EXPECT_EQ(t.forks, 26442);
+  EXPECT_EQ(t.procs_running, 2);
+  EXPECT_EQ(t.procs_blocked, 0);
+  ASSERT_EQ(t.softirqs.size(), 10u);
+  EXPECT_EQ(t.softirqs[0], 250191);  // hi; the leading total is not a vector
+  EXPECT_EQ(t.softirqs[9], 508444);  // rcu
+}
+
+TEST(StatParserTest, SkipsAndCountsMalformedLines) {
+  std::uint64_t errors = 0;
+  ProcStatTotals t = ParseProcStatTotals(testing::ReadFixture("stat_malformed/proc/stat"), &errors);
+  EXPECT_EQ(errors, 3u);  // "intr" without a value, "ctxt notanumber", "softirq ... x"
+  EXPECT_FALSE(t.interrupts.has_value());
+  EXPECT_FALSE(t.context_switches.has_value());
+  EXPECT_TRUE(t.softirqs.empty());
+  EXPECT_EQ(t.boot_time, 1700000000);
+}
+
+TEST(StatCollectorTest, ExportsNodeExporterFamiliesFromFixture) {
+  testing::CollectorRun run = testing::RunCollectorOnce("stat", FixtureFs("stat"));
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_EQ(run.text,
+            "# HELP node_boot_time_seconds Node boot time, in unixtime.\n"
+            "# TYPE node_boot_time_seconds gauge\nnode_boot_time_seconds 1.7e+09\n"
+            "# HELP node_context_switches_total Total number of context switches.\n"
+            "# TYPE node_context_switches_total counter\nnode_context_switches_total 9.87654321e+08\n"
+            "# HELP node_forks_total Total number of forks.\n# TYPE node_forks_total counter\nnode_forks_total 4242\n"
+            "# HELP node_intr_total Total number of interrupts serviced.\n"
+            "# TYPE node_intr_total counter\nnode_intr_total 123456\n"
+            "# HELP node_procs_blocked Number of processes blocked waiting for I/O to complete.\n"
+            "# TYPE node_procs_blocked gauge\nnode_procs_blocked 1\n"
+            "# HELP node_procs_running Number of processes in runnable state.\n"
+            "# TYPE node_procs_running gauge\nnode_procs_running 3\n");
+}
+
+TEST(StatCollectorTest, SoftirqOptionAddsPerVectorCounters) {
+  CollectorOptions options = CollectorOptions::Defaults();
+  ASSERT_TRUE(options.Set("stat", "softirq", "true").ok());
+  testing::CollectorRun run = testing::RunCollectorOnce("stat", FixtureFs("stat"), options);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_NE(run.text.find("# TYPE node_softirqs_total counter\n"
+                          "node_softirqs_total{vector=\"block\"} 5\n"
+                          "node_softirqs_total{vector=\"block_iopoll\"} 6\n"
+                          "node_softirqs_total{vector=\"hi\"} 1\n"
+                          "node_softirqs_total{vector=\"hrtimer\"} 9\n"
+                          "node_softirqs_total{vector=\"net_rx\"} 4\n"
+                          "node_softirqs_total{vector=\"net_tx\"} 3\n"
+                          "node_softirqs_total{vector=\"rcu\"} 10\n"
+                          "node_softirqs_total{vector=\"sched\"} 8\n"
+                          "node_softirqs_total{vector=\"tasklet\"} 7\n"
+                          "node_softirqs_total{vector=\"timer\"} 2\n"),
+            std::string::npos)
+      << run.text;
+}
+
+TEST(StatCollectorTest, MalformedLinesAreCountedNotFatal) {
+  testing::CollectorRun run = testing::RunCollectorOnce("stat", FixtureFs("stat_malformed"));
+  EXPECT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_EQ(run.parse_errors, 3u);
+  EXPECT_EQ(run.text.find("node_context_switches_total "), std::string::npos);
+  EXPECT_NE(run.text.find("node_boot_time_seconds 1.7e+09"), std::string::npos);
+}
+
+TEST(StatCollectorTest, MissingFileIsNoData) {
+  testing::CollectorRun run = testing::RunCollectorOnce("stat", FixtureFs("does-not-exist"));
+  EXPECT_TRUE(run.status.no_data()) << run.status.message();
+}
+
+}  // namespace
+}  // namespace hostwatch
