@@ -45,7 +45,7 @@ class SoakTest(unittest.TestCase):
         self.addCleanup(tmp.cleanup)
         target = soak.CheckTarget()
         self.addCleanup(target.stop)
-        config = tmp.write("hostwatch.yml", soak.checks_config(CHECKS, target.url))
+        config = tmp.write("hostwatch.yml", soak.checks_config(CHECKS, target.url()))
         with Agent("--config.file=" + config, "--web.max-connections=%d" % WORKERS) as agent:
             pid = agent.proc.pid
             time.sleep(WARM_UP_S)  # every check has run once: their sockets and state exist
