@@ -692,14 +692,14 @@ class _Flaky:
 
 def start_target(tmp, tls):
     if not tls:
-        return TargetServer({"*": _Flaky(True)}, keep_alive=True)
+        return TargetServer({"*": _Flaky(True)})
     cert, key = os.path.join(tmp.path, "cert.pem"), os.path.join(tmp.path, "key.pem")
     # 10 days: inside the 20-day warning window, so the certificate alert must fire live.
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-keyout", key, "-out", cert, "-days", "10", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
                    check=True, capture_output=True, timeout=30)
-    return TargetServer({"*": _Flaky(False)}, cert=cert, key=key, keep_alive=True)
+    return TargetServer({"*": _Flaky(False)}, cert=cert, key=key)
 
 
 def checks_config(http_port, https_port):
@@ -796,7 +796,7 @@ def for_job(expr, job):
     return expr.replace('job="node"', 'job="%s"' % job)
 
 
-def ReferenceExporter(tmp, timeout=15):
+def start_reference_exporter(tmp, timeout=15):
     """Debian's node_exporter scraping the same machine: what "node_exporter would have data" means."""
     # The port is picked before node_exporter binds it: on_free_port tries again if someone took it.
     exporter = Process.on_free_port(lambda port: [NODE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:%d" % port],
@@ -869,7 +869,7 @@ class LiveDashboardTest(unittest.TestCase):
         scrape_configs = [{"job_name": "node", "static_configs": [{"targets": [cls.instance]}]}]  # as the mixin expects
         jobs = ["node"]
         if os.access(NODE_EXPORTER_BINARY, os.X_OK):
-            cls.reference = ReferenceExporter(cls.tmp)
+            cls.reference = start_reference_exporter(cls.tmp)
             scrape_configs.append({"job_name": REFERENCE_JOB,
                                    "static_configs": [{"targets": [cls.reference.instance]}]})
             jobs.append(REFERENCE_JOB)
