@@ -76,6 +76,14 @@ class Agent(Process):
         return body.decode("utf-8")
 
 
+def hung_loadavg_agent(procfs_dir, max_requests):
+    """An agent whose only collector, loadavg, hangs on open(): procfs_dir/loadavg is made a FIFO
+    without a writer, which blocks open() like a dead NFS mount (collector deadline 1.5 s)."""
+    os.mkfifo(os.path.join(procfs_dir, "loadavg"))
+    return Agent("--path.procfs=" + procfs_dir, "--collector.disable-defaults", "--collector.loadavg",
+                 "--scrape.collector-timeout=1500ms", "--web.max-requests=%d" % max_requests)
+
+
 def run_agent(*args, timeout=15, env=None):
     """Runs hostwatch to completion; returns CompletedProcess with text output."""
     require_binary()
