@@ -33,7 +33,7 @@ def slope_per_min(points):
     return 60 * sum((t - mx) * (v - my) for t, v in points) / var if var else 0.0
 
 
-def CheckTarget():
+def check_target():
     """The loopback server the soak's checks probe: 200 "ok" to every GET, on 127.0.0.1:0. A backlog
     of 512: 200 checks a second arrive in bursts; the default backlog of 5 drops SYNs. A write to a
     client that gave up (a timeout) is counted by the agent as a failure, not here."""
@@ -136,7 +136,7 @@ def main(argv):
     checks = int(os.environ.get("SOAK_CHECKS", "200"))
     max_rss_slope = float(os.environ.get("SOAK_MAX_RSS_KIB_PER_MIN", "64"))
     sample_every = float(os.environ.get("SOAK_SAMPLE_SECONDS", "10"))
-    target = CheckTarget()
+    target = check_target()
     config = "/tmp/hostwatch-soak-%d.yml" % os.getpid()
     with open(config, "w") as f:
         f.write(checks_config(checks, target.url()))

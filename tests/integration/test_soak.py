@@ -43,7 +43,7 @@ class SoakTest(unittest.TestCase):
         require_binary()
         tmp = TempDir()
         self.addCleanup(tmp.cleanup)
-        target = soak.CheckTarget()
+        target = soak.check_target()
         self.addCleanup(target.stop)
         config = tmp.write("hostwatch.yml", soak.checks_config(CHECKS, target.url()))
         with Agent("--config.file=" + config, "--web.max-connections=%d" % WORKERS) as agent:

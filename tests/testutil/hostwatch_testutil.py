@@ -13,7 +13,7 @@ import time
 import unittest
 
 from process import Process, StartError, free_port  # noqa: F401  (re-exported)
-from target_server import QuietHandler, Reply, TargetServer  # noqa: F401  (re-exported)
+from target_server import Reply, TargetServer  # noqa: F401  (re-exported)
 
 BINARY = os.environ.get("HOSTWATCH_BINARY", "")
 SOURCE_DIR = os.environ.get("HOSTWATCH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
