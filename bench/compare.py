@@ -30,23 +30,23 @@ Budgets: issue 9 and DESIGN.md section 6.
 import argparse
 import gzip
 import http.client
-import http.server
 import os
 import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(HERE)
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "testutil"))
+from process import Process  # noqa: E402  tests/testutil: the one process wrapper
+from target_server import Reply, TargetServer  # noqa: E402  tests/testutil: the one target server
+
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
 PEER_PACKAGES = ["prometheus-node-exporter", "prometheus-blackbox-exporter"]
@@ -60,78 +60,6 @@ def log(msg):
 
 
 # ---------------------------------------------------------------- processes ---
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Process:
-    """A daemon started by this script; stopped by its PID only."""
-
-    def __init__(self, name, argv, port, env=None):
-        self.name, self.port = name, port
-        self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("%s exited at startup (%d): %s" % (name, self.proc.returncode, self.log()[-2000:]))
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("%s did not listen on 127.0.0.1:%d within 20 s" % (name, port))
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def log(self):
-        self.stderr.seek(0)
-        return self.stderr.read().decode(errors="replace")
-
-    def cpu_seconds(self):
-        """utime + stime of all threads, from /proc/<pid>/stat (fields 14 and 15)."""
-        with open("/proc/%d/stat" % self.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-    def context_switches(self):
-        """Voluntary + involuntary context switches summed over the live threads."""
-        total = 0
-        for task in os.listdir("/proc/%d/task" % self.pid):
-            try:
-                with open("/proc/%d/task/%s/status" % (self.pid, task)) as f:
-                    for line in f:
-                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                            total += int(line.split()[1])
-            except OSError:
-                pass  # thread exited meanwhile
-        return total
-
-    def rss_kib(self):
-        """(RssAnon, RssFile) in KiB from /proc/<pid>/status."""
-        out = {}
-        with open("/proc/%d/status" % self.pid) as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key in ("RssAnon", "RssFile"):
-                    out[key] = int(value.split()[0])
-        return out.get("RssAnon", 0), out.get("RssFile", 0)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
 
 class HttpClient:
     """One keep-alive connection, as Prometheus keeps one per target."""
@@ -240,16 +168,18 @@ def build_release(args):
             args.floor or os.path.join(build, "bench", "raw_read_floor"))
 
 
+def start_daemon(name, binary, *flags):
+    """binary listening on a free loopback port; ready once the port accepts a connection."""
+    return Process.on_free_port(lambda port: [binary, "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"] +
+                                list(flags), name=name, timeout=20)
+
+
 def start_hostwatch(binary, *flags):
-    port = free_port()
-    return Process("hostwatch", [binary, "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"] +
-                   list(flags), port)
+    return start_daemon("hostwatch", binary, *flags)
 
 
 def start_node_exporter(*flags):
-    port = free_port()
-    return Process("node_exporter", [NODE_EXPORTER, "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"] +
-                   list(flags), port)
+    return start_daemon("node_exporter", NODE_EXPORTER, *flags)
 
 
 def enabled_collectors(text):
@@ -392,13 +322,13 @@ def host_scrape_phase(args, table, hostwatch_bin, floor_bin):
         contestants = [c for c in (a, b, floor, ne_floor) if c]
         deadline = time.monotonic() + args.phase_seconds
         n1 = interleave(contestants, args.scrapes, args.batch, deadline)
-        rss1 = {s.name: s.process.rss_kib() for s in (a, b) if s}
+        rss1 = {s.name: s.process.rss_anon_file_kib() for s in (a, b) if s}
         # CPU and latency are judged on the first block; RSS keeps going to the second checkpoint.
         cpu_a, cpu_b = a.cpu_ms_per_scrape(), b.cpu_ms_per_scrape() if b else None
         lat_a, lat_b = list(a.latencies), list(b.latencies) if b else []
         rest = [c for c in (a, b) if c]
         n2 = n1 + interleave(rest, args.rss_scrapes - n1, args.batch * 5, deadline + args.phase_seconds)
-        rss2 = {s.name: s.process.rss_kib() for s in rest}
+        rss2 = {s.name: s.process.rss_anon_file_kib() for s in rest}
 
         peer = "node_exporter %s" % ("1.5" if ne else "missing")
         budget_row(table, "CPU per 1,000 scrapes (s) vs %s" % peer, cpu_a, cpu_b, "", 0.10, "<= 0.10x")
@@ -441,13 +371,13 @@ def host_scrape_phase(args, table, hostwatch_bin, floor_bin):
             ne.stop()
 
 
-class TargetServer:
+class TargetProcess:
     """The local HTTP target of the probes: a separate Python process, so its CPU is not ours or theirs."""
 
     def __init__(self):
-        self.port = free_port()
-        self.proc = Process("target", [sys.executable, os.path.abspath(__file__), "--serve-target=%d" % self.port],
-                            self.port)
+        self.proc = Process.on_free_port(lambda port: [sys.executable, os.path.abspath(__file__),
+                                                       "--serve-target=%d" % port], name="target", timeout=20)
+        self.port = self.proc.port
 
     def url(self):
         return "http://127.0.0.1:%d/" % self.port
@@ -457,22 +387,8 @@ class TargetServer:
 
 
 def serve_target(port):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            body = b"<html><body>ok</body></html>\n"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
+    server = TargetServer({"*": Reply(200, b"<html><body>ok</body></html>\n", [("Content-Type", "text/html")])},
+                          port=port, keep_alive=True, start=False)
     signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
     server.serve_forever()
 
@@ -539,7 +455,7 @@ def probe_phase(args, table, hostwatch_bin, tmp):
     interleaved (order shuffled per round) with a direct Python request, so load drift hits all three.
     The client-observed variant (wall time of /probe minus a direct request) and hostwatch's scheduled
     checks are printed as info rows."""
-    target = TargetServer()
+    target = TargetProcess()
     bb = hw = None
     try:
         direct_curl = curl_latencies(target.url(), min(200, args.probes // 2))
@@ -550,10 +466,8 @@ def probe_phase(args, table, hostwatch_bin, tmp):
             with open(cfg, "w") as f:
                 f.write("modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n"
                         "    http:\n      preferred_ip_protocol: ip4\n")
-            port = free_port()
-            bb = Process("blackbox_exporter", [BLACKBOX, "--config.file=" + cfg,
-                                               "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"], port)
-            probers["blackbox"] = (bb, HttpClient(port), "/probe?module=http_2xx&target=" + target.url())
+            bb = start_daemon("blackbox_exporter", BLACKBOX, "--config.file=" + cfg)
+            probers["blackbox"] = (bb, HttpClient(bb.port), "/probe?module=http_2xx&target=" + target.url())
         if has_probe_endpoint(hostwatch_bin):
             cfg = os.path.join(tmp, "hostwatch-adhoc.yml")
             adhoc_probe_config(cfg, target.url())
@@ -672,7 +586,7 @@ def many_checks_rows(args, table, hostwatch_bin, tmp, target):
     try:
         base = start_hostwatch(hostwatch_bin)
         time.sleep(1)
-        base_rss = sum(base.rss_kib())
+        base_rss = sum(base.rss_anon_file_kib())
         base.stop()
         cfg = os.path.join(tmp, "many-checks.yml")
         checks_config(cfg, target.url(), 1000, 10)
@@ -684,7 +598,7 @@ def many_checks_rows(args, table, hostwatch_bin, tmp, target):
             cpu_pct = (hw.cpu_seconds() - before) / (time.monotonic() - t0) * 100
             _, text, _ = HttpClient(hw.port).get("/metrics", SCRAPE_HEADERS)
             delay = schedule_delay_p99_ms(text)
-            per_check = (sum(hw.rss_kib()) - base_rss) / 1000.0
+            per_check = (sum(hw.rss_anon_file_kib()) - base_rss) / 1000.0
         finally:
             hw.stop()
         table.add(rows[0], fmt(cpu_pct), "-", "-", "< 5%", cpu_pct < 5)

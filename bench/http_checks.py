@@ -13,72 +13,24 @@ Usage: bench/http_checks.py [--binary build/agent/hostwatch] [--seconds 30]
 """
 import argparse
 import http.client
-import http.server
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        body = b"ok\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "testutil"))
+from hostwatch_testutil import parse_samples  # noqa: E402  tests/testutil
+from process import Process  # noqa: E402  tests/testutil: the one process wrapper
+from target_server import Reply, TargetServer  # noqa: E402  tests/testutil: the one target server
 
 
 def get(url, timeout=10):
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return r.read().decode()
-
-
-def samples(text):
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            k, _, v = line.rpartition(" ")
-            out[k] = float(v)
-    return out
-
-
-def wait_port(port, limit=10):
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("port %d never opened" % port)
 
 
 class Hostwatch:
@@ -89,25 +41,19 @@ class Hostwatch:
         path = os.path.join(tmp, "hw-%d.yml" % len(checks))
         with open(path, "w") as f:
             json.dump(cfg, f)
-        self.port = free_port()
-        self.proc = subprocess.Popen([binary, "--web.listen-address=127.0.0.1:%d" % self.port, "--config.file=" + path,
-                                      "--collector.disable-defaults"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        wait_port(self.port)
+        self.proc = Process.on_free_port(lambda port: [binary, "--web.listen-address=127.0.0.1:%d" % port,
+                                                        "--config.file=" + path, "--collector.disable-defaults"],
+                                         name="hostwatch")
+        self.port = self.proc.port
 
     def metrics(self):
-        return samples(get("http://127.0.0.1:%d/metrics" % self.port))
+        return parse_samples(get("http://127.0.0.1:%d/metrics" % self.port))
 
     def runs(self):
         return sum(v for k, v in self.metrics().items() if k.startswith("probe_all_success_count"))
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.proc.stop()
 
 
 def direct_request_seconds(port, n=200):
@@ -126,9 +72,9 @@ def bench_hostwatch_cpu(binary, tmp, target, seconds):
     hw = Hostwatch(binary, tmp, [target] * 50, "1s", "500ms")
     try:
         time.sleep(3)  # warm up: every check has run
-        cpu0, runs0 = cpu_seconds(hw.proc.pid), hw.runs()
+        cpu0, runs0 = hw.proc.cpu_seconds(), hw.runs()
         time.sleep(seconds)
-        cpu1, runs1 = cpu_seconds(hw.proc.pid), hw.runs()
+        cpu1, runs1 = hw.proc.cpu_seconds(), hw.runs()
         m = hw.metrics()
         durations = [v for k, v in m.items() if k.startswith("probe_duration_seconds{")]
         return (cpu1 - cpu0) / (runs1 - runs0) * 1000, runs1 - runs0, statistics.median(durations)
@@ -144,35 +90,32 @@ def bench_blackbox(tmp, target, n=1000):
     with open(cfg, "w") as f:
         f.write("modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n"
                 "      preferred_ip_protocol: ip4\n")
-    port = free_port()
-    proc = subprocess.Popen([exe, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = Process.on_free_port(lambda port: [exe, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port],
+                                name="blackbox_exporter")
     try:
-        wait_port(port)
-        url = "http://127.0.0.1:%d/probe?module=http_2xx&target=%s" % (port, target)
+        url = "http://127.0.0.1:%d/probe?module=http_2xx&target=%s" % (proc.port, target)
         for _ in range(20):
             get(url)
-        cpu0 = cpu_seconds(proc.pid)
+        cpu0 = proc.cpu_seconds()
         durations = []
         deadline = time.time() + 120
         for _ in range(n):
-            durations.append(samples(get(url))["probe_duration_seconds"])
+            durations.append(parse_samples(get(url))["probe_duration_seconds"])
             if time.time() > deadline:
                 break
-        cpu1 = cpu_seconds(proc.pid)
+        cpu1 = proc.cpu_seconds()
         return (cpu1 - cpu0) / len(durations) * 1000, len(durations), statistics.median(durations)
     finally:
-        proc.terminate()
-        proc.wait(10)
+        proc.stop()
 
 
 def bench_thousand_checks(binary, tmp, target, seconds):
     hw = Hostwatch(binary, tmp, [target] * 1000, "10s", "5s")
     try:
         time.sleep(11)  # every check has started once
-        cpu0 = cpu_seconds(hw.proc.pid)
+        cpu0 = hw.proc.cpu_seconds()
         time.sleep(seconds)
-        cpu1 = cpu_seconds(hw.proc.pid)
+        cpu1 = hw.proc.cpu_seconds()
         m = hw.metrics()
         total = m["hostwatch_check_schedule_delay_seconds_count"]
         p99 = None
@@ -196,13 +139,11 @@ def main():
     ap.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", "build", "agent", "hostwatch"))
     ap.add_argument("--seconds", type=int, default=30)
     args = ap.parse_args()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    target = "http://127.0.0.1:%d/" % httpd.server_address[1]
+    httpd = TargetServer({"*": Reply(200, b"ok\n")})
+    target = httpd.url()
     tmp = tempfile.mkdtemp(prefix="hostwatch-bench-")
     try:
-        direct = direct_request_seconds(httpd.server_address[1])
+        direct = direct_request_seconds(httpd.port)
         hw_cpu, hw_runs, hw_median = bench_hostwatch_cpu(args.binary, tmp, target, args.seconds)
         bb = bench_blackbox(tmp, target)
         print("direct request (Python, fresh connection): median %.3f ms" % (direct * 1e3))
@@ -217,7 +158,7 @@ def main():
         print("1,000 checks every 10 s: %.1f%% of one core, p99 schedule delay <= %s s, %d skipped, RSS %.1f MiB" %
               (cpu_pct, p99, skipped, rss))
     finally:
-        httpd.shutdown()
+        httpd.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -9,24 +9,17 @@ Why the RSS trend is judged on the second half only: the first half is warm-up. 
 request, and new connections reach new workers for minutes (10-minute run, 256 workers: flat from
 about 210 s); the checks' histories fill up to their bound. After that a flat line is expected, and
 a leak shows as a slope."""
-import http.server
 import json
 import os
 import re
-import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
-
-
-def open_fds(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "testutil"))
+from hostwatch_testutil import open_fds, rss_kib  # noqa: E402,F401  tests/testutil (also used by test_soak.py)
+from process import Process, StartError  # noqa: E402  tests/testutil: the one process wrapper
+from target_server import Reply, TargetServer  # noqa: E402  tests/testutil: the one target server
 
 
 def slope_per_min(points):
@@ -40,40 +33,11 @@ def slope_per_min(points):
     return 60 * sum((t - mx) * (v - my) for t, v in points) / var if var else 0.0
 
 
-class _OkHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "3")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        try:
-            self.wfile.write(b"ok\n")
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the agent gave up on this run (timeout): counted there as a failure, not here
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 512  # 200 checks a second arrive in bursts; the default backlog of 5 drops SYNs
-
-
-class CheckTarget:
-    """The loopback server the soak's checks probe: 200 "ok" to every GET, on 127.0.0.1:0."""
-
-    def __init__(self):
-        self.httpd = _Server(("127.0.0.1", 0), _OkHandler)
-        self.url = "http://127.0.0.1:%d/" % self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def check_target():
+    """The loopback server the soak's checks probe: 200 "ok" to every GET, on 127.0.0.1:0. A backlog
+    of 512: 200 checks a second arrive in bursts; the default backlog of 5 drops SYNs. A write to a
+    client that gave up (a timeout) is counted by the agent as a failure, not here."""
+    return TargetServer({"*": Reply(200, b"ok\n")}, backlog=512)
 
 
 def checks_config(count, url, interval="1s", timeout="900ms"):
@@ -172,27 +136,29 @@ def main(argv):
     checks = int(os.environ.get("SOAK_CHECKS", "200"))
     max_rss_slope = float(os.environ.get("SOAK_MAX_RSS_KIB_PER_MIN", "64"))
     sample_every = float(os.environ.get("SOAK_SAMPLE_SECONDS", "10"))
-    target = CheckTarget()
+    target = check_target()
     config = "/tmp/hostwatch-soak-%d.yml" % os.getpid()
     with open(config, "w") as f:
-        f.write(checks_config(checks, target.url))
-    proc = subprocess.Popen([binary, "--web.listen-address=127.0.0.1:0", "--config.file=" + config] + extra,
-                            stderr=subprocess.PIPE, text=True)
-    port = None
-    for line in proc.stderr:
+        f.write(checks_config(checks, target.url()))
+    ports = []  # from the startup line
+
+    def started(line):
         m = re.search(r'hostwatch started.*address="?[^ "]*:(\d+)', line)
         if m:
-            port = int(m.group(1))
-            break
-    if port is None:
-        proc.kill()
-        sys.exit("soak: agent did not start")
-    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()  # never block on the log
+            ports.append(int(m.group(1)))
+        return m is not None
+
     try:
-        r = soak(port, proc.pid, seconds, sample_every, log=lambda s: print(s, file=sys.stderr))
+        try:
+            agent = Process([binary, "--web.listen-address=127.0.0.1:0", "--config.file=" + config] + extra,
+                            name="hostwatch", ready_line=started)
+        except StartError as e:
+            sys.exit("soak: agent did not start: %s" % e)
+        try:
+            r = soak(ports[0], agent.pid, seconds, sample_every, log=lambda s: print(s, file=sys.stderr))
+        finally:
+            code = agent.stop(timeout=15)
     finally:
-        proc.terminate()
-        code = proc.wait(15)
         target.stop()
         os.unlink(config)
     print("\n".join(report(r)))

@@ -13,7 +13,7 @@ import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import BINARY, Agent, TempDir, require_binary, rss_kib, sample, thread_count
+from hostwatch_testutil import BINARY, Agent, TempDir, hung_loadavg_agent, require_binary, rss_kib, sample, thread_count
 
 # Collectors that read little, so the agent's own cost dominates what is measured.
 LIGHT_COLLECTORS = ("--collector.disable-defaults", "--collector.loadavg", "--collector.cpu")
@@ -286,9 +286,7 @@ class ScrapeFloodTest(unittest.TestCase):
         # (the hung run keeps the collector locked, so later runs wait their own deadline).
         tmp = TempDir()
         try:
-            os.mkfifo(os.path.join(tmp.path, "loadavg"))
-            with Agent("--path.procfs=" + tmp.path, "--collector.disable-defaults", "--collector.loadavg",
-                       "--scrape.collector-timeout=1500ms", "--web.max-requests=2") as agent:
+            with hung_loadavg_agent(tmp.path, max_requests=2) as agent:
                 with concurrent.futures.ThreadPoolExecutor(8) as pool:
                     futures = [pool.submit(get, agent.port, "/metrics", None, 10) for _ in range(8)]
                     statuses = sorted(f.result(15)[0] for f in futures)

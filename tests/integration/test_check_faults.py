@@ -22,9 +22,8 @@ import subprocess
 import threading
 import time
 import unittest
-import http.server
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, min_open_fds, parse_samples, require_binary, settled_open_fds
+from hostwatch_testutil import Agent, Reply, TargetServer, TempDir, min_open_fds, parse_samples, require_binary, settled_open_fds
 
 FAULT_TIMEOUT_S = 2.0
 FAULT_INTERVAL = "3s"
@@ -152,11 +151,6 @@ def tls_partial(context):
     return behave
 
 
-class HealthyHandler(QuietHandler):
-    def do_GET(self):
-        self._send(200, b"fine\n")
-
-
 def make_cert(d):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=localhost",
@@ -180,11 +174,8 @@ class CheckFaultsTest(unittest.TestCase):
         self.tmp = TempDir()
         self.addCleanup(self.tmp.cleanup)
         tls_ctx = make_cert(self.tmp.path)
-        self.healthy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HealthyHandler)
-        self.healthy.daemon_threads = True
-        threading.Thread(target=self.healthy.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-        self.addCleanup(self.healthy.server_close)
-        self.addCleanup(self.healthy.shutdown)
+        self.healthy = TargetServer({"*": Reply(200, b"fine\n")})
+        self.addCleanup(self.healthy.stop)
         servers = {"silent": silent, "endless_body": endless_body, "trickle": trickle, "tls_silent": silent,
                    "tls_partial": tls_partial(tls_ctx)}
         self.servers = {}
@@ -202,7 +193,7 @@ class CheckFaultsTest(unittest.TestCase):
             "tls_silent": dict(fault, url=url("tls_silent", "https"), **tls),
             "tls_partial": dict(fault, url=url("tls_partial", "https"), **tls),
         }
-        self.healthy_check = {"healthy": {"url": "http://127.0.0.1:%d/" % self.healthy.server_address[1],
+        self.healthy_check = {"healthy": {"url": "http://127.0.0.1:%d/" % self.healthy.port,
                                           "interval": "%dms" % (HEALTHY_INTERVAL_S * 1000), "timeout": "400ms"}}
         self.config = self.tmp.write("hostwatch.yml", render(self.healthy_check))
 

@@ -21,8 +21,6 @@ import importlib.util
 import json
 import os
 import re
-import signal
-import ssl
 import subprocess
 import sys
 import threading
@@ -31,9 +29,9 @@ import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from hostwatch_testutil import BINARY, NODE_EXPORTER_FIXTURES, SOURCE_DIR, Agent, TempDir, free_port, require_binary
+from hostwatch_testutil import (BINARY, NODE_EXPORTER_FIXTURES, SOURCE_DIR, Agent, Process, Reply, TargetServer,
+                                TempDir, require_binary)
 
 DASHBOARD_DIR = os.path.abspath(os.path.join(SOURCE_DIR, "dashboards"))
 ALERTS_FILE = os.path.join(DASHBOARD_DIR, "alerts.yml")
@@ -674,45 +672,34 @@ class AlertRulesStaticTest(unittest.TestCase):
 
 # ================================================================ live test: targets, agent, Prometheus
 
-class _TargetHandler(BaseHTTPRequestHandler):
+class _Flaky:
     """GET /health: 200, except every third request to the flaky server, which gets 503, so that the
-    check panels see failures, reasons and availability below 100% from real runs."""
+    check panels see failures, reasons and availability below 100% from real runs. The count is
+    over the requests to both servers."""
     counter = 0
     lock = threading.Lock()
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        with _TargetHandler.lock:
-            type(self).counter += 1
-            n = type(self).counter
-        code = 503 if (getattr(self.server, "flaky", False) and n % 3 == 0) else 200
-        body = b"ok\n" if code == 200 else b"unavailable\n"
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def __init__(self, flaky):
+        self.flaky = flaky
 
-    def log_message(self, *args):
-        pass
+    def __call__(self, req):
+        with _Flaky.lock:
+            _Flaky.counter += 1
+            n = _Flaky.counter
+        code = 503 if (self.flaky and n % 3 == 0) else 200
+        return Reply(code, b"ok\n" if code == 200 else b"unavailable\n", [("Content-Type", "text/plain")])
 
 
 def start_target(tmp, tls):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TargetHandler)
-    server.daemon_threads = True
-    if tls:
-        cert, key = os.path.join(tmp.path, "cert.pem"), os.path.join(tmp.path, "key.pem")
-        # 10 days: inside the 20-day warning window, so the certificate alert must fire live.
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-keyout", key, "-out", cert, "-days", "10", "-subj", "/CN=localhost",
-                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                       check=True, capture_output=True, timeout=30)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    else:
-        server.flaky = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
-    return server
+    if not tls:
+        return TargetServer({"*": _Flaky(True)})
+    cert, key = os.path.join(tmp.path, "cert.pem"), os.path.join(tmp.path, "key.pem")
+    # 10 days: inside the 20-day warning window, so the certificate alert must fire live.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "10", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True, timeout=30)
+    return TargetServer({"*": _Flaky(False)}, cert=cert, key=key)
 
 
 def checks_config(http_port, https_port):
@@ -737,41 +724,21 @@ class Prometheus:
     def __init__(self, tmp, config_text, timeout=30):
         self.binary = require_tool(PROMETHEUS_BINARY)
         self.config = tmp.write("prometheus.yml", config_text)
-        self.log_path = os.path.join(tmp.path, "prometheus.log")
         res = subprocess.run([PROMTOOL_BINARY, "check", "config", self.config], capture_output=True, text=True,
                              timeout=60)
         if res.returncode != 0:
             raise AssertionError("promtool check config:\n" + res.stdout + res.stderr)
-        self.proc = None
-        for _ in range(3):  # the port is picked before Prometheus binds it; retry if someone took it
-            self.port = free_port()
-            self.log = open(self.log_path, "w")
-            self.proc = subprocess.Popen(
-                [self.binary, "--config.file=" + self.config, "--storage.tsdb.path=" + os.path.join(tmp.path, "tsdb"),
-                 "--web.listen-address=127.0.0.1:%d" % self.port, "--storage.tsdb.retention.time=1h"],
-                stdout=self.log, stderr=subprocess.STDOUT)
-            if self._wait_ready(timeout):
-                return
-            self.stop()
-        raise AssertionError("prometheus did not become ready; log:\n" + self.log_text())
-
-    def _wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/-/ready" % self.port, timeout=2) as r:
-                    if r.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            time.sleep(0.2)
-        return False
+        # The port is picked before Prometheus binds it: on_free_port tries again if someone took it.
+        self.process = Process.on_free_port(
+            lambda port: [self.binary, "--config.file=" + self.config,
+                          "--storage.tsdb.path=" + os.path.join(tmp.path, "tsdb"),
+                          "--web.listen-address=127.0.0.1:%d" % port, "--storage.tsdb.retention.time=1h"],
+            name="prometheus", ready_path="/-/ready", log_path=os.path.join(tmp.path, "prometheus.log"),
+            timeout=timeout, stop_timeout=15)
+        self.port = self.process.port
 
     def log_text(self):
-        with open(self.log_path) as f:
-            return f.read()[-4000:]
+        return self.process.log()[-4000:]
 
     def api(self, path, **params):
         url = "http://127.0.0.1:%d/api/v1/%s" % (self.port, path)
@@ -811,14 +778,7 @@ class Prometheus:
         return sorted(answer["data"])
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        self.process.stop()
 
 
 def mixin_rules_file(tmp, jobs):
@@ -836,43 +796,14 @@ def for_job(expr, job):
     return expr.replace('job="node"', 'job="%s"' % job)
 
 
-class ReferenceExporter:
+def start_reference_exporter(tmp, timeout=15):
     """Debian's node_exporter scraping the same machine: what "node_exporter would have data" means."""
-
-    def __init__(self, tmp, timeout=15):
-        self.log_path = os.path.join(tmp.path, "node_exporter.log")
-        self.proc = None
-        for _ in range(3):  # the port is picked before node_exporter binds it; retry if someone took it
-            self.port = free_port()
-            self.instance = "127.0.0.1:%d" % self.port
-            self.log = open(self.log_path, "w")
-            self.proc = subprocess.Popen([NODE_EXPORTER_BINARY, "--web.listen-address=" + self.instance],
-                                         stdout=self.log, stderr=subprocess.STDOUT)
-            if self._wait_ready(timeout):
-                return
-            self.stop()
-        with open(self.log_path) as f:
-            raise AssertionError("node_exporter did not start; log:\n" + f.read()[-4000:])
-
-    def _wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with urllib.request.urlopen("http://%s/metrics" % self.instance, timeout=5) as r:
-                    return r.status == 200
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.2)
-        return False
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+    # The port is picked before node_exporter binds it: on_free_port tries again if someone took it.
+    exporter = Process.on_free_port(lambda port: [NODE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:%d" % port],
+                                    name="node_exporter", ready_path="/metrics",
+                                    log_path=os.path.join(tmp.path, "node_exporter.log"), timeout=timeout)
+    exporter.instance = "127.0.0.1:%d" % exporter.port
+    return exporter
 
 
 class LiveDashboardTest(unittest.TestCase):
@@ -899,8 +830,7 @@ class LiveDashboardTest(unittest.TestCase):
         http_target = start_target(cls.tmp, tls=False)
         https_target = start_target(cls.tmp, tls=True)
         cls.servers = [http_target, https_target]
-        config = cls.tmp.write("hostwatch.yml", checks_config(http_target.server_address[1],
-                                                              https_target.server_address[1]))
+        config = cls.tmp.write("hostwatch.yml", checks_config(http_target.port, https_target.port))
         args = ["--config.file=" + config]
         cls.checks_reason = None
         check = subprocess.run([BINARY, "--config.check", "--config.file=" + config], capture_output=True,
@@ -939,7 +869,7 @@ class LiveDashboardTest(unittest.TestCase):
         scrape_configs = [{"job_name": "node", "static_configs": [{"targets": [cls.instance]}]}]  # as the mixin expects
         jobs = ["node"]
         if os.access(NODE_EXPORTER_BINARY, os.X_OK):
-            cls.reference = ReferenceExporter(cls.tmp)
+            cls.reference = start_reference_exporter(cls.tmp)
             scrape_configs.append({"job_name": REFERENCE_JOB,
                                    "static_configs": [{"targets": [cls.reference.instance]}]})
             jobs.append(REFERENCE_JOB)
@@ -972,8 +902,7 @@ class LiveDashboardTest(unittest.TestCase):
             if process:
                 process.stop()
         for s in cls.servers:
-            s.shutdown()
-            s.server_close()
+            s.stop()
         cls.tmp.cleanup()
         if cls.pending:
             print("\nPENDING (not failures while ALLOW_PENDING is True; remove once the branches are merged):",

@@ -2,13 +2,12 @@
 switches, deadlines, signals, exit codes."""
 import concurrent.futures
 import gzip
-import os
 import signal
 import time
 import unittest
 
-from hostwatch_testutil import (Agent, TempDir, check_metrics_with_promtool, parse_samples, run_agent,
-                                require_binary, sample)
+from hostwatch_testutil import (Agent, TempDir, check_metrics_with_promtool, hung_loadavg_agent, parse_samples,
+                                require_binary, run_agent, sample)
 
 
 class SharedAgentTest(unittest.TestCase):
@@ -152,9 +151,7 @@ class ProcessBehaviourTest(unittest.TestCase):
         # A FIFO without a writer blocks open() forever, like a dead NFS mount.
         tmp = TempDir()
         try:
-            os.mkfifo(os.path.join(tmp.path, "loadavg"))
-            with Agent("--path.procfs=" + tmp.path, "--collector.disable-defaults", "--collector.loadavg",
-                       "--scrape.collector-timeout=1500ms", "--web.max-requests=1") as agent:
+            with hung_loadavg_agent(tmp.path, max_requests=1) as agent:
                 with concurrent.futures.ThreadPoolExecutor(2) as pool:
                     slow = pool.submit(agent.request, "/metrics")
                     time.sleep(0.5)

@@ -5,17 +5,14 @@ sums, mutual TLS with cert_file/key_file, proxy_url, the /probe output against t
 blackbox_exporter produces for the same case, secrets staying out of every output, and reload."""
 import calendar
 import gzip
-import http.server
 import os
 import shutil
 import signal
-import ssl
 import subprocess
-import threading
 import time
 import unittest
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, check_metrics_with_promtool, free_port, parse_samples, require_binary
+from hostwatch_testutil import Agent, Reply, TargetServer, TempDir, check_metrics_with_promtool, free_port, parse_samples, require_binary
 
 BODY_OK = b"<html><h1>Welcome to hostwatch</h1></html>\n"
 BEARER = "s3cr3t-bearer-token"
@@ -40,74 +37,37 @@ BLACKBOX_TLS_EXTRA = ["probe_ssl_earliest_cert_expiry", "probe_ssl_last_chain_ex
                       "probe_tls_cipher_info", "probe_tls_version_info"]
 
 
-class Handler(QuietHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self._send(201 if body == b'{"ping":1}' else 400, b"created")
-
-    def do_GET(self):
-        path = self.path
-        if path == "/ok":
-            self._send(200, BODY_OK, [("Content-Type", "text/html")])
-        elif path == "/slow":
-            time.sleep(2)
-            self._send(200, b"late")
-        elif path.startswith("/redirect/"):
-            n = int(path.rsplit("/", 1)[1])
-            self._send(302, b"", [("Location", "/ok" if n <= 1 else "/redirect/%d" % (n - 1))])
-        elif path == "/loop":
-            self._send(302, b"", [("Location", "/loop")])
-        elif path == "/huge":
-            self._send(200, b"x" * (2 << 20))
-        elif path == "/500":
-            self._send(500, b"boom")
-        elif path == "/auth":
-            ok = (self.headers.get("Authorization") == "Bearer " + BEARER and
-                  self.headers.get("X-Api-Key") == HEADER_SECRET)
-            self._send(200 if ok else 401, b"auth")
-        elif path == "/gzip":
-            if "gzip" in self.headers.get("Accept-Encoding", ""):
-                self._send(200, gzip.compress(BODY_OK * 100), [("Content-Encoding", "gzip")])
-            else:
-                self._send(406, b"gzip only")
-        elif path == "/lastmod":
-            self._send(200, b"dated", [("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT")])
-        else:
-            self._send(404, b"not found")
+def gzip_reply(req):
+    if "gzip" in req.headers.get("Accept-Encoding", ""):
+        return Reply(200, gzip.compress(BODY_OK * 100), [("Content-Encoding", "gzip")])
+    return Reply(406, b"gzip only")
 
 
-class ProxyHandler(QuietHandler):
-    """A forward proxy that answers every request itself and records the absolute URL it was asked
-    for, so a check that succeeds against a closed port can only have gone through it."""
-
-    def do_GET(self):
-        with self.server.lock:
-            self.server.seen.append(self.path)
-        self._send(200, b"answered by the proxy")
+def auth_reply(req):
+    ok = (req.headers.get("Authorization") == "Bearer " + BEARER and req.headers.get("X-Api-Key") == HEADER_SECRET)
+    return Reply(200 if ok else 401, b"auth")
 
 
-class Server:
-    """A threaded HTTP(S) server on 127.0.0.1:0 in a background thread."""
+def redirect_reply(req):
+    n = int(req.path.rsplit("/", 1)[1])
+    return Reply(302, b"", [("Location", "/ok" if n <= 1 else "/redirect/%d" % (n - 1))])
 
-    def __init__(self, cert=None, key=None, client_ca=None, handler=Handler):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.httpd.seen = []
-        self.httpd.lock = threading.Lock()
-        if cert:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(cert, key)
-            if client_ca:  # mutual TLS: a client certificate signed by client_ca is required
-                ctx.verify_mode = ssl.CERT_REQUIRED
-                ctx.load_verify_locations(client_ca)
-            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self.thread.start()
 
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+ROUTES = {
+    "/ok": Reply(200, BODY_OK, [("Content-Type", "text/html")]),
+    "/slow": Reply(200, b"late", delay=2),
+    "/redirect/*": redirect_reply,
+    "/loop": Reply(302, b"", [("Location", "/loop")]),
+    "/huge": Reply(200, b"x" * (2 << 20)),
+    "/500": Reply(500, b"boom"),
+    "/auth": auth_reply,
+    "/gzip": gzip_reply,
+    "/lastmod": Reply(200, b"dated", [("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+    "POST *": lambda req: Reply(201 if req.body == b'{"ping":1}' else 400, b"created"),
+}
+# A forward proxy that answers every request itself; record=True keeps the absolute URL it was asked
+# for, so a check that succeeds against a closed port can only have gone through it.
+PROXY_ROUTES = {"*": Reply(200, b"answered by the proxy")}
 
 
 def make_certs(d):
@@ -152,11 +112,11 @@ class HttpChecksTest(unittest.TestCase):
         cls.tmp = TempDir()
         make_certs(cls.tmp.path)
         p = lambda n: os.path.join(cls.tmp.path, n)  # noqa: E731
-        cls.http = Server()
-        cls.https = Server(p("good.pem"), p("leaf.key"))
-        cls.expired = Server(p("expired.pem"), p("leaf.key"))
-        cls.mtls = Server(p("good.pem"), p("leaf.key"), client_ca=p("ca.pem"))
-        cls.proxy = Server(handler=ProxyHandler)
+        cls.http = TargetServer(ROUTES)
+        cls.https = TargetServer(ROUTES, cert=p("good.pem"), key=p("leaf.key"))
+        cls.expired = TargetServer(ROUTES, cert=p("expired.pem"), key=p("leaf.key"))
+        cls.mtls = TargetServer(ROUTES, cert=p("good.pem"), key=p("leaf.key"), client_ca=p("ca.pem"))
+        cls.proxy = TargetServer(PROXY_ROUTES, record=True)
         h = "http://127.0.0.1:%d" % cls.http.port
         cls.refused_url = "http://127.0.0.1:%d/" % free_port()
         cls.checks = {
@@ -371,8 +331,7 @@ class HttpChecksTest(unittest.TestCase):
     def test_proxy_url_sends_the_request_through_the_proxy(self):
         # The URL's own port is closed ("refused" fails there): only the proxy can have answered.
         self.assertEqual(self.value("probe_success", "via_proxy"), 1)
-        with self.proxy.httpd.lock:
-            seen = list(self.proxy.httpd.seen)
+        seen = self.proxy.hits()
         self.assertIn(self.refused_url + "through-proxy", seen)
 
     def test_https_client_certificate_is_presented_when_configured(self):

@@ -4,17 +4,10 @@ configuration with a check, at start or on reload, loads it and the check runs."
 import json
 import os
 import signal
-import threading
 import time
 import unittest
-import http.server
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, library_mapped, parse_samples, require_binary
-
-
-class Handler(QuietHandler):
-    def do_GET(self):
-        self._send(200, b"ok")
+from hostwatch_testutil import Agent, Reply, TargetServer, TempDir, library_mapped, parse_samples, require_binary
 
 
 def config_with_check(port):
@@ -28,15 +21,11 @@ class LazyLibcurlTest(unittest.TestCase):
     def setUpClass(cls):
         require_binary()
         cls.tmp = TempDir()
-        cls.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        cls.httpd.daemon_threads = True
-        cls.thread = threading.Thread(target=cls.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        cls.thread.start()
+        cls.target = TargetServer({"*": Reply(200, b"ok")})
 
     @classmethod
     def tearDownClass(cls):
-        cls.httpd.shutdown()
-        cls.httpd.server_close()
+        cls.target.stop()
         cls.tmp.cleanup()
 
     def wait_for_check(self, agent, limit=15):
@@ -45,7 +34,7 @@ class LazyLibcurlTest(unittest.TestCase):
         while time.time() < deadline:
             text = agent.metrics()
             if parse_samples(text).get('probe_success{check="local",target="http://127.0.0.1:%d/"}'
-                                       % self.httpd.server_address[1]) == 1:
+                                       % self.target.port) == 1:
                 return
             time.sleep(0.2)
         self.fail("the check did not succeed within %ss:\n%s\nlog:\n%s" % (limit, text, agent.log()))
@@ -62,13 +51,13 @@ class LazyLibcurlTest(unittest.TestCase):
             self.assertFalse(library_mapped(agent.proc.pid, "libcurl.so"), "libcurl mapped by an agent without checks")
 
             with open(config, "w") as f:
-                f.write(config_with_check(self.httpd.server_address[1]))
+                f.write(config_with_check(self.target.port))
             agent.proc.send_signal(signal.SIGHUP)
             self.wait_for_check(agent)
             self.assertTrue(library_mapped(agent.proc.pid, "libcurl.so"))
 
     def test_check_in_the_startup_config_loads_libcurl(self):
-        config = self.tmp.write("startup.yml", config_with_check(self.httpd.server_address[1]))
+        config = self.tmp.write("startup.yml", config_with_check(self.target.port))
         with Agent("--config.file=" + config) as agent:
             self.assertTrue(library_mapped(agent.proc.pid, "libcurl.so"))
             self.wait_for_check(agent)

@@ -9,19 +9,12 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import time
 import unittest
-import http.server
 
-from hostwatch_testutil import Agent, QuietHandler, TempDir, sample
+from hostwatch_testutil import Agent, Reply, TargetServer, TempDir, sample
 
 TRACED_CALLS = "execve,execveat,fork,vfork"
-
-
-class OkHandler(QuietHandler):
-    def do_GET(self):
-        self._send(200, b"ok\n", [("Content-Type", "text/plain")])
 
 
 def strace_works():
@@ -44,15 +37,14 @@ def traced_agent_pid(strace_pid):
 class NoExecTest(unittest.TestCase):
     def test_agent_never_executes_a_program(self):
         tmp = TempDir()
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OkHandler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = TargetServer({"*": Reply(200, b"ok\n", [("Content-Type", "text/plain")])})
         try:
             textfile_dir = os.path.join(tmp.path, "textfile")
             os.makedirs(textfile_dir)
             tmp.write("textfile/extra.prom", "# TYPE site_info gauge\nsite_info{dc=\"a\"} 1\n")
             config = tmp.write("hostwatch.yml", "http_checks:\n  defaults: {interval: 1s, timeout: 900ms}\n"
                                                 "  checks:\n    - name: local\n"
-                                                "      url: http://127.0.0.1:%d/\n" % server.server_address[1])
+                                                "      url: http://127.0.0.1:%d/\n" % server.port)
             trace = os.path.join(tmp.path, "trace")
             prefix = ("strace", "-f", "-qq", "-e", "trace=" + TRACED_CALLS, "-o", trace)
             # LeakSanitizer stops the world with ptrace, which fails on an already traced process.
@@ -94,8 +86,7 @@ class NoExecTest(unittest.TestCase):
             self.assertIn("hostwatch", execs[0])
             self.assertEqual(forks, [])
         finally:
-            server.shutdown()
-            server.server_close()
+            server.stop()
             tmp.cleanup()
 
 

@@ -15,16 +15,13 @@ import glob
 import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import tempfile
-import threading
 import time
 import unittest
 import urllib.request
 
-from hostwatch_testutil import SOURCE_DIR, check_metrics_with_promtool, parse_samples
+from hostwatch_testutil import SOURCE_DIR, Process, check_metrics_with_promtool, parse_samples
 from throwaway_root import BootedSystemd, ThrowawayRoot, can_make_throwaway_root, run
 
 BUILD_DIR = os.environ.get("HOSTWATCH_BINARY_DIR", "")
@@ -229,7 +226,7 @@ class SourceInstallTest(unittest.TestCase):
                 self.assertIn("# local edit", f.read())
 
 
-class InstalledAgent:
+class InstalledAgent(Process):
     """hostwatch started from the installed unit's ExecStart, the way systemd
     would: /etc/default/hostwatch read as root, then run as the hostwatch user."""
 
@@ -240,38 +237,18 @@ class InstalledAgent:
                   "exec setpriv --reuid=hostwatch --regid=hostwatch --init-groups --inh-caps=-all "
                   + exec_start + " --web.listen-address=127.0.0.1:0")
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "NOTIFY_SOCKET": "@" + notify_name}
-        self.proc = subprocess.Popen(root.command("sh", "-c", script), stderr=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, env=env)
-        self.lines = []
-        self.port = None
-        self.started = threading.Event()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        super().__init__(root.command("sh", "-c", script), name="installed agent", env=env,
+                         ready_line=self._started_line, wait=False)
 
-    def _read(self):
-        for raw in self.proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            self.lines.append(line)
-            m = re.search(r'msg="hostwatch started".*address=127\.0\.0\.1:(\d+)', line)
-            if m:
-                self.port = int(m.group(1))
-                self.started.set()
+    def _started_line(self, line):
+        m = re.search(r'msg="hostwatch started".*address=127\.0\.0\.1:(\d+)', line)
+        if m:
+            self.port = int(m.group(1))
+        return m is not None
 
     def get(self, path):
         with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, path), timeout=10) as resp:
             return resp.status, resp.read().decode()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.reader.join(2)
-        self.proc.stderr.close()
-        return self.proc.returncode
 
 
 class InstallLifecycleTest(unittest.TestCase):
@@ -371,7 +348,7 @@ class InstallLifecycleTest(unittest.TestCase):
         notify.settimeout(10)
         agent = InstalledAgent(self.root, exec_start, notify_name)
         try:
-            self.assertTrue(agent.started.wait(15), "installed agent did not start:\n" + "\n".join(agent.lines))
+            self.assertTrue(agent.wait_ready(15), "installed agent did not start:\n" + agent.log())
             msg = notify.recv(4096).decode()
             self.assertIn("READY=1", msg.split("\n"))  # Type=notify will see the service come up
             status, text = agent.get("/metrics")
@@ -388,7 +365,7 @@ class InstallLifecycleTest(unittest.TestCase):
                 uids = re.search(r"(?m)^Uid:\s+(.*)$", f.read()).group(1).split()
             self.assertEqual(set(uids), {uid})
         finally:
-            self.assertEqual(agent.stop(), 0, "\n".join(agent.lines))
+            self.assertEqual(agent.stop(), 0, agent.log())
             notify.close()
 
     def assert_nothing_left(self):

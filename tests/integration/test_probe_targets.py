@@ -3,7 +3,6 @@ test starts on 127.0.0.1 (one allowed by port, one not), and the allow-list enfo
 URL, on every redirect hop and on the address actually connected to (a host name that resolves
 outside the allowed networks). Also: off by default, the scrape-timeout header, the concurrency
 bound (503), nothing leaking onto /metrics, and config errors with file:line:col."""
-import http.server
 import os
 import signal
 import threading
@@ -11,7 +10,7 @@ import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import (Agent, QuietHandler, TempDir, min_open_fds, parse_samples, run_agent,
+from hostwatch_testutil import (Agent, Reply, TargetServer, TempDir, min_open_fds, parse_samples, run_agent,
                                 settled_open_fds)
 from test_http_checks import BLACKBOX_HTTP_SERIES
 
@@ -19,46 +18,15 @@ SLOW_SECONDS = 3.0
 VERY_SLOW_SECONDS = 8.0  # well above the agent's own shutdown time (about 2 s, CivetWeb's stop)
 
 
-class Handler(QuietHandler):
-    def do_GET(self):
-        server = self.server
-        with server.lock:
-            server.hits.append(self.path)
-        path = urllib.parse.urlsplit(self.path).path
-        if path == "/ok":
-            self._send(200, b"hello\n")
-        elif path == "/to-denied":
-            self._send(302, headers=[("Location", "http://127.0.0.1:%d/ok" % server.denied_port)])
-        elif path == "/to-self":
-            self._send(302, headers=[("Location", "/ok")])
-        elif path == "/slow":
-            time.sleep(SLOW_SECONDS)
-            self._send(200, b"slow\n")
-        elif path == "/veryslow":
-            time.sleep(VERY_SLOW_SECONDS)
-            self._send(200, b"very slow\n")
-        else:
-            self._send(404)
-
-
-class Server:
-    def __init__(self, denied_port=0):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.hits = []
-        self.httpd.lock = threading.Lock()
-        self.httpd.denied_port = denied_port
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self.thread.start()
-
-    def hits(self, path_prefix=""):
-        with self.httpd.lock:
-            return [h for h in self.httpd.hits if h.startswith(path_prefix)]
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def make_target(denied_port=0):
+    """A target recording every path it is asked for; /to-denied redirects to denied_port."""
+    return TargetServer({
+        "/ok": Reply(200, b"hello\n"),
+        "/to-denied": Reply(302, headers=[("Location", "http://127.0.0.1:%d/ok" % denied_port)]),
+        "/to-self": Reply(302, headers=[("Location", "/ok")]),
+        "/slow": Reply(200, b"slow\n", delay=SLOW_SECONDS),
+        "/veryslow": Reply(200, b"very slow\n", delay=VERY_SLOW_SECONDS),
+    }, record=True, not_found=Reply(404))
 
 
 def probe_path(module, target, debug=False):
@@ -71,8 +39,8 @@ def probe_path(module, target, debug=False):
 class ProbeTargetsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.denied = Server()
-        cls.allowed = Server(denied_port=cls.denied.port)
+        cls.denied = make_target()
+        cls.allowed = make_target(denied_port=cls.denied.port)
         cls.tmp = TempDir()
         cls.config = cls.tmp.write("hostwatch.yml", """
 http_checks:
@@ -217,7 +185,7 @@ http_checks:
 
 class ProbeTargetsOffTest(unittest.TestCase):
     def test_off_by_default_refuses_foreign_targets(self):
-        server = Server()
+        server = make_target()
         tmp = TempDir()
         try:
             config = tmp.write("hostwatch.yml", """
@@ -268,7 +236,7 @@ class ProbeTargetsShutdownTest(unittest.TestCase):
             pass
 
     def test_sigterm_does_not_wait_for_an_ad_hoc_probe(self):
-        server = Server()
+        server = make_target()
         tmp = TempDir()
         try:
             config = tmp.write("hostwatch.yml", """

@@ -43,9 +43,9 @@ class SoakTest(unittest.TestCase):
         require_binary()
         tmp = TempDir()
         self.addCleanup(tmp.cleanup)
-        target = soak.CheckTarget()
+        target = soak.check_target()
         self.addCleanup(target.stop)
-        config = tmp.write("hostwatch.yml", soak.checks_config(CHECKS, target.url))
+        config = tmp.write("hostwatch.yml", soak.checks_config(CHECKS, target.url()))
         with Agent("--config.file=" + config, "--web.max-connections=%d" % WORKERS) as agent:
             pid = agent.proc.pid
             time.sleep(WARM_UP_S)  # every check has run once: their sockets and state exist

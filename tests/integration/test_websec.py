@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 import warnings
 
-from hostwatch_testutil import Agent, TempDir, free_port, require_binary, run_agent
+from hostwatch_testutil import Agent, Process, TempDir, free_port, require_binary, run_agent
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -241,9 +241,8 @@ scrape_configs:
     static_configs: [{targets: ['127.0.0.1:%d']}]
 """ % (self.pki.ca_crt, self.port, self.pki.ca_crt, self.port))
         prom_port = free_port()
-        proc = subprocess.Popen([prometheus, "--config.file=" + config, "--storage.tsdb.path=" + storage,
-                                 "--web.listen-address=127.0.0.1:%d" % prom_port],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = Process([prometheus, "--config.file=" + config, "--storage.tsdb.path=" + storage,
+                        "--web.listen-address=127.0.0.1:%d" % prom_port], stop_timeout=15)
         try:
             up = {}
             deadline = time.monotonic() + 60
@@ -259,12 +258,7 @@ scrape_configs:
             self.assertEqual(up.get("hostwatch"), "1", up)
             self.assertEqual(up.get("hostwatch_wrong_password"), "0", up)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            proc.stop()
 
 
 class ClientCertificateTest(unittest.TestCase):

@@ -4,19 +4,16 @@ Every agent listens on 127.0.0.1 port 0 unless told otherwise; the bound port is
 read back from the agent's startup log line, so tests never collide on ports.
 """
 import gzip
-import http.server
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
-import urllib.error
-import urllib.request
+
+from process import Process, StartError, free_port  # noqa: F401  (re-exported)
+from target_server import Reply, TargetServer  # noqa: F401  (re-exported)
 
 BINARY = os.environ.get("HOSTWATCH_BINARY", "")
 SOURCE_DIR = os.environ.get("HOSTWATCH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -43,59 +40,32 @@ def require_binary():
         raise unittest.SkipTest("HOSTWATCH_BINARY is not set to an executable; run through ctest")
 
 
-class Agent:
-    """A running hostwatch process. Use as a context manager or call stop()."""
+class Agent(Process):
+    """A running hostwatch process (process.Process): use as a context manager or call stop()."""
 
     def __init__(self, *args, listen="127.0.0.1:0", env=None, wait_ready=True, timeout=15, prefix=()):
         # prefix: a command the binary runs under, e.g. ("setpriv", "--reuid=nobody", ...); it must exec.
         require_binary()
-        self.args = list(prefix) + [BINARY]
+        argv = list(prefix) + [BINARY]
         if listen is not None:
-            self.args.append("--web.listen-address=" + listen)
-        self.args += list(args)
-        self.log_lines = []
-        self._log_lock = threading.Lock()
-        self._started = threading.Event()
-        self.port = None
+            argv.append("--web.listen-address=" + listen)
+        argv += list(args)
+        self.args = argv
         full_env = dict(os.environ)
         if env:
             full_env.update(env)
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
-        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
-        self._reader.start()
-        if wait_ready:
-            if not self._started.wait(timeout):
-                self.stop(signal.SIGKILL)
-                raise AssertionError("agent did not start within %ss; log:\n%s" % (timeout, self.log()))
+        super().__init__(argv, name="agent", env=full_env, ready_line=self._started_line, wait=wait_ready,
+                         timeout=timeout)
 
-    def _read_stderr(self):
-        for raw in self.proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            with self._log_lock:
-                self.log_lines.append(line)
-            record_sanitizer_output(self.proc.pid, line)
-            if "msg=\"hostwatch started\"" in line or '"msg":"hostwatch started"' in line:
-                m = re.search(r'address=("?)[^ "]*:(\d+)', line) or re.search(r'"address":"[^"]*:(\d+)"', line)
-                if m:
-                    self.port = int(m.groups()[-1])
-                self._started.set()
-
-    def log(self):
-        with self._log_lock:
-            return "\n".join(self.log_lines)
-
-    @property
-    def base_url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def request(self, path, method="GET", headers=None, data=None, timeout=10):
-        """Returns (status, headers dict with lower-case keys, body bytes)."""
-        req = urllib.request.Request(self.base_url + path, method=method, headers=headers or {}, data=data)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
-        except urllib.error.HTTPError as e:
-            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+    def _started_line(self, line):
+        """Records sanitizer reports; true on the startup line, whose address gives the port."""
+        record_sanitizer_output(self.proc.pid, line)
+        if "msg=\"hostwatch started\"" in line or '"msg":"hostwatch started"' in line:
+            m = re.search(r'address=("?)[^ "]*:(\d+)', line) or re.search(r'"address":"[^"]*:(\d+)"', line)
+            if m:
+                self.port = int(m.groups()[-1])
+            return True
+        return False
 
     def metrics(self, path="/metrics"):
         status, headers, body = self.request(path)
@@ -105,31 +75,13 @@ class Agent:
             body = gzip.decompress(body)
         return body.decode("utf-8")
 
-    def wait_exit(self, timeout):
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
 
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._reader.join(2)
-        for pipe in (self.proc.stdout, self.proc.stderr):
-            if pipe is not None and not self._reader.is_alive():
-                pipe.close()
-        return self.proc.returncode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+def hung_loadavg_agent(procfs_dir, max_requests):
+    """An agent whose only collector, loadavg, hangs on open(): procfs_dir/loadavg is made a FIFO
+    without a writer, which blocks open() like a dead NFS mount (collector deadline 1.5 s)."""
+    os.mkfifo(os.path.join(procfs_dir, "loadavg"))
+    return Agent("--path.procfs=" + procfs_dir, "--collector.disable-defaults", "--collector.loadavg",
+                 "--scrape.collector-timeout=1500ms", "--web.max-requests=%d" % max_requests)
 
 
 def run_agent(*args, timeout=15, env=None):
@@ -224,12 +176,6 @@ def settled_open_fds(pid, limit, timeout=5):
     return n
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class TempDir:
     def __init__(self):
         self.path = tempfile.mkdtemp(prefix="hostwatch-test-")
@@ -245,25 +191,3 @@ class TempDir:
 
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-class QuietHandler(http.server.BaseHTTPRequestHandler):
-    """Base for the loopback HTTP targets tests start: no request logging, and _send writes a
-    complete HTTP/1.1 response (Content-Length, Connection: close; no body for HEAD)."""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, code, body=b"", headers=()):
-        self.send_response(code)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
