@@ -10,7 +10,6 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "agent/host_summary.h"
@@ -36,8 +35,5 @@ struct StatusPageData {
 
 // The whole HTML document.
 std::string RenderStatusPage(const StatusPageData& data);
-
-// s with & < > " ' replaced by their character references.
-std::string HtmlEscape(std::string_view s);
 
 }  // namespace hostwatch
