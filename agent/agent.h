@@ -3,27 +3,33 @@
 // snapshot (scraper + config) swapped under a mutex, so a scrape always sees
 // one whole configuration, never half of two.
 //
-// Start/Reload/Stop are called from the main thread; HTTP handlers run on
-// CivetWeb's workers.
+// /metrics is: limit (RequestLimiter), gather (one MetricSink, every source in
+// order: the snapshot's scraper, then sources_), serialize. The status page (/)
+// is limited the same way and reads only what scrapes and checks already know:
+// the scraper's last run per collector, the host summary recorded from the last
+// /metrics scrape, the checks' summaries.
+//
+// Configure/Serve/Reload/Stop are called from the main thread (Reload also from
+// /-/reload); HTTP handlers run on CivetWeb's workers.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "agent/flags.h"
-#include "agent/web/http_server.h"
-#include "agent/logging.h"
+#include "agent/host_summary.h"
+#include "agent/reload_state.h"
+#include "agent/request_limiter.h"
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
-#include "collectors/checks/http_checker.h"
-#include "agent/status_page.h"
+#include "agent/web/http_server.h"
 #include "agent/web/web_security.h"
+#include "collectors/checks/http_checker.h"
+#include "collectors/core/metric_source.h"
 #include "collectors/core/proc_fs.h"
 
 namespace hostwatch {
@@ -56,12 +62,13 @@ class Agent {
   };
   Result<std::shared_ptr<const Snapshot>> Build() const;
   std::shared_ptr<const Snapshot> Current() const;
+  void StartChecker();
+  HttpServerOptions ServerOptions() const;
 
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
   HttpResponse HandleProbe(const HttpRequest& req) const;
-  void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
 
   const AgentFlags flags_;
   // Collectors keep a reference to this. A collector hung in the kernel (open() on a dead NFS
@@ -71,23 +78,24 @@ class Agent {
   SelfMetrics self_metrics_;
   std::unique_ptr<WebSecurity> security_;  // set by Configure(); outlives server_'s use of it (Stop first)
   HttpServer server_;
+  ReloadState reload_state_;
+  RequestLimiter limiter_;            // /metrics and the status page share --web.max-requests
+  HostSummaryRecorder host_summary_;  // from the last /metrics scrape, for the status page
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // Guarded by snapshot_mu_.
 
   std::mutex reload_mu_;  // serializes reloads (SIGHUP and /-/reload)
-  std::atomic<bool> last_reload_ok_{true};
-  std::atomic<double> last_reload_success_time_{0};
-  std::atomic<int> scrapes_in_flight_{0};
-  logging::RateLimit refused_scrape_log_{std::chrono::seconds(10)};  // one warning per 10 s at most
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-
-  std::mutex status_cpu_mu_;
-  std::optional<CpuTotals> status_cpu_previous_;  // Guarded by status_cpu_mu_; CPU at the last page view.
 
   // HTTP checks: long-lived across reloads (Update keeps unchanged checks'
   // state). Created in Serve() so --config.check never probes; null before.
   std::unique_ptr<HttpChecker> checker_;
+  std::unique_ptr<MetricSource> checker_source_;  // adapts checker_ until it is a MetricSource itself
+
+  // Asked after the snapshot's scraper, in this order. Filled by Serve() before
+  // the server starts, fixed afterwards. Not owned: members of this Agent.
+  std::vector<const MetricSource*> sources_;
 };
 
 }  // namespace hostwatch

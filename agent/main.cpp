@@ -66,17 +66,15 @@ bool EnoughOpenFiles(rlim_t soft_limit, int max_connections) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace hostwatch;
+// Process-wide setup that must happen before any thread starts. Returns the signals
+// the main loop waits for (blocked in every thread from here on).
+sigset_t PrepareProcess() {
   // glibc gives each thread that allocates its own arena (HTTP workers, scrape
   // pool, statfs helpers, check scheduler), and each keeps its freed pages:
   // two arenas cut anonymous RSS by about a third at no measurable CPU cost.
   mallopt(M_ARENA_MAX, 2);
-  const rlim_t open_file_limit = RaiseOpenFileLimit();
   // Block the signals we handle before any thread starts, so every thread
-  // inherits the mask and only the main loop below receives them.
+  // inherits the mask and only the main loop receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -92,6 +90,35 @@ int main(int argc, char** argv) {
   std::time_t now = std::time(nullptr);
   struct tm local {};
   localtime_r(&now, &local);
+  return signals;
+}
+
+// Serves until SIGTERM or SIGINT, reloading on SIGHUP. systemd (Type=notify) hears
+// ready only now that the listeners are bound; the watchdog is pinged from here.
+void ServeUntilStopped(hostwatch::Agent& agent, const sigset_t& signals) {
+  using namespace hostwatch;
+  const std::string serving = "serving on " + Join(agent.BoundAddresses());
+  systemd::NotifyReady(serving);
+  systemd::SignalWaiter waiter(signals, systemd::WatchdogPingInterval());
+  for (;;) {
+    int sig = waiter.Wait();
+    if (sig != SIGHUP) {
+      logging::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      return;
+    }
+    logging::Info("reload requested", {{"signal", "SIGHUP"}});
+    systemd::NotifyReloading();
+    Status reloaded = agent.Reload();
+    systemd::NotifyReady(reloaded.ok() ? serving : serving + "; last reload failed: " + reloaded.message());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hostwatch;
+  const sigset_t signals = PrepareProcess();
+  const rlim_t open_file_limit = RaiseOpenFileLimit();
 
   std::variant<AgentFlags, int> parsed = ParseFlags(argc, argv);
   if (std::holds_alternative<int>(parsed)) {
@@ -130,24 +157,7 @@ int main(int argc, char** argv) {
   logging::Info("hostwatch started", {{"version", kBuildVersion},
                                       {"address", Join(agent.BoundAddresses())},
                                       {"telemetry_path", flags.telemetry_path}});
-
-  // systemd (Type=notify): ready only now that the listeners are bound; the
-  // watchdog is pinged from this loop while it waits for signals.
-  const std::string serving = "serving on " + Join(agent.BoundAddresses());
-  systemd::NotifyReady(serving);
-  systemd::SignalWaiter waiter(signals, systemd::WatchdogPingInterval());
-  for (;;) {
-    int sig = waiter.Wait();
-    if (sig == SIGHUP) {
-      logging::Info("reload requested", {{"signal", "SIGHUP"}});
-      systemd::NotifyReloading();
-      Status reloaded = agent.Reload();
-      systemd::NotifyReady(reloaded.ok() ? serving : serving + "; last reload failed: " + reloaded.message());
-      continue;
-    }
-    logging::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    break;
-  }
+  ServeUntilStopped(agent, signals);
   systemd::NotifyStopping();
   agent.Stop();
   mg_exit_library();

@@ -9,6 +9,8 @@ namespace hostwatch {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
 const MetricDesc kCollectorDuration{"node_scrape_collector_duration_seconds",
                                     "node_exporter: Duration of a collector scrape.",
                                     MetricType::Gauge,
@@ -21,6 +23,8 @@ const MetricDesc kParseErrors{"hostwatch_collector_parse_errors_total",
                               "Malformed input lines a collector skipped since the agent started.",
                               MetricType::Counter,
                               {"collector"}};
+
+}  // namespace
 
 struct Scraper::Entry {
   std::string name;
@@ -116,15 +120,29 @@ Scraper::Scraper(std::vector<NamedCollector> collectors, std::chrono::millisecon
   }
 }
 
-std::vector<std::string> Scraper::Names() const {
-  std::vector<std::string> names;
-  for (const auto& e : entries_) {
-    names.push_back(e->name);
+void Scraper::AwaitJob(Job& job, std::vector<Outcome>& results, std::size_t* next) const {
+  const std::size_t n = entries_.size();
+  for (std::size_t& i = *next; i < n; ++i) {
+    std::unique_lock<std::mutex> lock(job.mu);
+    Outcome& o = job.outcomes[i];
+    while (!o.done) {
+      // See Job: no deadline of collector i can come before this time.
+      const Clock::time_point wake = o.started ? o.start + timeout_ : Clock::now() + timeout_;
+      if (job.cv.wait_until(lock, wake) == std::cv_status::timeout && o.started && !o.done &&
+          Clock::now() >= o.start + timeout_) {
+        job.abandoned = true;
+        entries_[i]->stuck = true;
+        results[i].status = Status::Error("timed out after " + FormatDuration(timeout_));
+        results[i].seconds = std::chrono::duration<double>(Clock::now() - o.start).count();
+        ++i;
+        return;  // the caller continues with the rest on a new job
+      }
+    }
+    results[i] = std::move(o);
   }
-  return names;
 }
 
-std::vector<prometheus::MetricFamily> Scraper::Scrape() {
+std::vector<Scraper::Outcome> Scraper::RunAll() const {
   const std::size_t n = entries_.size();
   std::vector<Outcome> results(n);
   std::size_t i = 0;
@@ -139,34 +157,17 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() {
       }
       break;
     }
-    for (; i < n; ++i) {
-      std::unique_lock<std::mutex> lock(job->mu);
-      Outcome& o = job->outcomes[i];
-      bool timed_out = false;
-      while (!o.done) {
-        // See Job: no deadline of collector i can come before this time.
-        const Clock::time_point wake = o.started ? o.start + timeout_ : Clock::now() + timeout_;
-        if (job->cv.wait_until(lock, wake) == std::cv_status::timeout && o.started && !o.done &&
-            Clock::now() >= o.start + timeout_) {
-          timed_out = true;
-          break;
-        }
-      }
-      if (timed_out) {
-        job->abandoned = true;
-        entries_[i]->stuck = true;
-        results[i].status = Status::Error("timed out after " + FormatDuration(timeout_));
-        results[i].seconds = std::chrono::duration<double>(Clock::now() - o.start).count();
-        ++i;
-        break;  // continue with the rest on a new job
-      }
-      results[i] = std::move(o);
-    }
+    AwaitJob(*job, results, &i);
   }
+  return results;
+}
 
-  std::vector<prometheus::MetricFamily> out;
+void Scraper::Collect(MetricSink& sink) const {
+  std::vector<Outcome> results = RunAll();
+  // The meta families go in after every collector's, as separate families, so
+  // that a collector emitting the same name (textfile) merges exactly as before.
   MetricSink meta;
-  for (std::size_t k = 0; k < n; ++k) {
+  for (std::size_t k = 0; k < entries_.size(); ++k) {
     Entry& e = *entries_[k];
     Outcome& r = results[k];
     bool success = r.status.ok();
@@ -182,23 +183,18 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() {
       logging::Warn("collector degraded", {{"name", e.name}, {"err", w}});
     }
     for (auto& f : r.families) {
-      out.push_back(std::move(f));
+      sink.AddFamily(std::move(f));
     }
     meta.Add(kCollectorDuration, r.seconds, {e.name});
     meta.Add(kCollectorSuccess, success ? 1 : 0, {e.name});
     std::uint64_t errors = e.parse_errors.load();
     meta.Add(kParseErrors, static_cast<double>(errors), {e.name});
     std::lock_guard<std::mutex> lock(e.info_mu);
-    e.info.ever_run = true;
-    e.info.last_duration_seconds = r.seconds;
-    e.info.last_success = success;
-    e.info.last_error = success ? "" : r.status.message();
-    e.info.parse_errors_total = errors;
+    e.info = CollectorRunInfo{e.name, r.seconds, success, true, success ? "" : r.status.message(), errors};
   }
   for (auto& f : meta.TakeFamilies()) {
-    out.push_back(std::move(f));
+    sink.AddFamily(std::move(f));
   }
-  return out;
 }
 
 std::vector<CollectorRunInfo> Scraper::RunInfo() const {

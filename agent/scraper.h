@@ -9,11 +9,12 @@
 // until its hung call returns, so at most one thread per collector is ever
 // pinned by a hang. Remaining collectors continue on a fresh pool thread.
 //
-// Thread-safe: concurrent scrapes may call Scrape(); each collector instance is
+// The last run of each collector is kept (RunInfo()) for the status page, which
+// shows it instead of running collectors of its own.
+//
+// Thread-safe: concurrent scrapes may call Collect(); each collector instance is
 // still run by one thread at a time.
 #pragma once
-
-#include <prometheus/metric_family.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,10 +25,12 @@
 
 #include "agent/worker_pool.h"
 #include "collectors/core/collector.h"
+#include "collectors/core/metric_source.h"
 
 namespace hostwatch {
 
-// What the status page shows about a collector's last run.
+// What the status page shows about a collector's last run (ever_run false
+// until a scrape has run it).
 struct CollectorRunInfo {
   std::string name;
   double last_duration_seconds = 0;
@@ -37,7 +40,7 @@ struct CollectorRunInfo {
   std::uint64_t parse_errors_total = 0;
 };
 
-class Scraper {
+class Scraper : public MetricSource {
  public:
   struct NamedCollector {
     std::string name;
@@ -50,20 +53,30 @@ class Scraper {
   Scraper(Scraper&&) = delete;
   Scraper& operator=(Scraper&&) = delete;
 
-  // Runs all collectors and returns their families plus the scrape meta families.
-  std::vector<prometheus::MetricFamily> Scrape();
+  // Runs all collectors and adds their families, then the scrape meta
+  // families, to sink. Records each collector's run for RunInfo(). Returns
+  // within about one timeout per hung collector; never throws.
+  void Collect(MetricSink& sink) const override;
 
+  // Each collector's last run, in configuration order.
   std::vector<CollectorRunInfo> RunInfo() const;
-  std::vector<std::string> Names() const;
 
  private:
   struct Entry;
   struct Job;
   struct Outcome;
 
+  // Runs every collector (see the file comment) and returns one outcome per entry.
+  std::vector<Outcome> RunAll() const;
+  // Waits for job's outcomes from *next on; stops after the first collector that
+  // overruns its deadline (marked stuck), leaving *next after it.
+  void AwaitJob(Job& job, std::vector<Outcome>& results, std::size_t* next) const;
+
   std::vector<std::shared_ptr<Entry>> entries_;
   const std::chrono::milliseconds timeout_;
-  WorkerPool pool_;
+  // Collect() is logically const (a scrape reads the collectors); the pool is
+  // its thread-safe machinery.
+  mutable WorkerPool pool_;
 };
 
 }  // namespace hostwatch

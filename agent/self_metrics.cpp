@@ -117,8 +117,7 @@ Result<std::string> SelfMetrics::ReadSelfStat() const {
   return self_stat_.Read();
 }
 
-void SelfMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
-  MetricSink sink;
+void SelfMetrics::Collect(MetricSink& sink) const {
   sink.Add(kBuildInfo, 1, {kBuildBranch, kBuildCompiler, kBuildRevision, kBuildVersion});
   Result<std::string> stat = ReadSelfStat();
   if (stat.ok()) {
@@ -144,9 +143,6 @@ void SelfMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
   }
   if (start_time_seconds_ > 0) {
     sink.Add(kStartTime, start_time_seconds_);
-  }
-  for (auto& f : sink.TakeFamilies()) {
-    out->push_back(std::move(f));
   }
 }
 

@@ -8,8 +8,6 @@
 // Thread-safe.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "collectors/core/cached_file.h"
+#include "collectors/core/metric_source.h"
 #include "collectors/core/proc_fs.h"
 #include "collectors/core/status.h"
 
@@ -56,10 +55,12 @@ std::optional<std::size_t> CountDirEntries(const ProcFs& fs, const std::string& 
 // descriptor the listing itself holds, so fd_dir must be this process's own).
 std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_dir);
 
-class SelfMetrics {
+class SelfMetrics : public MetricSource {
  public:
   SelfMetrics();
-  void Collect(std::vector<prometheus::MetricFamily>* out) const;
+  // Adds the families above; a /proc/self file that cannot be read or parsed
+  // leaves its families out of this scrape.
+  void Collect(MetricSink& sink) const override;
 
  private:
   Result<std::string> ReadSelfStat() const;

@@ -9,51 +9,32 @@
 namespace hostwatch {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-
-const MetricFamily* Find(const std::vector<MetricFamily>& families, std::string_view name) {
-  for (const MetricFamily& f : families) {
-    if (f.name == name) {
-      return &f;
+// s with & < > " ' replaced by their character references.
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
-  return nullptr;
-}
-
-std::string_view Label(const ClientMetric& m, std::string_view name) {
-  for (const auto& l : m.label) {
-    if (l.name == name) {
-      return l.value;
-    }
-  }
-  return {};
-}
-
-double Value(const MetricFamily& f, const ClientMetric& m) {
-  switch (f.type) {
-    case prometheus::MetricType::Counter:
-      return m.counter.value;
-    case prometheus::MetricType::Gauge:
-      return m.gauge.value;
-    default:
-      return m.untyped.value;
-  }
-}
-
-// The value of an unlabelled family, or of the series with label == value.
-std::optional<double> Scalar(const std::vector<MetricFamily>& families, std::string_view name,
-                             std::string_view label = {}, std::string_view value = {}) {
-  const MetricFamily* f = Find(families, name);
-  if (f == nullptr) {
-    return std::nullopt;
-  }
-  for (const ClientMetric& m : f->metric) {
-    if (label.empty() || Label(m, label) == value) {
-      return Value(*f, m);
-    }
-  }
-  return std::nullopt;
+  return out;
 }
 
 std::string Fixed(double v, int decimals) {
@@ -118,20 +99,31 @@ void Tile(std::string* out, const std::string& id, const std::string& label, con
           HtmlEscape(label) + "</div></div>\n";
 }
 
-void RenderHost(const HostSummary& h, std::string* out) {
-  *out += "<h2>Host</h2>\n<div class=\"grid\">\n";
+void RenderHost(const std::optional<HostSummary>& summary, std::string* out) {
+  *out += "<h2>Host</h2>\n";
+  if (!summary) {
+    *out +=
+        "<p class=\"muted\" id=\"no-scrape\">Not scraped yet: these numbers come from the last scrape of the "
+        "metrics endpoint, and there has been none since the agent started.</p>\n";
+  } else {
+    *out += "<p class=\"muted\" id=\"scraped-at\">As of the last scrape of the metrics endpoint, " +
+            Timestamp(summary->scraped_at) + ".</p>\n";
+  }
+  const HostSummary h = summary.value_or(HostSummary{});
+  const HostReading& r = h.reading;
+  *out += "<div class=\"grid\">\n";
   Tile(out, "cpu-busy", "CPU busy", Opt(h.cpu_busy_ratio, Percent));
-  std::string load = h.load1 ? Load(*h.load1) + " / " + Opt(h.load5, Load) + " / " + Opt(h.load15, Load) : "n/a";
+  std::string load = r.load1 ? Load(*r.load1) + " / " + Opt(r.load5, Load) + " / " + Opt(r.load15, Load) : "n/a";
   Tile(out, "load", "Load 1m / 5m / 15m", load);
   std::string mem = "n/a";
-  if (h.memory_total_bytes && h.memory_available_bytes && *h.memory_total_bytes > 0) {
-    double used = *h.memory_total_bytes - *h.memory_available_bytes;
-    mem = Percent(used / *h.memory_total_bytes) + " of " + Bytes(*h.memory_total_bytes);
+  if (r.memory_total_bytes && r.memory_available_bytes && *r.memory_total_bytes > 0) {
+    double used = *r.memory_total_bytes - *r.memory_available_bytes;
+    mem = Percent(used / *r.memory_total_bytes) + " of " + Bytes(*r.memory_total_bytes);
   }
   Tile(out, "memory-used", "Memory used", mem);
   std::string root = "n/a";
-  if (h.root_size_bytes && h.root_avail_bytes && *h.root_size_bytes > 0) {
-    root = Percent(1 - *h.root_avail_bytes / *h.root_size_bytes) + " of " + Bytes(*h.root_size_bytes);
+  if (r.root_size_bytes && r.root_avail_bytes && *r.root_size_bytes > 0) {
+    root = Percent(1 - *r.root_avail_bytes / *r.root_size_bytes) + " of " + Bytes(*r.root_size_bytes);
   }
   Tile(out, "root-used", "Root filesystem used", root);
   *out += "</div>\n";
@@ -152,7 +144,7 @@ void RenderCollectors(const std::vector<CollectorRunInfo>& collectors, std::stri
   *out += "</table></div>\n";
 }
 
-void RenderChecks(const std::vector<CheckStatusRow>& checks, std::string* out) {
+void RenderChecks(const std::vector<CheckSummary>& checks, std::string* out) {
   *out += "<h2>HTTP checks</h2>\n<div class=\"card\">";
   if (checks.empty()) {
     *out += "<p class=\"muted\" id=\"no-checks\">No HTTP checks configured (see <code>http_checks:</code> in the "
@@ -161,7 +153,7 @@ void RenderChecks(const std::vector<CheckStatusRow>& checks, std::string* out) {
   }
   *out += "<table id=\"checks\">\n<tr><th>Check</th><th>Target</th><th>State</th><th>Last latency</th>"
           "<th>Availability</th><th>p95</th><th>Certificate</th><th>Last failure</th><th>Runs</th></tr>\n";
-  for (const CheckStatusRow& c : checks) {
+  for (const CheckSummary& c : checks) {
     std::string state = !c.has_run ? "<span class=\"muted\">pending</span>"
                                    : (c.up ? "<span class=\"ok\">up</span>" : "<span class=\"bad\">down</span>");
     std::string encoded;  // the check name as a URL query value
@@ -184,73 +176,6 @@ void RenderChecks(const std::vector<CheckStatusRow>& checks, std::string* out) {
 }
 
 }  // namespace
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::optional<CpuTotals> SumCpuSeconds(const std::vector<MetricFamily>& families) {
-  const MetricFamily* f = Find(families, "node_cpu_seconds_total");
-  if (f == nullptr || f->metric.empty()) {
-    return std::nullopt;
-  }
-  CpuTotals t;
-  for (const ClientMetric& m : f->metric) {
-    std::string_view mode = Label(m, "mode");
-    double v = Value(*f, m);
-    t.total += v;
-    if (mode == "idle" || mode == "iowait") {
-      t.idle += v;
-    }
-  }
-  return t;
-}
-
-HostSummary SummarizeHost(const std::vector<MetricFamily>& families, const std::optional<CpuTotals>& previous) {
-  HostSummary h;
-  if (std::optional<CpuTotals> now = SumCpuSeconds(families)) {
-    CpuTotals delta = *now;
-    if (previous && now->total > previous->total) {
-      delta.total = now->total - previous->total;
-      delta.idle = now->idle - previous->idle;
-    }
-    if (delta.total > 0) {
-      h.cpu_busy_ratio = std::clamp(1 - delta.idle / delta.total, 0.0, 1.0);
-    }
-  }
-  h.load1 = Scalar(families, "node_load1");
-  h.load5 = Scalar(families, "node_load5");
-  h.load15 = Scalar(families, "node_load15");
-  h.memory_total_bytes = Scalar(families, "node_memory_MemTotal_bytes");
-  h.memory_available_bytes = Scalar(families, "node_memory_MemAvailable_bytes");
-  h.root_size_bytes = Scalar(families, "node_filesystem_size_bytes", "mountpoint", "/");
-  h.root_avail_bytes = Scalar(families, "node_filesystem_avail_bytes", "mountpoint", "/");
-  h.boot_time_seconds = Scalar(families, "node_boot_time_seconds");
-  return h;
-}
 
 std::string RenderStatusPage(const StatusPageData& d) {
   std::string out;

@@ -10,11 +10,6 @@ WorkerPool::~WorkerPool() {
   shared_->cv.notify_all();
 }
 
-std::size_t WorkerPool::threads() const {
-  std::lock_guard<std::mutex> lock(shared_->mu);
-  return shared_->threads;
-}
-
 bool WorkerPool::Submit(std::function<void()> task) {
   std::unique_lock<std::mutex> lock(shared_->mu);
   // A worker that has just delivered its last result to a waiting scrape is

@@ -30,8 +30,6 @@ class WorkerPool {
   // (and does not run task) when every allowed thread is busy.
   bool Submit(std::function<void()> task);
 
-  std::size_t threads() const;
-
  private:
   struct Shared {
     std::mutex mu;

@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "agent/web/gzip.h"
 #include "agent/logging.h"
-#include "agent/web/probe_request.h"
+#include "agent/web/gzip.h"
 #include "agent/web/web_security.h"
 #include "collectors/core/metric_sink.h"
 
@@ -75,27 +74,44 @@ std::string JoinComma(const std::vector<std::string>& v) {
   return out;
 }
 
+// Writes a complete response on conn.
+void WriteHttpResponse(mg_connection* conn, const HttpResponse& response, bool head_only, bool gzip) {
+  std::string compressed;
+  const std::string* body = &response.body;
+  if (gzip) {
+    compressed = GzipCompress(response.body);
+    if (!compressed.empty()) {
+      body = &compressed;
+    } else {
+      gzip = false;
+    }
+  }
+  std::string head =
+      "HTTP/1.1 " + std::to_string(response.status) + " " + mg_get_response_code_text(conn, response.status) + "\r\n";
+  head += "Content-Type: " + response.content_type + "\r\n";
+  head += "Content-Length: " + std::to_string(body->size()) + "\r\n";
+  if (gzip) {
+    head += "Content-Encoding: gzip\r\n";
+  }
+  if (response.allow_gzip) {
+    head += "Vary: Accept-Encoding\r\n";
+  }
+  for (const auto& [k, v] : response.headers) {
+    head += k + ": " + v + "\r\n";
+  }
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (!head_only) {
+    mg_write(conn, body->data(), body->size());
+  }
+}
+
 }  // namespace
 
 std::string HttpRequest::Header(const char* name) const {
   const char* v = mg_get_header(conn, name);
   return v ? v : "";
 }
-
-std::string HttpRequest::ReadBody(std::size_t max_bytes) const {
-  std::string body;
-  char buf[4096];
-  while (body.size() < max_bytes) {
-    int n = mg_read(conn, buf, std::min(sizeof(buf), max_bytes - body.size()));
-    if (n <= 0) {
-      break;
-    }
-    body.append(buf, static_cast<std::size_t>(n));
-  }
-  return body;
-}
-
-std::string HttpRequest::QueryParam(const char* name) const { return QueryParamValue(query, name); }
 
 class HttpServer::Dispatcher : public CivetHandler {
  public:
@@ -181,37 +197,6 @@ std::vector<int> HttpServer::ListeningPorts() const {
   return server_ ? server_->getListeningPorts() : std::vector<int>{};
 }
 
-void WriteHttpResponse(mg_connection* conn, const HttpResponse& response, bool head_only, bool gzip) {
-  std::string compressed;
-  const std::string* body = &response.body;
-  if (gzip) {
-    compressed = GzipCompress(response.body);
-    if (!compressed.empty()) {
-      body = &compressed;
-    } else {
-      gzip = false;
-    }
-  }
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                     mg_get_response_code_text(conn, response.status) + "\r\n";
-  head += "Content-Type: " + response.content_type + "\r\n";
-  head += "Content-Length: " + std::to_string(body->size()) + "\r\n";
-  if (gzip) {
-    head += "Content-Encoding: gzip\r\n";
-  }
-  if (response.allow_gzip) {
-    head += "Vary: Accept-Encoding\r\n";
-  }
-  for (const auto& [k, v] : response.headers) {
-    head += k + ": " + v + "\r\n";
-  }
-  head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (!head_only) {
-    mg_write(conn, body->data(), body->size());
-  }
-}
-
 void HttpServer::Serve(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   HttpRequest req;
@@ -270,16 +255,10 @@ void HttpServer::Count(const std::string& path, int status) {
   ++counts_[{path, status}];
 }
 
-void HttpServer::CollectMetrics(std::vector<prometheus::MetricFamily>* out) const {
-  MetricSink sink;
-  {
-    std::lock_guard<std::mutex> lock(counts_mu_);
-    for (const auto& [key, n] : counts_) {
-      sink.Add(kHttpRequests, static_cast<double>(n), {std::to_string(key.second), key.first});
-    }
-  }
-  for (auto& f : sink.TakeFamilies()) {
-    out->push_back(std::move(f));
+void HttpServer::Collect(MetricSink& sink) const {
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  for (const auto& [key, n] : counts_) {
+    sink.Add(kHttpRequests, static_cast<double>(n), {std::to_string(key.second), key.first});
   }
 }
 

@@ -17,8 +17,6 @@
 // called concurrently from CivetWeb's worker threads.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <atomic>
 #include <functional>
 #include <map>
@@ -28,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/core/metric_source.h"
 #include "collectors/core/status.h"
 
 struct mg_connection;
@@ -43,10 +42,6 @@ struct HttpRequest {
 
   // Value of a request header, or "" when absent.
   std::string Header(const char* name) const;
-  // Reads the request body, at most max_bytes.
-  std::string ReadBody(std::size_t max_bytes) const;
-  // Decoded value of a query parameter, or "" when absent.
-  std::string QueryParam(const char* name) const;
 };
 
 struct HttpResponse {
@@ -75,7 +70,7 @@ struct HttpServerOptions {
   int keep_alive_timeout_ms = 500;
 };
 
-class HttpServer {
+class HttpServer : public MetricSource {
  public:
   HttpServer();
   ~HttpServer();
@@ -95,8 +90,9 @@ class HttpServer {
   // Ports actually bound, in the order of options.listen (port 0 resolved).
   std::vector<int> ListeningPorts() const;
 
-  // hostwatch_http_requests_total{path,code}.
-  void CollectMetrics(std::vector<prometheus::MetricFamily>* out) const;
+  // Adds hostwatch_http_requests_total{code,path}: every request answered so far
+  // (401, 404, 405 and 503 included); unknown paths share path="other".
+  void Collect(MetricSink& sink) const override;
 
  private:
   class Dispatcher;
@@ -115,9 +111,5 @@ class HttpServer {
   mutable std::mutex counts_mu_;
   std::map<std::pair<std::string, int>, std::uint64_t> counts_;  // Guarded by counts_mu_.
 };
-
-// Writes a complete response on conn (used by the dispatcher; exposed for handlers
-// that need to stream, none yet).
-void WriteHttpResponse(mg_connection* conn, const HttpResponse& response, bool head_only, bool gzip);
 
 }  // namespace hostwatch

@@ -131,5 +131,41 @@ class StatusPageBrowserTest(unittest.TestCase):
             print("screenshot saved to " + shot)
 
 
+class StatusPageWithoutBrowserTest(unittest.TestCase):
+    """The page shows what scrapes already know and runs none of its own."""
+
+    def setUp(self):
+        require_binary()
+
+    def page(self, agent):
+        status, _, body = agent.request("/")
+        self.assertEqual(status, 200)
+        dom = DomTables()
+        dom.feed(body.decode("utf-8"))
+        return dom
+
+    def test_before_and_after_the_first_scrape(self):
+        with Agent() as agent:
+            dom = self.page(agent)
+            self.assertIn("Not scraped yet", "".join(dom.ids["no-scrape"]))
+            self.assertEqual("".join(dom.ids["cpu-busy"]).strip().split()[0], "n/a")
+            collectors = {r[0]: r for r in dom.tables["collectors"][1:]}
+            self.assertEqual(collectors["cpu"][1], "not run yet")
+            # Viewing the page ran no collector: a second view still has nothing to show.
+            again = self.page(agent)
+            self.assertIn("no-scrape", again.ids)
+            self.assertEqual({r[0]: r[1] for r in again.tables["collectors"][1:]}["cpu"], "not run yet")
+
+            metrics = agent.metrics()
+            dom = self.page(agent)
+            self.assertNotIn("no-scrape", dom.ids)
+            self.assertIn("As of the last scrape", "".join(dom.ids["scraped-at"]))
+            collectors = {r[0]: r for r in dom.tables["collectors"][1:]}
+            self.assertEqual(collectors["cpu"][1], "yes")
+            # The load shown is the one that scrape reported (two decimals).
+            self.assertAlmostEqual(float("".join(dom.ids["load"]).split("/")[0].strip()),
+                                   sample(metrics, "node_load1"), delta=0.006)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -60,9 +60,9 @@ TEST(OpenFdsTest, DirectorySizeAgreesWithTheListingAndFollowsOpenAndClose) {
 
 TEST(SelfMetricsTest, ExportsProcessFamiliesForThisProcess) {
   SelfMetrics self;
-  std::vector<prometheus::MetricFamily> families;
-  self.Collect(&families);
-  std::string text = SerializeText(std::move(families));
+  MetricSink sink;
+  self.Collect(sink);
+  std::string text = SerializeText(sink.TakeFamilies());
   for (const char* name : {"hostwatch_build_info{", "process_cpu_seconds_total ", "process_resident_memory_bytes ",
                            "process_virtual_memory_bytes ", "process_open_fds ", "process_max_fds ",
                            "process_start_time_seconds ", "process_threads "}) {

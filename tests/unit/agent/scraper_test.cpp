@@ -58,6 +58,13 @@ class HangingCollector : public Collector {
   std::shared_ptr<Gate> gate_;
 };
 
+// One scrape's document, as /metrics would serialize it.
+std::string Scrape(const Scraper& scraper) {
+  MetricSink sink;
+  scraper.Collect(sink);
+  return SerializeText(sink.TakeFamilies());
+}
+
 std::vector<Scraper::NamedCollector> Collectors(std::vector<std::pair<std::string, CollectorPtr>> list) {
   std::vector<Scraper::NamedCollector> out;
   for (auto& [name, c] : list) {
@@ -71,11 +78,31 @@ TEST(ScraperTest, ReportsSuccessPerCollectorAndParseErrors) {
   list.emplace_back("good", std::make_unique<ConstantCollector>(1));
   list.emplace_back("bad", std::make_unique<FailingCollector>());
   Scraper scraper(Collectors(std::move(list)), 2s);
-  std::string text = SerializeText(scraper.Scrape());
+  std::string text = Scrape(scraper);
   EXPECT_NE(text.find("node_scrape_collector_success{collector=\"good\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("node_scrape_collector_success{collector=\"bad\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("hostwatch_collector_parse_errors_total{collector=\"bad\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("test_value 1\n"), std::string::npos);
+}
+
+TEST(ScraperTest, RunInfoIsEmptyBeforeTheFirstScrapeAndKeepsTheLastRun) {
+  std::vector<std::pair<std::string, CollectorPtr>> list;
+  list.emplace_back("good", std::make_unique<ConstantCollector>(1));
+  list.emplace_back("bad", std::make_unique<FailingCollector>());
+  Scraper scraper(Collectors(std::move(list)), 2s);
+  std::vector<CollectorRunInfo> before = scraper.RunInfo();
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0].name, "good");
+  EXPECT_FALSE(before[0].ever_run);
+
+  Scrape(scraper);
+  std::vector<CollectorRunInfo> after = scraper.RunInfo();
+  EXPECT_TRUE(after[0].ever_run);
+  EXPECT_TRUE(after[0].last_success);
+  EXPECT_EQ(after[1].name, "bad");
+  EXPECT_FALSE(after[1].last_success);
+  EXPECT_EQ(after[1].last_error, "broken");
+  EXPECT_EQ(after[1].parse_errors_total, 2u);
 }
 
 TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
@@ -86,7 +113,7 @@ TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
   Scraper scraper(Collectors(std::move(list)), 200ms);
 
   auto start = std::chrono::steady_clock::now();
-  std::string first = SerializeText(scraper.Scrape());
+  std::string first = Scrape(scraper);
   auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_LT(elapsed, 2s);  // bounded by the deadline, not by the hang
   EXPECT_NE(first.find("node_scrape_collector_success{collector=\"hang\"} 0\n"), std::string::npos) << first;
@@ -95,7 +122,7 @@ TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
   EXPECT_EQ(first.find("test_value 99"), std::string::npos);
 
   // While still hung, the collector is skipped instead of pinning another thread.
-  std::string second = SerializeText(scraper.Scrape());
+  std::string second = Scrape(scraper);
   EXPECT_NE(second.find("node_scrape_collector_success{collector=\"hang\"} 0\n"), std::string::npos);
   EXPECT_EQ(gate->calls.load(), 1);
 
@@ -106,7 +133,7 @@ TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
   gate->cv.notify_all();
   // Once the hung call returns, the collector runs again.
   for (int i = 0; i < 100; ++i) {
-    std::string text = SerializeText(scraper.Scrape());
+    std::string text = Scrape(scraper);
     if (text.find("node_scrape_collector_success{collector=\"hang\"} 1\n") != std::string::npos) {
       EXPECT_NE(text.find("test_value 99\n"), std::string::npos);
       return;
@@ -114,38 +141,6 @@ TEST(ScraperTest, HungCollectorMissesDeadlineAndLaterCollectorsStillRun) {
     std::this_thread::sleep_for(10ms);
   }
   FAIL() << "hung collector never recovered";
-}
-
-TEST(WorkerPoolTest, RefusesWorkBeyondThreadCap) {
-  WorkerPool pool(1);
-  // Shared with the worker thread, which may still be returning from wait()
-  // when this test ends.
-  struct State {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool release = false;
-    std::atomic<bool> started{false};
-    std::atomic<bool> finished{false};
-  };
-  auto state = std::make_shared<State>();
-  ASSERT_TRUE(pool.Submit([state] {
-    state->started = true;
-    std::unique_lock<std::mutex> lock(state->mu);
-    state->cv.wait(lock, [&] { return state->release; });
-    state->finished = true;
-  }));
-  while (!state->started) {
-    std::this_thread::yield();
-  }
-  EXPECT_FALSE(pool.Submit([] {}));
-  {
-    std::lock_guard<std::mutex> lock(state->mu);
-    state->release = true;
-  }
-  state->cv.notify_all();
-  while (!state->finished) {
-    std::this_thread::yield();
-  }
 }
 
 }  // namespace

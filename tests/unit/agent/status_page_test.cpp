@@ -1,0 +1,71 @@
+#include "agent/status_page.h"
+
+#include <gtest/gtest.h>
+
+namespace hostwatch {
+namespace {
+
+TEST(StatusPageTest, EscapesEverythingFromConfigurationAndTargets) {
+  StatusPageData d;
+  d.version = "1.0";
+  d.config_file = "/etc/<script>alert(1)</script>.yml";
+  CheckSummary row;
+  row.name = "<img src=x onerror=alert(1)>";
+  row.target = "http://x/?a=\"b\"&c";
+  row.has_run = true;
+  row.last_failure_reason = "<b>bold</b>";
+  d.checks.push_back(row);
+  CollectorRunInfo c;
+  c.name = "cpu";
+  c.ever_run = true;
+  c.last_error = "bad <line>";
+  d.collectors.push_back(c);
+  std::string html = RenderStatusPage(d);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<b>bold"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
+  EXPECT_NE(html.find("http://x/?a=&quot;b&quot;&amp;c"), std::string::npos);
+  EXPECT_NE(html.find("bad &lt;line&gt;"), std::string::npos);
+  // The link to the check's run log carries the name URL-encoded.
+  EXPECT_NE(html.find("/probe?module=%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E&amp;debug=true"), std::string::npos);
+}
+
+TEST(StatusPageTest, ShowsMissingNumbersAsNotAvailable) {
+  StatusPageData d;
+  std::string html = RenderStatusPage(d);
+  EXPECT_NE(html.find("id=\"cpu-busy\"><div class=\"v\">n/a"), std::string::npos);
+  EXPECT_NE(html.find("No HTTP checks configured"), std::string::npos);
+  EXPECT_NE(html.find("none (built-in defaults)"), std::string::npos);
+}
+
+TEST(StatusPageTest, SaysWhenMetricsWereNotScrapedYet) {
+  StatusPageData d;
+  std::string html = RenderStatusPage(d);
+  EXPECT_NE(html.find("id=\"no-scrape\">Not scraped yet"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"scraped-at\""), std::string::npos);
+}
+
+TEST(StatusPageTest, ShowsTheLastScrapesHostNumbersAndTheirTime) {
+  StatusPageData d;
+  HostReading r;
+  r.load1 = 0.5;
+  r.load5 = 0.25;
+  r.load15 = 1;
+  r.memory_total_bytes = 1000;
+  r.memory_available_bytes = 250;
+  r.root_size_bytes = 200;
+  r.root_avail_bytes = 50;
+  d.host = Summarize(r, std::nullopt, 0);
+  d.host->cpu_busy_ratio = 0.125;
+  std::string html = RenderStatusPage(d);
+  EXPECT_NE(html.find("id=\"scraped-at\">As of the last scrape of the metrics endpoint, 1970-01-01 00:00:00 UTC"),
+            std::string::npos);
+  EXPECT_NE(html.find("id=\"cpu-busy\"><div class=\"v\">12.5%"), std::string::npos);
+  EXPECT_NE(html.find("id=\"load\"><div class=\"v\">0.50 / 0.25 / 1.00"), std::string::npos);
+  EXPECT_NE(html.find("id=\"memory-used\"><div class=\"v\">75.0% of 1000 B"), std::string::npos);
+  EXPECT_NE(html.find("id=\"root-used\"><div class=\"v\">75.0% of 200 B"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hostwatch
