@@ -12,9 +12,10 @@
 Every #include "..." under agent/ and collectors/ must name a file from the source root, so the
 rule is read off the text alone. Prints one line per violation and exits 1 if there is any.
 """
-import pathlib
 import re
 import sys
+
+from source_tree import run, source_files
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
@@ -40,10 +41,7 @@ def room_of(path):
 
 def violations(root):
     found = []
-    for path in sorted(root.glob("agent/**/*")) + sorted(root.glob("collectors/**/*")):
-        if path.suffix not in (".h", ".cpp") or not path.is_file():
-            continue
-        rel = path.relative_to(root).as_posix()
+    for path, rel in source_files(root):
         prefix, allowed = room_of(rel)
         if prefix is None:
             found.append(f"{rel}: not in any room (core/, host/, checks/, registry, agent/, agent/web/)")
@@ -61,16 +59,6 @@ def violations(root):
     return found
 
 
-def main():
-    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
-    found = violations(root)
-    for v in found:
-        print(v)
-    files = len([p for p in list(root.glob("agent/**/*")) + list(root.glob("collectors/**/*"))
-                 if p.suffix in (".h", ".cpp")])
-    print(f"include directions: {files} files, {len(found)} violations")
-    return 1 if found else 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run("include directions", violations))

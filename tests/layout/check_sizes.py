@@ -6,9 +6,10 @@ namespace-level definition in this tree) to its closing brace at column 0; class
 and enums are not functions. Exceptions are listed below with a one-line reason each.
 Prints one line per violation and exits 1 if there is any.
 """
-import pathlib
 import re
 import sys
+
+from source_tree import run, source_files
 
 MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 80
@@ -51,10 +52,7 @@ def functions(lines):
 
 def violations(root):
     found = []
-    for path in sorted(list(root.glob("agent/**/*")) + list(root.glob("collectors/**/*"))):
-        if path.suffix not in (".h", ".cpp") or not path.is_file():
-            continue
-        rel = path.relative_to(root).as_posix()
+    for path, rel in source_files(root):
         lines = path.read_text(encoding="utf-8").split("\n")
         if len(lines) - 1 > MAX_FILE_LINES and rel not in FILE_EXCEPTIONS:
             found.append(f"{rel}: {len(lines) - 1} lines (at most {MAX_FILE_LINES})")
@@ -64,14 +62,6 @@ def violations(root):
     return found
 
 
-def main():
-    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
-    found = violations(root)
-    for v in found:
-        print(v)
-    print(f"sizes: {len(found)} violations")
-    return 1 if found else 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run("sizes", violations))
