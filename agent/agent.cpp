@@ -16,7 +16,6 @@
 
 #include "agent/build_info.h"
 #include "agent/logging.h"
-#include "agent/web/probe_request.h"
 #include "agent/status_page.h"
 #include "collectors/core/metric_sink.h"
 #include "collectors/registry.h"
@@ -171,7 +170,9 @@ Status Agent::Serve() {
                                           {"duration_seconds", r.duration_seconds}});
         }
       });
-  server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); });
+  probe_backend_ = std::make_unique<CheckProbeBackend>(*checker_);
+  probe_handler_ = std::make_unique<ProbeHandler>(*probe_backend_);
+  server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return probe_handler_->Handle(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
   }
@@ -240,7 +241,11 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   std::vector<prometheus::MetricFamily> families = snap->scraper->Scrape();
   CollectAgentMetrics(&families);
   if (checker_) {
-    checker_->Collect(&families);
+    MetricSink checks;
+    checker_->Collect(checks);
+    for (auto& f : checks.TakeFamilies()) {
+      families.push_back(std::move(f));
+    }
   }
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
@@ -279,23 +284,6 @@ HttpResponse Agent::HandleReload(const HttpRequest&) {
     return Text(500, "failed to reload config: " + s.message() + "\n");
   }
   return Text(200, "OK\n");
-}
-
-HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
-  Result<ProbeRequest> parsed = ParseProbeRequest(req.query, req.Header("X-Prometheus-Scrape-Timeout-Seconds"));
-  if (!parsed.ok()) {
-    return Text(400, parsed.status().message());
-  }
-  const ProbeRequest& probe = parsed.value();
-  // Without a target (or with the check's own URL) the scheduled result is served; any other target
-  // is probed now, synchronously on this worker, if http_checks.probe_targets allows it.
-  ProbeResponse p = probe.target.empty()
-                        ? checker_->Probe(probe.module, probe.target, probe.debug)
-                        : checker_->ProbeTarget(probe.module, probe.target, probe.scrape_timeout_seconds, probe.debug);
-  HttpResponse r = Text(p.status, std::move(p.body));
-  r.content_type = std::move(p.content_type);
-  r.allow_gzip = true;
-  return r;
 }
 
 HttpResponse Agent::HandleLanding(const HttpRequest&) {

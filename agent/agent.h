@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/check_probe_backend.h"
 #include "agent/flags.h"
 #include "agent/web/http_server.h"
 #include "agent/logging.h"
@@ -23,6 +24,7 @@
 #include "agent/self_metrics.h"
 #include "collectors/checks/http_checker.h"
 #include "agent/status_page.h"
+#include "agent/web/probe_handler.h"
 #include "agent/web/web_security.h"
 #include "collectors/core/proc_fs.h"
 
@@ -60,7 +62,6 @@ class Agent {
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
-  HttpResponse HandleProbe(const HttpRequest& req) const;
   void CollectAgentMetrics(std::vector<prometheus::MetricFamily>* out) const;
 
   const AgentFlags flags_;
@@ -88,6 +89,9 @@ class Agent {
   // HTTP checks: long-lived across reloads (Update keeps unchanged checks'
   // state). Created in Serve() so --config.check never probes; null before.
   std::unique_ptr<HttpChecker> checker_;
+  // /probe, answered from checker_; created with it.
+  std::unique_ptr<CheckProbeBackend> probe_backend_;
+  std::unique_ptr<ProbeHandler> probe_handler_;
 };
 
 }  // namespace hostwatch

@@ -4,6 +4,10 @@
 
 #include <cmath>
 
+#include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/http/verdict.h"
+
 namespace hostwatch {
 namespace {
 
@@ -74,8 +78,8 @@ TEST(HttpProbePhasesTest, TcpConnectMarkLeavesRealMarksAloneAndIsClamped) {
   CurlMarks real{30, 200, 900, 1000, 1100};
   EXPECT_EQ(WithTcpConnectMark(real, 500).connect, 200);  // libcurl's own mark wins
   CurlMarks hung{30, 0, 0, 0, 1000};
-  EXPECT_EQ(WithTcpConnectMark(hung, 0).connect, 0);     // TLS never set up: connect did hang
-  EXPECT_EQ(WithTcpConnectMark(hung, 10).connect, 30);   // never before the lookup ended
+  EXPECT_EQ(WithTcpConnectMark(hung, 0).connect, 0);        // TLS never set up: connect did hang
+  EXPECT_EQ(WithTcpConnectMark(hung, 10).connect, 30);      // never before the lookup ended
   EXPECT_EQ(WithTcpConnectMark(hung, 5000).connect, 1000);  // never after the end
 }
 
