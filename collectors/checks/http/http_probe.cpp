@@ -90,7 +90,6 @@ void ProbeRun::Log(std::string line) {
 }
 
 void ProbeRun::Finish(FailureReason reason, const std::string& error) {
-  done_ = true;
   result_.reason = reason;
   result_.success = reason == FailureReason::kNone;
   result_.error = error;

@@ -43,13 +43,12 @@ class ProbeRun {
   ProbeRun(ProbeRun&&) = delete;
   ProbeRun& operator=(ProbeRun&&) = delete;
 
-  // The easy handle to add to the multi handle; null if setup failed (then
-  // the run is already finished, see done()).
+  // The easy handle to add to the multi handle; null if setup failed or was
+  // refused (then the run is already finished: TakeResult() has the reason).
   CURL* handle() const { return easy_; }
   // Called when the multi handle reports the transfer done. Returns true when
   // the run needs another hop (the caller re-adds handle()), false when done.
   bool OnTransferDone(CURLcode code);
-  bool done() const { return done_; }
   ProbeResult TakeResult() { return std::move(result_); }
 
  private:
@@ -103,7 +102,6 @@ class ProbeRun {
   long ip_resolve_ = CURL_IPRESOLVE_V4;
   bool fell_back_ = false;
   bool body_limit_hit_ = false;
-  bool done_ = false;
   int hop_ = 0;
   std::string body_;
   std::vector<std::pair<std::string, std::string>> response_headers_;
