@@ -208,6 +208,40 @@ TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
   checker.Stop();  // idempotent
 }
 
+TEST(HttpCheckerTest, PlanAdHocRefusesOrPreparesTheModuleForTheTarget) {
+  HttpChecker checker(ConfigFrom(R"(
+http_checks:
+  probe_targets:
+    enabled: true
+    allowed_targets: ["*.example.org", "127.0.0.1/32"]
+    max_concurrent: 2
+    timeout_offset: 500ms
+  checks:
+    - {name: a, url: 'http://127.0.0.1:1/', interval: 1h, timeout: 5s}
+    - {name: p, url: 'http://127.0.0.1:1/', interval: 1h, timeout: 5s, proxy_url: 'http://127.0.0.1:3128/'}
+)"));
+  AdHocPlan ok = checker.PlanAdHoc("a", "www.example.org/x", 2.5);
+  ASSERT_EQ(ok.refusal, AdHocRefusal::kNone) << ok.detail;
+  EXPECT_EQ(ok.module->name, "a");
+  EXPECT_EQ(ok.module->url, "http://www.example.org/x");  // no scheme: http://
+  EXPECT_EQ(ok.module->timeout, 2000ms);                  // the scrape's 2.5 s minus the 500 ms offset
+  EXPECT_EQ(ok.settings->max_concurrent, 2);
+  EXPECT_EQ(checker.LastResult("a")->config->url, "http://127.0.0.1:1/");  // the check itself is unchanged
+  EXPECT_EQ(checker.PlanAdHoc("a", "www.example.org", std::nullopt).module->timeout, 5s);
+
+  AdHocPlan forbidden = checker.PlanAdHoc("a", "http://10.1.2.3/", std::nullopt);
+  EXPECT_EQ(forbidden.refusal, AdHocRefusal::kForbidden);
+  EXPECT_FALSE(forbidden.detail.empty());
+  EXPECT_EQ(forbidden.module, nullptr);
+  AdHocPlan proxy = checker.PlanAdHoc("p", "http://www.example.org/", std::nullopt);
+  EXPECT_EQ(proxy.refusal, AdHocRefusal::kBadTarget);
+  EXPECT_EQ(proxy.detail, "Module \"p\" uses proxy_url; ad-hoc targets cannot be probed through a proxy");
+  AdHocPlan bad = checker.PlanAdHoc("a", "http://u:secret@[::1/", std::nullopt);
+  EXPECT_EQ(bad.refusal, AdHocRefusal::kBadTarget);
+  EXPECT_EQ(bad.detail.rfind("Invalid target \"http://u:xxxxx@", 0), 0u) << bad.detail;
+  EXPECT_EQ(checker.PlanAdHoc("zz", "http://www.example.org/", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
+}
+
 TEST(HttpCheckerTest, ConcurrencyLimitHoldsAndDelaysAreMeasured) {
   TestServer server(150ms);
   std::string yaml = "http_checks:\n  max_concurrency: 1\n  checks:\n";
