@@ -15,7 +15,6 @@
 #include "agent/build_info.h"
 #include "agent/logging.h"
 #include "agent/status_page.h"
-#include "agent/web/probe_request.h"
 #include "collectors/core/metric_sink.h"
 #include "collectors/core/text_format.h"
 #include "collectors/registry.h"
@@ -46,23 +45,6 @@ HttpResponse Text(int status, std::string body) {
 }
 
 HttpResponse TooManyRequests() { return Text(503, "Too many concurrent scrape requests; try again later.\n"); }
-
-// HttpChecker still appends to a family vector.
-// TODO(lead): drop when HttpChecker is a MetricSource (another branch).
-class CheckerSource : public MetricSource {
- public:
-  explicit CheckerSource(const HttpChecker& checker) : checker_(checker) {}
-  void Collect(MetricSink& sink) const override {
-    std::vector<prometheus::MetricFamily> families;
-    checker_.Collect(&families);
-    for (auto& f : families) {
-      sink.AddFamily(std::move(f));
-    }
-  }
-
- private:
-  const HttpChecker& checker_;
-};
 
 // Returns a ProcFs that is never destroyed: hung collector threads may use it after the Agent is
 // gone (ThreadSanitizer caught the Agent freeing it under such a thread at SIGTERM). One small
@@ -166,7 +148,8 @@ void Agent::StartChecker() {
                                           {"duration_seconds", r.duration_seconds}});
         }
       });
-  checker_source_ = std::make_unique<CheckerSource>(*checker_);
+  probe_backend_ = std::make_unique<CheckProbeBackend>(*checker_);
+  probe_handler_ = std::make_unique<ProbeHandler>(*probe_backend_);
 }
 
 HttpServerOptions Agent::ServerOptions() const {
@@ -195,13 +178,13 @@ Status Agent::Serve() {
   StartChecker();
   // The order the families were gathered in before sources existed; the writer sorts by name,
   // but families of one name (a textfile repeating one) merge in this order.
-  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_source_.get()};
+  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get()};
   server_.Route(flags_.telemetry_path, {"GET"}, [this](const HttpRequest& r) { return HandleMetrics(r); });
   server_.Route("/-/healthy", {"GET"}, [](const HttpRequest&) { return Text(200, "Healthy\n"); });
   server_.Route("/-/ready", {"GET"},
                 [this](const HttpRequest&) { return Current() ? Text(200, "Ready\n") : Text(503, "Not ready\n"); });
   server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
-  server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); });
+  server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return probe_handler_->Handle(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
   }
@@ -267,23 +250,6 @@ HttpResponse Agent::HandleReload(const HttpRequest&) {
     return Text(500, "failed to reload config: " + s.message() + "\n");
   }
   return Text(200, "OK\n");
-}
-
-HttpResponse Agent::HandleProbe(const HttpRequest& req) const {
-  Result<ProbeRequest> parsed = ParseProbeRequest(req.query, req.Header("X-Prometheus-Scrape-Timeout-Seconds"));
-  if (!parsed.ok()) {
-    return Text(400, parsed.status().message());
-  }
-  const ProbeRequest& probe = parsed.value();
-  // Without a target (or with the check's own URL) the scheduled result is served; any other target
-  // is probed now, synchronously on this worker, if http_checks.probe_targets allows it.
-  ProbeResponse p = probe.target.empty()
-                        ? checker_->Probe(probe.module, probe.target, probe.debug)
-                        : checker_->ProbeTarget(probe.module, probe.target, probe.scrape_timeout_seconds, probe.debug);
-  HttpResponse r = Text(p.status, std::move(p.body));
-  r.content_type = std::move(p.content_type);
-  r.allow_gzip = true;
-  return r;
 }
 
 HttpResponse Agent::HandleLanding(const HttpRequest&) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/check_probe_backend.h"
 #include "agent/flags.h"
 #include "agent/host_summary.h"
 #include "agent/reload_state.h"
@@ -27,6 +28,7 @@
 #include "agent/scraper.h"
 #include "agent/self_metrics.h"
 #include "agent/web/http_server.h"
+#include "agent/web/probe_handler.h"
 #include "agent/web/web_security.h"
 #include "collectors/checks/http_checker.h"
 #include "collectors/core/metric_source.h"
@@ -68,7 +70,6 @@ class Agent {
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
-  HttpResponse HandleProbe(const HttpRequest& req) const;
 
   const AgentFlags flags_;
   // Collectors keep a reference to this. A collector hung in the kernel (open() on a dead NFS
@@ -91,7 +92,9 @@ class Agent {
   // HTTP checks: long-lived across reloads (Update keeps unchanged checks'
   // state). Created in Serve() so --config.check never probes; null before.
   std::unique_ptr<HttpChecker> checker_;
-  std::unique_ptr<MetricSource> checker_source_;  // adapts checker_ until it is a MetricSource itself
+  // /probe, answered from checker_; created with it.
+  std::unique_ptr<CheckProbeBackend> probe_backend_;
+  std::unique_ptr<ProbeHandler> probe_handler_;
 
   // Asked after the snapshot's scraper, in this order. Filled by Serve() before
   // the server starts, fixed afterwards. Not owned: members of this Agent.

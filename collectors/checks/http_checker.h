@@ -1,5 +1,9 @@
-// HttpChecker: runs the configured HTTP checks on a schedule and keeps their
-// results for /metrics and /probe.
+// HttpChecker: runs the configured HTTP checks on a schedule, keeps their
+// results, exposes them as a MetricSource for /metrics, and answers the
+// domain questions /probe and the status page ask (a check's last result, an
+// ad-hoc probe of another target, per-check summaries). How those answers
+// become HTTP (status codes, content types, debug pages) is the probe
+// handler's business (agent/web/probe_handler.h), not this class's.
 //
 // One scheduler thread drives all runs through one libcurl multi handle. Each
 // check runs every `interval` at a stable offset (FNV hash of its name, so
@@ -7,8 +11,8 @@
 // the global max_concurrency. A run still going when the next one is due makes
 // that next one skipped (counted); so does a run that waited for a free
 // concurrency slot past its next due time, so a saturated scheduler sheds
-// runs instead of queueing them with ever-growing delay. Results go into per-check state guarded by
-// a mutex; Collect() and Probe() read it at scrape time.
+// runs instead of queueing them with ever-growing delay. Results go into
+// per-check state guarded by a mutex; Collect() and the queries read it.
 //
 // Thread-safety: every public method may be called from any thread.
 // Update() on reload keeps the state of checks whose name and configuration
@@ -16,12 +20,9 @@
 // series disappear). The destructor stops the thread.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,38 +33,51 @@
 #include <vector>
 
 #include "collectors/checks/check_config.h"
-#include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/http/curl_api.h"
+#include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/run_history.h"
+#include "collectors/core/metric_source.h"
 
 namespace hostwatch {
 
-// The HTTP answer for /probe?module=<check>.
-struct ProbeResponse {
-  int status = 200;
-  std::string content_type;
-  std::string body;
+struct CheckDescs;
+
+// A configured check and what its scheduled runs left, as /probe shows it.
+struct CheckResultView {
+  std::shared_ptr<const HttpCheckConfig> config;
+  std::optional<ProbeResult> last;  // nullopt before the first completed run
+  std::vector<RunRecord> history;   // oldest first
+  std::string unavailable_reason;   // why no check can run (libcurl failed to load); "" normally
 };
 
-// One check as a person sees it on the status page (computed over the kept history).
-struct CheckSummary {
-  std::string name;
-  std::string target;  // password redacted
-  bool has_run = false;
-  bool up = false;
-  double last_duration_seconds = 0;
-  std::optional<double> availability_ratio;  // successes / runs in the history
-  std::optional<double> p95_seconds;         // nearest-rank p95 of the history's durations
-  std::optional<double> cert_days_left;      // earliest certificate expiry of the last run
-  std::string last_failure_reason;           // "" when the last run succeeded
+// Why an ad-hoc probe is refused (see HttpChecker::PlanAdHoc).
+enum class AdHocRefusal {
+  kNone,
+  kUnknownCheck,  // no check of that name
+  kDisabled,      // http_checks.probe_targets.enabled is false
+  kBadTarget,     // the target is not a URL we probe, or the check uses proxy_url
+  kForbidden,     // the target is outside probe_targets.allowed_targets
 };
 
-class HttpChecker {
+// An ad-hoc probe, validated and ready to run, or the reason it may not run.
+struct AdHocPlan {
+  AdHocRefusal refusal = AdHocRefusal::kNone;
+  // kBadTarget: the whole one-line explanation; kForbidden: why the policy refused it. Secrets redacted.
+  std::string detail;
+  // Without a refusal: the check's settings with the target's URL and the effective timeout.
+  std::shared_ptr<const HttpCheckConfig> module;
+  // Without a refusal: the allow-list to hold every hop to, and max_concurrent.
+  std::shared_ptr<const ProbeTargetsConfig> settings;
+};
+
+class HttpChecker : public MetricSource {
  public:
   // Called on the scheduler thread after every completed run (the agent logs
   // failures with it); must be quick and must not call back into the checker.
   using ResultListener = std::function<void(const std::string& check, const ProbeResult& result)>;
 
   explicit HttpChecker(HttpChecksConfig config, ResultListener listener = nullptr);
-  ~HttpChecker();
+  ~HttpChecker() override;
   HttpChecker(const HttpChecker&) = delete;
   HttpChecker& operator=(const HttpChecker&) = delete;
   HttpChecker(HttpChecker&&) = delete;
@@ -76,42 +90,38 @@ class HttpChecker {
   // Stops the scheduler, aborting runs in flight. Idempotent.
   void Stop();
 
-  // Appends every check family (labels {check,target} + static labels) and
-  // the scheduler's own families.
-  void Collect(std::vector<prometheus::MetricFamily>* out) const;
+  // Adds every check's families (labels {check,target} + static labels; none
+  // before a check's first completed run, so no false probe_success 0 at
+  // startup) and the scheduler's own families.
+  void Collect(MetricSink& sink) const override;
 
-  // blackbox-shaped output of the check's last run (no check/target labels);
-  // with debug, the run's log, the metrics and the check's (redacted) config.
-  // target may be empty or the check's own URL (so stock blackbox scrape
-  // configs that pass target= work); any other target is refused, since
-  // probing caller-chosen URLs is not enabled. 400 for an unknown check or a
-  // foreign target, 503 before the check's first run.
-  ProbeResponse Probe(const std::string& check, const std::string& target, bool debug) const;
+  // The check's configuration, last result and kept history; nullopt for an unknown check.
+  std::optional<CheckResultView> LastResult(const std::string& check) const;
 
-  // /probe?module=<check>&target=<url> for a target that is not the check's
-  // own URL: runs the module's settings against target now, on the calling
-  // thread, and returns the blackbox-shaped result. Nothing is recorded: the
-  // result appears in this response only, never on /metrics. Refused unless
-  // http_checks.probe_targets.enabled: 400 (disabled, bad target, module with
-  // proxy_url), 403 (target outside allowed_targets), 503 (max_concurrent
-  // ad-hoc probes already running). The timeout is the module's, lowered by
-  // scrape_timeout_seconds (X-Prometheus-Scrape-Timeout-Seconds) minus
-  // timeout_offset as blackbox does. A target without a scheme gets http://.
-  // The check's own URL (or an empty target) serves the cached result as Probe().
-  ProbeResponse ProbeTarget(const std::string& check, const std::string& target,
-                            std::optional<double> scrape_timeout_seconds, bool debug);
+  // Validates an ad-hoc probe of target (a URL; without a scheme it gets
+  // http://) with the settings of check. Refused unless
+  // http_checks.probe_targets.enabled, for a check with proxy_url (the
+  // allow-list could not be enforced through a proxy), for a target that does
+  // not parse, or one outside allowed_targets. The timeout is the check's,
+  // lowered to scrape_timeout_seconds (X-Prometheus-Scrape-Timeout-Seconds)
+  // minus timeout_offset as blackbox does. The target is not compared with
+  // the check's own URL: callers decide which question they ask.
+  AdHocPlan PlanAdHoc(const std::string& check, const std::string& target,
+                      std::optional<double> scrape_timeout_seconds) const;
 
-  // Makes running and future ProbeTarget probes end at once (shutdown: an
-  // HTTP worker must not stay pinned for a probe's whole timeout).
+  // Runs a plan without a refusal now, on the calling thread, and returns its
+  // result. Nothing is recorded: the result never reaches /metrics. Callers
+  // bound how many run at once (plan.settings->max_concurrent).
+  ProbeResult RunAdHoc(const AdHocPlan& plan) const;
+
+  // Makes running and future RunAdHoc probes end at once (shutdown: an HTTP
+  // worker must not stay pinned for a probe's whole timeout).
   void AbortAdHocProbes() { ad_hoc_abort_ = true; }
-
-  // Ad-hoc probes running now (ProbeTarget), for tests and the agent's metrics.
-  int AdHocProbesInFlight() const { return ad_hoc_in_flight_.load(); }
 
   // Every configured check, sorted by name.
   std::vector<CheckSummary> Summaries() const;
 
-  // Runs completed so far (all checks), for tests and the status page.
+  // Runs completed so far (all checks), for tests.
   std::uint64_t CompletedRunsForTest() const;
 
  private:
@@ -120,9 +130,15 @@ class HttpChecker {
 
   void StartScheduler();  // lifecycle_mu_ held
   void SchedulerLoop();
+  void WaitForWork(CURLM* multi);
   void ApplyPendingConfig(std::chrono::steady_clock::time_point now);
+  // known_descs: descriptors already built for this configuration (reused when the label names match; grows).
+  std::unique_ptr<CheckState> NewCheckState(std::shared_ptr<const HttpCheckConfig> config,
+                                            std::chrono::steady_clock::time_point now, long long wall_ms,
+                                            std::vector<std::shared_ptr<const CheckDescs>>& known_descs);
   void StartDueRuns(std::chrono::steady_clock::time_point now);
   void StartRun(CheckState& state, std::chrono::steady_clock::time_point now);
+  void AdvanceSchedule(CheckState& state, std::chrono::steady_clock::time_point now);
   void HandleFinishedTransfers();
   void RecordResult(const std::string& check, const std::string& fingerprint, ProbeResult result);
   void RecordResultLocked(const std::string& check, const std::string& fingerprint, ProbeResult result);
@@ -132,7 +148,9 @@ class HttpChecker {
 
   // Guarded by mu_.
   mutable std::mutex mu_;
-  HttpChecksConfig config_;
+  int max_concurrency_ = 16;
+  int history_size_ = 20;
+  std::shared_ptr<const ProbeTargetsConfig> probe_targets_ = std::make_shared<const ProbeTargetsConfig>();
   std::optional<HttpChecksConfig> pending_;  // applied by the scheduler thread
   std::map<std::string, std::unique_ptr<CheckState>> checks_;
   std::vector<std::uint64_t> delay_bucket_counts_;
@@ -143,8 +161,7 @@ class HttpChecker {
   // No check's next_due is earlier than this; recomputed whenever a next_due
   // changes (starting runs, config). Most scheduler wake-ups are libcurl
   // socket events with nothing due: they compare against it instead of
-  // walking every check (twice) as they did, which with 1,000 checks cost
-  // ~2,000 map steps per wake-up, ~5 wake-ups per probe.
+  // walking every check.
   std::chrono::steady_clock::time_point earliest_due_{};
 
   std::string unavailable_reason_;  // why checks cannot run (libcurl failed to load); "" normally
@@ -160,7 +177,6 @@ class HttpChecker {
   std::map<CURL*, std::unique_ptr<InFlight>> runs_;
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
 
-  std::atomic<int> ad_hoc_in_flight_{0};  // ProbeTarget calls running a probe
   std::atomic<bool> ad_hoc_abort_{false};
 
   const ResultListener listener_;
@@ -170,8 +186,5 @@ class HttpChecker {
 
 // The schedule's stable phase for a check: FNV-1a of the name modulo the interval.
 std::chrono::milliseconds CheckOffset(const std::string& name, std::chrono::milliseconds interval);
-
-// blackbox /probe exposition for one result (families sorted, blackbox HELP texts).
-std::string RenderProbeText(const ProbeResult& result);
 
 }  // namespace hostwatch

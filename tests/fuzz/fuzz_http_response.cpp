@@ -5,18 +5,19 @@
 // the facts then go through EvaluateResponse with header, body, status and version
 // rules, and every Location value through RedactUrl and ParseTargetUrl (the
 // redirect and /probe target paths). Must not crash, hang, leak or trip a sanitizer.
+#include <strings.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <strings.h>
 
-#include "collectors/core/config_diagnostics.h"
 #include "collectors/checks/check_config.h"
-#include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/http/verdict.h"
 #include "collectors/checks/target_policy.h"
+#include "collectors/core/config_diagnostics.h"
 
 namespace {
 
@@ -57,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (line.kind == HeaderLine::Kind::kStatus) {
       facts.headers.clear();
       // libcurl parses the code in the agent; here digits 10-12 of the line vary it for the verdict.
-      facts.status_code = line.value.size() >= 12 ? std::strtol(std::string(line.value.substr(9, 3)).c_str(), nullptr, 10) : 0;
+      facts.status_code =
+          line.value.size() >= 12 ? std::strtol(std::string(line.value.substr(9, 3)).c_str(), nullptr, 10) : 0;
       facts.http_version = std::string(line.value.substr(0, line.value.find(' ')));
     } else if (line.kind == HeaderLine::Kind::kField) {
       facts.headers.emplace_back(std::string(line.name), std::string(line.value));

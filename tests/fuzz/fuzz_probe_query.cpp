@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "agent/web/probe_request.h"
-#include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/http/redact_url.h"
 #include "collectors/checks/target_policy.h"
 
 namespace {
@@ -20,8 +20,8 @@ namespace {
 const hostwatch::TargetPolicy& Policy() {
   static const hostwatch::TargetPolicy policy = [] {
     std::vector<hostwatch::TargetRule> rules;
-    for (const char* entry : {"api.example.org", "*.example.net:8443", "127.0.0.1", "10.0.0.0/8:443", "[::1]:9000",
-                              "fd00::/8"}) {
+    for (const char* entry :
+         {"api.example.org", "*.example.net:8443", "127.0.0.1", "10.0.0.0/8:443", "[::1]:9000", "fd00::/8"}) {
       std::string error;
       if (auto rule = hostwatch::ParseTargetRule(entry, &error)) {
         rules.push_back(*rule);

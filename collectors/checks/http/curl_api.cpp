@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <mutex>
 
 namespace hostwatch {
@@ -25,8 +27,8 @@ bool Resolve(void* library, const char* soname, const char* symbol, Fn* slot, st
 struct ProcessCurl {
   std::once_flag once;
   CurlApi api;
-  std::string error;                 // set when loading failed
-  std::atomic<bool> loaded{false};   // api is usable
+  std::string error;                // set when loading failed
+  std::atomic<bool> loaded{false};  // api is usable
 };
 
 ProcessCurl& TheCurl() {
@@ -109,6 +111,21 @@ void CleanupCurl() {
   if (CurlLoaded()) {
     TheCurl().api.global_cleanup();
   }
+}
+
+std::string UrlHost(const CurlApi& curl, const std::string& url) {
+  std::string host;
+  CURLU* h = curl.url();
+  if (h != nullptr && curl.url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* part = nullptr;
+    if (curl.url_get(h, CURLUPART_HOST, &part, 0) == CURLUE_OK && part != nullptr) {
+      host = part;
+      std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    }
+    curl.free(part);
+  }
+  curl.url_cleanup(h);
+  return host;
 }
 
 }  // namespace hostwatch

@@ -42,8 +42,7 @@ struct CurlApi {
   CURLMcode (*multi_add_handle)(CURLM* multi, CURL* handle) = nullptr;
   CURLMcode (*multi_remove_handle)(CURLM* multi, CURL* handle) = nullptr;
   CURLMcode (*multi_perform)(CURLM* multi, int* running) = nullptr;
-  CURLMcode (*multi_poll)(CURLM* multi, curl_waitfd* extra, unsigned extra_count, int timeout_ms,
-                          int* ready) = nullptr;
+  CURLMcode (*multi_poll)(CURLM* multi, curl_waitfd* extra, unsigned extra_count, int timeout_ms, int* ready) = nullptr;
   CURLMcode (*multi_wakeup)(CURLM* multi) = nullptr;
   CURLMcode (*multi_timeout)(CURLM* multi, long* timeout_ms) = nullptr;
   CURLMsg* (*multi_info_read)(CURLM* multi, int* left) = nullptr;
@@ -64,9 +63,9 @@ struct CurlApi {
   // (curl_off_t is long on LP64), object and function pointers, nullptr.
   template <typename T>
   CURLcode easy_setopt(CURL* handle, CURLoption option, T value) const {
-    static_assert(std::is_same_v<T, long> || std::is_same_v<T, curl_off_t> || std::is_pointer_v<T> ||
-                      std::is_null_pointer_v<T>,
-                  "curl_easy_setopt takes long, curl_off_t or a pointer: write 1L, not 1 or true");
+    static_assert(
+        std::is_same_v<T, long> || std::is_same_v<T, curl_off_t> || std::is_pointer_v<T> || std::is_null_pointer_v<T>,
+        "curl_easy_setopt takes long, curl_off_t or a pointer: write 1L, not 1 or true");
     return easy_setopt_raw(handle, option, value);
   }
   // Every CURLINFO_* writes through a pointer.
@@ -89,6 +88,9 @@ bool ResolveCurlApi(const char* soname, CurlApi* api, std::string* error);
 // libcurl is unavailable; *error (if given) then holds a one-line reason
 // such as "libcurl.so.4: cannot open shared object file: No such file or directory".
 const CurlApi* LoadCurl(std::string* error = nullptr);
+
+// Lower-case host part of url as libcurl's URL parser sees it; "" when it does not parse.
+std::string UrlHost(const CurlApi& curl, const std::string& url);
 
 // True once LoadCurl() has succeeded in this process (it never loads anything itself).
 bool CurlLoaded();

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
+#include "collectors/core/metric_sink.h"
 #include "collectors/core/text_format.h"
 
 namespace hostwatch {
@@ -108,9 +110,9 @@ HttpChecksConfig ConfigFrom(const std::string& yaml) {
 }
 
 std::string Exposition(const HttpChecker& checker) {
-  std::vector<prometheus::MetricFamily> families;
-  checker.Collect(&families);
-  return SerializeText(std::move(families));
+  MetricSink sink;
+  checker.Collect(sink);
+  return SerializeText(sink.TakeFamilies());
 }
 
 // Value of the exact series line "name{labels} value", or -1 when absent.
@@ -141,16 +143,37 @@ TEST(HttpCheckerTest, OffsetIsStableAndWithinInterval) {
 }
 
 TEST(HttpCheckerTest, NoSeriesBeforeFirstRunThenResults) {
-  TestServer server(0ms);
-  HttpChecker checker(
-      ConfigFrom("http_checks:\n  checks:\n    - {name: a, url: '" + server.url() + "', interval: 1h, timeout: 2s}\n"));
-  // interval 1h: the first run is up to an hour away, so nothing is exported for the check.
-  std::string text = Exposition(checker);
-  EXPECT_EQ(text.find("probe_success"), std::string::npos) << text;
-  EXPECT_NE(text.find("hostwatch_checks_in_flight 0"), std::string::npos);
-  ProbeResponse p = checker.Probe("a", "", false);
-  EXPECT_EQ(p.status, 503);
-  EXPECT_EQ(checker.Probe("nope", "", false).status, 400);
+  // The server answers after 500 ms, so the first run cannot have completed
+  // when the checker is first looked at, right after it starts.
+  TestServer server(500ms);
+  HttpChecker checker(ConfigFrom("http_checks:\n  checks:\n    - {name: a, url: '" + server.url() +
+                                 "', interval: 1s, timeout: 900ms}\n"));
+  const std::string labels = "{check=\"a\",target=\"" + server.url() + "\"}";
+  std::string before = Exposition(checker);
+  EXPECT_EQ(before.find("probe_success"), std::string::npos) << before;
+  EXPECT_EQ(before.find("check=\"a\""), std::string::npos) << before;  // no series of the check at all
+  ASSERT_EQ(checker.CompletedRunsForTest(), 0u);  // so `before` was taken before the first run ended
+  EXPECT_GE(Sample(before, "hostwatch_checks_in_flight"), 0) << before;  // the scheduler's own series are there
+  std::optional<CheckResultView> view = checker.LastResult("a");
+  ASSERT_TRUE(view.has_value());
+  EXPECT_FALSE(view->last.has_value());
+  EXPECT_TRUE(view->history.empty());
+  EXPECT_FALSE(checker.LastResult("nope").has_value());
+
+  ASSERT_TRUE(WaitFor([&] { return checker.CompletedRunsForTest() >= 1; }, 4s));
+  std::string after = Exposition(checker);
+  checker.Stop();
+  EXPECT_EQ(Sample(after, "probe_success" + labels), 1) << after;
+  EXPECT_EQ(Sample(after, "probe_http_status_code" + labels), 200) << after;
+  EXPECT_EQ(Sample(after, "probe_http_content_length" + labels), 5) << after;
+  EXPECT_GE(Sample(after, "probe_duration_seconds" + labels), 0.4) << after;
+  EXPECT_GE(Sample(after, "probe_all_success_count" + labels), 1) << after;
+  EXPECT_EQ(Sample(after, "hostwatch_check_consecutive_failures{check=\"a\"}"), 0) << after;
+  view = checker.LastResult("a");
+  ASSERT_TRUE(view.has_value() && view->last.has_value());
+  EXPECT_TRUE(view->last->success);
+  ASSERT_FALSE(view->history.empty());
+  EXPECT_EQ(view->history.back().status_code, 200);
 }
 
 TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
@@ -173,12 +196,50 @@ TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
   ASSERT_TRUE(WaitFor([&] { return Sample(Exposition(checker), count_a) < 0; }));
   std::string text = Exposition(checker);
   EXPECT_EQ(text.find("check=\"a\""), std::string::npos) << text;
-  EXPECT_EQ(checker.Probe("a", "", false).status, 400);
-  EXPECT_EQ(checker.Probe("b", "", false).status, 200);
-  EXPECT_EQ(checker.Probe("b", server.url(), false).status, 200);  // its own target, as blackbox configs pass it
-  EXPECT_EQ(checker.Probe("b", "http://169.254.169.254/", false).status, 400);  // never a caller-chosen one
+  EXPECT_FALSE(checker.LastResult("a").has_value());
+  std::optional<CheckResultView> b_view = checker.LastResult("b");
+  ASSERT_TRUE(b_view.has_value());
+  EXPECT_TRUE(b_view->last.has_value());
+  EXPECT_EQ(b_view->config->url, server.url());
+  // probe_targets is off: no caller-chosen target is probed.
+  EXPECT_EQ(checker.PlanAdHoc("b", "http://169.254.169.254/", std::nullopt).refusal, AdHocRefusal::kDisabled);
+  EXPECT_EQ(checker.PlanAdHoc("a", "http://169.254.169.254/", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
   checker.Stop();
   checker.Stop();  // idempotent
+}
+
+TEST(HttpCheckerTest, PlanAdHocRefusesOrPreparesTheModuleForTheTarget) {
+  HttpChecker checker(ConfigFrom(R"(
+http_checks:
+  probe_targets:
+    enabled: true
+    allowed_targets: ["*.example.org", "127.0.0.1/32"]
+    max_concurrent: 2
+    timeout_offset: 500ms
+  checks:
+    - {name: a, url: 'http://127.0.0.1:1/', interval: 1h, timeout: 5s}
+    - {name: p, url: 'http://127.0.0.1:1/', interval: 1h, timeout: 5s, proxy_url: 'http://127.0.0.1:3128/'}
+)"));
+  AdHocPlan ok = checker.PlanAdHoc("a", "www.example.org/x", 2.5);
+  ASSERT_EQ(ok.refusal, AdHocRefusal::kNone) << ok.detail;
+  EXPECT_EQ(ok.module->name, "a");
+  EXPECT_EQ(ok.module->url, "http://www.example.org/x");  // no scheme: http://
+  EXPECT_EQ(ok.module->timeout, 2000ms);                  // the scrape's 2.5 s minus the 500 ms offset
+  EXPECT_EQ(ok.settings->max_concurrent, 2);
+  EXPECT_EQ(checker.LastResult("a")->config->url, "http://127.0.0.1:1/");  // the check itself is unchanged
+  EXPECT_EQ(checker.PlanAdHoc("a", "www.example.org", std::nullopt).module->timeout, 5s);
+
+  AdHocPlan forbidden = checker.PlanAdHoc("a", "http://10.1.2.3/", std::nullopt);
+  EXPECT_EQ(forbidden.refusal, AdHocRefusal::kForbidden);
+  EXPECT_FALSE(forbidden.detail.empty());
+  EXPECT_EQ(forbidden.module, nullptr);
+  AdHocPlan proxy = checker.PlanAdHoc("p", "http://www.example.org/", std::nullopt);
+  EXPECT_EQ(proxy.refusal, AdHocRefusal::kBadTarget);
+  EXPECT_EQ(proxy.detail, "Module \"p\" uses proxy_url; ad-hoc targets cannot be probed through a proxy");
+  AdHocPlan bad = checker.PlanAdHoc("a", "http://u:secret@[::1/", std::nullopt);
+  EXPECT_EQ(bad.refusal, AdHocRefusal::kBadTarget);
+  EXPECT_EQ(bad.detail.rfind("Invalid target \"http://u:xxxxx@", 0), 0u) << bad.detail;
+  EXPECT_EQ(checker.PlanAdHoc("zz", "http://www.example.org/", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
 }
 
 TEST(HttpCheckerTest, ConcurrencyLimitHoldsAndDelaysAreMeasured) {

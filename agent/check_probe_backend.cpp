@@ -1,0 +1,66 @@
+#include "agent/check_probe_backend.h"
+
+#include <utility>
+
+#include "collectors/checks/check_debug_text.h"
+#include "collectors/checks/check_metrics.h"
+#include "collectors/checks/http/redact_url.h"
+
+namespace hostwatch {
+namespace {
+
+ProbeReport ReportOf(const ProbeResult& result, const HttpCheckConfig& module) {
+  return ProbeReport{RenderProbeText(result), result.log, RedactedConfigText(module)};
+}
+
+ProbeRefusal RefusalOf(AdHocRefusal r) {
+  switch (r) {
+    case AdHocRefusal::kNone:
+      return ProbeRefusal::kNone;
+    case AdHocRefusal::kUnknownCheck:
+      return ProbeRefusal::kUnknownModule;
+    case AdHocRefusal::kDisabled:
+      return ProbeRefusal::kDisabled;
+    case AdHocRefusal::kBadTarget:
+      return ProbeRefusal::kBadTarget;
+    case AdHocRefusal::kForbidden:
+      return ProbeRefusal::kForbidden;
+  }
+  return ProbeRefusal::kBadTarget;
+}
+
+}  // namespace
+
+std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& module) const {
+  std::optional<CheckResultView> view = checker_.LastResult(module);
+  if (!view) {
+    return std::nullopt;
+  }
+  ScheduledProbe out;
+  out.own_targets = {view->config->url, RedactUrl(view->config->url)};
+  if (view->last) {
+    out.last = ReportOf(*view->last, *view->config);
+  }
+  for (const RunRecord& r : view->history) {
+    out.history.push_back(
+        ProbeRunLine{r.start_unix, r.success, FailureReasonName(r.reason), r.duration_seconds, r.status_code});
+  }
+  out.unavailable_reason = std::move(view->unavailable_reason);
+  return out;
+}
+
+AdHocAdmission CheckProbeBackend::AdHoc(const std::string& module, const std::string& target,
+                                        std::optional<double> scrape_timeout_seconds) const {
+  AdHocPlan plan = checker_.PlanAdHoc(module, target, scrape_timeout_seconds);
+  AdHocAdmission out;
+  out.refusal = RefusalOf(plan.refusal);
+  out.detail = std::move(plan.detail);
+  if (plan.refusal != AdHocRefusal::kNone) {
+    return out;
+  }
+  out.max_concurrent = plan.settings->max_concurrent;
+  out.run = [this, plan = std::move(plan)] { return ReportOf(checker_.RunAdHoc(plan), *plan.module); };
+  return out;
+}
+
+}  // namespace hostwatch

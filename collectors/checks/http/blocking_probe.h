@@ -1,0 +1,25 @@
+// A whole HTTP probe run on the calling thread, for ad-hoc /probe targets
+// (served on an HTTP worker, not by the check scheduler).
+//
+// Thread-safe: any number of threads may run probes at once. Each run drives
+// its own libcurl multi handle, taken from a small process-wide pool of idle
+// ones and given back when the run ends.
+#pragma once
+
+#include <atomic>
+
+#include "collectors/checks/check_config.h"
+#include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/target_policy.h"
+
+namespace hostwatch {
+
+// Runs one probe of config to completion. Bounded by config.timeout, or
+// sooner when *abort becomes true (checked every 100 ms; the result then
+// fails with reason other). policy: checked on every hop's URL and on every
+// address libcurl connects to (see ProbeRun); null for none. config and
+// policy need only live for the call.
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+                             const std::atomic<bool>* abort = nullptr);
+
+}  // namespace hostwatch

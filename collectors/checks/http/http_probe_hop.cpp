@@ -1,0 +1,276 @@
+// ProbeRun, part two: setting up a hop (libcurl options, request headers,
+// tls.server_name, the ad-hoc target policy) and the callbacks that act while
+// a connection is made. The run and the reading of finished hops are in
+// http_probe.cpp.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/http/redact_url.h"
+
+namespace hostwatch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+long MinTlsVersion(const std::string& min_version) {
+  if (min_version == "TLS10") {
+    return CURL_SSLVERSION_TLSv1_0;
+  }
+  if (min_version == "TLS11") {
+    return CURL_SSLVERSION_TLSv1_1;
+  }
+  if (min_version == "TLS13") {
+    return CURL_SSLVERSION_TLSv1_3;
+  }
+  return CURL_SSLVERSION_TLSv1_2;  // blackbox's default minimum
+}
+
+}  // namespace
+
+bool ProbeRun::SetupHop() {
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
+  if (remaining <= 0) {
+    Finish(FailureReason::kTimeout, "timeout before request " + std::to_string(hop_ + 1));
+    return false;
+  }
+  ++hop_;
+  if (!CheckHopAllowed()) {
+    return false;
+  }
+  ResetHopState();
+  const bool https = url_.rfind("https://", 0) == 0;
+  // Only a redirect can lead to another host, so the first hop never parses
+  // its URL (a curl_url round trip was ~4% of a single-hop probe's CPU).
+  const bool same_host = hop_ == 1 || UrlHost(*curl_, url_) == OriginalHost();
+  if (!same_host) {
+    send_auth_ = false;  // like Go's client: credentials never follow a redirect to another host
+  }
+  BuildRequestHeaders();
+  SetTransferOptions(RequestUrl(https, same_host), static_cast<long>(remaining));
+  SetAuthOptions();
+  SetMethodOptions();
+  if (https) {
+    SetTlsOptions();
+  }
+  if (policy_ != nullptr) {
+    // Checked on the socket libcurl is about to connect, i.e. on the address
+    // it really uses after its own resolution (and for each address it tries):
+    // no window between our check and its lookup for DNS rebinding to use.
+    curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &ProbeRun::OpenSocketCallback);
+    curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
+  }
+  Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" + RedactUrl(url_) +
+      "\" ip_protocol=" + (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4"));
+  return true;
+}
+
+void ProbeRun::ResetHopState() {
+  result_.tls = TlsFacts{};  // TLS facts describe the final hop, as in blackbox
+  body_.clear();
+  response_headers_.clear();
+  status_line_.clear();
+  error_buffer_[0] = '\0';
+  // libcurl starts the hop's clock when the multi handle first runs it, just after this.
+  hop_start_ = Clock::now();
+  tcp_connected_ = {};
+}
+
+void ProbeRun::BuildRequestHeaders() {
+  curl_->slist_free_all(headers_);
+  headers_ = nullptr;
+  for (const auto& [name, value] : config_.headers) {
+    if (!send_auth_ && strcasecmp(name.c_str(), "Authorization") == 0) {
+      continue;
+    }
+    headers_ = curl_->slist_append(headers_, (name + ": " + value).c_str());
+  }
+  if (send_auth_ && !config_.bearer_token.empty()) {
+    headers_ = curl_->slist_append(headers_, ("Authorization: Bearer " + config_.bearer_token).c_str());
+  }
+}
+
+std::string ProbeRun::RequestUrl(bool https, bool same_host) {
+  curl_->slist_free_all(connect_to_);
+  connect_to_ = nullptr;
+  if (https && !config_.tls.server_name.empty() && same_host) {
+    return ApplyServerName(url_);
+  }
+  return url_;
+}
+
+void ProbeRun::SetTransferOptions(const std::string& request_url, long remaining_ms) {
+  CURL* e = easy_;
+  curl_->easy_setopt(e, CURLOPT_URL, request_url.c_str());
+  curl_->easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
+  curl_->easy_setopt(e, CURLOPT_PRIVATE, this);
+  curl_->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  // A fresh measurement every run: no connection, DNS or TLS session reuse.
+  curl_->easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+  curl_->easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  curl_->easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+  curl_->easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  curl_->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // we follow hop by hop
+  curl_->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_->easy_setopt(e, CURLOPT_TIMEOUT_MS, remaining_ms);
+  curl_->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, remaining_ms);
+  curl_->easy_setopt(e, CURLOPT_IPRESOLVE, ip_resolve_);
+  curl_->easy_setopt(e, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_->easy_setopt(e, CURLOPT_WRITEFUNCTION, &ProbeRun::WriteCallback);
+  curl_->easy_setopt(e, CURLOPT_WRITEDATA, this);
+  curl_->easy_setopt(e, CURLOPT_HEADERFUNCTION, &ProbeRun::HeaderCallback);
+  curl_->easy_setopt(e, CURLOPT_HEADERDATA, this);
+  curl_->easy_setopt(e, CURLOPT_FILETIME, 1L);
+  curl_->easy_setopt(e, CURLOPT_USERAGENT, "hostwatch");
+  curl_->easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+  // "" disables proxies, including the http_proxy environment (blackbox: proxy_from_environment=false).
+  curl_->easy_setopt(e, CURLOPT_PROXY, config_.proxy_url.c_str());
+  bool decode = !config_.compression.empty() && config_.compression != "identity";
+  curl_->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, decode ? config_.compression.c_str() : nullptr);
+  if (config_.body_size_limit > 0) {
+    // Backstop only: our write callback enforces the limit on decoded bytes.
+    curl_->easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(config_.body_size_limit));
+  }
+}
+
+void ProbeRun::SetAuthOptions() {
+  if (send_auth_ && config_.basic_auth) {
+    curl_->easy_setopt(easy_, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_->easy_setopt(easy_, CURLOPT_USERNAME, config_.basic_auth->username.c_str());
+    curl_->easy_setopt(easy_, CURLOPT_PASSWORD, config_.basic_auth->password.c_str());
+  } else {
+    curl_->easy_setopt(easy_, CURLOPT_USERNAME, nullptr);
+    curl_->easy_setopt(easy_, CURLOPT_PASSWORD, nullptr);
+  }
+}
+
+void ProbeRun::SetMethodOptions() {
+  CURL* e = easy_;
+  curl_->easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
+  if (method_ == "GET") {
+    curl_->easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else if (method_ == "HEAD") {
+    curl_->easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_->easy_setopt(e, CURLOPT_NOBODY, 0L);
+    if (send_body_ && !config_.body.empty()) {
+      curl_->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(config_.body.size()));
+      curl_->easy_setopt(e, CURLOPT_COPYPOSTFIELDS, config_.body.c_str());
+    } else {
+      curl_->easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
+    curl_->easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_.c_str());
+  }
+}
+
+void ProbeRun::SetTlsOptions() {
+  CURL* e = easy_;
+  const CheckTlsConfig& tls = config_.tls;
+  curl_->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
+  curl_->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
+  curl_->easy_setopt(e, CURLOPT_CAINFO, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str());
+  curl_->easy_setopt(e, CURLOPT_SSLCERT, tls.cert_file.empty() ? nullptr : tls.cert_file.c_str());
+  curl_->easy_setopt(e, CURLOPT_SSLKEY, tls.key_file.empty() ? nullptr : tls.key_file.c_str());
+  curl_->easy_setopt(e, CURLOPT_SSLVERSION, MinTlsVersion(tls.min_version));
+  curl_->easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &ProbeRun::SslCtxCallback);
+  curl_->easy_setopt(e, CURLOPT_SSL_CTX_DATA, this);
+}
+
+std::string ProbeRun::ApplyServerName(const std::string& url) {
+  // libcurl takes SNI and the certificate name from the URL's host, so the
+  // request goes to https://<server_name>:<port>/..., CONNECT_TO sends the
+  // connection to the real host, and Host keeps the real name (Go's
+  // tls_config.server_name changes only SNI and verification).
+  const std::string& name = config_.tls.server_name;
+  CURLU* h = curl_->url();
+  std::string out = url;
+  char* port = nullptr;
+  char* rewritten = nullptr;
+  if (h != nullptr && curl_->url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_->url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+      curl_->url_set(h, CURLUPART_HOST, name.c_str(), 0) == CURLUE_OK &&
+      curl_->url_get(h, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
+    const std::string& original = OriginalHost();
+    std::string host =
+        original.find(':') != std::string::npos && original.front() != '[' ? "[" + original + "]" : original;
+    connect_to_ = curl_->slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
+    bool has_host = std::any_of(config_.headers.begin(), config_.headers.end(),
+                                [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
+    if (!has_host) {
+      std::string default_port = "443";
+      headers_ = curl_->slist_append(headers_,
+                                     ("Host: " + host + (port == default_port ? "" : ":" + std::string(port))).c_str());
+    }
+    out = rewritten;
+  }
+  curl_->free(port);
+  curl_->free(rewritten);
+  curl_->url_cleanup(h);
+  return out;
+}
+
+const std::string& ProbeRun::OriginalHost() {
+  if (!original_host_known_) {
+    original_host_ = UrlHost(*curl_, config_.url);
+    original_host_known_ = true;
+  }
+  return original_host_;
+}
+
+bool ProbeRun::CheckHopAllowed() {
+  address_check_ = false;
+  refused_address_.clear();
+  if (policy_ == nullptr) {
+    return true;
+  }
+  std::string why;
+  std::optional<TargetHost> target = ParseTargetUrl(url_, &why);
+  TargetPolicy::Verdict verdict = target ? policy_->CheckUrl(*target, &why) : TargetPolicy::Verdict::kDenied;
+  if (verdict == TargetPolicy::Verdict::kDenied) {
+    Finish(FailureReason::kNotAllowed, (hop_ > 1 ? "redirect refused: " : "") + why);
+    return false;
+  }
+  address_check_ = verdict == TargetPolicy::Verdict::kNeedsAddressCheck;
+  return true;
+}
+
+curl_socket_t ProbeRun::OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address) {
+  auto* run = static_cast<ProbeRun*>(self);
+  if (run->address_check_ && purpose == CURLSOCKTYPE_IPCXN) {
+    const sockaddr* sa = &address->addr;
+    const std::uint8_t* bytes = nullptr;
+    int port = 0;
+    if (address->family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+      bytes = reinterpret_cast<const std::uint8_t*>(&in->sin_addr);
+      port = ntohs(in->sin_port);
+    } else if (address->family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+      bytes = reinterpret_cast<const std::uint8_t*>(&in6->sin6_addr);
+      port = ntohs(in6->sin6_port);
+    }
+    if (bytes == nullptr || !run->policy_->CheckAddress(address->family, bytes, port)) {
+      char text[INET6_ADDRSTRLEN] = "?";
+      if (bytes != nullptr) {
+        inet_ntop(address->family, bytes, text, sizeof(text));
+      }
+      run->refused_address_ = std::string(text) + ":" + std::to_string(port);
+      return CURL_SOCKET_BAD;  // libcurl tries the next address, then fails with COULDNT_CONNECT
+    }
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+CURLcode ProbeRun::SslCtxCallback(CURL*, void* ssl_ctx, void* self) {
+  auto* run = static_cast<ProbeRun*>(self);
+  run->tcp_connected_ = Clock::now();
+  InstallChainCapture(static_cast<SSL_CTX*>(ssl_ctx), &run->tls_capture_);
+  return CURLE_OK;
+}
+
+}  // namespace hostwatch
