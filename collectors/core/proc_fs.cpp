@@ -13,11 +13,11 @@
 namespace hostwatch {
 
 Status FileErrnoStatus(std::string_view what, const std::string& path, int err) {
-  std::string msg = std::string(what) + " " + path + ": " + std::strerror(err);
+  Status s = Status::FromErrno(err, std::string(what) + " " + path);
   if (err == ENOENT || err == ENOTDIR) {
-    return Status::NoData(std::move(msg));
+    return Status::NoData(s.message(), err);
   }
-  return Status::Error(std::move(msg));
+  return s;
 }
 
 namespace {

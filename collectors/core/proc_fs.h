@@ -77,8 +77,9 @@ class DirHandle {
   std::string path_;
 };
 
-// The status for a failed file operation: "<what> <path>: <strerror>", NoData
-// for a missing file or directory (the kernel lacks that feature), else Error.
+// The status for a failed file operation: "<what> <path>: <strerror>" with
+// sys_errno() == err; NoData for a missing file or directory (the kernel lacks
+// that feature), else Error.
 Status FileErrnoStatus(std::string_view what, const std::string& path, int err);
 
 struct FsRoots {
