@@ -7,36 +7,6 @@
 namespace hostwatch {
 namespace {
 
-TEST(CpuParserTest, ParsesPerCpuLinesInSeconds) {
-  std::uint64_t errors = 0;
-  std::vector<CpuTimes> cpus = ParseProcStatCpus(
-      "cpu  10 20 30 40 50 60 70 80 90 100\n"
-      "cpu0 44490 19 21045 1087069 220 1 3410 0 2 1\n"
-      "intr 1 2 3\n",
-      &errors);
-  EXPECT_EQ(errors, 0u);
-  ASSERT_EQ(cpus.size(), 1u);
-  EXPECT_EQ(cpus[0].cpu, 0);
-  EXPECT_DOUBLE_EQ(cpus[0].user, 444.9);
-  EXPECT_DOUBLE_EQ(cpus[0].idle, 10870.69);
-  EXPECT_DOUBLE_EQ(cpus[0].softirq, 34.1);
-  EXPECT_DOUBLE_EQ(cpus[0].guest, 0.02);
-  EXPECT_DOUBLE_EQ(cpus[0].guest_nice, 0.01);
-}
-
-TEST(CpuParserTest, SkipsAndCountsMalformedCpuLines) {
-  std::uint64_t errors = 0;
-  std::vector<CpuTimes> cpus = ParseProcStatCpus(testing::ReadFixture("cpu/stat_malformed"), &errors);
-  // cpu2 (non-numeric) and cpu3 (too short) are counted; "cpuX" is not a
-  // per-CPU line at all and is ignored like "intr".
-  EXPECT_EQ(errors, 2u);
-  ASSERT_EQ(cpus.size(), 3u);
-  EXPECT_EQ(cpus[0].cpu, 0);
-  EXPECT_EQ(cpus[1].cpu, 1);
-  EXPECT_EQ(cpus[2].cpu, 4);  // an 8-column line has no guest columns
-  EXPECT_DOUBLE_EQ(cpus[2].guest, 0);
-}
-
 TEST(CpuCounterGuardTest, CountersNeverGoBackwards) {
   CpuCounterGuard guard;
   CpuTimes t;

@@ -11,35 +11,6 @@ ProcFs FixtureFs(const std::string& dir) {
   return ProcFs(FsRoots{testing::FixturePath(dir + "/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
 }
 
-TEST(StatParserTest, ParsesKernelCounters) {
-  std::uint64_t errors = 0;
-  ProcStatTotals t = ParseProcStatTotals(
-      "cpu  1 2 3 4\nintr 8885917 17 0\nctxt 38014093\nbtime 1418183276\nprocesses 26442\n"
-      "procs_running 2\nprocs_blocked 0\nsoftirq 5057579 250191 1481983 1647 211099 186066 0 1783454 622196 "
-      "12499 508444\n",
-      &errors);
-  EXPECT_EQ(errors, 0u);
-  EXPECT_EQ(t.interrupts, 8885917);
-  EXPECT_EQ(t.context_switches, 38014093);
-  EXPECT_EQ(t.boot_time, 1418183276);
-  EXPECT_EQ(t.forks, 26442);
-  EXPECT_EQ(t.procs_running, 2);
-  EXPECT_EQ(t.procs_blocked, 0);
-  ASSERT_EQ(t.softirqs.size(), 10u);
-  EXPECT_EQ(t.softirqs[0], 250191);  // hi; the leading total is not a vector
-  EXPECT_EQ(t.softirqs[9], 508444);  // rcu
-}
-
-TEST(StatParserTest, SkipsAndCountsMalformedLines) {
-  std::uint64_t errors = 0;
-  ProcStatTotals t = ParseProcStatTotals(testing::ReadFixture("stat_malformed/proc/stat"), &errors);
-  EXPECT_EQ(errors, 3u);  // "intr" without a value, "ctxt notanumber", "softirq ... x"
-  EXPECT_FALSE(t.interrupts.has_value());
-  EXPECT_FALSE(t.context_switches.has_value());
-  EXPECT_TRUE(t.softirqs.empty());
-  EXPECT_EQ(t.boot_time, 1700000000);
-}
-
 TEST(StatCollectorTest, ExportsNodeExporterFamiliesFromFixture) {
   testing::CollectorRun run = testing::RunCollectorOnce("stat", FixtureFs("stat"));
   ASSERT_TRUE(run.status.ok()) << run.status.message();
