@@ -9,6 +9,7 @@
 
 #include "collectors/core/metric_sink.h"
 #include "collectors/core/parse_util.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -389,10 +390,7 @@ Result<std::vector<ParsedFamily>> ParseTextExposition(std::string_view text) {
 }
 
 std::optional<double> ParseExpositionValue(std::string_view s) {
-  std::string lower;
-  for (char c : s) {
-    lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-  }
+  const std::string lower = AsciiToLower(s);
   if (lower == "nan") {
     return std::nan("");
   }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/core/strings.h"
 #include "collectors/core/text_parser.h"
 
 namespace hostwatch {
@@ -122,10 +123,7 @@ class TextfileCollector : public Collector {
     }
     for (MergedFamily& m : merged) {
       if (!m.tf.has_help) {
-        m.tf.family.help = "Metric read from ";
-        for (std::size_t i = 0; i < m.files.size(); ++i) {
-          m.tf.family.help += (i == 0 ? "" : ", ") + m.files[i];
-        }
+        m.tf.family.help = "Metric read from " + Join(m.files, ", ");
       }
       FillMissingLabels(m.tf.family);
       sink.AddFamily(std::move(m.tf.family));

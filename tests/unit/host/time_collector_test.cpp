@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "collectors/core/strings.h"
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
