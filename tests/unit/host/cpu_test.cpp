@@ -39,16 +39,16 @@ TEST(CpuCounterGuardTest, LargeIdleDropResetsAfterHotplug) {
 }
 
 TEST(CpuCollectorTest, ExportsSecondsAndGuestFromFixture) {
-  ProcFs fs(FsRoots{testing::FixturePath("cpu/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("cpu/proc")});
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
-  EXPECT_NE(run.text.find("node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 10870.69\n"), std::string::npos) << run.text;
-  EXPECT_NE(run.text.find("node_cpu_guest_seconds_total{cpu=\"1\",mode=\"user\"} 0.03\n"), std::string::npos);
+  EXPECT_EQ(testing::Sample(run.text, "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}"), 10870.69) << run.text;
+  EXPECT_EQ(testing::Sample(run.text, "node_cpu_guest_seconds_total{cpu=\"1\",mode=\"user\"}"), 0.03);
   EXPECT_EQ(run.parse_errors, 0u);
 }
 
 TEST(CpuCollectorTest, GuestOptionOffRemovesGuestFamily) {
-  ProcFs fs(FsRoots{testing::FixturePath("cpu/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("cpu/proc")});
   CollectorOptions options = CollectorOptions::Defaults();
   ASSERT_TRUE(options.Set("cpu", "guest", "false").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs, options);
@@ -94,8 +94,8 @@ TEST(CpuThrottleTest, FirstCpuOfACoreOrPackageWins) {
 }
 
 TEST(CpuCollectorTest, ExportsSysfsFamiliesFromFixture) {
-  ProcFs fs(FsRoots{testing::FixturePath("cpu_sysfs/proc"), testing::FixturePath("cpu_sysfs/sys"), "/nonexistent",
-                    "/nonexistent"});
+  ProcFs fs = testing::FixtureFs(
+      {.procfs = testing::FixturePath("cpu_sysfs/proc"), .sysfs = testing::FixturePath("cpu_sysfs/sys")});
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_NE(run.text.find("# HELP node_cpu_core_throttles_total Number of times this CPU core has been throttled.\n"
@@ -121,7 +121,7 @@ TEST(CpuCollectorTest, ExportsSysfsFamiliesFromFixture) {
 }
 
 TEST(CpuCollectorTest, WithoutSysfsOnlyProcStatFamilies) {
-  ProcFs fs(FsRoots{testing::FixturePath("cpu_sysfs/proc"), "/nonexistent-sys", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("cpu_sysfs/proc")});
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_NE(run.text.find("node_cpu_seconds_total"), std::string::npos);
@@ -136,8 +136,8 @@ namespace hostwatch {
 namespace {
 
 ProcFs CpuSysfsFixture() {
-  return ProcFs(FsRoots{testing::FixturePath("cpu_sysfs/proc"), testing::FixturePath("cpu_sysfs/sys"), "/nonexistent",
-                        "/nonexistent"});
+  return testing::FixtureFs(
+      {.procfs = testing::FixturePath("cpu_sysfs/proc"), .sysfs = testing::FixturePath("cpu_sysfs/sys")});
 }
 
 TEST(CpuinfoParserTest, ParsesProcessorBlocksAndCountsBadLines) {
@@ -176,10 +176,11 @@ TEST(CpuCollectorTest, InfoOptionExportsCpuinfoFamilies) {
                           "node_cpu_frequency_hertz{core=\"0\",cpu=\"0\",package=\"0\"} 7.99998e+08\n# HELP"),
             std::string::npos)
       << run.text;
-  EXPECT_NE(run.text.find("node_cpu_info{cachesize=\"8192 KB\",core=\"1\",cpu=\"1\",family=\"6\",microcode=\"0xb4\","
-                          "model=\"142\",model_name=\"Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz\",package=\"0\","
-                          "stepping=\"10\",vendor=\"GenuineIntel\"} 1\n"),
-            std::string::npos)
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_cpu_info{cachesize=\"8192 KB\",core=\"1\",cpu=\"1\",family=\"6\",microcode=\"0xb4\","
+                            "model=\"142\",model_name=\"Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz\",package=\"0\","
+                            "stepping=\"10\",vendor=\"GenuineIntel\"}"),
+            1)
       << run.text;
 }
 
