@@ -7,6 +7,7 @@
 #include "agent/build_info.h"
 #include "collectors/core/metric_sink.h"
 #include "collectors/core/parse_util.h"
+#include "collectors/core/proc_stat.h"
 
 namespace hostwatch {
 namespace {
@@ -57,12 +58,8 @@ Result<ProcSelfStat> ParseProcPidStat(std::string_view text) {
 }
 
 Result<std::uint64_t> ParseBootTime(std::string_view proc_stat) {
-  for (std::string_view line : SplitLines(proc_stat)) {
-    if (line.substr(0, 6) == "btime ") {
-      if (auto v = ParseUint(TrimSpace(line.substr(6)))) {
-        return *v;
-      }
-    }
+  if (std::optional<double> btime = ParseProcStat(proc_stat).totals.boot_time) {
+    return static_cast<std::uint64_t>(*btime);
   }
   return Status::Error("no btime line in /proc/stat");
 }

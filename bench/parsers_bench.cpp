@@ -18,6 +18,7 @@
 #include "collectors/host/cpu.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/core/proc_fs.h"
+#include "collectors/core/proc_stat.h"
 #include "collectors/registry.h"
 
 namespace hostwatch {
@@ -70,19 +71,13 @@ std::string ProcStatWithCpus(int n) {
 
 void BM_ParseProcStatCpus_Fixture(benchmark::State& state) {
   static const std::string input = FixtureText("proc/stat");
-  RunParser(state, input, [](std::string_view text) {
-    std::uint64_t errors = 0;
-    return ParseProcStatCpus(text, &errors);
-  });
+  RunParser(state, input, [](std::string_view text) { return ParseProcStat(text); });
 }
 BENCHMARK(BM_ParseProcStatCpus_Fixture);
 
 void BM_ParseProcStatCpus_ManyCpus(benchmark::State& state) {
   const std::string input = ProcStatWithCpus(static_cast<int>(state.range(0)));
-  RunParser(state, input, [](std::string_view text) {
-    std::uint64_t errors = 0;
-    return ParseProcStatCpus(text, &errors);
-  });
+  RunParser(state, input, [](std::string_view text) { return ParseProcStat(text); });
   state.SetItemsProcessed(state.iterations() * state.range(0));  // CPUs per second
 }
 BENCHMARK(BM_ParseProcStatCpus_ManyCpus)->Arg(2)->Arg(64)->Arg(512);

@@ -24,38 +24,6 @@ bool IsKernelFs(int fd) {
   return sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC;
 }
 
-// The file from offset 0 (up to ProcFs::kMaxFileBytes) into *data, leaving
-// fd open; returns 0 or the errno of the failed read.
-// A short read does not end a /proc file (seq_file returns whole records per
-// read), so a kFile is read until pread returns 0, as ProcFs::ReadFile does;
-// a sysfs attribute comes whole in one read (see ProcFs::ReadAttribute).
-int ReadFromStart(int fd, CachedFile::Kind kind, std::string* out) {
-  std::string& data = *out;
-  data.clear();
-  constexpr std::size_t kChunk = 8192;
-  char buf[kChunk];
-  for (;;) {
-    ssize_t n = ::pread(fd, buf, kChunk, static_cast<off_t>(data.size()));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return errno;
-    }
-    data.append(buf, static_cast<std::size_t>(n));
-    if (n == 0 || data.size() >= ProcFs::kMaxFileBytes ||
-        (kind == CachedFile::Kind::kAttribute && static_cast<std::size_t>(n) < kChunk)) {
-      break;
-    }
-  }
-  if (kind == CachedFile::Kind::kAttribute) {
-    while (!data.empty() && (data.back() == '\n' || data.back() == ' ')) {
-      data.pop_back();
-    }
-  }
-  return 0;
-}
-
 }  // namespace
 
 CachedFile::~CachedFile() { Close(); }
@@ -181,8 +149,8 @@ Result<double> CachedFiles::ReadProcUint(std::string_view rel, std::uint64_t* pa
     if (parse_errors != nullptr) {
       ++*parse_errors;
     }
-    return Status::Error("unexpected content in " + fs_.ProcPath(rel) + ": \"" +
-                         std::string(TrimSpace(text.value())) + "\"");
+    return Status::Error("unexpected content in " + fs_.ProcPath(rel) + ": \"" + std::string(TrimSpace(text.value())) +
+                         "\"");
   }
   return *v;
 }

@@ -36,10 +36,9 @@ namespace hostwatch {
 
 class CachedFile {
  public:
-  enum class Kind {
-    kFile,       // read to the end, like ProcFs::ReadFile
-    kAttribute,  // one read, trailing newline stripped, like ProcFs::ReadAttribute
-  };
+  // kFile: read to the end, like ProcFs::ReadFile; kAttribute: one read,
+  // trailing newline stripped, like ProcFs::ReadAttribute (see FileKind).
+  using Kind = FileKind;
 
   // path: absolute for Read(), relative to the directory for ReadIn().
   explicit CachedFile(std::string path, Kind kind = Kind::kFile) : path_(std::move(path)), kind_(kind) {}

@@ -13,56 +13,54 @@
 namespace hostwatch {
 
 Status FileErrnoStatus(std::string_view what, const std::string& path, int err) {
-  std::string msg = std::string(what) + " " + path + ": " + std::strerror(err);
+  Status s = Status::FromErrno(err, std::string(what) + " " + path);
   if (err == ENOENT || err == ENOTDIR) {
-    return Status::NoData(std::move(msg));
+    return Status::NoData(s.message(), err);
   }
-  return Status::Error(std::move(msg));
+  return s;
 }
 
-namespace {
-
-// Reads fd to the end (or kMaxFileBytes) and closes it. /proc files report
-// size 0, so the loop reads in chunks until EOF. Reading into a stack buffer
-// first keeps small files (most sysfs attributes) from zero-filling and
-// allocating a chunk-sized string per read. With one_read_suffices, a read
-// that does not fill the buffer is taken as the whole file (see
-// ProcFs::ReadAttribute).
-// Errors name Join(dir, name), built only on failure.
-Result<std::string> ReadAndClose(int fd, std::string_view dir, std::string_view name, bool one_read_suffices) {
-  std::string data;
+int ReadFromStart(int fd, FileKind kind, std::string* out) {
+  std::string& data = *out;
+  data.clear();
+  // Reading into a stack buffer first keeps small files (most sysfs
+  // attributes) from zero-filling and allocating a chunk-sized string per read.
   constexpr std::size_t kChunk = 8192;
   char buf[kChunk];
   for (;;) {
-    ssize_t n = ::read(fd, buf, kChunk);
+    ssize_t n = ::pread(fd, buf, kChunk, static_cast<off_t>(data.size()));
     if (n < 0) {
       if (errno == EINTR) {
         continue;
       }
-      int err = errno;
-      ::close(fd);
-      return FileErrnoStatus("read", ProcFs::Join(dir, name), err);
+      return errno;
     }
     data.append(buf, static_cast<std::size_t>(n));
     if (n == 0 || data.size() >= ProcFs::kMaxFileBytes ||
-        (one_read_suffices && static_cast<std::size_t>(n) < kChunk)) {
+        (kind == FileKind::kAttribute && static_cast<std::size_t>(n) < kChunk)) {
       break;
     }
   }
-  ::close(fd);
-  return data;
+  if (kind == FileKind::kAttribute) {
+    while (!data.empty() && (data.back() == '\n' || data.back() == ' ')) {
+      data.pop_back();
+    }
+  }
+  return 0;
 }
 
-// Strips the trailing newline (and spaces) sysfs puts after a value.
-Result<std::string> TrimAttribute(Result<std::string> r) {
-  if (!r.ok()) {
-    return r;
+namespace {
+
+// Reads fd from the start and closes it; errors name Join(dir, name), built
+// only on failure.
+Result<std::string> ReadAndClose(int fd, std::string_view dir, std::string_view name, FileKind kind) {
+  std::string data;
+  int err = ReadFromStart(fd, kind, &data);
+  ::close(fd);
+  if (err != 0) {
+    return FileErrnoStatus("read", ProcFs::Join(dir, name), err);
   }
-  std::string s = std::move(r).value();
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
-    s.pop_back();
-  }
-  return s;
+  return data;
 }
 
 // Reads the remaining entries of an open DIR stream and closes it.
@@ -119,7 +117,7 @@ Result<std::string> ProcFs::ReadFile(const std::string& path) const {
   if (fd < 0) {
     return FileErrnoStatus("open", path, errno);
   }
-  return ReadAndClose(fd, path, "", /*one_read_suffices=*/false);
+  return ReadAndClose(fd, path, "", FileKind::kFile);
 }
 
 Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {
@@ -127,7 +125,7 @@ Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {
   if (fd < 0) {
     return FileErrnoStatus("open", path, errno);
   }
-  return TrimAttribute(ReadAndClose(fd, path, "", /*one_read_suffices=*/true));
+  return ReadAndClose(fd, path, "", FileKind::kAttribute);
 }
 
 Result<DirHandle> ProcFs::OpenDir(const std::string& path) const {
@@ -144,15 +142,6 @@ Result<std::vector<std::string>> ProcFs::ListDir(const std::string& path) const 
     return FileErrnoStatus("opendir", path, errno);
   }
   return ListAndClose(dir);
-}
-
-Result<std::string> ProcFs::ReadLink(const std::string& path) const {
-  char buf[4096];
-  ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));
-  if (n < 0) {
-    return FileErrnoStatus("readlink", path, errno);
-  }
-  return std::string(buf, static_cast<std::size_t>(n));
 }
 
 DirHandle::~DirHandle() {
@@ -224,7 +213,7 @@ Result<std::string> DirHandle::ReadAttribute(std::string_view name) const {
   if (fd < 0) {
     return error;
   }
-  return TrimAttribute(ReadAndClose(fd, path_, name, /*one_read_suffices=*/true));
+  return ReadAndClose(fd, path_, name, FileKind::kAttribute);
 }
 
 Result<std::string> DirHandle::ReadFile(std::string_view name) const {
@@ -234,7 +223,7 @@ Result<std::string> DirHandle::ReadFile(std::string_view name) const {
   if (fd < 0) {
     return error;
   }
-  return ReadAndClose(fd, path_, name, /*one_read_suffices=*/false);
+  return ReadAndClose(fd, path_, name, FileKind::kFile);
 }
 
 Result<FileIdentity> DirHandle::Identity() const {

@@ -77,14 +77,32 @@ class DirHandle {
   std::string path_;
 };
 
-// The status for a failed file operation: "<what> <path>: <strerror>", NoData
-// for a missing file or directory (the kernel lacks that feature), else Error.
+// How a file's content ends, for the read loop below.
+enum class FileKind {
+  // A /proc file (or any ordinary file): read until read() returns 0. A short
+  // read does not end it, since seq_file hands out whole records per read.
+  kFile,
+  // A sysfs attribute: its whole value (at most one page) comes in one read, so
+  // a read that does not fill the buffer ends it without the second read that
+  // would only return 0; the trailing newline (and spaces) are stripped.
+  kAttribute,
+};
+
+// The one read loop behind ProcFs and CachedFile: reads fd from offset 0 (with
+// pread, so a descriptor kept open needs no lseek; a fresh one is at 0 anyway)
+// into *out, up to ProcFs::kMaxFileBytes, retrying EINTR. Leaves fd open.
+// Returns 0, or the errno of the failed read (*out is unspecified then).
+int ReadFromStart(int fd, FileKind kind, std::string* out);
+
+// The status for a failed file operation: "<what> <path>: <strerror>" with
+// sys_errno() == err; NoData for a missing file or directory (the kernel lacks
+// that feature), else Error.
 Status FileErrnoStatus(std::string_view what, const std::string& path, int err);
 
 struct FsRoots {
-  std::string procfs = "/proc";           // --path.procfs
-  std::string sysfs = "/sys";             // --path.sysfs
-  std::string rootfs = "/";               // --path.rootfs
+  std::string procfs = "/proc";              // --path.procfs
+  std::string sysfs = "/sys";                // --path.sysfs
+  std::string rootfs = "/";                  // --path.rootfs
   std::string udev_data = "/run/udev/data";  // --path.udev.data
 };
 
@@ -102,19 +120,15 @@ class ProcFs {
   std::string ProcPath(std::string_view rel) const { return Join(roots_.procfs, rel); }
   std::string SysPath(std::string_view rel) const { return Join(roots_.sysfs, rel); }
   std::string RootPath(std::string_view rel) const { return Join(roots_.rootfs, rel); }
-  std::string UdevPath(std::string_view rel) const { return Join(roots_.udev_data, rel); }
 
   // Reads a whole file. A missing file gives a NoData status (the kernel does
   // not have that feature), any other failure an Error naming the path.
   Result<std::string> ReadFile(const std::string& path) const;
   Result<std::string> ReadProc(std::string_view rel) const { return ReadFile(ProcPath(rel)); }
-  Result<std::string> ReadSys(std::string_view rel) const { return ReadFile(SysPath(rel)); }
 
-  // Reads a small sysfs-style attribute file and strips the trailing newline.
-  // A sysfs attribute's whole value (at most one page) comes in one read(),
-  // so a read that does not fill the buffer ends the file without the
-  // second read() that would only return 0. Meant for one-value files
-  // (sysfs attributes); multi-record /proc files go through ReadFile.
+  // Reads a small sysfs-style attribute file (FileKind::kAttribute: one read,
+  // trailing newline stripped). Meant for one-value files (sysfs attributes);
+  // multi-record /proc files go through ReadFile.
   Result<std::string> ReadAttribute(const std::string& path) const;
 
   // Opens a directory for reads relative to it (see DirHandle). Missing or
@@ -123,9 +137,6 @@ class ProcFs {
 
   // Names in a directory (without "." and ".."), sorted. Missing dir: NoData.
   Result<std::vector<std::string>> ListDir(const std::string& path) const;
-
-  // Target of a symbolic link.
-  Result<std::string> ReadLink(const std::string& path) const;
 
   static std::string Join(std::string_view root, std::string_view rel);
 

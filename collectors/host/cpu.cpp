@@ -11,9 +11,6 @@
 namespace hostwatch {
 namespace {
 
-// USER_HZ is 100 on every Linux architecture node_exporter supports.
-constexpr double kUserHz = 100.0;
-
 const MetricDesc kCpuSeconds{
     "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", MetricType::Counter, {"cpu", "mode"}};
 const MetricDesc kCpuGuestSeconds{"node_cpu_guest_seconds_total",
@@ -88,9 +85,9 @@ class CpuCollector : public Collector {
     if (!text.ok()) {
       return text.status();
     }
-    std::uint64_t errors = 0;
-    std::vector<CpuTimes> cpus = guard_.Update(ParseProcStatCpus(text.value(), &errors));
-    sink.CountParseError(errors);
+    ProcStat stat = ParseProcStat(text.value());
+    sink.CountParseError(stat.cpu_parse_errors);
+    std::vector<CpuTimes> cpus = guard_.Update(stat.cpus);
     if (cpus.empty()) {
       return Status::Error("no cpu lines in " + fs_.ProcPath("stat"));
     }
@@ -232,40 +229,6 @@ class CpuCollector : public Collector {
 };
 
 }  // namespace
-
-std::vector<CpuTimes> ParseProcStatCpus(std::string_view text, std::uint64_t* parse_errors) {
-  std::vector<CpuTimes> cpus;
-  for (std::string_view line : SplitLines(text)) {
-    // "cpu0 ..." but not the aggregate "cpu  ..." line.
-    if (line.size() < 4 || line.substr(0, 3) != "cpu" || line[3] < '0' || line[3] > '9') {
-      continue;
-    }
-    std::vector<std::string_view> f = SplitFields(line);
-    std::optional<std::uint64_t> index = ParseUint(f[0].substr(3));
-    // Kernels before 2.6.11 lack steal/guest columns; every kernel we run on has at least 8.
-    bool ok = index.has_value() && f.size() >= 9;
-    CpuTimes t;
-    if (ok) {
-      t.cpu = static_cast<int>(*index);
-      double* dst[] = {&t.user, &t.nice,    &t.system, &t.idle,  &t.iowait,
-                       &t.irq,  &t.softirq, &t.steal,  &t.guest, &t.guest_nice};
-      for (std::size_t i = 1; i < f.size() && i <= std::size(dst); ++i) {
-        std::optional<std::uint64_t> ticks = ParseUint(f[i]);
-        if (!ticks) {
-          ok = false;
-          break;
-        }
-        *dst[i - 1] = static_cast<double>(*ticks) / kUserHz;
-      }
-    }
-    if (!ok) {
-      ++*parse_errors;
-      continue;
-    }
-    cpus.push_back(t);
-  }
-  return cpus;
-}
 
 std::vector<CpuTimes> CpuCounterGuard::Update(const std::vector<CpuTimes>& fresh) {
   std::map<int, CpuTimes> next;

@@ -43,7 +43,7 @@ const MetricDesc kReceiveNohandler = NetDevDesc("receive_nohandler");
 Result<std::string> DumpRtnlLinks() {
   int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (fd < 0) {
-    return Status::Error(std::string("netlink socket: ") + std::strerror(errno));
+    return Status::FromErrno(errno, "netlink socket");
   }
   struct Closer {
     int fd;
@@ -65,7 +65,7 @@ Result<std::string> DumpRtnlLinks() {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(fd, &request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
-    return Status::Error(std::string("netlink send: ") + std::strerror(errno));
+    return Status::FromErrno(errno, "netlink send");
   }
   std::string out;
   std::string buf(64 * 1024, '\0');
@@ -77,7 +77,7 @@ Result<std::string> DumpRtnlLinks() {
       if (errno == EINTR) {
         continue;
       }
-      return Status::Error(std::string("netlink recv: ") + std::strerror(errno));
+      return Status::FromErrno(errno, "netlink recv");
     }
     out.append(buf.data(), static_cast<std::size_t>(n));
     out.resize(NLMSG_ALIGN(out.size()), '\0');
@@ -202,7 +202,7 @@ Result<std::vector<NetDevLine>> ParseRtnlLinkDump(std::string_view bytes, std::u
       std::memcpy(&err, bytes.data() + off + NLMSG_HDRLEN,
                   std::min<std::size_t>(sizeof(err), h.nlmsg_len - std::min<std::size_t>(h.nlmsg_len, NLMSG_HDRLEN)));
       if (err.error != 0) {  // 0 is an acknowledgement, not an error
-        return Status::Error(std::string("netlink RTM_GETLINK: ") + std::strerror(-err.error));
+        return Status::FromErrno(-err.error, "netlink RTM_GETLINK");
       }
     }
     if (h.nlmsg_type == RTM_NEWLINK) {

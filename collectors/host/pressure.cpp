@@ -1,7 +1,5 @@
 #include "collectors/host/pressure.h"
 
-#include <cerrno>
-#include <cstring>
 #include <string>
 
 #include "collectors/core/cached_file.h"
@@ -52,15 +50,6 @@ const Resource kResources[] = {
 // keeps the last bit identical (14036781 us prints as 14.036781000000001).
 double MicrosToSeconds(std::uint64_t us) { return static_cast<double>(us) / 1000.0 / 1000.0; }
 
-// With CONFIG_PSI_DEFAULT_DISABLED (or psi=0) the files exist but reading
-// them fails with EOPNOTSUPP; node_exporter reports that as "no data".
-// ProcFs keeps the errno only in the message, so match its strerror text.
-bool IsPsiDisabled(const Status& s) {
-  std::string_view m = s.message();
-  std::string_view suffix = std::strerror(EOPNOTSUPP);
-  return m.size() >= suffix.size() && m.substr(m.size() - suffix.size()) == suffix;
-}
-
 class PressureCollector : public Collector {
  public:
   explicit PressureCollector(const ProcFs& fs) : fs_(fs) {}
@@ -73,7 +62,9 @@ class PressureCollector : public Collector {
         if (text.status().no_data()) {
           continue;  // kernel without this resource (irq needs 6.1+)
         }
-        if (IsPsiDisabled(text.status())) {
+        // With CONFIG_PSI_DEFAULT_DISABLED (or psi=0) the files exist but reading
+        // them fails with EOPNOTSUPP; node_exporter reports that as "no data".
+        if (text.status().IsNotSupported()) {
           return Status::NoData("pressure information is disabled (boot with psi=1 to enable): " +
                                 text.status().message());
         }

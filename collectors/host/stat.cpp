@@ -4,7 +4,7 @@
 #include <string>
 
 #include "collectors/core/cached_file.h"
-#include "collectors/core/parse_util.h"
+#include "collectors/core/proc_stat.h"
 
 namespace hostwatch {
 namespace {
@@ -32,9 +32,9 @@ class StatCollector : public Collector {
     if (!text.ok()) {
       return text.status();
     }
-    std::uint64_t errors = 0;
-    ProcStatTotals t = ParseProcStatTotals(text.value(), &errors);
-    sink.CountParseError(errors);
+    ProcStat stat = ParseProcStat(text.value());
+    sink.CountParseError(stat.totals_parse_errors);
+    const ProcStatTotals& t = stat.totals;
     AddIfPresent(sink, kIntr, t.interrupts);
     AddIfPresent(sink, kContextSwitches, t.context_switches);
     AddIfPresent(sink, kForks, t.forks);
@@ -64,59 +64,7 @@ class StatCollector : public Collector {
   const bool softirq_;
 };
 
-// Parses the single number after the key; counts an error when it is missing or bad.
-std::optional<double> ParseSingleValue(const std::vector<std::string_view>& f, std::uint64_t* parse_errors) {
-  std::optional<std::uint64_t> v = f.size() >= 2 ? ParseUint(f[1]) : std::nullopt;
-  if (!v) {
-    ++*parse_errors;
-    return std::nullopt;
-  }
-  return static_cast<double>(*v);
-}
-
 }  // namespace
-
-ProcStatTotals ParseProcStatTotals(std::string_view text, std::uint64_t* parse_errors) {
-  ProcStatTotals t;
-  for (std::string_view line : SplitLines(text)) {
-    std::vector<std::string_view> f = SplitFields(line);
-    if (f.empty()) {
-      continue;
-    }
-    std::string_view key = f[0];
-    if (key == "btime") {
-      t.boot_time = ParseSingleValue(f, parse_errors);
-    } else if (key == "ctxt") {
-      t.context_switches = ParseSingleValue(f, parse_errors);
-    } else if (key == "intr") {
-      // "intr <total> <per-irq counts...>": only the total is exported by default.
-      t.interrupts = ParseSingleValue(f, parse_errors);
-    } else if (key == "processes") {
-      t.forks = ParseSingleValue(f, parse_errors);
-    } else if (key == "procs_running") {
-      t.procs_running = ParseSingleValue(f, parse_errors);
-    } else if (key == "procs_blocked") {
-      t.procs_blocked = ParseSingleValue(f, parse_errors);
-    } else if (key == "softirq") {
-      // "softirq <total> <hi> <timer> ...": the per-vector counts follow the total.
-      std::vector<double> counts;
-      bool ok = f.size() >= 2;
-      for (std::size_t i = 2; ok && i < f.size(); ++i) {
-        std::optional<std::uint64_t> v = ParseUint(f[i]);
-        ok = v.has_value();
-        if (ok) {
-          counts.push_back(static_cast<double>(*v));
-        }
-      }
-      if (ok) {
-        t.softirqs = std::move(counts);
-      } else {
-        ++*parse_errors;
-      }
-    }
-  }
-  return t;
-}
 
 CollectorSpec StatCollectorSpec() {
   return {"stat",

@@ -4,6 +4,7 @@
 
 #include "collectors/core/cached_file.h"
 #include "collectors/core/parse_util.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -71,12 +72,6 @@ class TimeCollector : public Collector {
 };
 
 }  // namespace
-
-double WallClockSeconds() {
-  struct timespec ts {};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 ZoneOffset LocalZoneOffset(double unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);

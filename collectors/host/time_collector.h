@@ -13,9 +13,6 @@
 
 namespace hostwatch {
 
-// Wall-clock time now, in seconds since the epoch (clock_gettime(CLOCK_REALTIME)).
-double WallClockSeconds();
-
 // The local time zone's abbreviation ("UTC", "CET") and offset from UTC at
 // the given time (localtime_r).
 struct ZoneOffset {

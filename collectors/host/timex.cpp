@@ -3,7 +3,6 @@
 #include <sys/timex.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
 namespace hostwatch {
@@ -88,8 +87,9 @@ Result<RawTimex> ReadTimex() {
   struct timex tx {};  // modes = 0: read only, no privilege needed
   int state = ::adjtimex(&tx);
   if (state < 0) {
-    std::string err = std::string("adjtimex: ") + std::strerror(errno);
-    return errno == EPERM ? Status::NoData(err) : Status::Error(err);
+    const int err = errno;
+    Status s = Status::FromErrno(err, "adjtimex");
+    return err == EPERM ? Status::NoData(s.message(), err) : s;
   }
   RawTimex r;
   r.state = state;

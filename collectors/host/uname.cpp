@@ -3,7 +3,6 @@
 #include <sys/utsname.h>
 
 #include <cerrno>
-#include <cstring>
 
 namespace hostwatch {
 namespace {
@@ -31,7 +30,7 @@ class UnameCollector : public Collector {
 Result<UnameInfo> ReadUname() {
   struct utsname u {};
   if (::uname(&u) != 0) {
-    return Status::Error(std::string("uname: ") + std::strerror(errno));
+    return Status::FromErrno(errno, "uname");
   }
   // domainname is a GNU extension of struct utsname (NIS domain, "(none)" when unset).
   return UnameInfo{u.sysname, u.release, u.version, u.machine, u.nodename, u.domainname};

@@ -1,17 +1,13 @@
-// libFuzzer target: ParseProcStatTotals and ParseProcStatCpus (/proc/stat) on arbitrary bytes must not crash, hang,
-// leak or trip a sanitizer.
+// libFuzzer target: ParseProcStat (/proc/stat, shared by the cpu and stat collectors and the agent's self metrics) on
+// arbitrary bytes must not crash, hang, leak or trip a sanitizer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/host/cpu.h"
-#include "collectors/host/stat.h"
+#include "collectors/core/proc_stat.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::uint64_t parse_errors = 0;
-  hostwatch::ParseProcStatTotals(text, &parse_errors);
-  hostwatch::ParseProcStatCpus(text, &parse_errors);
-  (void)parse_errors;
+  hostwatch::ParseProcStat(text);
   return 0;
 }

@@ -1,10 +1,10 @@
-// libFuzzer target: ParseTextExposition (textfile collector .prom files) on arbitrary bytes must not crash, hang, leak
-// or trip a sanitizer.
+// libFuzzer target: ParseTextExposition (the textfile collector's .prom files) on arbitrary bytes must not crash, hang,
+// leak or trip a sanitizer.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/host/textfile.h"
+#include "collectors/core/text_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

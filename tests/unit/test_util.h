@@ -5,12 +5,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "collectors/core/collector.h"
-#include "collectors/registry.h"
+#include "collectors/core/parse_util.h"
 #include "collectors/core/text_format.h"
+#include "collectors/core/text_parser.h"
+#include "collectors/registry.h"
 
 namespace hostwatch::testing {
 
@@ -22,6 +26,20 @@ inline std::string ReadFixture(const std::string& rel) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+// Roots for a ProcFs in tests: each defaults to a directory that does not
+// exist, so a collector sees only the fixture trees a test names, never the
+// host's /proc or /sys. Designated initializers name the roots set:
+//   ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("cpu/proc")});
+inline constexpr const char* kNoDir = "/nonexistent";
+struct FixtureRoots {
+  std::string procfs = kNoDir;
+  std::string sysfs = kNoDir;
+  std::string rootfs = kNoDir;
+  std::string udev_data = kNoDir;
+};
+
+inline ProcFs FixtureFs(const FixtureRoots& r) { return ProcFs(FsRoots{r.procfs, r.sysfs, r.rootfs, r.udev_data}); }
 
 // Builds the named collector with default options (plus overrides) and runs it once.
 struct CollectorRun {
@@ -46,6 +64,21 @@ inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
   }
   run.text = SerializeText(sink.TakeFamilies());
   return run;
+}
+
+// The value of one series in an exposition text, the series written the way
+// the text writes it: "name" or "name{a=\"x\",b=\"y\"}" (labels sorted by
+// name). nullopt when no line holds that series (or its value does not
+// parse). Unlike text.find("name 1"), this neither matches "name 12" nor
+// passes when the series is there with another value:
+//   EXPECT_EQ(testing::Sample(run.text, "node_load1"), 0.21);
+inline std::optional<double> Sample(std::string_view text, std::string_view series) {
+  for (std::string_view line : SplitLines(text)) {
+    if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
+      return ParseExpositionValue(line.substr(series.size() + 1));
+    }
+  }
+  return std::nullopt;
 }
 
 // A directory under $TMPDIR (or /tmp) for one test, removed with everything

@@ -1,7 +1,11 @@
 #include "collectors/core/proc_fs.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <string>
 
 #include "tests/unit/test_util.h"
 
@@ -22,6 +26,43 @@ TEST(ProcFsTest, ReadAttributeStripsNewlineAndReadsLongValuesWhole) {
   EXPECT_EQ(dir.value().ReadAttribute("short").value(), "1500");
   EXPECT_EQ(dir.value().ReadAttribute("long").value(), long_value);
   EXPECT_EQ(dir.value().ReadFile("short").value(), "1500\n");
+}
+
+// ReadFromStart is the loop under ProcFs and CachedFile: it reads from offset
+// 0 whatever the descriptor's position, so a kept descriptor re-reads the
+// whole current content, and it reads files longer than its buffer whole.
+TEST(ReadFromStartTest, RereadsAKeptDescriptorFromOffsetZero) {
+  testing::TempDir tmp;
+  std::string big(20000, 'y');
+  tmp.Write("f", big);
+  int fd = ::open((tmp.path() + "/f").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  std::string out = "stale";
+  EXPECT_EQ(ReadFromStart(fd, FileKind::kFile, &out), 0);
+  EXPECT_EQ(out, big);
+  EXPECT_EQ(ReadFromStart(fd, FileKind::kFile, &out), 0);
+  EXPECT_EQ(out, big) << "second read must start at 0 again, not append";
+  tmp.Write("f", "changed in place\n");  // same inode, truncated and rewritten
+  EXPECT_EQ(ReadFromStart(fd, FileKind::kAttribute, &out), 0);
+  EXPECT_EQ(out, "changed in place");
+  ::close(fd);
+}
+
+TEST(ReadFromStartTest, ReportsTheErrnoOfAFailedRead) {
+  testing::TempDir tmp;
+  int fd = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  std::string out;
+  EXPECT_EQ(ReadFromStart(fd, FileKind::kFile, &out), EISDIR);
+  ::close(fd);
+}
+
+TEST(ProcFsTest, ReadFileErrorCarriesErrno) {
+  testing::TempDir tmp;
+  Result<std::string> r = ProcFs().ReadFile(tmp.path());  // a directory: open works, read fails
+  ASSERT_FALSE(r.ok());
+  EXPECT_FALSE(r.status().no_data());
+  EXPECT_EQ(r.status().sys_errno(), EISDIR);
 }
 
 TEST(ProcFsTest, DirHandleOpensRelativeNamesAndReportsMissingAsNoData) {

@@ -45,9 +45,7 @@ TEST(ConntrackParserTest, EmptyInputGivesZeros) {
   EXPECT_DOUBLE_EQ(st.ignore, 0);
 }
 
-ProcFs FixtureFs(const std::string& proc) {
-  return ProcFs(FsRoots{proc, "/nonexistent", "/nonexistent", "/nonexistent"});
-}
+ProcFs FixtureFs(const std::string& proc) { return testing::FixtureFs({.procfs = proc}); }
 
 TEST(ConntrackCollectorTest, ExportsFixture) {
   testing::CollectorRun run = testing::RunCollectorOnce("conntrack", FixtureFs(testing::FixturePath("conntrack/proc")));
@@ -58,9 +56,9 @@ TEST(ConntrackCollectorTest, ExportsFixture) {
                           "4711\n"),
             std::string::npos)
       << run.text;
-  EXPECT_NE(run.text.find("\nnode_nf_conntrack_entries_limit 262144\n"), std::string::npos) << run.text;
-  EXPECT_NE(run.text.find("\nnode_nf_conntrack_stat_ignore 768\n"), std::string::npos) << run.text;
-  EXPECT_NE(run.text.find("\nnode_nf_conntrack_stat_search_restart 15\n"), std::string::npos) << run.text;
+  EXPECT_EQ(testing::Sample(run.text, "node_nf_conntrack_entries_limit"), 262144) << run.text;
+  EXPECT_EQ(testing::Sample(run.text, "node_nf_conntrack_stat_ignore"), 768) << run.text;
+  EXPECT_EQ(testing::Sample(run.text, "node_nf_conntrack_stat_search_restart"), 15) << run.text;
 }
 
 TEST(ConntrackCollectorTest, ModuleNotLoadedIsNoData) {

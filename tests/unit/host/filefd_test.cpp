@@ -22,7 +22,7 @@ TEST(FilefdParserTest, RejectsMalformedInput) {
 }
 
 TEST(FilefdCollectorTest, ExportsFixture) {
-  ProcFs fs(FsRoots{testing::FixturePath("filefd/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("filefd/proc")});
   testing::CollectorRun run = testing::RunCollectorOnce("filefd", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.text,
@@ -33,7 +33,7 @@ TEST(FilefdCollectorTest, ExportsFixture) {
 }
 
 TEST(FilefdCollectorTest, MissingFileIsNoData) {
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   EXPECT_TRUE(testing::RunCollectorOnce("filefd", fs).status.no_data());
 }
 

@@ -68,7 +68,7 @@ TEST(MountInfoParserTest, UnescapesOctalEscapesInMountPoints) {
 }
 
 TEST(MountInfoParserTest, ParsesNodeExporterFixtureWithEscapes) {
-  ProcFs fs(FsRoots{kNodeExporterTree + "/proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = kNodeExporterTree + "/proc"});
   Result<std::string> text = fs.ReadProc("1/mountinfo");
   if (!text.ok()) {
     GTEST_SKIP() << "node_exporter fixture tree not found at " << kNodeExporterTree;
@@ -204,7 +204,7 @@ CollectorPtr MakeWithFake(const ProcFs& fs, const CollectorOptions& options, con
 }
 
 ProcFs OwnFixture(const std::string& rootfs = "/") {
-  return ProcFs(FsRoots{testing::FixturePath("filesystem/proc"), "/nonexistent", rootfs, "/nonexistent"});
+  return testing::FixtureFs({.procfs = testing::FixturePath("filesystem/proc"), .rootfs = rootfs});
 }
 
 TEST(FilesystemCollectorTest, MatchesGoldenOutputOnOwnFixture) {
@@ -226,7 +226,7 @@ TEST(FilesystemCollectorTest, RootfsPrefixIsStrippedAndStatfsUsesTheFullPath) {
   if (!ProcFs().ListDir(kNodeExporterTree + "/extra/fixtures_bindmount/proc/1").ok()) {
     GTEST_SKIP() << "node_exporter fixture tree not found at " << kNodeExporterTree;
   }
-  ProcFs fs(FsRoots{kNodeExporterTree + "/extra/fixtures_bindmount/proc", "/nonexistent", "/host", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = kNodeExporterTree + "/extra/fixtures_bindmount/proc", .rootfs = "/host"});
   auto fake = std::make_shared<FakeFs>();
   CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
   ScrapeRun run = Scrape(*c);
@@ -246,19 +246,20 @@ TEST(FilesystemCollectorTest, RootfsPrefixIsStrippedAndStatfsUsesTheFullPath) {
 
 TEST(FilesystemCollectorTest, FallsBackToSelfMountinfoWhenPid1IsHidden) {
   auto fake = std::make_shared<FakeFs>();
-  ProcFs fs(FsRoots{testing::FixturePath("filesystem/hidepid/proc"), "/nonexistent", "/", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("filesystem/hidepid/proc"), .rootfs = "/"});
   CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
   ScrapeRun run = Scrape(*c);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
-  EXPECT_NE(run.text.find("node_filesystem_avail_bytes{device=\"/dev/nvme0n1p2\",device_error=\"\",fstype=\"ext4\","
-                          "mountpoint=\"/\"} 3.5e+08\n"),
-            std::string::npos)
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_filesystem_avail_bytes{device=\"/dev/nvme0n1p2\",device_error=\"\",fstype=\"ext4\","
+                            "mountpoint=\"/\"}"),
+            3.5e+08)
       << run.text;
 }
 
 TEST(FilesystemCollectorTest, NoMountinfoAtAllIsNoData) {
   auto fake = std::make_shared<FakeFs>();
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.rootfs = "/"});
   CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
   EXPECT_TRUE(Scrape(*c).status.no_data());
 }
@@ -329,9 +330,10 @@ TEST(FilesystemCollectorTest, HungMountDoesNotBlockTheScrapeAndIsSkippedUntilItA
     }
     std::this_thread::sleep_for(20ms);
   }
-  EXPECT_NE(recovered.text.find("node_filesystem_size_bytes{device=\"server:/export\",device_error=\"\","
-                                "fstype=\"nfs4\",mountpoint=\"/srv/nfs\"} 1e+09\n"),
-            std::string::npos)
+  EXPECT_EQ(testing::Sample(recovered.text,
+                            "node_filesystem_size_bytes{device=\"server:/export\",device_error=\"\","
+                            "fstype=\"nfs4\",mountpoint=\"/srv/nfs\"}"),
+            1e+09)
       << recovered.text;
 }
 

@@ -23,7 +23,7 @@ TEST(LoadavgParserTest, RejectsMalformedInput) {
 }
 
 TEST(LoadavgCollectorTest, ExportsNodeExporterFamiliesFromFixture) {
-  ProcFs fs(FsRoots{testing::FixturePath("loadavg"), "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("loadavg")});
   testing::CollectorRun run = testing::RunCollectorOnce("loadavg", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.text,
@@ -33,7 +33,7 @@ TEST(LoadavgCollectorTest, ExportsNodeExporterFamiliesFromFixture) {
 }
 
 TEST(LoadavgCollectorTest, MissingFileIsNoData) {
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   testing::CollectorRun run = testing::RunCollectorOnce("loadavg", fs);
   EXPECT_FALSE(run.status.ok());
   EXPECT_TRUE(run.status.no_data());

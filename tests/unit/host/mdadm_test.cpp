@@ -65,7 +65,7 @@ TEST(MdadmParserTest, DeviceLineAtEndOfFileIsMalformed) {
 }
 
 ProcFs FixtureFs(const std::string& root) {
-  return ProcFs(FsRoots{root + "/proc", root + "/sys", "/nonexistent", "/nonexistent"});
+  return testing::FixtureFs({.procfs = root + "/proc", .sysfs = root + "/sys"});
 }
 
 TEST(MdadmCollectorTest, ExportsNodeExporterSeries) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
@@ -31,7 +36,7 @@ TEST(MeminfoParserTest, SkipsAndCountsMalformedLines) {
 }
 
 TEST(MeminfoCollectorTest, ExportsFixtureWithNodeExporterNamesAndHelp) {
-  ProcFs fs(FsRoots{testing::FixturePath("meminfo/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("meminfo/proc")});
   testing::CollectorRun run = testing::RunCollectorOnce("meminfo", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.parse_errors, 2u);
@@ -52,19 +57,63 @@ TEST(MeminfoCollectorTest, ExportsFixtureWithNodeExporterNamesAndHelp) {
             "# TYPE node_memory_MemTotal_bytes gauge\nnode_memory_MemTotal_bytes 8.192e+09\n");
 }
 
-TEST(MeminfoCollectorTest, SecondScrapeGivesSameOutput) {
-  // Descriptors are cached across scrapes; the second run must not duplicate or lose families.
-  ProcFs fs(FsRoots{testing::FixturePath("meminfo/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
+// One collector instance scraped again after the file changed must show the
+// new content: CachedFile keeps descriptors between scrapes, and a cache that
+// served the old bytes (or appended to them) would fail here. The fixture copy
+// is on an ordinary filesystem, so this covers a file rewritten in place and
+// one replaced by rename, the way tests and config management change files.
+TEST(MeminfoCollectorTest, SecondScrapeShowsAChangedFile) {
+  testing::TempDir tmp;
+  tmp.Write("proc/meminfo", testing::ReadFixture("meminfo/proc/meminfo"));
+  ProcFs fs = testing::FixtureFs({.procfs = tmp.path() + "/proc"});
   Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, CollectorOptions::Defaults()});
   ASSERT_TRUE(c.ok());
-  MetricSink first, second;
-  ASSERT_TRUE(c.value()->Collect(first).ok());
-  ASSERT_TRUE(c.value()->Collect(second).ok());
-  EXPECT_EQ(SerializeText(first.TakeFamilies()), SerializeText(second.TakeFamilies()));
+  auto scrape = [&] {
+    MetricSink sink;
+    EXPECT_TRUE(c.value()->Collect(sink).ok());
+    return SerializeText(sink.TakeFamilies());
+  };
+  const std::string first = scrape();
+  EXPECT_EQ(testing::Sample(first, "node_memory_MemFree_bytes"), 1.024e+09);
+
+  tmp.Write("proc/meminfo", "MemTotal:        8000000 kB\nMemFree:         2000000 kB\n");  // in place
+  const std::string second = scrape();
+  EXPECT_EQ(testing::Sample(second, "node_memory_MemFree_bytes"), 2.048e+09) << second;
+  EXPECT_EQ(testing::Sample(second, "node_memory_MemAvailable_bytes"), std::nullopt) << "a line that went away";
+
+  tmp.Write("proc/meminfo.new", "MemTotal:        8000000 kB\nMemFree:         3000000 kB\n");
+  std::filesystem::rename(tmp.path() + "/proc/meminfo.new", tmp.path() + "/proc/meminfo");  // replaced
+  const std::string third = scrape();
+  EXPECT_EQ(testing::Sample(third, "node_memory_MemFree_bytes"), 3.072e+09) << third;
+}
+
+// On the real /proc the descriptor is kept, and each scrape must re-read the
+// whole file from its start: the same series again, not nothing (a read from
+// the old offset) and not twice.
+TEST(MeminfoCollectorTest, KeptDescriptorRereadsTheWholeFile) {
+  ProcFs fs;
+  if (!fs.ReadProc("meminfo").ok()) {
+    GTEST_SKIP() << "no /proc/meminfo here";
+  }
+  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, CollectorOptions::Defaults()});
+  ASSERT_TRUE(c.ok());
+  auto series_names = [&] {
+    MetricSink sink;
+    EXPECT_TRUE(c.value()->Collect(sink).ok());
+    std::vector<std::string> names;
+    for (const prometheus::MetricFamily& f : sink.TakeFamilies()) {
+      names.push_back(f.name + "/" + std::to_string(f.metric.size()));
+    }
+    return names;
+  };
+  std::vector<std::string> first = series_names();
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(series_names(), first);
+  EXPECT_EQ(series_names(), first);
 }
 
 TEST(MeminfoCollectorTest, MissingFileIsNoData) {
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   EXPECT_TRUE(testing::RunCollectorOnce("meminfo", fs).status.no_data());
 }
 

@@ -13,9 +13,7 @@
 namespace hostwatch {
 namespace {
 
-ProcFs NetdevFixture() {
-  return ProcFs(FsRoots{testing::FixturePath("netdev/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
-}
+ProcFs NetdevFixture() { return testing::FixtureFs({.procfs = testing::FixturePath("netdev/proc")}); }
 
 // Options reading <procfs>/net/dev instead of rtnetlink.
 CollectorOptions ProcOptions() {
@@ -138,7 +136,7 @@ TEST(RtnlLinkParserTest, NetlinkErrorFailsTheDump) {
 
 TEST(NetdevCollectorTest, NetlinkModeReadsTheLiveLoopback) {
   // The default mode asks the kernel, like node_exporter; every host has lo.
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   testing::CollectorRun run = testing::RunCollectorOnce("netdev", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_NE(run.text.find("node_network_receive_nohandler_total{device=\"lo\"}"), std::string::npos) << run.text;
@@ -226,7 +224,7 @@ TEST(NetdevCollectorTest, DeviceIncludeAndExclude) {
 }
 
 TEST(NetdevCollectorTest, ProcModeMissingFileIsNoData) {
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   EXPECT_TRUE(testing::RunCollectorOnce("netdev", fs, ProcOptions()).status.no_data());
 }
 

@@ -56,9 +56,7 @@ TEST(SockstatParserTest, SkipsAndCountsMalformedLines) {
   }
 }
 
-ProcFs FixtureFs(const std::string& proc) {
-  return ProcFs(FsRoots{proc, "/nonexistent", "/nonexistent", "/nonexistent"});
-}
+ProcFs FixtureFs(const std::string& proc) { return testing::FixtureFs({.procfs = proc}); }
 
 TEST(SockstatCollectorTest, ExportsBothFiles) {
   testing::CollectorRun run = testing::RunCollectorOnce("sockstat", FixtureFs(testing::FixturePath("sockstat/proc")));
@@ -81,7 +79,7 @@ TEST(SockstatCollectorTest, MissingIpv6FileIsSkipped) {
   testing::CollectorRun run =
       testing::RunCollectorOnce("sockstat", FixtureFs(testing::FixturePath("sockstat/ipv4only/proc")));
   ASSERT_TRUE(run.status.ok()) << run.status.message();
-  EXPECT_NE(run.text.find("node_sockstat_TCP_inuse 12"), std::string::npos);
+  EXPECT_EQ(testing::Sample(run.text, "node_sockstat_TCP_inuse"), 12);
   EXPECT_EQ(run.text.find("TCP6"), std::string::npos);
 }
 

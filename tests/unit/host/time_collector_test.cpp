@@ -3,17 +3,35 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 
+#include "collectors/core/strings.h"
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
 namespace {
 
+// WallClockSeconds must read the real-time clock (not a monotonic one, whose
+// epoch is boot) with sub-second precision (node_time_seconds has ns): it lies
+// between two system_clock readings taken around it, which fails for a value
+// truncated to whole seconds as well as for the wrong clock.
 TEST(TimeTest, WallClockIsNow) {
-  double expected = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  EXPECT_NEAR(WallClockSeconds(), expected, 1.0);
+  constexpr double kRounding = 1e-6;  // a double near 1.7e9 s resolves ~0.24 us
+  auto system_now = [] {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  int fractional = 0;
+  for (int i = 0; i < 5; ++i) {
+    const double before = system_now();
+    const double wall = WallClockSeconds();
+    const double after = system_now();
+    EXPECT_GE(wall, before - kRounding);
+    EXPECT_LE(wall, after + kRounding);
+    fractional += wall != static_cast<double>(static_cast<std::int64_t>(wall)) ? 1 : 0;
+  }
+  EXPECT_GT(fractional, 0) << "WallClockSeconds() drops the sub-second part";
 }
 
 TEST(TimeTest, ZoneOffsetFollowsTz) {
@@ -43,7 +61,7 @@ TEST(TimeTest, ParsesClocksourceLists) {
 }
 
 TEST(TimeCollectorTest, ExportsClocksourcesFromSysfs) {
-  ProcFs fs(FsRoots{"/nonexistent", testing::FixturePath("time/sys"), "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({.sysfs = testing::FixturePath("time/sys")});
   testing::CollectorRun run = testing::RunCollectorOnce("time", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_NE(run.text.find("# HELP node_time_clocksource_available_info Available clocksources read from "
@@ -61,7 +79,7 @@ TEST(TimeCollectorTest, ExportsClocksourcesFromSysfs) {
 }
 
 TEST(TimeCollectorTest, MissingClocksourceDirectoryStillExportsTime) {
-  ProcFs fs(FsRoots{"/nonexistent", "/nonexistent-sys", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   testing::CollectorRun run = testing::RunCollectorOnce("time", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_NE(run.text.find("node_time_seconds "), std::string::npos);

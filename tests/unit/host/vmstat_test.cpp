@@ -7,9 +7,7 @@
 namespace hostwatch {
 namespace {
 
-ProcFs FixtureFs() {
-  return ProcFs(FsRoots{testing::FixturePath("vmstat/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
-}
+ProcFs FixtureFs() { return testing::FixtureFs({.procfs = testing::FixturePath("vmstat/proc")}); }
 
 TEST(VmstatParserTest, ParsesNameValuePairsAndCountsBadLines) {
   std::uint64_t errors = 0;
@@ -53,7 +51,7 @@ TEST(VmstatCollectorTest, FieldsOptionIsAnUnanchoredRegex) {
 }
 
 TEST(VmstatCollectorTest, MissingFileIsNoData) {
-  ProcFs fs(FsRoots{"/nonexistent-proc", "/nonexistent", "/nonexistent", "/nonexistent"});
+  ProcFs fs = testing::FixtureFs({});
   EXPECT_TRUE(testing::RunCollectorOnce("vmstat", fs).status.no_data());
 }
 

@@ -1,0 +1,30 @@
+// Small string and clock helpers that several rooms need, so that each does
+// not grow its own copy: ASCII lower-casing, joining, and the wall clock as
+// seconds. Trimming is TrimSpace in parse_util.h.
+//
+// Locale-independent (ASCII only, never std::tolower's locale); no shared
+// state, so any thread may call them concurrently.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hostwatch {
+
+// s with 'A'..'Z' mapped to 'a'..'z'; every other byte (UTF-8 included) unchanged.
+std::string AsciiToLower(std::string_view s);
+
+// Whether a and b are equal ignoring ASCII case.
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
+// The items with sep between them: Join({"a", "b"}, ", ") is "a, b"; no items give "".
+std::string Join(const std::vector<std::string>& items, std::string_view sep);
+
+// Wall-clock time now, in seconds since the epoch with nanosecond resolution
+// (clock_gettime(CLOCK_REALTIME)): what node_time_seconds exports and what
+// *_timestamp_seconds metrics compare against. Not monotonic: it steps when
+// the clock is set, so measure durations with std::chrono::steady_clock.
+double WallClockSeconds();
+
+}  // namespace hostwatch

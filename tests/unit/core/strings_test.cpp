@@ -1,0 +1,31 @@
+#include "collectors/core/strings.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace hostwatch {
+namespace {
+
+TEST(StringsTest, AsciiToLowerTouchesOnlyAsciiLetters) {
+  EXPECT_EQ(AsciiToLower("NaN +Inf Hello_World-09"), "nan +inf hello_world-09");
+  EXPECT_EQ(AsciiToLower(""), "");
+  EXPECT_EQ(AsciiToLower("\xC3\x84Z"), "\xC3\x84z");  // UTF-8 bytes pass through
+}
+
+TEST(StringsTest, EqualsIgnoreAsciiCase) {
+  EXPECT_TRUE(EqualsIgnoreAsciiCase("Basic", "bASIC"));
+  EXPECT_TRUE(EqualsIgnoreAsciiCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreAsciiCase("Basic", "Basic "));
+  EXPECT_FALSE(EqualsIgnoreAsciiCase("a1", "a2"));
+}
+
+TEST(StringsTest, JoinPutsTheSeparatorBetweenItems) {
+  EXPECT_EQ(Join({}, ", "), "");
+  EXPECT_EQ(Join({"a"}, ", "), "a");
+  EXPECT_EQ(Join({"a", "", "c"}, ":"), "a::c");
+}
+
+}  // namespace
+}  // namespace hostwatch
