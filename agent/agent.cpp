@@ -18,6 +18,7 @@
 #include "collectors/core/metric_sink.h"
 #include "collectors/core/text_format.h"
 #include "collectors/registry.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -31,10 +32,6 @@ bool Ipv6Available() {
   }
   close(fd);
   return true;
-}
-
-double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 HttpResponse Text(int status, std::string body) {
@@ -103,7 +100,7 @@ Status Agent::Configure() {
   }
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   snapshot_ = snap.value();
-  reload_state_.Succeeded(NowSeconds());
+  reload_state_.Succeeded(WallClockSeconds());
   return Status::OK();
 }
 
@@ -123,7 +120,7 @@ Status Agent::Reload() {
   // The reload result is published before the snapshot: a scrape that already sees the new
   // configuration must also see hostwatch_config_last_reload_successful 1 (a test caught the
   // window in between under load).
-  reload_state_.Succeeded(NowSeconds());
+  reload_state_.Succeeded(WallClockSeconds());
   {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshot_ = snap.value();
@@ -227,7 +224,7 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
     source->Collect(sink);
   }
   std::vector<prometheus::MetricFamily> families = sink.TakeFamilies();
-  host_summary_.Record(families, NowSeconds());
+  host_summary_.Record(families, WallClockSeconds());
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
   r.body = SerializeText(std::move(families));

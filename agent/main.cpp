@@ -14,16 +14,9 @@
 #include "agent/logging.h"
 #include "agent/systemd_notify.h"
 #include "collectors/checks/http/curl_api.h"
+#include "collectors/core/strings.h"
 
 namespace {
-
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    out += (out.empty() ? "" : ",") + s;
-  }
-  return out;
-}
 
 // Go raises the soft open-file limit to the hard one at start, so node_exporter users never
 // meet the 1024 default; hostwatch does the same because each CivetWeb worker holds an eventfd
@@ -97,7 +90,7 @@ sigset_t PrepareProcess() {
 // ready only now that the listeners are bound; the watchdog is pinged from here.
 void ServeUntilStopped(hostwatch::Agent& agent, const sigset_t& signals) {
   using namespace hostwatch;
-  const std::string serving = "serving on " + Join(agent.BoundAddresses());
+  const std::string serving = "serving on " + hostwatch::Join(agent.BoundAddresses(), ",");
   systemd::NotifyReady(serving);
   systemd::SignalWaiter waiter(signals, systemd::WatchdogPingInterval());
   for (;;) {
@@ -155,7 +148,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   logging::Info("hostwatch started", {{"version", kBuildVersion},
-                                      {"address", Join(agent.BoundAddresses())},
+                                      {"address", hostwatch::Join(agent.BoundAddresses(), ",")},
                                       {"telemetry_path", flags.telemetry_path}});
   ServeUntilStopped(agent, signals);
   systemd::NotifyStopping();

@@ -10,6 +10,7 @@
 #include "agent/web/gzip.h"
 #include "agent/web/web_security.h"
 #include "collectors/core/metric_sink.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -63,16 +64,6 @@ int OnInitSsl(void* ssl_ctx, void* user_data) {
   return 1;
 }
 
-std::string JoinComma(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) {
-      out.push_back(',');
-    }
-    out += s;
-  }
-  return out;
-}
 
 // Writes a complete response on conn.
 void WriteHttpResponse(mg_connection* conn, const HttpResponse& response, bool head_only, bool gzip) {
@@ -150,7 +141,7 @@ Status HttpServer::Start(const HttpServerOptions& options) {
     }
   }
   std::vector<std::string> civet_options = {
-      "listening_ports", JoinComma(ports),
+      "listening_ports", Join(ports, ","),
       "num_threads", std::to_string(options.worker_threads),
       "request_timeout_ms", std::to_string(options.request_timeout_ms),
       // The accept queue may hold as many connections as there are workers; beyond that the
@@ -180,7 +171,7 @@ Status HttpServer::Start(const HttpServerOptions& options) {
       std::lock_guard<std::mutex> lock(g_civet_error_mu);
       detail = g_civet_last_error.empty() ? e.what() : g_civet_last_error;
     }
-    return Status::Error("cannot listen on " + JoinComma(options.listen) + ": " + detail);
+    return Status::Error("cannot listen on " + Join(options.listen, ",") + ": " + detail);
   }
   server_->addHandler("/", dispatcher_.get());
   return Status::OK();

@@ -1,4 +1,5 @@
 #include "agent/web/tls_material.h"
+#include "collectors/core/strings.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -10,14 +11,6 @@ namespace {
 // RequestClientCert / RequireAnyClientCert: a certificate is asked for but, as in Go,
 // not verified; the handshake must not fail on an unknown issuer.
 int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) {
-    out += (out.empty() ? "" : ":") + s;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -64,11 +57,11 @@ Result<std::shared_ptr<const TlsMaterial>> TlsMaterial::Load(const TlsServerConf
       SSL_CTX_set_max_proto_version(ctx, config.max_version) != 1) {
     return Status::Error("unsupported TLS version range: " + OpenSslError());
   }
-  m->cipher_list_ = Join(config.cipher_suites);
+  m->cipher_list_ = Join(config.cipher_suites, ":");
   if (!m->cipher_list_.empty() && SSL_CTX_set_cipher_list(ctx, m->cipher_list_.c_str()) != 1) {
     return Status::Error("cipher_suites: none is available in this OpenSSL: " + OpenSslError());
   }
-  m->groups_list_ = Join(config.curve_groups);
+  m->groups_list_ = Join(config.curve_groups, ":");
   if (!m->groups_list_.empty() && SSL_CTX_set1_groups_list(ctx, m->groups_list_.c_str()) != 1) {
     return Status::Error("curve_preferences: " + OpenSslError());
   }

@@ -7,6 +7,7 @@
 #include "collectors/checks/http/blocking_probe.h"
 #include "collectors/checks/http/http_probe.h"
 #include "collectors/checks/http/redact_url.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -462,7 +463,7 @@ ProbeResult HttpChecker::RunAdHoc(const AdHocPlan& plan) const {
 std::vector<CheckSummary> HttpChecker::Summaries() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<CheckSummary> out;
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = WallClockSeconds();
   for (const auto& [name, s] : checks_) {
     out.push_back(s->history.Summarize(name, RedactUrl(s->config->url), now));
   }

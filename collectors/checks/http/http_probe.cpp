@@ -9,6 +9,7 @@
 
 #include "collectors/checks/http/redact_url.h"
 #include "collectors/checks/http/verdict.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -22,7 +23,6 @@ constexpr std::size_t kMaxBufferedBody = 16 << 20;
 
 double MicrosToSeconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
-double UnixNow() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // "%.6f" for the run's log. std::to_chars gives the same correctly rounded
 // digits as printf without its locale and stream machinery: printf's double
@@ -48,7 +48,7 @@ ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const
       method_(config.method) {
   tls_capture_.facts = &result_.tls;
   tls_capture_.export_chain_info = config.tls.export_chain_info;
-  result_.start_unix = UnixNow();
+  result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = std::chrono::duration<double>(config.timeout).count();
   ip_resolve_ = config.preferred_ip_protocol == "ip6" ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
   Log("msg=\"Beginning probe\" url=\"" + RedactUrl(url_) +

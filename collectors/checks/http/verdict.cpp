@@ -1,4 +1,5 @@
 #include "collectors/checks/http/verdict.h"
+#include "collectors/core/parse_util.h"
 
 #include <strings.h>
 
@@ -6,16 +7,6 @@
 
 namespace hostwatch {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Values of one header, compared case-insensitively by name.
 std::vector<std::string_view> HeaderValues(const ResponseFacts& r, const std::string& name) {
@@ -66,14 +57,14 @@ FailureReason EvaluateHeaders(const HttpCheckConfig& config, const ResponseFacts
 
 HeaderLine ParseHeaderLine(std::string_view raw) {
   HeaderLine out;
-  std::string_view line = Trim(raw);
+  std::string_view line = TrimSpace(raw);
   if (line.rfind("HTTP/", 0) == 0) {
     out.kind = HeaderLine::Kind::kStatus;
     out.value = line;
   } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
     out.kind = HeaderLine::Kind::kField;
-    out.name = Trim(line.substr(0, colon));
-    out.value = Trim(line.substr(colon + 1));
+    out.name = TrimSpace(line.substr(0, colon));
+    out.value = TrimSpace(line.substr(colon + 1));
   }
   return out;
 }
