@@ -153,9 +153,9 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
       continue;
     }
     std::size_t dot = key.find('.');
-    const OptionSpec* spec = CollectorOptions::FindSpec(key.substr(0, dot), key.substr(dot + 1));
-    if (Status s = CollectorOptions::Validate(spec->kind, option_values[key]); !s.ok()) {
-      std::cerr << "hostwatch: error: --collector." << key << ": " << s.message() << "\n";
+    const OptionSpec* spec = FindCollector(key.substr(0, dot))->FindOption(key.substr(dot + 1));
+    if (Result<OptionValue> v = ParseOptionValue(spec->kind, option_values[key]); !v.ok()) {
+      std::cerr << "hostwatch: error: --collector." << key << ": " << v.status().message() << "\n";
       return 2;
     }
     flags.collector_options[key] = option_values[key];

@@ -126,12 +126,5 @@ TEST(FlagsTest, WebConfigFileAndSeveralListenAddresses) {
   EXPECT_TRUE(std::get<AgentFlags>(Parse({})).web_config_file.empty());
 }
 
-TEST(RegistryTest, TableIsSortedAndNamesAreUnique) {
-  const auto& all = AllCollectors();
-  for (std::size_t i = 1; i < all.size(); ++i) {
-    EXPECT_LT(all[i - 1].name, all[i].name);
-  }
-}
-
 }  // namespace
 }  // namespace hostwatch

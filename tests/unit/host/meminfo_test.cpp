@@ -55,7 +55,7 @@ TEST(MeminfoCollectorTest, ExportsFixtureWithNodeExporterNamesAndHelp) {
 TEST(MeminfoCollectorTest, SecondScrapeGivesSameOutput) {
   // Descriptors are cached across scrapes; the second run must not duplicate or lose families.
   ProcFs fs(FsRoots{testing::FixturePath("meminfo/proc"), "/nonexistent", "/nonexistent", "/nonexistent"});
-  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, CollectorOptions::Defaults()});
+  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, DefaultCollectorOptions()});
   ASSERT_TRUE(c.ok());
   MetricSink first, second;
   ASSERT_TRUE(c.value()->Collect(first).ok());

@@ -53,7 +53,7 @@ TEST(NetclassCollectorTest, MatchesGoldenOutputOnOwnFixture) {
 TEST(NetclassCollectorTest, InvalidSpeedIsScaledUnlessIgnored) {
   testing::CollectorRun run = testing::RunCollectorOnce("netclass", NetclassFixture());
   EXPECT_NE(run.text.find("node_network_speed_bytes{device=\"wlan0\"} -125000\n"), std::string::npos);
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netclass", "ignore-invalid-speed", "true").ok());
   run = testing::RunCollectorOnce("netclass", NetclassFixture(), options);
   EXPECT_EQ(run.text.find("node_network_speed_bytes{device=\"wlan0\"}"), std::string::npos);
@@ -61,7 +61,7 @@ TEST(NetclassCollectorTest, InvalidSpeedIsScaledUnlessIgnored) {
 }
 
 TEST(NetclassCollectorTest, IgnoredDevicesAndNonDirectoryEntriesAreSkipped) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netclass", "ignored-devices", "^(lo|wlan0)$").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("netclass", NetclassFixture(), options);
   EXPECT_EQ(run.text.find("device=\"lo\""), std::string::npos);
@@ -79,7 +79,7 @@ TEST(NetclassCollectorTest, MatchesNodeExporterE2eOutputForEth0AndBond0) {
   if (!fs.ListDir(fs.SysPath("class/net/bond0")).ok()) {
     GTEST_SKIP() << "node_exporter fixture tree not found at " << tree;
   }
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netclass", "ignored-devices", "(dmz|int|eth0)").ok());
   ASSERT_TRUE(options.Set("netclass", "ignore-invalid-speed", "true").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("netclass", fs, options);
@@ -106,7 +106,7 @@ class NetclassCacheTest : public ::testing::Test {
   void SetUp() override {
     WriteIface("eth0", "1", "2");
     collector_ = FindCollector("netclass")
-                     ->make(CollectorContext{fs_, CollectorOptions::Defaults()})
+                     ->make(CollectorContext{fs_, DefaultCollectorOptions()})
                      .value();
   }
 

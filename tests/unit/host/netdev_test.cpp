@@ -19,7 +19,7 @@ ProcFs NetdevFixture() {
 
 // Options reading <procfs>/net/dev instead of rtnetlink.
 CollectorOptions ProcOptions() {
-  CollectorOptions o = CollectorOptions::Defaults();
+  CollectorOptions o = DefaultCollectorOptions();
   EXPECT_TRUE(o.Set("netdev", "netlink", "false").ok());
   return o;
 }
