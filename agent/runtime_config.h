@@ -19,7 +19,7 @@ struct RuntimeConfig {
   std::vector<std::string> enabled_collectors;  // registry names, sorted
   CollectorOptions collector_options = DefaultCollectorOptions();
   std::string config_file;       // the file this came from, "" when built-in defaults were used
-  HttpChecksConfig http_checks;  // the file's http_checks section (collectors/http); no checks when absent
+  HttpChecksConfig http_checks;  // the file's http_checks section (collectors/checks); no checks when absent
 };
 
 // Builds the runtime configuration. A missing default config file means

@@ -196,27 +196,40 @@ bool ConfigReader::StringList(const YAML::Node& n, const std::string& path, std:
     return true;
   }
   std::vector<std::string> items;
-  bool ok = Items(n, path, [&](const YAML::Node& item, const std::string& item_path) {
+  bool items_ok = true;
+  bool is_list = Items(n, path, [&](const YAML::Node& item, const std::string& item_path) {
     std::string s;
     if (String(item, item_path, &s)) {
       items.push_back(std::move(s));
+    } else {
+      items_ok = false;
     }
   });
-  if (ok) {
-    *out = std::move(items);
+  if (!is_list || !items_ok) {
+    return false;
   }
-  return ok;
+  *out = std::move(items);
+  return true;
 }
 
 bool ConfigReader::StringMap(const YAML::Node& n, const std::string& path,
                              std::vector<std::pair<std::string, std::string>>* out) {
-  return Entries(n, path,
-                 [&](const std::string& key, const YAML::Node&, const YAML::Node& value, const std::string& key_path) {
-                   std::string s;
-                   if (String(value, key_path, &s)) {
-                     out->emplace_back(key, std::move(s));
-                   }
-                 });
+  std::vector<std::pair<std::string, std::string>> entries;
+  bool values_ok = true;
+  bool is_map = Entries(
+      n, path, [&](const std::string& key, const YAML::Node&, const YAML::Node& value, const std::string& key_path) {
+        std::string s;
+        if (String(value, key_path, &s)) {
+          entries.emplace_back(key, std::move(s));
+        } else {
+          values_ok = false;
+        }
+      });
+  if (!is_map || !values_ok) {
+    return false;
+  }
+  out->insert(out->end(), entries.begin(), entries.end());
+  return true;
 }
 
 }  // namespace hostwatch

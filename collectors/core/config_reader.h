@@ -90,7 +90,7 @@ class ConfigReader {
   bool OneOf(const YAML::Node& n, const std::string& path, const std::vector<std::string_view>& allowed,
              std::string* out);
 
-  // Collections of strings. Null is an empty collection.
+  // Collections of strings. Null is an empty collection. StringMap appends to *out.
   bool StringList(const YAML::Node& n, const std::string& path, std::vector<std::string>* out);
   bool StringMap(const YAML::Node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>* out);
 
