@@ -83,6 +83,7 @@ void ParseCollectorSection(ConfigReader& r, const YAML::Node& node, const Collec
                }
                return;
              }
+             // Fields() let only known keys through, and yaml_keys[i + 1] is spec.options[i].
              const OptionSpec& option = spec.options[static_cast<std::size_t>(
                  std::find(yaml_keys.begin(), yaml_keys.end(), key) - yaml_keys.begin() - 1)];
              if (!v.IsScalar()) {
