@@ -1,11 +1,13 @@
 #include "agent/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "collectors/core/collector_options.h"
+#include "collectors/core/config_reader.h"
 #include "collectors/registry.h"
 
 namespace hostwatch {
@@ -18,21 +20,6 @@ std::string FlagKeyToYaml(std::string key) {
     }
   }
   return key;
-}
-
-const char* NodeTypeName(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Null:
-      return "null";
-    default:
-      return "nothing";
-  }
 }
 
 // yaml-cpp accepts duplicate keys silently (first wins); a person almost
@@ -80,79 +67,49 @@ void ExpandTree(YAML::Node node, const std::string& path, const EnvLookup& env, 
   }
 }
 
-void ParseCollectorSection(const YAML::Node& collector_node, const CollectorSpec& spec, const std::string& path,
-                           FileConfig* out, ConfigDiagnostics* diag) {
-  if (collector_node.IsNull()) {
-    return;  // "cpu:" with everything commented out
+// One collector's mapping: `enabled` and its options, keys spelled with underscores.
+void ParseCollectorSection(ConfigReader& r, const YAML::Node& node, const CollectorSpec& spec, const std::string& path,
+                           FileConfig* out) {
+  std::vector<std::string> yaml_keys = {"enabled"};
+  for (const OptionSpec& o : spec.options) {
+    yaml_keys.push_back(FlagKeyToYaml(o.key));
   }
-  if (!collector_node.IsMap()) {
-    diag->Add(collector_node, path, std::string("expected a mapping, got ") + NodeTypeName(collector_node));
-    return;
-  }
-  for (const auto& kv : collector_node) {
-    std::string key = kv.first.Scalar();
-    std::string key_path = path + "." + key;
-    if (!kv.second.IsScalar()) {
-      diag->Add(kv.second, key_path, std::string("expected a scalar value, got ") + NodeTypeName(kv.second));
-      continue;
-    }
-    const std::string& value = kv.second.Scalar();
-    if (key == "enabled") {
-      if (value != "true" && value != "false") {
-        diag->Add(kv.second, key_path, "expected true or false, got \"" + value + "\"");
-      } else {
-        out->selection.explicit_state[spec.name] = value == "true";
-      }
-      continue;
-    }
-    const OptionSpec* option = nullptr;
-    for (const OptionSpec& o : spec.options) {
-      if (FlagKeyToYaml(o.key) == key) {
-        option = &o;
-      }
-    }
-    if (option == nullptr) {
-      std::string known = "enabled";
-      for (const OptionSpec& o : spec.options) {
-        known += ", " + FlagKeyToYaml(o.key);
-      }
-      diag->Add(kv.first, key_path, "unknown key (known: " + known + ")");
-      continue;
-    }
-    if (Status s = CollectorOptions::Validate(option->kind, value); !s.ok()) {
-      diag->Add(kv.second, key_path, s.message());
-      continue;
-    }
-    out->collector_options[spec.name + "." + option->key] = value;
-  }
+  r.Fields(node, path, {yaml_keys.begin(), yaml_keys.end()},
+           [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+             if (key == "enabled") {
+               bool on = false;
+               if (r.Bool(v, p, &on)) {
+                 out->selection.explicit_state[spec.name] = on;
+               }
+               return;
+             }
+             // Fields() let only known keys through, and yaml_keys[i + 1] is spec.options[i].
+             const OptionSpec& option = spec.options[static_cast<std::size_t>(
+                 std::find(yaml_keys.begin(), yaml_keys.end(), key) - yaml_keys.begin() - 1)];
+             if (!v.IsScalar()) {
+               r.WrongType(v, p, DescribeOptionKind(option.kind));
+               return;
+             }
+             const std::string& text = v.Scalar();
+             if (Result<OptionValue> value = ParseOptionValue(option.kind, text); !value.ok()) {
+               r.Error(v, p, value.status().message());
+               return;
+             }
+             out->collector_options[spec.name + "." + option.key] = text;
+           });
 }
 
-void ParseCollectors(const YAML::Node& node, FileConfig* out, ConfigDiagnostics* diag) {
-  if (node.IsNull()) {
-    return;
-  }
-  if (!node.IsMap()) {
-    diag->Add(node, "collectors", std::string("expected a mapping, got ") + NodeTypeName(node));
-    return;
-  }
-  for (const auto& kv : node) {
-    std::string name = kv.first.Scalar();
-    std::string path = "collectors." + name;
-    if (name == "disable_defaults") {
-      if (!kv.second.IsScalar() || (kv.second.Scalar() != "true" && kv.second.Scalar() != "false")) {
-        diag->Add(kv.second, path, "expected true or false");
-      } else {
-        out->selection.disable_defaults = kv.second.Scalar() == "true";
-      }
-      continue;
-    }
-    const CollectorSpec* spec = FindCollector(name);
-    if (spec == nullptr) {
-      diag->Add(kv.first, path, "unknown collector");
-      continue;
-    }
-    ParseCollectorSection(kv.second, *spec, path, out, diag);
-  }
+void ParseCollectors(ConfigReader& r, const YAML::Node& node, FileConfig* out) {
+  r.Entries(node, "collectors",
+            [&](const std::string& name, const YAML::Node& name_node, const YAML::Node& v, const std::string& p) {
+              if (name == "disable_defaults") {
+                r.Bool(v, p, &out->selection.disable_defaults);
+              } else if (const CollectorSpec* spec = FindCollector(name)) {
+                ParseCollectorSection(r, v, *spec, p, out);
+              } else {
+                r.Error(name_node, p, "unknown collector");
+              }
+            });
 }
 
 }  // namespace
@@ -222,22 +179,21 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
   if (root.IsNull() || !root.IsDefined()) {
     return out;  // an empty file means built-in defaults
   }
+  ConfigReader r(diag);
   if (!root.IsMap()) {
-    diag->Add(root, "", std::string("the top level must be a mapping, got ") + NodeTypeName(root));
+    r.WrongType(root, "", "a mapping at the top level");
     return out;
   }
   CheckDuplicateKeys(root, "", diag);
   ExpandTree(root, "", env, diag);
-  for (const auto& kv : root) {
-    std::string key = kv.first.Scalar();
-    if (key == "collectors") {
-      ParseCollectors(kv.second, &out, diag);
-    } else if (key == "http_checks") {
-      out.http_checks = kv.second;
-    } else {
-      diag->Add(kv.first, key, "unknown key (known: collectors, http_checks)");
-    }
-  }
+  r.Fields(root, "", {"collectors", "http_checks"},
+           [&](const std::string& key, const YAML::Node& v, const std::string&) {
+             if (key == "collectors") {
+               ParseCollectors(r, v, &out);
+             } else {
+               out.http_checks = v;
+             }
+           });
   return out;
 }
 

@@ -6,7 +6,10 @@
 //     <collector>:
 //       enabled: true
 //       <option_with_underscores>: value
-//   http_checks: {...}         # validated by collectors/http (see its schema)
+//   http_checks: {...}         # validated by collectors/checks/check_config.h
+//
+// Every section is read with ConfigReader (collectors/core/config_reader.h):
+// one boolean rule, one wording of errors; docs/configuration.md is the reference.
 //
 // Pure functions of their inputs (plus the environment for expansion).
 #pragma once

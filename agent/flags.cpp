@@ -1,8 +1,8 @@
 #include "agent/flags.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
+#include <optional>
 
 #include "agent/build_info.h"
 #include "collectors/core/collector_options.h"
@@ -59,14 +59,25 @@ Result<std::vector<std::string>> ResolveEnabledCollectors(const CollectorSelecti
   return enabled;
 }
 
-std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
-  AgentFlags flags;
-  CLI::App app{"hostwatch: host metrics (node_exporter compatible) and HTTP synthetic checks "
-               "(blackbox_exporter compatible) in one small agent."};
-  app.set_version_flag("--version", std::string("hostwatch version ") + kBuildVersion + " (revision " +
-                                        kBuildRevision + ", branch " + kBuildBranch + ", " + kBuildCompiler + ")");
-  app.option_defaults()->always_capture_default();
+namespace {
 
+// Flags whose text is checked after parsing, before it lands in AgentFlags.
+struct TextFlags {
+  std::string collector_timeout = "8s";
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  CLI::Option* config_file = nullptr;
+};
+
+// The --[no-]collector.<name> switches and --collector.<name>.<key> options, one set per registry row.
+struct CollectorFlags {
+  std::map<std::string, bool> state_values;
+  std::map<std::string, CLI::Option*> state_opts;
+  std::map<std::string, std::string> option_values;  // keyed "<name>.<key>"
+  std::map<std::string, CLI::Option*> option_opts;
+};
+
+void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
   app.add_option("--web.listen-address", flags.listen_addresses,
                  "Addresses on which to expose metrics and web interface. Repeatable. Examples: :9555 (all "
                  "addresses, IPv4 and IPv6), 0.0.0.0:9555, [::1]:9555, 127.0.0.1:9555.")
@@ -75,8 +86,7 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
   app.add_option("--web.config.file", flags.web_config_file,
                  "Path to a configuration file that can enable TLS or authentication (Prometheus exporter-toolkit "
                  "format). Re-read when it or the certificates it names change.");
-  app.add_option("--web.max-requests", flags.max_requests,
-                 "Maximum number of parallel scrape requests; more get 503.")
+  app.add_option("--web.max-requests", flags.max_requests, "Maximum number of parallel scrape requests; more get 503.")
       ->check(CLI::Range(1, 1000));
   app.add_option("--web.max-connections", flags.max_connections,
                  "Maximum number of HTTP connections served at once (one worker thread each); further "
@@ -87,47 +97,99 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
   app.add_option("--path.sysfs", flags.roots.sysfs, "sysfs mountpoint.");
   app.add_option("--path.rootfs", flags.roots.rootfs, "rootfs mountpoint.");
   app.add_option("--path.udev.data", flags.roots.udev_data, "udev data path.");
-  std::string collector_timeout = "8s";
-  app.add_option("--scrape.collector-timeout", collector_timeout,
+  app.add_option("--scrape.collector-timeout", text.collector_timeout,
                  "Deadline for each collector in a scrape; a collector that overruns is reported with success 0.");
-  CLI::Option* config_opt =
-      app.add_option("--config.file", flags.config_file, "hostwatch configuration file (YAML).");
+  text.config_file = app.add_option("--config.file", flags.config_file, "hostwatch configuration file (YAML).");
   app.add_flag("--config.check", flags.config_check, "Validate the configuration and flags, then exit (0 or 2).");
-  std::string log_level = "info";
-  std::string log_format = "logfmt";
-  app.add_option("--log.level", log_level, "Only log messages with the given severity or above.")
+  app.add_option("--log.level", text.log_level, "Only log messages with the given severity or above.")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  app.add_option("--log.format", log_format, "Output format of log messages.")
+  app.add_option("--log.format", text.log_format, "Output format of log messages.")
       ->check(CLI::IsMember({"logfmt", "json"}));
   app.add_flag("--collector.disable-defaults", flags.selection.disable_defaults,
                "Set all collectors to disabled by default.");
+}
 
-  // One --[no-]collector.<name> per registry row, and its options.
-  std::map<std::string, bool> state_values;
-  std::map<std::string, CLI::Option*> state_opts;
-  std::map<std::string, std::string> option_values;
-  std::map<std::string, CLI::Option*> option_opts;
+void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
   for (const CollectorSpec& spec : AllCollectors()) {
-    state_values[spec.name] = spec.enabled_by_default;
+    c.state_values[spec.name] = spec.enabled_by_default;
   }
   for (const CollectorSpec& spec : AllCollectors()) {
-    state_opts[spec.name] =
-        app.add_flag("--collector." + spec.name + ",!--no-collector." + spec.name, state_values[spec.name],
+    c.state_opts[spec.name] =
+        app.add_flag("--collector." + spec.name + ",!--no-collector." + spec.name, c.state_values[spec.name],
                      "Enable the " + spec.name + " collector (default: " + EnabledWord(spec.enabled_by_default) +
                          "). " + spec.description)
             ->group("Collectors");
     for (const OptionSpec& opt : spec.options) {
       std::string key = spec.name + "." + opt.key;
-      option_values[key] = opt.default_value;
+      c.option_values[key] = opt.default_value;
       // Boolean options are kingpin-style flags as in node_exporter: --collector.<key>,
       // --no-collector.<key>, or --collector.<key>=true|false.
-      option_opts[key] =
+      c.option_opts[key] =
           opt.kind == OptionKind::kBool
-              ? app.add_flag("--collector." + key + "{true},!--no-collector." + key, option_values[key], opt.help)
-              : app.add_option("--collector." + key, option_values[key], opt.help);
-      option_opts[key]->group("Collectors");
+              ? app.add_flag("--collector." + key + "{true},!--no-collector." + key, c.option_values[key], opt.help)
+              : app.add_option("--collector." + key, c.option_values[key], opt.help);
+      c.option_opts[key]->group("Collectors");
     }
   }
+}
+
+// Copies what was given explicitly into flags; the reason on a bad option value.
+std::optional<std::string> TakeCollectorFlags(CollectorFlags& c, AgentFlags& flags) {
+  for (const auto& [name, opt] : c.state_opts) {
+    if (opt->count() > 0) {
+      flags.selection.explicit_state[name] = c.state_values[name];
+    }
+  }
+  for (const auto& [key, opt] : c.option_opts) {
+    if (opt->count() == 0) {
+      continue;
+    }
+    std::size_t dot = key.find('.');
+    const OptionSpec* spec = FindCollector(key.substr(0, dot))->FindOption(key.substr(dot + 1));
+    if (Result<OptionValue> v = ParseOptionValue(spec->kind, c.option_values[key]); !v.ok()) {
+      return "--collector." + key + ": " + v.status().message();
+    }
+    flags.collector_options[key] = c.option_values[key];
+  }
+  return std::nullopt;
+}
+
+// Checks and converts the text flags; the reason when one is bad.
+std::optional<std::string> TakeTextFlags(const TextFlags& text, AgentFlags& flags) {
+  flags.config_file_given = text.config_file->count() > 0;
+  Result<std::chrono::milliseconds> timeout = ParseDuration(text.collector_timeout);
+  if (!timeout.ok() || timeout.value().count() <= 0) {
+    return std::string("--scrape.collector-timeout: ") +
+           (timeout.ok() ? "must be positive" : timeout.status().message());
+  }
+  flags.collector_timeout = timeout.value();
+  for (const std::string& addr : flags.listen_addresses) {
+    if (Result<std::string> r = ListenAddressToCivet(addr); !r.ok()) {
+      return "--web.listen-address: " + r.status().message();
+    }
+  }
+  if (flags.telemetry_path.empty() || flags.telemetry_path[0] != '/') {
+    return std::string("--web.telemetry-path must start with '/'");
+  }
+  flags.log_level = logging::ParseLevel(text.log_level).value();
+  flags.log_format = logging::ParseFormat(text.log_format).value();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
+  AgentFlags flags;
+  CLI::App app{
+      "hostwatch: host metrics (node_exporter compatible) and HTTP synthetic checks "
+      "(blackbox_exporter compatible) in one small agent."};
+  app.set_version_flag("--version", std::string("hostwatch version ") + kBuildVersion + " (revision " + kBuildRevision +
+                                        ", branch " + kBuildBranch + ", " + kBuildCompiler + ")");
+  app.option_defaults()->always_capture_default();
+  TextFlags text;
+  AddGlobalFlags(app, flags, text);
+  CollectorFlags collectors;
+  AddCollectorFlags(app, collectors);
 
   try {
     app.parse(argc, argv);
@@ -141,44 +203,14 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
     std::cerr << "hostwatch: error: " << e.what() << "\n";
     return 2;
   }
-
-  flags.config_file_given = config_opt->count() > 0;
-  for (const auto& [name, opt] : state_opts) {
-    if (opt->count() > 0) {
-      flags.selection.explicit_state[name] = state_values[name];
-    }
+  std::optional<std::string> problem = TakeCollectorFlags(collectors, flags);
+  if (!problem) {
+    problem = TakeTextFlags(text, flags);
   }
-  for (const auto& [key, opt] : option_opts) {
-    if (opt->count() == 0) {
-      continue;
-    }
-    std::size_t dot = key.find('.');
-    const OptionSpec* spec = CollectorOptions::FindSpec(key.substr(0, dot), key.substr(dot + 1));
-    if (Status s = CollectorOptions::Validate(spec->kind, option_values[key]); !s.ok()) {
-      std::cerr << "hostwatch: error: --collector." << key << ": " << s.message() << "\n";
-      return 2;
-    }
-    flags.collector_options[key] = option_values[key];
-  }
-  Result<std::chrono::milliseconds> timeout = ParseDuration(collector_timeout);
-  if (!timeout.ok() || timeout.value().count() <= 0) {
-    std::cerr << "hostwatch: error: --scrape.collector-timeout: "
-              << (timeout.ok() ? "must be positive" : timeout.status().message()) << "\n";
+  if (problem) {
+    std::cerr << "hostwatch: error: " << *problem << "\n";
     return 2;
   }
-  flags.collector_timeout = timeout.value();
-  for (const std::string& addr : flags.listen_addresses) {
-    if (Result<std::string> r = ListenAddressToCivet(addr); !r.ok()) {
-      std::cerr << "hostwatch: error: --web.listen-address: " << r.status().message() << "\n";
-      return 2;
-    }
-  }
-  if (flags.telemetry_path.empty() || flags.telemetry_path[0] != '/') {
-    std::cerr << "hostwatch: error: --web.telemetry-path must start with '/'\n";
-    return 2;
-  }
-  flags.log_level = logging::ParseLevel(log_level).value();
-  flags.log_format = logging::ParseFormat(log_format).value();
   return flags;
 }
 

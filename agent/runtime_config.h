@@ -11,14 +11,15 @@
 #include "agent/flags.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/checks/check_config.h"
+#include "collectors/registry.h"
 
 namespace hostwatch {
 
 struct RuntimeConfig {
   std::vector<std::string> enabled_collectors;  // registry names, sorted
-  CollectorOptions collector_options = CollectorOptions::Defaults();
+  CollectorOptions collector_options = DefaultCollectorOptions();
   std::string config_file;       // the file this came from, "" when built-in defaults were used
-  HttpChecksConfig http_checks;  // the file's http_checks section (collectors/http); no checks when absent
+  HttpChecksConfig http_checks;  // the file's http_checks section (collectors/checks); no checks when absent
 };
 
 // Builds the runtime configuration. A missing default config file means

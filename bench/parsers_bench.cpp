@@ -94,7 +94,7 @@ BENCHMARK(BM_ParseLoadavg);
 // iteration on a long-lived instance, as the scraper does.
 void RunCollector(benchmark::State& state, const CollectorSpec* spec, FsRoots roots) {
   const ProcFs fs(std::move(roots));
-  const CollectorOptions options = CollectorOptions::Defaults();
+  const CollectorOptions options = DefaultCollectorOptions();
   Result<CollectorPtr> collector = spec->make(CollectorContext{fs, options});
   if (!collector.ok()) {
     state.SkipWithError(collector.status().message().c_str());

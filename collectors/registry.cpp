@@ -66,4 +66,14 @@ const CollectorSpec* FindCollector(std::string_view name) {
   return nullptr;
 }
 
+CollectorOptions DefaultCollectorOptions() {
+  CollectorOptions options;
+  for (const CollectorSpec& spec : AllCollectors()) {
+    for (const OptionSpec& option : spec.options) {
+      options.Declare(option);
+    }
+  }
+  return options;
+}
+
 }  // namespace hostwatch

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "collectors/core/config_diagnostics.h"
+#include "collectors/core/config_reader.h"
 
 namespace hostwatch {
 namespace {
@@ -71,260 +72,215 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-// Parses one section; every method records problems in diag_ and carries on,
-// so the user sees all of them at once.
+// Parses the file section by section with the shared ConfigReader; every
+// method records problems and carries on, so the user sees all of them at once.
 class Parser {
  public:
-  Parser(ConfigDiagnostics* diag, std::filesystem::path base_dir) : diag_(diag), base_dir_(std::move(base_dir)) {}
+  Parser(ConfigDiagnostics* diag, std::filesystem::path base_dir) : r_(diag), base_dir_(std::move(base_dir)) {}
 
   void Root(const YAML::Node& root, WebConfig* out) {
-    if (!root || root.IsNull()) {
+    if (!root) {
       return;  // an empty file: plain HTTP, no auth (exporter-toolkit accepts it too)
     }
-    if (!root.IsMap()) {
-      diag_->Add(root, "", "must be a mapping");
-      return;
-    }
-    for (const auto& kv : root) {
-      const std::string key = kv.first.as<std::string>();
-      const YAML::Node& v = kv.second;
+    static const std::vector<std::string_view> kKeys = {"tls_server_config", "http_server_config", "basic_auth_users",
+                                                        "unauthenticated_paths"};
+    r_.Fields(root, "", kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& path) {
       if (key == "tls_server_config") {
-        Tls(v, out);
+        Tls(v, path, out);
       } else if (key == "http_server_config") {
-        HttpServer(v, out);
+        HttpServer(v, path, out);
       } else if (key == "basic_auth_users") {
-        Users(v, out);
-      } else if (key == "unauthenticated_paths") {
-        out->unauthenticated_paths.clear();
-        for (const std::string& p : StringList(v, key)) {
+        Users(v, path, out);
+      } else if (r_.StringList(v, path, &out->unauthenticated_paths)) {
+        for (const std::string& p : out->unauthenticated_paths) {
           if (p.empty() || p[0] != '/') {
-            diag_->Add(v, key, "path \"" + p + "\" must start with '/'");
+            r_.Error(v, path, "path \"" + p + "\" must start with '/'");
           }
-          out->unauthenticated_paths.push_back(p);
         }
-      } else {
-        diag_->Add(kv.first, key, "unknown key");
       }
-    }
+    });
   }
 
  private:
-  void Tls(const YAML::Node& node, WebConfig* out) {
-    const std::string section = "tls_server_config";
-    if (node.IsNull()) {
-      return;
-    }
-    if (!node.IsMap()) {
-      diag_->Add(node, section, "must be a mapping");
-      return;
-    }
+  void Tls(const YAML::Node& node, const std::string& section, WebConfig* out) {
+    static const std::vector<std::string_view> kKeys = {
+        "cert_file",   "key_file",      "client_ca_file",    "client_auth_type",           "min_version",
+        "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"};
     TlsServerConfig tls;
     bool client_auth_given = false;
-    for (const auto& kv : node) {
-      const std::string name = kv.first.as<std::string>();
-      const std::string key = section + "." + name;
-      const YAML::Node& v = kv.second;
-      if (name == "cert_file") {
-        tls.cert_file = Path(v, key);
-      } else if (name == "key_file") {
-        tls.key_file = Path(v, key);
-      } else if (name == "client_ca_file") {
-        tls.client_ca_file = Path(v, key);
+    r_.Fields(node, section, kKeys, [&](const std::string& name, const YAML::Node& v, const std::string& key) {
+      if (name == "cert_file" || name == "key_file" || name == "client_ca_file") {
+        Path(v, key, name == "cert_file" ? &tls.cert_file : name == "key_file" ? &tls.key_file : &tls.client_ca_file);
       } else if (name == "client_auth_type") {
         client_auth_given = true;
-        std::string s = Scalar(v, key);
-        auto it = std::find_if(kClientAuthNames.begin(), kClientAuthNames.end(),
-                               [&](const NamePair& p) { return p.go == s; });
-        if (it == kClientAuthNames.end()) {
-          diag_->Add(v, key, "invalid client_auth_type \"" + s + "\"");
-        } else {
-          tls.client_auth = static_cast<ClientAuthType>(it - kClientAuthNames.begin());
-        }
+        ClientAuth(v, key, &tls.client_auth);
       } else if (name == "min_version" || name == "max_version") {
-        Result<int> version = ParseTlsVersion(Scalar(v, key));
+        std::string text;
+        if (!r_.String(v, key, &text)) {
+          return;
+        }
+        Result<int> version = ParseTlsVersion(text);
         if (!version.ok()) {
-          diag_->Add(v, key, version.status().message());
+          r_.Error(v, key, version.status().message());
         } else {
           (name == "min_version" ? tls.min_version : tls.max_version) = version.value();
         }
       } else if (name == "cipher_suites") {
-        for (const std::string& s : StringList(v, key)) {
-          Result<std::string> suite = GoCipherSuiteToOpenSsl(s);
-          if (!suite.ok()) {
-            diag_->Add(v, key, suite.status().message());
-          } else {
-            tls.cipher_suites.push_back(suite.value());
-          }
-        }
+        CipherSuites(v, key, &tls.cipher_suites);
       } else if (name == "curve_preferences") {
-        for (const std::string& s : StringList(v, key)) {
-          auto it = std::find_if(kCurves.begin(), kCurves.end(), [&](const NamePair& p) { return p.go == s; });
-          if (it == kCurves.end()) {
-            diag_->Add(v, key, "unknown curve \"" + s + "\" (CurveP256, CurveP384, CurveP521, X25519)");
-          } else {
-            tls.curve_groups.emplace_back(it->openssl);
-          }
-        }
-      } else if (name == "prefer_server_cipher_suites") {
-        tls.prefer_server_cipher_suites = Bool(v, key);
+        Curves(v, key, &tls.curve_groups);
       } else {
-        diag_->Add(kv.first, key, "unknown key");
+        r_.Bool(v, key, &tls.prefer_server_cipher_suites);
       }
-    }
+    });
     // exporter-toolkit: a section with neither certificate nor key means plain HTTP.
     if (tls.cert_file.empty() && tls.key_file.empty() && tls.client_ca_file.empty() && !client_auth_given) {
       return;
     }
+    CheckTls(node, section, tls);
+    out->tls = std::move(tls);
+  }
+
+  // The rules between the TLS keys, as exporter-toolkit's getConfig checks them.
+  void CheckTls(const YAML::Node& node, const std::string& section, const TlsServerConfig& tls) {
     if (tls.cert_file.empty()) {
-      diag_->Add(node, section + ".cert_file", "missing cert_file");
+      r_.Error(node, section + ".cert_file", "missing cert_file");
     }
     if (tls.key_file.empty()) {
-      diag_->Add(node, section + ".key_file", "missing key_file");
+      r_.Error(node, section + ".key_file", "missing key_file");
     }
     const bool verifies = tls.client_auth == ClientAuthType::kVerifyClientCertIfGiven ||
                           tls.client_auth == ClientAuthType::kRequireAndVerifyClientCert;
     if (verifies && tls.client_ca_file.empty()) {
-      diag_->Add(node, section + ".client_ca_file",
-                 "client_auth_type verifies certificates: client_ca_file is required");
+      r_.Error(node, section + ".client_ca_file", "client_auth_type verifies certificates: client_ca_file is required");
     }
     if (!tls.client_ca_file.empty() && tls.client_auth == ClientAuthType::kNoClientCert) {
-      diag_->Add(node, section + ".client_auth_type",
-                 "client CA's have been configured without a client auth policy (set client_auth_type)");
+      r_.Error(node, section + ".client_auth_type",
+               "client CA's have been configured without a client auth policy (set client_auth_type)");
     }
     if (tls.min_version > tls.max_version) {
-      diag_->Add(node, section + ".min_version", "min_version is above max_version");
+      r_.Error(node, section + ".min_version", "min_version is above max_version");
     }
-    out->tls = std::move(tls);
   }
 
-  void HttpServer(const YAML::Node& node, WebConfig* out) {
-    const std::string section = "http_server_config";
-    if (node.IsNull()) {
+  void ClientAuth(const YAML::Node& v, const std::string& key, ClientAuthType* out) {
+    std::string s;
+    if (!r_.String(v, key, &s)) {
       return;
     }
-    if (!node.IsMap()) {
-      diag_->Add(node, section, "must be a mapping");
-      return;
+    auto it =
+        std::find_if(kClientAuthNames.begin(), kClientAuthNames.end(), [&](const NamePair& p) { return p.go == s; });
+    if (it == kClientAuthNames.end()) {
+      r_.Error(v, key, "invalid client_auth_type \"" + s + "\"");
+    } else {
+      *out = static_cast<ClientAuthType>(it - kClientAuthNames.begin());
     }
-    for (const auto& kv : node) {
-      const std::string name = kv.first.as<std::string>();
-      const std::string key = section + "." + name;
-      if (name == "http2") {
-        Bool(kv.second, key);  // accepted for compatibility; CivetWeb serves HTTP/1.1
-      } else if (name == "headers") {
-        Headers(kv.second, key, out);
+  }
+
+  void CipherSuites(const YAML::Node& v, const std::string& key, std::vector<std::string>* out) {
+    std::vector<std::string> names;
+    r_.StringList(v, key, &names);
+    for (const std::string& s : names) {
+      Result<std::string> suite = GoCipherSuiteToOpenSsl(s);
+      if (!suite.ok()) {
+        r_.Error(v, key, suite.status().message());
       } else {
-        diag_->Add(kv.first, key, "unknown key");
+        out->push_back(suite.value());
       }
     }
+  }
+
+  void Curves(const YAML::Node& v, const std::string& key, std::vector<std::string>* out) {
+    std::vector<std::string> names;
+    r_.StringList(v, key, &names);
+    for (const std::string& s : names) {
+      auto it = std::find_if(kCurves.begin(), kCurves.end(), [&](const NamePair& p) { return p.go == s; });
+      if (it == kCurves.end()) {
+        r_.Error(v, key, "unknown curve \"" + s + "\" (CurveP256, CurveP384, CurveP521, X25519)");
+      } else {
+        out->emplace_back(it->openssl);
+      }
+    }
+  }
+
+  void HttpServer(const YAML::Node& node, const std::string& section, WebConfig* out) {
+    r_.Fields(node, section, {"http2", "headers"},
+              [&](const std::string& name, const YAML::Node& v, const std::string& key) {
+                if (name == "http2") {
+                  bool ignored = false;
+                  r_.Bool(v, key, &ignored);  // accepted for compatibility; CivetWeb serves HTTP/1.1
+                } else {
+                  Headers(v, key, out);
+                }
+              });
   }
 
   void Headers(const YAML::Node& node, const std::string& section, WebConfig* out) {
-    if (node.IsNull()) {
-      return;
-    }
-    if (!node.IsMap()) {
-      diag_->Add(node, section, "must be a mapping of header name to value");
-      return;
-    }
-    for (const auto& kv : node) {
-      const std::string name = kv.first.as<std::string>();
-      const std::string key = section + "." + name;
-      const std::string value = Scalar(kv.second, key);
-      auto allowed = std::find_if(kAllowedHeaders.begin(), kAllowedHeaders.end(),
-                                  [&](std::string_view h) { return EqualsIgnoreCase(h, name); });
-      if (allowed == kAllowedHeaders.end()) {
-        diag_->Add(kv.first, key, "setting header \"" + name + "\" is not allowed");
-        continue;
-      }
-      if (value.find_first_of("\r\n") != std::string::npos) {
-        diag_->Add(kv.second, key, "header value must be one line");
-        continue;
-      }
-      if (EqualsIgnoreCase(name, "X-Content-Type-Options") && !EqualsIgnoreCase(value, "nosniff")) {
-        diag_->Add(kv.second, key, "X-Content-Type-Options can only be nosniff");
-        continue;
-      }
-      if (EqualsIgnoreCase(name, "X-Frame-Options") && !EqualsIgnoreCase(value, "deny") &&
-          !EqualsIgnoreCase(value, "sameorigin")) {
-        diag_->Add(kv.second, key, "X-Frame-Options can only be deny or sameorigin");
-        continue;
-      }
-      out->headers.emplace_back(*allowed, value);
-    }
+    r_.Entries(node, section,
+               [&](const std::string& name, const YAML::Node& name_node, const YAML::Node& v, const std::string& key) {
+                 std::string value;
+                 if (!r_.String(v, key, &value)) {
+                   return;
+                 }
+                 auto allowed = std::find_if(kAllowedHeaders.begin(), kAllowedHeaders.end(),
+                                             [&](std::string_view h) { return EqualsIgnoreCase(h, name); });
+                 if (allowed == kAllowedHeaders.end()) {
+                   r_.Error(name_node, key, "setting header \"" + name + "\" is not allowed");
+                 } else if (std::string problem = HeaderValueProblem(name, value); !problem.empty()) {
+                   r_.Error(v, key, problem);
+                 } else {
+                   out->headers.emplace_back(*allowed, value);
+                 }
+               });
   }
 
-  void Users(const YAML::Node& node, WebConfig* out) {
-    const std::string section = "basic_auth_users";
-    if (node.IsNull()) {
-      return;
+  static std::string HeaderValueProblem(std::string_view name, std::string_view value) {
+    if (value.find_first_of("\r\n") != std::string::npos) {
+      return "header value must be one line";
     }
-    if (!node.IsMap()) {
-      diag_->Add(node, section, "must be a mapping of user name to bcrypt hash");
-      return;
+    if (EqualsIgnoreCase(name, "X-Content-Type-Options") && !EqualsIgnoreCase(value, "nosniff")) {
+      return "X-Content-Type-Options can only be nosniff";
     }
-    for (const auto& kv : node) {
-      const std::string user = kv.first.as<std::string>();
-      const std::string key = section + "." + user;
-      const std::string hash = Scalar(kv.second, key);
-      if (user.empty() || user.find(':') != std::string::npos) {
-        diag_->Add(kv.first, key, "user name must be non-empty and contain no ':'");
-        continue;
-      }
-      // bcrypt: $2a$/$2b$/$2y$, two-digit cost, then 53 characters of salt and hash.
-      const bool bcrypt = hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
-                          (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$' &&
-                          std::isdigit(static_cast<unsigned char>(hash[4])) &&
-                          std::isdigit(static_cast<unsigned char>(hash[5])) && hash[6] == '$';
-      if (!bcrypt) {
-        diag_->Add(kv.second, key, "password must be a bcrypt hash ($2y$..., e.g. from htpasswd -nbB)");
-        continue;
-      }
-      out->basic_auth_users[user] = hash;
+    if (EqualsIgnoreCase(name, "X-Frame-Options") && !EqualsIgnoreCase(value, "deny") &&
+        !EqualsIgnoreCase(value, "sameorigin")) {
+      return "X-Frame-Options can only be deny or sameorigin";
     }
+    return "";
   }
 
-  std::string Scalar(const YAML::Node& v, const std::string& key) {
-    if (!v.IsScalar()) {
-      diag_->Add(v, key, "must be a string");
-      return "";
-    }
-    return v.Scalar();
-  }
-
-  bool Bool(const YAML::Node& v, const std::string& key) {
-    bool b = false;
-    if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) {
-      diag_->Add(v, key, "must be true or false");
-    }
-    return b;
-  }
-
-  std::vector<std::string> StringList(const YAML::Node& v, const std::string& key) {
-    std::vector<std::string> out;
-    if (v.IsNull()) {
-      return out;
-    }
-    if (!v.IsSequence()) {
-      diag_->Add(v, key, "must be a list");
-      return out;
-    }
-    for (const auto& item : v) {
-      out.push_back(Scalar(item, key));
-    }
-    return out;
+  void Users(const YAML::Node& node, const std::string& section, WebConfig* out) {
+    r_.Entries(node, section,
+               [&](const std::string& user, const YAML::Node& user_node, const YAML::Node& v, const std::string& key) {
+                 std::string hash;
+                 if (!r_.String(v, key, &hash)) {
+                   return;
+                 }
+                 if (user.empty() || user.find(':') != std::string::npos) {
+                   r_.Error(user_node, key, "user name must be non-empty and contain no ':'");
+                   return;
+                 }
+                 // bcrypt: $2a$/$2b$/$2y$, two-digit cost, then 53 characters of salt and hash.
+                 const bool bcrypt = hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
+                                     (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$' &&
+                                     std::isdigit(static_cast<unsigned char>(hash[4])) &&
+                                     std::isdigit(static_cast<unsigned char>(hash[5])) && hash[6] == '$';
+                 if (!bcrypt) {
+                   r_.Error(v, key, "password must be a bcrypt hash ($2y$..., e.g. from htpasswd -nbB)");
+                   return;
+                 }
+                 out->basic_auth_users[user] = hash;
+               });
   }
 
   // exporter-toolkit resolves relative paths against the config file's directory.
-  std::string Path(const YAML::Node& v, const std::string& key) {
-    std::string p = Scalar(v, key);
-    if (p.empty() || p[0] == '/') {
-      return p;
+  void Path(const YAML::Node& v, const std::string& key, std::string* out) {
+    if (!r_.String(v, key, out) || out->empty() || (*out)[0] == '/') {
+      return;
     }
-    return (base_dir_ / p).lexically_normal().string();
+    *out = (base_dir_ / *out).lexically_normal().string();
   }
 
-  ConfigDiagnostics* diag_;
+  ConfigReader r_;
   std::filesystem::path base_dir_;
 };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "collectors/core/collector_options.h"
+#include "collectors/core/config_reader.h"
 #include "collectors/checks/http/curl_api.h"
 
 namespace hostwatch {
@@ -333,68 +334,41 @@ bool TargetPolicy::CheckAddressText(const std::string& ip, int port) const {
 
 ProbeTargetsConfig ParseProbeTargetsConfig(const YAML::Node& node, const std::string& path, ConfigDiagnostics* diag) {
   ProbeTargetsConfig out;
-  if (!node.IsMap()) {
-    diag->Add(node, path, "must be a mapping");
-    return out;
-  }
+  ConfigReader r(diag);
   std::vector<TargetRule> rules;
   std::optional<YAML::Node> list_node;  // allowed_targets, for the position of an "empty" error
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
-    const std::string p = path + "." + key;
-    const YAML::Node key_node = it->first;
-    const YAML::Node v = it->second;
+  static const std::vector<std::string_view> kKeys = {"enabled", "allowed_targets", "max_concurrent", "timeout_offset"};
+  bool is_map = r.Fields(node, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "enabled") {
-      if (!v.IsScalar() || !YAML::convert<bool>::decode(v, out.enabled)) {
-        diag->Add(v, p, "must be true or false");
-      }
+      r.Bool(v, p, &out.enabled);
     } else if (key == "allowed_targets") {
       list_node.emplace(v);
-      if (!v.IsSequence()) {
-        diag->Add(v, p, "must be a list");
-        continue;
-      }
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        const std::string ip = p + "[" + std::to_string(i) + "]";
-        if (!v[i].IsScalar()) {
-          diag->Add(v[i], ip, "must be a string");
-          continue;
-        }
+      r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
+        std::string text;
         std::string error;
-        std::optional<TargetRule> rule = ParseTargetRule(v[i].Scalar(), &error);
-        if (!rule) {
-          diag->Add(v[i], ip, "\"" + v[i].Scalar() + "\" " + error);
-          continue;
+        if (!r.String(item, ip, &text)) {
+          return;
         }
-        rules.push_back(std::move(*rule));
-      }
+        if (std::optional<TargetRule> rule = ParseTargetRule(text, &error)) {
+          rules.push_back(std::move(*rule));
+        } else {
+          r.Error(item, ip, "\"" + text + "\" " + error);
+        }
+      });
     } else if (key == "max_concurrent") {
-      long long n = 0;
-      if (!v.IsScalar() || !YAML::convert<long long>::decode(v, n) || n < 1 || n > kMaxConcurrentLimit) {
-        diag->Add(v, p, "must be an integer between 1 and " + std::to_string(kMaxConcurrentLimit));
-      } else {
-        out.max_concurrent = static_cast<int>(n);
-      }
+      r.Int(v, p, 1, kMaxConcurrentLimit, &out.max_concurrent);
     } else if (key == "timeout_offset") {
-      if (!v.IsScalar()) {
-        diag->Add(v, p, "must be a duration such as 500ms");
-        continue;
-      }
-      Result<std::chrono::milliseconds> d = ParseDuration(v.Scalar());
-      if (!d.ok()) {
-        diag->Add(v, p, "must be a duration such as 500ms");
-      } else {
-        out.timeout_offset = d.value();
-      }
-    } else {
-      diag->Add(key_node, p, "unknown key (known: enabled, allowed_targets, max_concurrent, timeout_offset)");
+      r.Duration(v, p, &out.timeout_offset);
     }
+  });
+  if (!is_map) {
+    return out;
   }
   // A malformed list already has its own errors; an empty or missing one gets this.
   bool list_malformed = list_node && (!list_node->IsSequence() || list_node->size() > 0);
   if (out.enabled && rules.empty() && !list_malformed) {
-    diag->Add(list_node ? *list_node : node, path + ".allowed_targets",
-              "must list at least one host, glob or CIDR when probe_targets is enabled");
+    r.Error(list_node ? *list_node : node, path + ".allowed_targets",
+            "must list at least one host, glob or CIDR when probe_targets is enabled");
   }
   out.policy = TargetPolicy(std::move(rules));
   return out;

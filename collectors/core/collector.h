@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectors/core/collector_options.h"
@@ -43,9 +44,21 @@ struct CollectorSpec {
   std::string name;         // "cpu": flag --collector.cpu, label collector="cpu"
   bool enabled_by_default;  // node_exporter's default for the same collector
   std::string description;  // what it reads and exports, for --help and the README
-  std::vector<OptionSpec> options;  // --collector.<name>.<key> flags and config keys
+  // --collector.<name>.<key> flags and config keys: {kHandle.Spec(), ...} of the
+  // typed handles the collector reads (collector_options.h); only these can be read.
+  std::vector<OptionSpec> options;
   // Builds the collector; an Error (e.g. a bad regex) stops startup or a reload.
   std::function<Result<CollectorPtr>(const CollectorContext&)> make;
+
+  // The option with this flag-spelled key, or nullptr.
+  const OptionSpec* FindOption(std::string_view key) const {
+    for (const OptionSpec& option : options) {
+      if (option.key == key) {
+        return &option;
+      }
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace hostwatch

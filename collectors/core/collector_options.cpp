@@ -3,108 +3,136 @@
 #include <re2/re2.h>
 
 #include <charconv>
-#include <stdexcept>
+#include <optional>
 
-#include "collectors/registry.h"
+#include "collectors/core/config_reader.h"
 
 namespace hostwatch {
+namespace {
 
-std::string CollectorOptions::Key(std::string_view collector, std::string_view key) {
+std::string JoinKey(std::string_view collector, std::string_view key) {
   std::string k(collector);
   k.push_back('.');
   k.append(key);
   return k;
 }
 
-CollectorOptions CollectorOptions::Defaults() {
-  CollectorOptions o;
-  for (const CollectorSpec& spec : AllCollectors()) {
-    for (const OptionSpec& opt : spec.options) {
-      o.values_[Key(spec.name, opt.key)] = opt.default_value;
-    }
+template <OptionKind K>
+std::string DefaultText(typename OptionTypes<K>::Default value) {
+  if constexpr (K == OptionKind::kBool) {
+    return value ? "true" : "false";
+  } else if constexpr (K == OptionKind::kInt) {
+    return std::to_string(value);
+  } else if constexpr (K == OptionKind::kDuration) {
+    return FormatDuration(value);
+  } else {
+    return std::string(value);
   }
-  return o;
 }
 
-const OptionSpec* CollectorOptions::FindSpec(std::string_view collector, std::string_view key) {
-  const CollectorSpec* spec = FindCollector(collector);
-  if (spec == nullptr) {
-    return nullptr;
-  }
-  for (const OptionSpec& opt : spec->options) {
-    if (opt.key == key) {
-      return &opt;
-    }
-  }
-  return nullptr;
+}  // namespace
+
+template <OptionKind K>
+OptionSpec CollectorOption<K>::Spec() const {
+  return {std::string(collector_), std::string(key_), K, DefaultText<K>(default_), std::string(help_)};
 }
 
-Status CollectorOptions::Validate(OptionKind kind, std::string_view value) {
+template class CollectorOption<OptionKind::kString>;
+template class CollectorOption<OptionKind::kRegex>;
+template class CollectorOption<OptionKind::kBool>;
+template class CollectorOption<OptionKind::kInt>;
+template class CollectorOption<OptionKind::kDuration>;
+
+std::string DescribeOptionKind(OptionKind kind) {
   switch (kind) {
     case OptionKind::kString:
-      return Status::OK();
+      return "a string";
+    case OptionKind::kRegex:
+      return "a regular expression";
+    case OptionKind::kDuration:
+      return "a duration such as 30s";
+    case OptionKind::kBool:
+      return "true or false";
+    case OptionKind::kInt:
+      return "a non-negative integer";
+  }
+  return "a value";
+}
+
+Result<OptionValue> ParseOptionValue(OptionKind kind, std::string_view text) {
+  auto wrong = [&] {
+    return Status::Error("must be " + DescribeOptionKind(kind) + ", got \"" + std::string(text) + "\"");
+  };
+  switch (kind) {
+    case OptionKind::kString:
+      return OptionValue(std::string(text));
     case OptionKind::kRegex: {
       RE2::Options opts;
       opts.set_log_errors(false);
-      RE2 re(value, opts);
+      RE2 re(text, opts);
       if (!re.ok()) {
         return Status::Error("invalid regular expression: " + re.error());
       }
-      return Status::OK();
+      return OptionValue(std::string(text));
     }
-    case OptionKind::kDuration:
-      return ParseDuration(value).status();
-    case OptionKind::kBool:
-      if (value == "true" || value == "false") {
-        return Status::OK();
+    case OptionKind::kDuration: {
+      Result<std::chrono::milliseconds> d = ParseDuration(text);
+      if (!d.ok()) {
+        return d.status();
       }
-      return Status::Error("expected true or false, got \"" + std::string(value) + "\"");
+      return OptionValue(d.value());
+    }
+    case OptionKind::kBool:
+      if (std::optional<bool> b = ParseBool(text)) {
+        return OptionValue(*b);
+      }
+      return wrong();
     case OptionKind::kInt: {
       long long v = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || p != value.data() + value.size() || v < 0) {
-        return Status::Error("expected a non-negative integer, got \"" + std::string(value) + "\"");
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
+        return wrong();
       }
-      return Status::OK();
+      return OptionValue(v);
     }
   }
   return Status::Error("unknown option kind");
 }
 
-Status CollectorOptions::Set(std::string_view collector, std::string_view key, std::string value) {
-  const OptionSpec* spec = FindSpec(collector, key);
-  if (spec == nullptr) {
-    return Status::Error("unknown option collector." + Key(collector, key));
+void CollectorOptions::Declare(const OptionSpec& spec) {
+  // Defaults are written by the collector's author; one that does not parse is
+  // caught by the registry test, and the kind's zero value stands in.
+  Result<OptionValue> value = ParseOptionValue(spec.kind, spec.default_value);
+  OptionValue v = value.ok() ? value.value() : OptionValue();
+  entries_.insert_or_assign(JoinKey(spec.collector, spec.key), Entry{spec, std::move(v)});
+}
+
+Status CollectorOptions::Set(std::string_view collector, std::string_view key, std::string_view text) {
+  auto it = entries_.find(JoinKey(collector, key));
+  if (it == entries_.end()) {
+    return Status::Error("unknown option collector." + JoinKey(collector, key));
   }
-  if (Status s = Validate(spec->kind, value); !s.ok()) {
-    return s;
+  Result<OptionValue> value = ParseOptionValue(it->second.spec.kind, text);
+  if (!value.ok()) {
+    return value.status();
   }
-  values_[Key(collector, key)] = std::move(value);
+  it->second.value = value.value();
   return Status::OK();
 }
 
-const std::string& CollectorOptions::Get(std::string_view collector, std::string_view key) const {
-  auto it = values_.find(Key(collector, key));
-  if (it == values_.end()) {
-    // A collector asking for an option it did not declare is a programming error.
-    throw std::logic_error("undeclared collector option " + Key(collector, key));
+const OptionSpec* CollectorOptions::Find(std::string_view collector, std::string_view key) const {
+  auto it = entries_.find(JoinKey(collector, key));
+  return it == entries_.end() ? nullptr : &it->second.spec;
+}
+
+const OptionValue* CollectorOptions::Lookup(std::string_view collector, std::string_view key, OptionKind kind) const {
+  std::string k = JoinKey(collector, key);
+  auto it = entries_.find(k);
+  if (it == entries_.end() || it->second.spec.kind != kind) {
+    undeclared_reads_.push_back(std::move(k));
+    return nullptr;
   }
-  return it->second;
-}
-
-bool CollectorOptions::GetBool(std::string_view collector, std::string_view key) const {
-  return Get(collector, key) == "true";
-}
-
-std::chrono::milliseconds CollectorOptions::GetDuration(std::string_view collector, std::string_view key) const {
-  return ParseDuration(Get(collector, key)).value();
-}
-
-long long CollectorOptions::GetInt(std::string_view collector, std::string_view key) const {
-  const std::string& s = Get(collector, key);
-  long long v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
+  return &it->second.value;
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
@@ -113,8 +141,12 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   static constexpr struct {
     std::string_view unit;
     long long ms;
-  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000}, {"d", 24LL * 3600 * 1000},
-                {"h", 3600LL * 1000},             {"m", 60LL * 1000},            {"s", 1000},
+  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                {"w", 7LL * 24 * 3600 * 1000},
+                {"d", 24LL * 3600 * 1000},
+                {"h", 3600LL * 1000},
+                {"m", 60LL * 1000},
+                {"s", 1000},
                 {"ms", 1}};
   auto bad = [&] {
     return Status::Error("invalid duration \"" + std::string(text) + "\" (want e.g. 500ms, 30s, 5m, 1h30m)");

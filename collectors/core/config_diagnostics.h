@@ -2,9 +2,10 @@
 // configuration, each with its position, so that a person sees all of them
 // at once as "file:line:column: key: reason".
 //
-// Used by the agent's config loader (agent/config.cpp) and by every section
-// parser it delegates to (e.g. collectors/http for `http_checks:`). Not
-// thread-safe; one instance per load.
+// Filled by ConfigReader (config_reader.h), which every section parser uses:
+// agent/config.cpp (`collectors:`), checks/check_config.cpp (`http_checks:`),
+// checks/target_policy.cpp (`probe_targets:`) and agent/web/web_config.cpp.
+// Not thread-safe; one instance per load.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

@@ -370,6 +370,15 @@ ThrottleCounts AggregateThrottles(const std::vector<CpuThrottleInfo>& cpus) {
   return counts;
 }
 
+constexpr BoolOption kGuest{"cpu", "guest", true, "Enables metric node_cpu_guest_seconds_total."};
+constexpr BoolOption kInfo{"cpu", "info", false, "Enables metric cpu_info."};
+constexpr RegexOption kInfoFlagsInclude{
+    "cpu", "info.flags-include", "",
+    "Filter the `flags` field in cpuInfo with a value that must be a regular expression."};
+constexpr RegexOption kInfoBugsInclude{
+    "cpu", "info.bugs-include", "",
+    "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."};
+
 CollectorSpec CpuCollectorSpec() {
   return {"cpu",
           true,
@@ -377,18 +386,13 @@ CollectorSpec CpuCollectorSpec() {
           "from sysfs node_cpu_core_throttles_total, node_cpu_package_throttles_total, node_cpu_isolated, "
           "node_cpu_online; with the info option node_cpu_info, node_cpu_frequency_hertz, node_cpu_flag_info, "
           "node_cpu_bug_info (/proc/cpuinfo).",
-          {{"guest", OptionKind::kBool, "true", "Enables metric node_cpu_guest_seconds_total."},
-           {"info", OptionKind::kBool, "false", "Enables metric cpu_info."},
-           {"info.flags-include", OptionKind::kRegex, "",
-            "Filter the `flags` field in cpuInfo with a value that must be a regular expression."},
-           {"info.bugs-include", OptionKind::kRegex, "",
-            "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."}},
+          {kGuest.Spec(), kInfo.Spec(), kInfoFlagsInclude.Spec(), kInfoBugsInclude.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             CpuInfoOptions info;
             Result<std::unique_ptr<RE2>> flags =
-                CompileFilter(ctx.options.Get("cpu", "info.flags-include"), "--collector.cpu.info.flags-include");
+                CompileFilter(ctx.options.Get(kInfoFlagsInclude), "--collector.cpu.info.flags-include");
             Result<std::unique_ptr<RE2>> bugs =
-                CompileFilter(ctx.options.Get("cpu", "info.bugs-include"), "--collector.cpu.info.bugs-include");
+                CompileFilter(ctx.options.Get(kInfoBugsInclude), "--collector.cpu.info.bugs-include");
             if (!flags.ok()) {
               return flags.status();
             }
@@ -398,9 +402,8 @@ CollectorSpec CpuCollectorSpec() {
             info.flags_include = std::move(flags).value();
             info.bugs_include = std::move(bugs).value();
             // As in node_exporter, asking for flags or bugs implies the info families.
-            info.enabled = ctx.options.GetBool("cpu", "info") || info.flags_include || info.bugs_include;
-            return CollectorPtr(
-                std::make_unique<CpuCollector>(ctx.fs, ctx.options.GetBool("cpu", "guest"), std::move(info)));
+            info.enabled = ctx.options.Get(kInfo) || info.flags_include || info.bugs_include;
+            return CollectorPtr(std::make_unique<CpuCollector>(ctx.fs, ctx.options.Get(kGuest), std::move(info)));
           }};
 }
 

@@ -312,18 +312,20 @@ UdevProperties ParseUdevProperties(std::string_view text) {
   return props;
 }
 
+constexpr RegexOption kDeviceExclude{"diskstats", "device-exclude", kDiskstatsDefaultDeviceExclude,
+                                     "Regexp of diskstats devices to exclude (mutually exclusive to device-include)."};
+constexpr RegexOption kDeviceInclude{"diskstats", "device-include", "",
+                                     "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."};
+
 CollectorSpec DiskstatsCollectorSpec() {
   return {"diskstats",
           true,
           "Exposes disk I/O statistics (/proc/diskstats) and disk identity from the udev database: node_disk_*.",
-          {{"device-exclude", OptionKind::kRegex, std::string(kDiskstatsDefaultDeviceExclude),
-            "Regexp of diskstats devices to exclude (mutually exclusive to device-include)."},
-           {"device-include", OptionKind::kRegex, "",
-            "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."}},
+          {kDeviceExclude.Spec(), kDeviceInclude.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            Result<DeviceFilter> filter = MakeDeviceFilter(
-                {"device-exclude", "device-include", kDiskstatsDefaultDeviceExclude},
-                ctx.options.Get("diskstats", "device-exclude"), ctx.options.Get("diskstats", "device-include"));
+            Result<DeviceFilter> filter =
+                MakeDeviceFilter({"device-exclude", "device-include", kDiskstatsDefaultDeviceExclude},
+                                 ctx.options.Get(kDeviceExclude), ctx.options.Get(kDeviceInclude));
             if (!filter.ok()) {
               return filter.status();
             }

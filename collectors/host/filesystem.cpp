@@ -323,25 +323,40 @@ std::vector<MountInfo> ParseMountInfo(std::string_view text, std::uint64_t* pars
   return out;
 }
 
+constexpr RegexOption kMountPointsExclude{
+    "filesystem", "mount-points-exclude", kDefaultMountPointsExclude,
+    "Regexp of mount points to exclude for filesystem collector (mutually exclusive to mount-points-include)."};
+constexpr RegexOption kMountPointsInclude{
+    "filesystem", "mount-points-include", "",
+    "Regexp of mount points to include for filesystem collector (mutually exclusive to mount-points-exclude)."};
+constexpr RegexOption kFsTypesExclude{
+    "filesystem", "fs-types-exclude", kDefaultFsTypesExclude,
+    "Regexp of filesystem types to exclude for filesystem collector (mutually exclusive to fs-types-include)."};
+constexpr RegexOption kFsTypesInclude{
+    "filesystem", "fs-types-include", "",
+    "Regexp of filesystem types to include for filesystem collector (mutually exclusive to fs-types-exclude)."};
+constexpr DurationOption kMountTimeout{"filesystem", "mount-timeout", std::chrono::seconds(5),
+                                       "How long to wait for a mount to respond before marking it as stale."};
+constexpr IntOption kStatWorkers{"filesystem", "stat-workers", 4, "How many stat calls to process simultaneously."};
+
 Result<CollectorPtr> MakeFilesystemCollector(const CollectorContext& ctx, StatfsFunction statfs) {
   const CollectorOptions& o = ctx.options;
   Result<DeviceFilter> mount_points =
       MakeDeviceFilter({"mount-points-exclude", "mount-points-include", kDefaultMountPointsExclude},
-                       o.Get("filesystem", "mount-points-exclude"), o.Get("filesystem", "mount-points-include"));
+                       o.Get(kMountPointsExclude), o.Get(kMountPointsInclude));
   if (!mount_points.ok()) {
     return mount_points.status();
   }
-  Result<DeviceFilter> fs_types =
-      MakeDeviceFilter({"fs-types-exclude", "fs-types-include", kDefaultFsTypesExclude},
-                       o.Get("filesystem", "fs-types-exclude"), o.Get("filesystem", "fs-types-include"));
+  Result<DeviceFilter> fs_types = MakeDeviceFilter({"fs-types-exclude", "fs-types-include", kDefaultFsTypesExclude},
+                                                   o.Get(kFsTypesExclude), o.Get(kFsTypesInclude));
   if (!fs_types.ok()) {
     return fs_types.status();
   }
-  std::chrono::milliseconds timeout = o.GetDuration("filesystem", "mount-timeout");
+  std::chrono::milliseconds timeout = o.Get(kMountTimeout);
   if (timeout.count() <= 0) {
     return Status::Error("mount-timeout must be positive");
   }
-  long long workers = o.GetInt("filesystem", "stat-workers");
+  long long workers = o.Get(kStatWorkers);
   auto runner =
       std::make_unique<StatfsRunner>(std::move(statfs), workers < 1 ? 1 : static_cast<std::size_t>(workers), timeout);
   return CollectorPtr(std::make_unique<FilesystemCollector>(ctx.fs, std::move(mount_points).value(),
@@ -353,17 +368,8 @@ CollectorSpec FilesystemCollectorSpec() {
           true,
           "Exposes filesystem size, free space and inodes of each mount (/proc/1/mountinfo + statfs): "
           "node_filesystem_*.",
-          {{"mount-points-exclude", OptionKind::kRegex, std::string(kDefaultMountPointsExclude),
-            "Regexp of mount points to exclude for filesystem collector (mutually exclusive to mount-points-include)."},
-           {"mount-points-include", OptionKind::kRegex, "",
-            "Regexp of mount points to include for filesystem collector (mutually exclusive to mount-points-exclude)."},
-           {"fs-types-exclude", OptionKind::kRegex, std::string(kDefaultFsTypesExclude),
-            "Regexp of filesystem types to exclude for filesystem collector (mutually exclusive to fs-types-include)."},
-           {"fs-types-include", OptionKind::kRegex, "",
-            "Regexp of filesystem types to include for filesystem collector (mutually exclusive to fs-types-exclude)."},
-           {"mount-timeout", OptionKind::kDuration, "5s",
-            "How long to wait for a mount to respond before marking it as stale."},
-           {"stat-workers", OptionKind::kInt, "4", "How many stat calls to process simultaneously."}},
+          {kMountPointsExclude.Spec(), kMountPointsInclude.Spec(), kFsTypesExclude.Spec(), kFsTypesInclude.Spec(),
+           kMountTimeout.Spec(), kStatWorkers.Spec()},
           [](const CollectorContext& ctx) { return MakeFilesystemCollector(ctx, SystemStatfs); }};
 }
 

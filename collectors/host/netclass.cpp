@@ -322,21 +322,25 @@ NetClassIface ParseNetClassAttributes(std::string name, const std::map<std::stri
   return iface;
 }
 
+constexpr RegexOption kIgnoredDevices{"netclass", "ignored-devices", "^$",
+                                      "Regexp of net devices to ignore for netclass collector."};
+constexpr BoolOption kIgnoreInvalidSpeed{
+    "netclass", "ignore-invalid-speed", false,
+    "Ignore devices where the speed is invalid. This will be the default behavior in 2.x."};
+
 CollectorSpec NetclassCollectorSpec() {
   return {"netclass",
           true,
           "Exposes network interface properties (/sys/class/net): node_network_up, node_network_info, "
           "node_network_mtu_bytes, node_network_speed_bytes, ...",
-          {{"ignored-devices", OptionKind::kRegex, "^$", "Regexp of net devices to ignore for netclass collector."},
-           {"ignore-invalid-speed", OptionKind::kBool, "false",
-            "Ignore devices where the speed is invalid. This will be the default behavior in 2.x."}},
+          {kIgnoredDevices.Spec(), kIgnoreInvalidSpeed.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            Result<DeviceFilter> ignored = DeviceFilter::Make(ctx.options.Get("netclass", "ignored-devices"), "");
+            Result<DeviceFilter> ignored = DeviceFilter::Make(ctx.options.Get(kIgnoredDevices), "");
             if (!ignored.ok()) {
               return ignored.status();
             }
-            return CollectorPtr(std::make_unique<NetclassCollector>(
-                ctx.fs, std::move(ignored).value(), ctx.options.GetBool("netclass", "ignore-invalid-speed")));
+            return CollectorPtr(std::make_unique<NetclassCollector>(ctx.fs, std::move(ignored).value(),
+                                                                    ctx.options.Get(kIgnoreInvalidSpeed)));
           }};
 }
 

@@ -263,25 +263,27 @@ Result<std::vector<NetDevLine>> ParseRtnlLinkDump(std::string_view bytes, std::u
   return out;
 }
 
+constexpr BoolOption kNetlink{"netdev", "netlink", true, "Use netlink to gather stats instead of /proc/net/dev."};
+constexpr RegexOption kDeviceExclude{"netdev", "device-exclude", "",
+                                     "Regexp of net devices to exclude (mutually exclusive to device-include)."};
+constexpr RegexOption kDeviceInclude{"netdev", "device-include", "",
+                                     "Regexp of net devices to include (mutually exclusive to device-exclude)."};
+
 CollectorSpec NetdevCollectorSpec() {
   return {"netdev",
           true,
           "Exposes network interface statistics (rtnetlink, or /proc/net/dev): "
           "node_network_{receive,transmit}_*_total.",
-          {{"netlink", OptionKind::kBool, "true", "Use netlink to gather stats instead of /proc/net/dev."},
-           {"device-exclude", OptionKind::kRegex, "",
-            "Regexp of net devices to exclude (mutually exclusive to device-include)."},
-           {"device-include", OptionKind::kRegex, "",
-            "Regexp of net devices to include (mutually exclusive to device-exclude)."}},
+          {kNetlink.Spec(), kDeviceExclude.Spec(), kDeviceInclude.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             Result<DeviceFilter> filter =
-                MakeDeviceFilter({"device-exclude", "device-include", ""}, ctx.options.Get("netdev", "device-exclude"),
-                                 ctx.options.Get("netdev", "device-include"));
+                MakeDeviceFilter({"device-exclude", "device-include", ""}, ctx.options.Get(kDeviceExclude),
+                                 ctx.options.Get(kDeviceInclude));
             if (!filter.ok()) {
               return filter.status();
             }
-            return CollectorPtr(std::make_unique<NetdevCollector>(ctx.fs, std::move(filter).value(),
-                                                                  ctx.options.GetBool("netdev", "netlink")));
+            return CollectorPtr(
+                std::make_unique<NetdevCollector>(ctx.fs, std::move(filter).value(), ctx.options.Get(kNetlink)));
           }};
 }
 

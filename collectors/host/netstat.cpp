@@ -154,14 +154,16 @@ std::vector<NetstatField> ParseSnmp6(std::string_view text, std::uint64_t* parse
   return out;
 }
 
+constexpr RegexOption kFields{"netstat", "fields", kDefaultFields, "Regexp of fields to return for netstat collector."};
+
 CollectorSpec NetstatCollectorSpec() {
   return {"netstat",
           true,
           "Exposes selected network protocol counters from /proc/net/netstat, /proc/net/snmp and "
           "/proc/net/snmp6 as node_netstat_<Protocol>_<Field> (untyped).",
-          {{"fields", OptionKind::kRegex, kDefaultFields, "Regexp of fields to return for netstat collector."}},
+          {kFields.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            auto re = std::make_unique<RE2>(ctx.options.Get("netstat", "fields"), RE2::Quiet);
+            auto re = std::make_unique<RE2>(ctx.options.Get(kFields), RE2::Quiet);
             if (!re->ok()) {
               return Status::Error("--collector.netstat.fields: " + re->error());
             }

@@ -66,15 +66,17 @@ class StatCollector : public Collector {
 
 }  // namespace
 
+constexpr BoolOption kSoftirq{"stat", "softirq", false, "Export softirq calls per vector (node_softirqs_total)."};
+
 CollectorSpec StatCollectorSpec() {
   return {"stat",
           true,
           "Exposes kernel counters from /proc/stat: node_boot_time_seconds, node_context_switches_total, "
           "node_forks_total, node_intr_total, node_procs_running, node_procs_blocked (node_softirqs_total "
           "with the softirq option).",
-          {{"softirq", OptionKind::kBool, "false", "Export softirq calls per vector (node_softirqs_total)."}},
+          {kSoftirq.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            return CollectorPtr(std::make_unique<StatCollector>(ctx.fs, ctx.options.GetBool("stat", "softirq")));
+            return CollectorPtr(std::make_unique<StatCollector>(ctx.fs, ctx.options.Get(kSoftirq)));
           }};
 }
 

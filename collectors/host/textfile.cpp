@@ -163,14 +163,16 @@ class TextfileCollector : public Collector {
 
 }  // namespace
 
+constexpr StringOption kDirectory{"textfile", "directory", "", "Directory to read text files with metrics from."};
+
 CollectorSpec TextfileCollectorSpec() {
   return {"textfile",
           true,
           "Exposes the metrics of every *.prom file in a directory, plus node_textfile_mtime_seconds{file} and "
           "node_textfile_scrape_error.",
-          {{"directory", OptionKind::kString, "", "Directory to read text files with metrics from."}},
+          {kDirectory.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            return CollectorPtr(std::make_unique<TextfileCollector>(ctx.fs, ctx.options.Get("textfile", "directory")));
+            return CollectorPtr(std::make_unique<TextfileCollector>(ctx.fs, ctx.options.Get(kDirectory)));
           }};
 }
 

@@ -77,13 +77,15 @@ std::vector<VmstatField> ParseVmstat(std::string_view text, std::uint64_t* parse
   return out;
 }
 
+constexpr RegexOption kFields{"vmstat", "fields", kDefaultFields, "Regexp of fields to return for vmstat collector."};
+
 CollectorSpec VmstatCollectorSpec() {
   return {"vmstat",
           true,
           "Exposes selected /proc/vmstat fields as node_vmstat_<field> (untyped).",
-          {{"fields", OptionKind::kRegex, kDefaultFields, "Regexp of fields to return for vmstat collector."}},
+          {kFields.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            auto re = std::make_unique<RE2>(ctx.options.Get("vmstat", "fields"), RE2::Quiet);
+            auto re = std::make_unique<RE2>(ctx.options.Get(kFields), RE2::Quiet);
             if (!re->ok()) {
               return Status::Error("--collector.vmstat.fields: " + re->error());
             }

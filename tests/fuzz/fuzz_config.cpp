@@ -1,12 +1,15 @@
-// libFuzzer target: ParseConfigText (the hostwatch YAML configuration file) on arbitrary bytes
-// must not crash, throw, hang or trip a sanitizer. Environment lookups are answered by a fixed
-// function so runs do not depend on the fuzzing machine's environment.
+// libFuzzer target: ParseConfigText (the hostwatch YAML configuration file) and the
+// http_checks section it hands on (ParseHttpChecksConfig, with probe_targets), both read
+// through ConfigReader, must not crash, throw, hang or trip a sanitizer on arbitrary bytes.
+// Environment lookups are answered by a fixed function so runs do not depend on the
+// fuzzing machine's environment.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "agent/config.h"
+#include "collectors/checks/check_config.h"
 #include "collectors/core/config_diagnostics.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -18,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return std::nullopt;
   };
-  hostwatch::ParseConfigText(text, &diag, env);
+  hostwatch::FileConfig file = hostwatch::ParseConfigText(text, &diag, env);
+  hostwatch::ParseHttpChecksConfig(file.http_checks, &diag);
   return 0;
 }

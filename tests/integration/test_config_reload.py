@@ -32,7 +32,7 @@ class ConfigCheckTest(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         lines = res.stderr.strip().splitlines()
         self.assertEqual(lines, [
-            path + ':3:12: collectors.cpu.guest: expected true or false, got "maybe"',
+            path + ':3:12: collectors.cpu.guest: must be true or false, got "maybe"',
             path + ":4:3: collectors.nosuch: unknown collector",
             path + ":5:1: extra: unknown key (known: collectors, http_checks)",
         ])
@@ -155,7 +155,7 @@ class ReloadTest(unittest.TestCase):
             self.tmp.write("hostwatch.yml", BAD)
             status, _, body = agent.request("/-/reload", method="POST", data=b"")
             self.assertEqual(status, 500)
-            self.assertIn(b"collectors.cpu.guest: expected true or false", body)
+            self.assertIn(b"collectors.cpu.guest: must be true or false", body)
             text = agent.metrics()
             self.assertEqual(sample(text, "hostwatch_config_last_reload_successful"), 0)
             self.assertIn("node_cpu_seconds_total", text)

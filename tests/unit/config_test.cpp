@@ -3,10 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "agent/runtime_config.h"
+#include "agent/web/web_config.h"
+#include "collectors/checks/check_config.h"
+#include "collectors/core/config_reader.h"
+#include "collectors/registry.h"
 
 namespace hostwatch {
 namespace {
@@ -92,26 +98,26 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
     std::string text;
     std::vector<std::string> errors;
   } cases[] = {
-      {"collectors:\n  cpu:\n    guest: maybe\n", {"t.yml:3:12: collectors.cpu.guest: expected true or false, got \"maybe\""}},
+      {"collectors:\n  cpu:\n    guest: maybe\n",
+       {"t.yml:3:12: collectors.cpu.guest: must be true or false, got \"maybe\""}},
       {"collectors:\n  nope: {}\n", {"t.yml:2:3: collectors.nope: unknown collector"}},
       {"collectors:\n  loadavg:\n    colour: red\n",
        {"t.yml:3:5: collectors.loadavg.colour: unknown key (known: enabled)"}},
       {"collectors:\n  cpu:\n    enabled: yes please\n",
-       {"t.yml:3:14: collectors.cpu.enabled: expected true or false, got \"yes please\""}},
+       {"t.yml:3:14: collectors.cpu.enabled: must be true or false, got \"yes please\""}},
       {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks)"}},
-      {"collectors: [1, 2]\n", {"t.yml:1:13: collectors: expected a mapping, got a list"}},
+      {"collectors: [1, 2]\n", {"t.yml:1:13: collectors: must be a mapping, got a list"}},
       {"collectors:\n  cpu: {guest: [true]}\n",
-       {"t.yml:2:16: collectors.cpu.guest: expected a scalar value, got a list"}},
-      {"collectors:\n  cpu: {enabled: true}\n  cpu: {enabled: false}\n",
-       {"t.yml:3:3: collectors.cpu: duplicate key"}},
+       {"t.yml:2:16: collectors.cpu.guest: must be true or false, got a list"}},
+      {"collectors:\n  cpu: {enabled: true}\n  cpu: {enabled: false}\n", {"t.yml:3:3: collectors.cpu: duplicate key"}},
       {"http_checks:\n  token: ${MISSING}\n",
        {"t.yml:2:10: http_checks.token: environment variable MISSING is not set (use ${MISSING:-default} to give "
         "a default)"}},
-      {"- a\n- b\n", {"t.yml:1:1: the top level must be a mapping, got a list"}},
+      {"- a\n- b\n", {"t.yml:1:1: must be a mapping at the top level, got a list"}},
       {"collectors: {cpu: {guest: [}\n", {"t.yml:1:28: illegal flow end"}},
       // Several problems at once, all reported.
       {"collectors:\n  cpu:\n    guest: 1\n  bogus: {}\nextra: 1\n",
-       {"t.yml:3:12: collectors.cpu.guest: expected true or false, got \"1\"",
+       {"t.yml:3:12: collectors.cpu.guest: must be true or false, got \"1\"",
         "t.yml:4:3: collectors.bogus: unknown collector",
         "t.yml:5:1: extra: unknown key (known: collectors, http_checks)"}},
   };
@@ -186,17 +192,16 @@ TEST(RuntimeConfigTest, FlagsWinOverTheFile) {
   flags.config_file_given = true;
   Result<RuntimeConfig> from_file = LoadRuntimeConfig(flags);
   ASSERT_TRUE(from_file.ok()) << from_file.status().message();
-  EXPECT_EQ(std::count(from_file.value().enabled_collectors.begin(), from_file.value().enabled_collectors.end(),
-                       "cpu"),
+  EXPECT_EQ(std::count(from_file.value().enabled_collectors.begin(), from_file.value().enabled_collectors.end(), "cpu"),
             0);
   flags.selection.explicit_state["cpu"] = true;
   flags.collector_options["cpu.guest"] = "true";
   Result<RuntimeConfig> with_flags = LoadRuntimeConfig(flags);
   ASSERT_TRUE(with_flags.ok());
-  EXPECT_EQ(std::count(with_flags.value().enabled_collectors.begin(), with_flags.value().enabled_collectors.end(),
-                       "cpu"),
-            1);
-  EXPECT_TRUE(with_flags.value().collector_options.GetBool("cpu", "guest"));
+  EXPECT_EQ(
+      std::count(with_flags.value().enabled_collectors.begin(), with_flags.value().enabled_collectors.end(), "cpu"), 1);
+  constexpr BoolOption kCpuGuest{"cpu", "guest", false, ""};  // the same option as cpu.cpp's; default unused
+  EXPECT_TRUE(with_flags.value().collector_options.Get(kCpuGuest));
   unlink(tmpl);
 }
 
@@ -206,6 +211,132 @@ TEST(RuntimeConfigTest, MissingDefaultFileMeansDefaultsButNamedFileMustExist) {
   EXPECT_TRUE(LoadRuntimeConfig(flags).ok());
   flags.config_file_given = true;
   EXPECT_FALSE(LoadRuntimeConfig(flags).ok());
+}
+
+}  // namespace
+}  // namespace hostwatch
+
+// One boolean rule everywhere (config_reader.h ParseBool): each section's
+// boolean keys accept and refuse the same words, with the same meaning.
+namespace hostwatch {
+namespace {
+
+// Reads word through one section; nullopt when the section refuses it.
+using Reader = std::function<std::optional<bool>(const std::string& word)>;
+
+std::optional<bool> ViaCollectors(const std::string& yaml, const std::function<bool(const FileConfig&)>& value) {
+  ConfigDiagnostics diag("t.yml");
+  FileConfig c = ParseConfigText(yaml, &diag);
+  return diag.ok() ? std::optional<bool>(value(c)) : std::nullopt;
+}
+
+std::optional<bool> ViaHttpCheck(const std::string& key, const std::string& word,
+                                 const std::function<bool(const HttpCheckConfig&)>& value) {
+  ConfigDiagnostics diag("t.yml");
+  YAML::Node root =
+      YAML::Load("http_checks:\n  checks:\n    - {name: a, url: 'http://x/', " + key + ": " + word + "}\n");
+  HttpChecksConfig c = ParseHttpChecksConfig(root["http_checks"], &diag);
+  return diag.ok() ? std::optional<bool>(value(c.checks.at(0))) : std::nullopt;
+}
+
+std::optional<bool> ViaWebConfig(const std::string& yaml, const std::function<bool(const WebConfig&)>& value) {
+  Result<WebConfig> c = ParseWebConfig(yaml, "web.yml");
+  return c.ok() ? std::optional<bool>(value(c.value())) : std::nullopt;
+}
+
+const std::vector<std::pair<std::string, Reader>>& Sections() {
+  static const std::vector<std::pair<std::string, Reader>> kSections = {
+      {"collectors.disable_defaults",
+       [](const std::string& w) {
+         return ViaCollectors("collectors:\n  disable_defaults: " + w + "\n",
+                              [](const FileConfig& c) { return c.selection.disable_defaults; });
+       }},
+      {"collectors.cpu.enabled",
+       [](const std::string& w) {
+         return ViaCollectors("collectors:\n  cpu:\n    enabled: " + w + "\n",
+                              [](const FileConfig& c) { return c.selection.explicit_state.at("cpu"); });
+       }},
+      {"collectors.cpu.guest (option)",
+       [](const std::string& w) -> std::optional<bool> {
+         ConfigDiagnostics diag("t.yml");
+         FileConfig c = ParseConfigText("collectors:\n  cpu:\n    guest: " + w + "\n", &diag);
+         CollectorOptions options = DefaultCollectorOptions();
+         if (!diag.ok() || !options.Set("cpu", "guest", c.collector_options.at("cpu.guest")).ok()) {
+           return std::nullopt;
+         }
+         constexpr BoolOption kGuest{"cpu", "guest", false, ""};
+         return options.Get(kGuest);
+       }},
+      {"http_checks.checks[].follow_redirects",
+       [](const std::string& w) {
+         return ViaHttpCheck("follow_redirects", w, [](const HttpCheckConfig& c) { return c.follow_redirects; });
+       }},
+      {"http_checks.checks[].tls.insecure_skip_verify",
+       [](const std::string& w) {
+         return ViaHttpCheck("tls", "{insecure_skip_verify: " + w + "}",
+                             [](const HttpCheckConfig& c) { return c.tls.insecure_skip_verify; });
+       }},
+      {"http_checks.probe_targets.enabled",
+       [](const std::string& w) -> std::optional<bool> {
+         ConfigDiagnostics diag("t.yml");
+         YAML::Node root = YAML::Load("probe_targets: {enabled: " + w + ", allowed_targets: [example.com]}\n");
+         ProbeTargetsConfig c = ParseProbeTargetsConfig(root["probe_targets"], "probe_targets", &diag);
+         return diag.ok() ? std::optional<bool>(c.enabled) : std::nullopt;
+       }},
+      {"web: tls_server_config.prefer_server_cipher_suites",
+       [](const std::string& w) {
+         return ViaWebConfig("tls_server_config: {cert_file: a, key_file: b, prefer_server_cipher_suites: " + w + "}\n",
+                             [](const WebConfig& c) { return c.tls->prefer_server_cipher_suites; });
+       }},
+      {"web: http_server_config.http2",
+       [](const std::string& w) {
+         return ViaWebConfig("http_server_config: {http2: " + w + "}\n", [](const WebConfig&) { return true; });
+       }},
+  };
+  return kSections;
+}
+
+TEST(BooleanRuleTest, EverySectionAcceptsTheSameWords) {
+  struct Word {
+    const char* text;
+    std::optional<bool> want;
+  } words[] = {{"yes", true},
+               {"true", true},
+               {"True", true},
+               {"ON", true},
+               {"y", true},
+               {"no", false},
+               {"false", false},
+               {"Off", false},
+               {"N", false},
+               {"maybe", std::nullopt},
+               {"1", std::nullopt},
+               {"0", std::nullopt},
+               {"tRUE", std::nullopt},
+               {"'yes please'", std::nullopt}};
+  for (const Word& w : words) {
+    std::string unquoted = w.text[0] == '\'' ? std::string(w.text).substr(1, std::strlen(w.text) - 2) : w.text;
+    EXPECT_EQ(ParseBool(unquoted), w.want) << w.text;
+    for (const auto& [section, read] : Sections()) {
+      std::optional<bool> got = read(w.text);
+      if (section == "web: http_server_config.http2") {
+        EXPECT_EQ(got.has_value(), w.want.has_value()) << section << " <- " << w.text;  // parsed, then ignored
+      } else {
+        EXPECT_EQ(got, w.want) << section << " <- " << w.text;
+      }
+    }
+  }
+}
+
+TEST(BooleanRuleTest, RefusalsUseOneWording) {
+  ConfigDiagnostics diag("t.yml");
+  ParseConfigText("collectors:\n  cpu:\n    enabled: maybe\n    guest: maybe\n", &diag);
+  ASSERT_EQ(diag.errors().size(), 2u) << diag.ToString();
+  EXPECT_EQ(diag.errors()[0].reason, "must be true or false, got \"maybe\"");
+  EXPECT_EQ(diag.errors()[1].reason, "must be true or false, got \"maybe\"");
+  Result<WebConfig> web = ParseWebConfig("http_server_config: {http2: maybe}\n", "web.yml");
+  ASSERT_FALSE(web.ok());
+  EXPECT_EQ(web.status().message(), "web.yml:1:29: http_server_config.http2: must be true or false, got \"maybe\"");
 }
 
 }  // namespace

@@ -132,33 +132,5 @@ TEST(FlagsTest, WebConfigFileAndSeveralListenAddresses) {
   EXPECT_TRUE(std::get<AgentFlags>(Parse({})).web_config_file.empty());
 }
 
-// AllCollectors() sorts what it returns, so only a duplicate name can make
-// neighbours compare equal here.
-TEST(RegistryTest, NamesAreUnique) {
-  const auto& all = AllCollectors();
-  for (std::size_t i = 1; i < all.size(); ++i) {
-    EXPECT_NE(all[i - 1].name, all[i].name);
-  }
-}
-
-// The table is one sorted list in the source too (a new collector goes in its
-// place, not at the end): the order of the XxxCollectorSpec() lines in
-// registry.cpp, checked case-insensitively since spec functions are PascalCase.
-TEST(RegistryTest, SourceTableIsWrittenSorted) {
-  std::ifstream in(std::string(HOSTWATCH_SOURCE_DIR) + "/collectors/registry.cpp");
-  ASSERT_TRUE(in.good());
-  std::vector<std::string> entries;
-  for (std::string line; std::getline(in, line);) {
-    const std::string_view l = TrimSpace(line);
-    if (l.ends_with("CollectorSpec(),")) {
-      std::string name(l.substr(0, l.size() - std::string_view("CollectorSpec(),").size()));
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      entries.push_back(std::move(name));
-    }
-  }
-  EXPECT_EQ(entries.size(), AllCollectors().size());
-  EXPECT_TRUE(std::is_sorted(entries.begin(), entries.end())) << ::testing::PrintToString(entries);
-}
-
 }  // namespace
 }  // namespace hostwatch

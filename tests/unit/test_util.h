@@ -50,7 +50,7 @@ struct CollectorRun {
 };
 
 inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
-                                     const CollectorOptions& options = CollectorOptions::Defaults()) {
+                                     const CollectorOptions& options = DefaultCollectorOptions()) {
   const CollectorSpec* spec = FindCollector(name);
   Result<CollectorPtr> c = spec->make(CollectorContext{fs, options});
   if (!c.ok()) {

@@ -11,9 +11,8 @@ TEST(DurationTest, ParsesPrometheusDurations) {
   struct Case {
     const char* text;
     long long ms;
-  } cases[] = {{"0", 0},          {"0s", 0},       {"500ms", 500},          {"30s", 30000},
-               {"5m", 300000},    {"1h30m", 5400000}, {"1d", 86400000},     {"2w", 1209600000},
-               {"1m30s500ms", 90500}};
+  } cases[] = {{"0", 0},           {"0s", 0},        {"500ms", 500},     {"30s", 30000},       {"5m", 300000},
+               {"1h30m", 5400000}, {"1d", 86400000}, {"2w", 1209600000}, {"1m30s500ms", 90500}};
   for (const Case& c : cases) {
     Result<milliseconds> r = ParseDuration(c.text);
     ASSERT_TRUE(r.ok()) << c.text << ": " << r.status().message();
@@ -38,27 +37,78 @@ TEST(DurationTest, FormatsRoundTrip) {
   EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
 }
 
-TEST(CollectorOptionsTest, DefaultsComeFromTheRegistry) {
-  CollectorOptions o = CollectorOptions::Defaults();
-  EXPECT_TRUE(o.GetBool("cpu", "guest"));
+constexpr BoolOption kFlag{"demo", "flag", true, "A boolean."};
+constexpr RegexOption kPattern{"demo", "pattern", "^x$", "A regex."};
+constexpr IntOption kCount{"demo", "count", 4, "An integer."};
+constexpr DurationOption kWait{"demo", "wait", std::chrono::seconds(90), "A duration."};
+constexpr StringOption kPath{"demo", "path", "", "Free text."};
+
+CollectorOptions DemoOptions() {
+  CollectorOptions o;
+  for (const OptionSpec& spec : {kFlag.Spec(), kPattern.Spec(), kCount.Spec(), kWait.Spec(), kPath.Spec()}) {
+    o.Declare(spec);
+  }
+  return o;
 }
 
-TEST(CollectorOptionsTest, SetValidatesByKind) {
-  CollectorOptions o = CollectorOptions::Defaults();
-  EXPECT_TRUE(o.Set("cpu", "guest", "false").ok());
-  EXPECT_FALSE(o.GetBool("cpu", "guest"));
-  Status bad = o.Set("cpu", "guest", "maybe");
-  EXPECT_FALSE(bad.ok());
-  EXPECT_EQ(bad.message(), "expected true or false, got \"maybe\"");
-  EXPECT_FALSE(o.Set("cpu", "no-such-option", "1").ok());
+TEST(CollectorOptionsTest, HandlesRenderTheirDefaultsAsText) {
+  EXPECT_EQ(kFlag.Spec().default_value, "true");
+  EXPECT_EQ(kCount.Spec().default_value, "4");
+  EXPECT_EQ(kWait.Spec().default_value, "1m30s");
+  EXPECT_EQ(kPattern.Spec().default_value, "^x$");
+  EXPECT_EQ(kPattern.Spec().kind, OptionKind::kRegex);
+  EXPECT_EQ(kPattern.Spec().collector, "demo");
+}
+
+TEST(CollectorOptionsTest, DeclaredOptionsStartAtTheirDefaults) {
+  CollectorOptions o = DemoOptions();
+  EXPECT_TRUE(o.Get(kFlag));
+  EXPECT_EQ(o.Get(kPattern), "^x$");
+  EXPECT_EQ(o.Get(kCount), 4);
+  EXPECT_EQ(o.Get(kWait), milliseconds(90000));
+  EXPECT_EQ(o.Get(kPath), "");
+  EXPECT_TRUE(o.undeclared_reads().empty());
+}
+
+TEST(CollectorOptionsTest, SetParsesTextIntoTheTypedValue) {
+  CollectorOptions o = DemoOptions();
+  ASSERT_TRUE(o.Set("demo", "flag", "false").ok());
+  ASSERT_TRUE(o.Set("demo", "count", "12").ok());
+  ASSERT_TRUE(o.Set("demo", "wait", "500ms").ok());
+  ASSERT_TRUE(o.Set("demo", "path", "/var/lib/x").ok());
+  EXPECT_FALSE(o.Get(kFlag));
+  EXPECT_EQ(o.Get(kCount), 12);
+  EXPECT_EQ(o.Get(kWait), milliseconds(500));
+  EXPECT_EQ(o.Get(kPath), "/var/lib/x");
+}
+
+TEST(CollectorOptionsTest, SetRejectsBadTextAndUnknownOptions) {
+  CollectorOptions o = DemoOptions();
+  EXPECT_FALSE(o.Set("demo", "flag", "maybe").ok());
+  EXPECT_FALSE(o.Set("demo", "count", "-1").ok());
+  EXPECT_FALSE(o.Set("demo", "wait", "5").ok());
+  Status bad_regex = o.Set("demo", "pattern", "([a-z");
+  EXPECT_NE(bad_regex.message().find("invalid regular expression"), std::string::npos);
+  EXPECT_EQ(o.Set("demo", "no-such-option", "1").message(), "unknown option collector.demo.no-such-option");
   EXPECT_FALSE(o.Set("no-such-collector", "x", "1").ok());
+  EXPECT_TRUE(o.Get(kFlag));  // a rejected value leaves the old one
 }
 
-TEST(CollectorOptionsTest, ValidatesRegexWithRe2) {
-  EXPECT_TRUE(CollectorOptions::Validate(OptionKind::kRegex, "^(ram|loop)\\d+$").ok());
-  Status s = CollectorOptions::Validate(OptionKind::kRegex, "([a-z");
-  EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("invalid regular expression"), std::string::npos);
+TEST(CollectorOptionsTest, ReadingAnUndeclaredHandleYieldsItsDefaultAndIsRecorded) {
+  CollectorOptions o;
+  o.Declare(kFlag.Spec());
+  constexpr IntOption kSameKeyOtherKind{"demo", "flag", 7, ""};
+  EXPECT_EQ(o.Get(kCount), 4);
+  EXPECT_EQ(o.Get(kSameKeyOtherKind), 7);
+  EXPECT_TRUE(o.Get(kFlag));
+  EXPECT_EQ(o.undeclared_reads(), (std::vector<std::string>{"demo.count", "demo.flag"}));
+}
+
+TEST(CollectorOptionsTest, ParseOptionValueValidatesRegexWithRe2) {
+  EXPECT_TRUE(ParseOptionValue(OptionKind::kRegex, "^(ram|loop)\\d+$").ok());
+  Result<OptionValue> r = ParseOptionValue(OptionKind::kRegex, "([a-z");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("invalid regular expression"), std::string::npos);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(CpuCollectorTest, ExportsSecondsAndGuestFromFixture) {
 
 TEST(CpuCollectorTest, GuestOptionOffRemovesGuestFamily) {
   ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("cpu/proc")});
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("cpu", "guest", "false").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", fs, options);
   ASSERT_TRUE(run.status.ok());
@@ -162,7 +162,7 @@ TEST(CpuCollectorTest, InfoIsOffByDefault) {
 }
 
 TEST(CpuCollectorTest, InfoOptionExportsCpuinfoFamilies) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("cpu", "info.flags-include", "^(aes|avx.?)$").ok());  // implies info
   testing::CollectorRun run = testing::RunCollectorOnce("cpu", CpuSysfsFixture(), options);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
@@ -185,7 +185,7 @@ TEST(CpuCollectorTest, InfoOptionExportsCpuinfoFamilies) {
 }
 
 TEST(CpuCollectorTest, BadIncludeRegexIsRejectedWhenSet) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   // Options are validated as RE2 when set (flags and config), so a bad filter never reaches the collector.
   Status s = options.Set("cpu", "info.bugs-include", "(");
   EXPECT_FALSE(s.ok());

@@ -85,7 +85,7 @@ TEST(DiskstatsCollectorTest, SerialFallsBackFromScsiIdentToShortToFull) {
 }
 
 TEST(DiskstatsCollectorTest, IncludeFlagAloneSelectsDevices) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("diskstats", "device-include", "^sda").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("diskstats", DiskFixture(), options);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
@@ -94,7 +94,7 @@ TEST(DiskstatsCollectorTest, IncludeFlagAloneSelectsDevices) {
 }
 
 TEST(DiskstatsCollectorTest, ExplicitExcludeAndIncludeIsAStartupError) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("diskstats", "device-include", "^sda").ok());
   ASSERT_TRUE(options.Set("diskstats", "device-exclude", "^loop").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("diskstats", DiskFixture(), options);
@@ -166,7 +166,7 @@ TEST(DiskstatsCollectorTest, UdevChangeIsSeenByTheNextScrape) {
   tmp.Write("proc/diskstats", "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n");
   tmp.Write("udev/b8:0", "E:ID_MODEL=FIRST\n");
   ProcFs fs = testing::FixtureFs({.procfs = tmp.path() + "/proc", .udev_data = tmp.path() + "/udev"});
-  CollectorPtr c = FindCollector("diskstats")->make(CollectorContext{fs, CollectorOptions::Defaults()}).value();
+  CollectorPtr c = FindCollector("diskstats")->make(CollectorContext{fs, DefaultCollectorOptions()}).value();
   auto scrape = [&c] {
     MetricSink sink;
     EXPECT_TRUE(c->Collect(sink).ok());

@@ -211,7 +211,7 @@ TEST(FilesystemCollectorTest, MatchesGoldenOutputOnOwnFixture) {
   auto fake = std::make_shared<FakeFs>();
   fake->errors["/srv/nfs"] = EACCES;
   ProcFs fs = OwnFixture();
-  CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
+  CollectorPtr c = MakeWithFake(fs, DefaultCollectorOptions(), fake);
   ASSERT_NE(c, nullptr);
   ScrapeRun run = Scrape(*c);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
@@ -228,7 +228,7 @@ TEST(FilesystemCollectorTest, RootfsPrefixIsStrippedAndStatfsUsesTheFullPath) {
   }
   ProcFs fs = testing::FixtureFs({.procfs = kNodeExporterTree + "/extra/fixtures_bindmount/proc", .rootfs = "/host"});
   auto fake = std::make_shared<FakeFs>();
-  CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
+  CollectorPtr c = MakeWithFake(fs, DefaultCollectorOptions(), fake);
   ScrapeRun run = Scrape(*c);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   for (const char* mp : {"/", "/media/volume1", "/media/volume2", "/dev/shm", "/run/lock"}) {
@@ -247,7 +247,7 @@ TEST(FilesystemCollectorTest, RootfsPrefixIsStrippedAndStatfsUsesTheFullPath) {
 TEST(FilesystemCollectorTest, FallsBackToSelfMountinfoWhenPid1IsHidden) {
   auto fake = std::make_shared<FakeFs>();
   ProcFs fs = testing::FixtureFs({.procfs = testing::FixturePath("filesystem/hidepid/proc"), .rootfs = "/"});
-  CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
+  CollectorPtr c = MakeWithFake(fs, DefaultCollectorOptions(), fake);
   ScrapeRun run = Scrape(*c);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(testing::Sample(run.text,
@@ -260,13 +260,13 @@ TEST(FilesystemCollectorTest, FallsBackToSelfMountinfoWhenPid1IsHidden) {
 TEST(FilesystemCollectorTest, NoMountinfoAtAllIsNoData) {
   auto fake = std::make_shared<FakeFs>();
   ProcFs fs = testing::FixtureFs({.rootfs = "/"});
-  CollectorPtr c = MakeWithFake(fs, CollectorOptions::Defaults(), fake);
+  CollectorPtr c = MakeWithFake(fs, DefaultCollectorOptions(), fake);
   EXPECT_TRUE(Scrape(*c).status.no_data());
 }
 
 TEST(FilesystemCollectorTest, IncludeAloneReplacesDefaultExcludeAndBothIsAnError) {
   auto fake = std::make_shared<FakeFs>();
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("filesystem", "fs-types-include", "^sysfs$").ok());
   ASSERT_TRUE(options.Set("filesystem", "mount-points-include", "^/sys$").ok());
   ProcFs fs = OwnFixture();
@@ -285,7 +285,7 @@ TEST(FilesystemCollectorTest, IncludeAloneReplacesDefaultExcludeAndBothIsAnError
 TEST(FilesystemCollectorTest, HungMountDoesNotBlockTheScrapeAndIsSkippedUntilItAnswers) {
   auto fake = std::make_shared<FakeFs>();
   fake->hung.insert("/srv/nfs");
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("filesystem", "mount-timeout", "1s").ok());
   ASSERT_TRUE(options.Set("filesystem", "stat-workers", "2").ok());
   ProcFs fs = OwnFixture();
@@ -340,7 +340,7 @@ TEST(FilesystemCollectorTest, HungMountDoesNotBlockTheScrapeAndIsSkippedUntilItA
 TEST(FilesystemCollectorTest, LiveHostRootFilesystemHasSaneNumbers) {
   // The real /proc and statfs(2): the root mount exists and avail <= size.
   ProcFs host;
-  CollectorOptions defaults = CollectorOptions::Defaults();
+  CollectorOptions defaults = DefaultCollectorOptions();
   Result<CollectorPtr> c = FindCollector("filesystem")->make(CollectorContext{host, defaults});
   ASSERT_TRUE(c.ok());
   ScrapeRun run = Scrape(*c.value());

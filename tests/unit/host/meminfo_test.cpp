@@ -66,7 +66,7 @@ TEST(MeminfoCollectorTest, SecondScrapeShowsAChangedFile) {
   testing::TempDir tmp;
   tmp.Write("proc/meminfo", testing::ReadFixture("meminfo/proc/meminfo"));
   ProcFs fs = testing::FixtureFs({.procfs = tmp.path() + "/proc"});
-  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, CollectorOptions::Defaults()});
+  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, DefaultCollectorOptions()});
   ASSERT_TRUE(c.ok());
   auto scrape = [&] {
     MetricSink sink;
@@ -95,7 +95,7 @@ TEST(MeminfoCollectorTest, KeptDescriptorRereadsTheWholeFile) {
   if (!fs.ReadProc("meminfo").ok()) {
     GTEST_SKIP() << "no /proc/meminfo here";
   }
-  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, CollectorOptions::Defaults()});
+  Result<CollectorPtr> c = FindCollector("meminfo")->make(CollectorContext{fs, DefaultCollectorOptions()});
   ASSERT_TRUE(c.ok());
   auto series_names = [&] {
     MetricSink sink;

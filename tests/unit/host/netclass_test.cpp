@@ -51,7 +51,7 @@ TEST(NetclassCollectorTest, MatchesGoldenOutputOnOwnFixture) {
 TEST(NetclassCollectorTest, InvalidSpeedIsScaledUnlessIgnored) {
   testing::CollectorRun run = testing::RunCollectorOnce("netclass", NetclassFixture());
   EXPECT_EQ(testing::Sample(run.text, "node_network_speed_bytes{device=\"wlan0\"}"), -125000);
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netclass", "ignore-invalid-speed", "true").ok());
   run = testing::RunCollectorOnce("netclass", NetclassFixture(), options);
   EXPECT_EQ(run.text.find("node_network_speed_bytes{device=\"wlan0\"}"), std::string::npos);
@@ -59,7 +59,7 @@ TEST(NetclassCollectorTest, InvalidSpeedIsScaledUnlessIgnored) {
 }
 
 TEST(NetclassCollectorTest, IgnoredDevicesAndNonDirectoryEntriesAreSkipped) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netclass", "ignored-devices", "^(lo|wlan0)$").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("netclass", NetclassFixture(), options);
   EXPECT_EQ(run.text.find("device=\"lo\""), std::string::npos);
@@ -78,7 +78,7 @@ TEST(NetclassCollectorTest, MatchesNodeExporterE2eOutputForEth0AndBond0) {
   if (!fs.ListDir(fs.SysPath("class/net/bond0")).ok()) {
     GTEST_SKIP() << "node_exporter fixture tree not found at " << tree;
   }
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netclass", "ignored-devices", "(dmz|int|eth0)").ok());
   ASSERT_TRUE(options.Set("netclass", "ignore-invalid-speed", "true").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("netclass", fs, options);
@@ -104,7 +104,7 @@ class NetclassCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     WriteIface("eth0", "1", "2");
-    collector_ = FindCollector("netclass")->make(CollectorContext{fs_, CollectorOptions::Defaults()}).value();
+    collector_ = FindCollector("netclass")->make(CollectorContext{fs_, DefaultCollectorOptions()}).value();
   }
 
   // An interface directory with the attributes the tests look at.

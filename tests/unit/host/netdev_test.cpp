@@ -17,7 +17,7 @@ ProcFs NetdevFixture() { return testing::FixtureFs({.procfs = testing::FixturePa
 
 // Options reading <procfs>/net/dev instead of rtnetlink.
 CollectorOptions ProcOptions() {
-  CollectorOptions o = CollectorOptions::Defaults();
+  CollectorOptions o = DefaultCollectorOptions();
   EXPECT_TRUE(o.Set("netdev", "netlink", "false").ok());
   return o;
 }

@@ -85,7 +85,7 @@ TEST(NetstatCollectorTest, ExportsDefaultFields) {
 }
 
 TEST(NetstatCollectorTest, FieldsOptionSelects) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("netstat", "fields", "^TcpExt_DelayedACKs$").ok());
   testing::CollectorRun run =
       testing::RunCollectorOnce("netstat", FixtureFs(testing::FixturePath("netstat/proc")), options);

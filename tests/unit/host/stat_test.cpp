@@ -27,7 +27,7 @@ TEST(StatCollectorTest, ExportsNodeExporterFamiliesFromFixture) {
 }
 
 TEST(StatCollectorTest, SoftirqOptionAddsPerVectorCounters) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("stat", "softirq", "true").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("stat", FixtureFs("stat"), options);
   ASSERT_TRUE(run.status.ok()) << run.status.message();

@@ -11,7 +11,7 @@ namespace hostwatch {
 namespace {
 
 testing::CollectorRun RunOnDirectory(const std::string& dir) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   EXPECT_TRUE(options.Set("textfile", "directory", dir).ok());
   return testing::RunCollectorOnce("textfile", ProcFs(), options);
 }

@@ -41,7 +41,7 @@ TEST(VmstatCollectorTest, DefaultFieldsMatchNodeExporter) {
 }
 
 TEST(VmstatCollectorTest, FieldsOptionIsAnUnanchoredRegex) {
-  CollectorOptions options = CollectorOptions::Defaults();
+  CollectorOptions options = DefaultCollectorOptions();
   ASSERT_TRUE(options.Set("vmstat", "fields", "free").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("vmstat", FixtureFs(), options);
   ASSERT_TRUE(run.status.ok());

@@ -1,0 +1,235 @@
+#include "collectors/core/config_reader.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "collectors/core/collector_options.h"
+
+namespace hostwatch {
+namespace {
+
+std::string JoinWords(const std::vector<std::string_view>& words) {
+  std::string out;
+  for (std::string_view w : words) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += w;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<bool> ParseBool(std::string_view text) {
+  // yaml.v2 resolve.go's bool table; yaml.v3 accepts the same words into a bool field.
+  static constexpr std::string_view kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
+  static constexpr std::string_view kFalse[] = {"false", "False", "FALSE", "no", "No", "NO",
+                                                "off",   "Off",   "OFF",   "n",  "N"};
+  if (std::find(std::begin(kTrue), std::end(kTrue), text) != std::end(kTrue)) {
+    return true;
+  }
+  if (std::find(std::begin(kFalse), std::end(kFalse), text) != std::end(kFalse)) {
+    return false;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeNode(const YAML::Node& node) {
+  if (!node.IsDefined()) {
+    return "nothing";
+  }
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "\"" + node.Scalar() + "\"";
+    case YAML::NodeType::Null:
+      return "null";
+    default:
+      return "nothing";
+  }
+}
+
+std::string ConfigReader::Join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+void ConfigReader::WrongType(const YAML::Node& n, const std::string& path, const std::string& what) {
+  Error(n, path, "must be " + what + ", got " + DescribeNode(n));
+}
+
+void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
+                           const std::vector<std::string_view>& known) {
+  Error(key_node, path, "unknown key (known: " + JoinWords(known) + ")");
+}
+
+bool ConfigReader::Entries(const YAML::Node& node, const std::string& path, const EntryFn& fn) {
+  if (node.IsNull()) {
+    return true;
+  }
+  if (!node.IsMap()) {
+    WrongType(node, path, "a mapping");
+    return false;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    fn(key, it->first, it->second, Join(path, key));
+  }
+  return true;
+}
+
+bool ConfigReader::Fields(const YAML::Node& node, const std::string& path, const std::vector<std::string_view>& known,
+                          const FieldFn& fn) {
+  return Entries(
+      node, path,
+      [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& value, const std::string& key_path) {
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+          Unknown(key_node, key_path, known);
+          return;
+        }
+        fn(key, value, key_path);
+      });
+}
+
+bool ConfigReader::Items(const YAML::Node& node, const std::string& path, const ItemFn& fn) {
+  if (!node.IsSequence()) {
+    WrongType(node, path, "a list");
+    return false;
+  }
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    fn(node[i], path + "[" + std::to_string(i) + "]");
+  }
+  return true;
+}
+
+bool ConfigReader::String(const YAML::Node& n, const std::string& path, std::string* out) {
+  if (!n.IsScalar()) {
+    WrongType(n, path, "a string");
+    return false;
+  }
+  *out = n.Scalar();
+  return true;
+}
+
+bool ConfigReader::Bool(const YAML::Node& n, const std::string& path, bool* out) {
+  std::optional<bool> b = n.IsScalar() ? ParseBool(n.Scalar()) : std::nullopt;
+  if (!b) {
+    WrongType(n, path, "true or false");
+    return false;
+  }
+  *out = *b;
+  return true;
+}
+
+bool ConfigReader::Int(const YAML::Node& n, const std::string& path, long long min, long long max, long long* out) {
+  long long v = 0;
+  if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) {
+    WrongType(n, path, "an integer");
+    return false;
+  }
+  if (v < min || v > max) {
+    Error(n, path,
+          "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(v));
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ConfigReader::Int(const YAML::Node& n, const std::string& path, int min, int max, int* out) {
+  long long v = 0;
+  if (!Int(n, path, static_cast<long long>(min), static_cast<long long>(max), &v)) {
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
+bool ConfigReader::Duration(const YAML::Node& n, const std::string& path, std::chrono::milliseconds* out) {
+  if (!n.IsScalar()) {
+    WrongType(n, path, "a duration such as 30s");
+    return false;
+  }
+  Result<std::chrono::milliseconds> d = ParseDuration(n.Scalar());
+  if (!d.ok()) {
+    Error(n, path, d.status().message());
+    return false;
+  }
+  *out = d.value();
+  return true;
+}
+
+bool ConfigReader::Regex(const YAML::Node& n, const std::string& path, std::string* pattern,
+                         std::shared_ptr<const re2::RE2>* compiled) {
+  std::string text;
+  if (!String(n, path, &text)) {
+    return false;
+  }
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  auto re = std::make_shared<const re2::RE2>(text, opts);
+  if (!re->ok()) {
+    Error(n, path, "invalid regular expression: " + re->error());
+    return false;
+  }
+  *pattern = std::move(text);
+  *compiled = std::move(re);
+  return true;
+}
+
+bool ConfigReader::OneOf(const YAML::Node& n, const std::string& path, const std::vector<std::string_view>& allowed,
+                         std::string* out) {
+  if (!n.IsScalar() || std::find(allowed.begin(), allowed.end(), n.Scalar()) == allowed.end()) {
+    WrongType(n, path, "one of " + JoinWords(allowed));
+    return false;
+  }
+  *out = n.Scalar();
+  return true;
+}
+
+bool ConfigReader::StringList(const YAML::Node& n, const std::string& path, std::vector<std::string>* out) {
+  if (n.IsNull()) {
+    out->clear();
+    return true;
+  }
+  std::vector<std::string> items;
+  bool items_ok = true;
+  bool is_list = Items(n, path, [&](const YAML::Node& item, const std::string& item_path) {
+    std::string s;
+    if (String(item, item_path, &s)) {
+      items.push_back(std::move(s));
+    } else {
+      items_ok = false;
+    }
+  });
+  if (!is_list || !items_ok) {
+    return false;
+  }
+  *out = std::move(items);
+  return true;
+}
+
+bool ConfigReader::StringMap(const YAML::Node& n, const std::string& path,
+                             std::vector<std::pair<std::string, std::string>>* out) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  bool values_ok = true;
+  bool is_map = Entries(
+      n, path, [&](const std::string& key, const YAML::Node&, const YAML::Node& value, const std::string& key_path) {
+        std::string s;
+        if (String(value, key_path, &s)) {
+          entries.emplace_back(key, std::move(s));
+        } else {
+          values_ok = false;
+        }
+      });
+  if (!is_map || !values_ok) {
+    return false;
+  }
+  out->insert(out->end(), entries.begin(), entries.end());
+  return true;
+}
+
+}  // namespace hostwatch
