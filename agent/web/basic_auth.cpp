@@ -1,4 +1,5 @@
 #include "agent/web/basic_auth.h"
+#include "collectors/core/strings.h"
 
 #include <crypt.h>
 #include <openssl/crypto.h>
@@ -67,10 +68,8 @@ std::optional<std::pair<std::string, std::string>> ParseBasicAuthorization(std::
   if (header.size() < kScheme.size()) {
     return std::nullopt;
   }
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) {
-      return std::nullopt;
-    }
+  if (!EqualsIgnoreAsciiCase(header.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
   }
   std::string_view b64 = header.substr(kScheme.size());
   while (!b64.empty() && b64.front() == ' ') b64.remove_prefix(1);

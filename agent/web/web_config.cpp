@@ -11,6 +11,7 @@
 
 #include "collectors/core/config_diagnostics.h"
 #include "collectors/core/config_reader.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -65,12 +66,6 @@ constexpr std::array<NamePair, 5> kClientAuthNames = {{
 constexpr std::array<std::string_view, 5> kAllowedHeaders = {"Strict-Transport-Security", "X-Content-Type-Options",
                                                              "X-Frame-Options", "X-XSS-Protection",
                                                              "Content-Security-Policy"};
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Parses the file section by section with the shared ConfigReader; every
 // method records problems and carries on, so the user sees all of them at once.
@@ -223,7 +218,7 @@ class Parser {
                    return;
                  }
                  auto allowed = std::find_if(kAllowedHeaders.begin(), kAllowedHeaders.end(),
-                                             [&](std::string_view h) { return EqualsIgnoreCase(h, name); });
+                                             [&](std::string_view h) { return EqualsIgnoreAsciiCase(h, name); });
                  if (allowed == kAllowedHeaders.end()) {
                    r_.Error(name_node, key, "setting header \"" + name + "\" is not allowed");
                  } else if (std::string problem = HeaderValueProblem(name, value); !problem.empty()) {
@@ -238,11 +233,11 @@ class Parser {
     if (value.find_first_of("\r\n") != std::string::npos) {
       return "header value must be one line";
     }
-    if (EqualsIgnoreCase(name, "X-Content-Type-Options") && !EqualsIgnoreCase(value, "nosniff")) {
+    if (EqualsIgnoreAsciiCase(name, "X-Content-Type-Options") && !EqualsIgnoreAsciiCase(value, "nosniff")) {
       return "X-Content-Type-Options can only be nosniff";
     }
-    if (EqualsIgnoreCase(name, "X-Frame-Options") && !EqualsIgnoreCase(value, "deny") &&
-        !EqualsIgnoreCase(value, "sameorigin")) {
+    if (EqualsIgnoreAsciiCase(name, "X-Frame-Options") && !EqualsIgnoreAsciiCase(value, "deny") &&
+        !EqualsIgnoreAsciiCase(value, "sameorigin")) {
       return "X-Frame-Options can only be deny or sameorigin";
     }
     return "";

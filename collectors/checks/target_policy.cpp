@@ -8,17 +8,12 @@
 #include "collectors/core/collector_options.h"
 #include "collectors/core/config_reader.h"
 #include "collectors/checks/http/curl_api.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
 
 constexpr int kMaxConcurrentLimit = 256;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool IsAscii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x80; });
@@ -26,7 +21,7 @@ bool IsAscii(std::string_view s) {
 
 // A DNS name as we compare it: lower case, no trailing dot.
 std::string NormalizeHost(std::string_view host) {
-  std::string out = Lower(host);
+  std::string out = AsciiToLower(host);
   if (!out.empty() && out.back() == '.') {
     out.pop_back();
   }
