@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "collectors/core/collector.h"
+#include "collectors/core/metric_source.h"
 #include "collectors/core/parse_util.h"
 #include "collectors/core/text_format.h"
 #include "collectors/core/text_parser.h"
@@ -64,6 +65,13 @@ inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
   }
   run.text = SerializeText(sink.TakeFamilies());
   return run;
+}
+
+// The exposition of what one MetricSource adds to a scrape.
+inline std::string CollectText(const MetricSource& source) {
+  MetricSink sink;
+  source.Collect(sink);
+  return SerializeText(sink.TakeFamilies());
 }
 
 // The value of one series in an exposition text, the series written the way

@@ -2,16 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "collectors/core/text_format.h"
+#include "tests/unit/test_util.h"
 
 namespace hostwatch {
 namespace {
-
-std::string Text(const MetricSource& source) {
-  MetricSink sink;
-  source.Collect(sink);
-  return SerializeText(sink.TakeFamilies());
-}
 
 TEST(RequestLimiterTest, ScrapesAndStatusPageViewsShareTheLimit) {
   RequestLimiter limiter(2);
@@ -41,11 +35,12 @@ TEST(RequestLimiterTest, PlacesComeBackWhenTicketsEnd) {
 
 TEST(RequestLimiterTest, GaugeCountsScrapesOnly) {
   RequestLimiter limiter(4);
-  EXPECT_NE(Text(limiter).find("\nhostwatch_scrapes_in_flight 0\n"), std::string::npos) << Text(limiter);
+  EXPECT_EQ(testing::Sample(testing::CollectText(limiter), "hostwatch_scrapes_in_flight"), 0)
+      << testing::CollectText(limiter);
   RequestLimiter::Ticket page = limiter.Enter(RequestLimiter::Kind::kStatusPage);
-  EXPECT_NE(Text(limiter).find("\nhostwatch_scrapes_in_flight 0\n"), std::string::npos);
+  EXPECT_EQ(testing::Sample(testing::CollectText(limiter), "hostwatch_scrapes_in_flight"), 0);
   RequestLimiter::Ticket scrape = limiter.Enter(RequestLimiter::Kind::kScrape);
-  EXPECT_NE(Text(limiter).find("\nhostwatch_scrapes_in_flight 1\n"), std::string::npos);
+  EXPECT_EQ(testing::Sample(testing::CollectText(limiter), "hostwatch_scrapes_in_flight"), 1);
 }
 
 }  // namespace
