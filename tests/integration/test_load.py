@@ -1,6 +1,6 @@
 """Bounded load on the real agent with wrk (Debian package wrk): 32 connections hammer /metrics with
 Accept-Encoding: gzip for LOAD_SECONDS (10) against an agent with the default collectors and the
-default --web.max-requests. Asserts no socket errors or timeouts, every response 200 or 503 (counted
+default --web.max-requests. Asserts no socket errors, every request answered, every response 200 or 503 (counted
 by status in bench/wrk_status.lua and cross-checked with the agent's own
 hostwatch_http_requests_total), some scrapes served, /-/healthy and a scrape answered within 1 s
 right after, RSS after the run bounded, open fds back to their baseline, and the refusals logged
@@ -18,6 +18,10 @@ from hostwatch_testutil import (SOURCE_DIR, Agent, min_open_fds, parse_samples, 
 
 LOAD_SECONDS = 10
 CONNECTIONS = 32
+# wrk counts an answer slower than its --timeout (default 2 s) as a socket error. This test asserts
+# that every request is answered (200 or 503), not how fast: under ASan on a busy machine the slowest
+# answers come near 2 s (p99.9 1.5 s and one over 2 s seen), so wrk waits as long as the test runs.
+WRK_TIMEOUT_SECONDS = 30
 WRK_SCRIPT = os.path.join(SOURCE_DIR, "bench", "wrk_status.lua")
 # RSS may grow by the stacks and glibc malloc arenas of the worker threads the load wakes up (one
 # arena per thread up to 8 per core) plus the buffers of the largest responses; measured +4 to
@@ -71,7 +75,8 @@ class LoadTest(unittest.TestCase):
             agent.metrics()  # first scrape: collectors and buffers warmed up
             pid = agent.proc.pid
             fds_before, rss_before, threads_before = min_open_fds(pid), rss_kib(pid), thread_count(pid)
-            res = subprocess.run(["wrk", "-t2", "-c%d" % CONNECTIONS, "-d%ds" % LOAD_SECONDS, "--latency",
+            res = subprocess.run(["wrk", "-t2", "-c%d" % CONNECTIONS, "-d%ds" % LOAD_SECONDS,
+                                  "--timeout", "%ds" % WRK_TIMEOUT_SECONDS, "--latency",
                                   "-s", WRK_SCRIPT, agent.base_url + "/metrics"],
                                  capture_output=True, text=True, timeout=LOAD_SECONDS + 30)
             self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
