@@ -9,7 +9,11 @@
 namespace hostwatch {
 namespace {
 
-ProbeReport ReportOf(const ProbeResult& result, const HttpCheckConfig& module) {
+// With debug, also the run's log and the module's text (ProbeBackend::Scheduled).
+ProbeReport ReportOf(const ProbeResult& result, const HttpCheckConfig& module, bool debug) {
+  if (!debug) {
+    return ProbeReport{RenderProbeText(result), {}, {}};
+  }
   return ProbeReport{RenderProbeText(result), result.log, RedactedConfigText(module)};
 }
 
@@ -31,15 +35,15 @@ ProbeRefusal RefusalOf(AdHocRefusal r) {
 
 }  // namespace
 
-std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& module) const {
-  std::optional<CheckResultView> view = checker_.LastResult(module);
+std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& module, bool debug) const {
+  std::optional<CheckResultView> view = checker_.LastResult(module, /*with_history=*/debug);
   if (!view) {
     return std::nullopt;
   }
   ScheduledProbe out;
   out.own_targets = {view->config->url, RedactUrl(view->config->url)};
   if (view->last) {
-    out.last = ReportOf(*view->last, *view->config);
+    out.last = ReportOf(*view->last, *view->config, debug);
   }
   for (const RunRecord& r : view->history) {
     out.history.push_back(
@@ -50,7 +54,7 @@ std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& mo
 }
 
 AdHocAdmission CheckProbeBackend::AdHoc(const std::string& module, const std::string& target,
-                                        std::optional<double> scrape_timeout_seconds) const {
+                                        std::optional<double> scrape_timeout_seconds, bool debug) const {
   AdHocPlan plan = checker_.PlanAdHoc(module, target, scrape_timeout_seconds);
   AdHocAdmission out;
   out.refusal = RefusalOf(plan.refusal);
@@ -59,7 +63,7 @@ AdHocAdmission CheckProbeBackend::AdHoc(const std::string& module, const std::st
     return out;
   }
   out.max_concurrent = plan.settings->max_concurrent;
-  out.run = [this, plan = std::move(plan)] { return ReportOf(checker_.RunAdHoc(plan), *plan.module); };
+  out.run = [this, debug, plan = std::move(plan)] { return ReportOf(checker_.RunAdHoc(plan), *plan.module, debug); };
   return out;
 }
 

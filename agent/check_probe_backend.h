@@ -15,9 +15,9 @@ class CheckProbeBackend : public ProbeBackend {
   // checker must outlive the backend.
   explicit CheckProbeBackend(const HttpChecker& checker) : checker_(checker) {}
 
-  std::optional<ScheduledProbe> Scheduled(const std::string& module) const override;
+  std::optional<ScheduledProbe> Scheduled(const std::string& module, bool debug) const override;
   AdHocAdmission AdHoc(const std::string& module, const std::string& target,
-                       std::optional<double> scrape_timeout_seconds) const override;
+                       std::optional<double> scrape_timeout_seconds, bool debug) const override;
 
  private:
   const HttpChecker& checker_;

@@ -86,7 +86,7 @@ HttpResponse ProbeHandler::Handle(std::string_view query, std::string_view scrap
     return r;
   }
   const ProbeRequest& probe = parsed.value();
-  std::optional<ScheduledProbe> scheduled = backend_.Scheduled(probe.module);
+  std::optional<ScheduledProbe> scheduled = backend_.Scheduled(probe.module, probe.debug);
   if (!scheduled) {
     return Refuse(400, UnknownModule(probe.module));
   }
@@ -109,7 +109,7 @@ HttpResponse ProbeHandler::ServeScheduled(const ProbeRequest& probe, const Sched
 }
 
 HttpResponse ProbeHandler::ServeAdHoc(const ProbeRequest& probe) {
-  AdHocAdmission admission = backend_.AdHoc(probe.module, probe.target, probe.scrape_timeout_seconds);
+  AdHocAdmission admission = backend_.AdHoc(probe.module, probe.target, probe.scrape_timeout_seconds, probe.debug);
   switch (admission.refusal) {
     case ProbeRefusal::kNone:
       break;

@@ -76,12 +76,15 @@ struct AdHocAdmission {
 class ProbeBackend {
  public:
   virtual ~ProbeBackend() = default;
-  // The check named module; nullopt when there is none.
-  virtual std::optional<ScheduledProbe> Scheduled(const std::string& module) const = 0;
+  // The check named module; nullopt when there is none. The report's log and
+  // module text and the history are filled only with debug: only the debug
+  // page shows them, and a plain /probe (every blackbox-style scrape) should
+  // not pay for copying and rendering them.
+  virtual std::optional<ScheduledProbe> Scheduled(const std::string& module, bool debug) const = 0;
   // Validates a probe of target with module's settings, under the timeout the
-  // scrape allows (nullopt: the module's own).
+  // scrape allows (nullopt: the module's own); its report as Scheduled's.
   virtual AdHocAdmission AdHoc(const std::string& module, const std::string& target,
-                               std::optional<double> scrape_timeout_seconds) const = 0;
+                               std::optional<double> scrape_timeout_seconds, bool debug) const = 0;
 };
 
 class ProbeHandler {

@@ -395,7 +395,7 @@ void HttpChecker::Collect(MetricSink& out) const {
   }
 }
 
-std::optional<CheckResultView> HttpChecker::LastResult(const std::string& check) const {
+std::optional<CheckResultView> HttpChecker::LastResult(const std::string& check, bool with_history) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = checks_.find(check);
   if (it == checks_.end()) {
@@ -407,7 +407,9 @@ std::optional<CheckResultView> HttpChecker::LastResult(const std::string& check)
   if (s.history.has_result()) {
     view.last = s.history.last();
   }
-  view.history.assign(s.history.records().begin(), s.history.records().end());
+  if (with_history) {
+    view.history.assign(s.history.records().begin(), s.history.records().end());
+  }
   view.unavailable_reason = unavailable_reason_;
   return view;
 }

@@ -95,8 +95,10 @@ class HttpChecker : public MetricSource {
   // startup) and the scheduler's own families.
   void Collect(MetricSink& sink) const override;
 
-  // The check's configuration, last result and kept history; nullopt for an unknown check.
-  std::optional<CheckResultView> LastResult(const std::string& check) const;
+  // The check's configuration and last result, and with_history its kept
+  // history (copied under the checker's lock, so only when it is shown);
+  // nullopt for an unknown check.
+  std::optional<CheckResultView> LastResult(const std::string& check, bool with_history) const;
 
   // Validates an ad-hoc probe of target (a URL; without a scheme it gets
   // http://) with the settings of check. Refused unless

@@ -154,11 +154,11 @@ TEST(HttpCheckerTest, NoSeriesBeforeFirstRunThenResults) {
   EXPECT_EQ(before.find("check=\"a\""), std::string::npos) << before;  // no series of the check at all
   ASSERT_EQ(checker.CompletedRunsForTest(), 0u);  // so `before` was taken before the first run ended
   EXPECT_GE(Sample(before, "hostwatch_checks_in_flight"), 0) << before;  // the scheduler's own series are there
-  std::optional<CheckResultView> view = checker.LastResult("a");
+  std::optional<CheckResultView> view = checker.LastResult("a", /*with_history=*/true);
   ASSERT_TRUE(view.has_value());
   EXPECT_FALSE(view->last.has_value());
   EXPECT_TRUE(view->history.empty());
-  EXPECT_FALSE(checker.LastResult("nope").has_value());
+  EXPECT_FALSE(checker.LastResult("nope", false).has_value());
 
   ASSERT_TRUE(WaitFor([&] { return checker.CompletedRunsForTest() >= 1; }, 4s));
   std::string after = Exposition(checker);
@@ -169,11 +169,12 @@ TEST(HttpCheckerTest, NoSeriesBeforeFirstRunThenResults) {
   EXPECT_GE(Sample(after, "probe_duration_seconds" + labels), 0.4) << after;
   EXPECT_GE(Sample(after, "probe_all_success_count" + labels), 1) << after;
   EXPECT_EQ(Sample(after, "hostwatch_check_consecutive_failures{check=\"a\"}"), 0) << after;
-  view = checker.LastResult("a");
+  view = checker.LastResult("a", /*with_history=*/true);
   ASSERT_TRUE(view.has_value() && view->last.has_value());
   EXPECT_TRUE(view->last->success);
   ASSERT_FALSE(view->history.empty());
   EXPECT_EQ(view->history.back().status_code, 200);
+  EXPECT_TRUE(checker.LastResult("a", /*with_history=*/false)->history.empty());
 }
 
 TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
@@ -196,8 +197,8 @@ TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
   ASSERT_TRUE(WaitFor([&] { return Sample(Exposition(checker), count_a) < 0; }));
   std::string text = Exposition(checker);
   EXPECT_EQ(text.find("check=\"a\""), std::string::npos) << text;
-  EXPECT_FALSE(checker.LastResult("a").has_value());
-  std::optional<CheckResultView> b_view = checker.LastResult("b");
+  EXPECT_FALSE(checker.LastResult("a", false).has_value());
+  std::optional<CheckResultView> b_view = checker.LastResult("b", true);
   ASSERT_TRUE(b_view.has_value());
   EXPECT_TRUE(b_view->last.has_value());
   EXPECT_EQ(b_view->config->url, server.url());
@@ -226,7 +227,7 @@ http_checks:
   EXPECT_EQ(ok.module->url, "http://www.example.org/x");  // no scheme: http://
   EXPECT_EQ(ok.module->timeout, 2000ms);                  // the scrape's 2.5 s minus the 500 ms offset
   EXPECT_EQ(ok.settings->max_concurrent, 2);
-  EXPECT_EQ(checker.LastResult("a")->config->url, "http://127.0.0.1:1/");  // the check itself is unchanged
+  EXPECT_EQ(checker.LastResult("a", false)->config->url, "http://127.0.0.1:1/");  // the check itself is unchanged
   EXPECT_EQ(checker.PlanAdHoc("a", "www.example.org", std::nullopt).module->timeout, 5s);
 
   AdHocPlan forbidden = checker.PlanAdHoc("a", "http://10.1.2.3/", std::nullopt);

@@ -20,15 +20,17 @@ using namespace std::chrono_literals;
 // A backend with one check "home" (own URL http://h/) whose answers the tests set.
 class FakeBackend : public ProbeBackend {
  public:
-  std::optional<ScheduledProbe> Scheduled(const std::string& module) const override {
+  std::optional<ScheduledProbe> Scheduled(const std::string& module, bool debug) const override {
+    last_debug = debug;
     if (module != "home") {
       return std::nullopt;
     }
     return scheduled;
   }
   AdHocAdmission AdHoc(const std::string& /*module*/, const std::string& target,
-                       std::optional<double> scrape_timeout_seconds) const override {
+                       std::optional<double> scrape_timeout_seconds, bool debug) const override {
     ++ad_hoc_calls;
+    last_debug = debug;
     last_target = target;
     last_timeout = scrape_timeout_seconds;
     AdHocAdmission a = admission;
@@ -48,6 +50,7 @@ class FakeBackend : public ProbeBackend {
   mutable int ad_hoc_calls = 0;
   mutable std::string last_target;
   mutable std::optional<double> last_timeout;
+  mutable std::optional<bool> last_debug;  // what the handler asked for last
   // The ad-hoc run blocks while hold is true.
   mutable std::mutex mu;
   mutable std::condition_variable changed;
@@ -97,9 +100,11 @@ TEST(ProbeHandlerTest, OwnTargetInEitherSpellingServesTheLastRun) {
     EXPECT_EQ(r.content_type, kTextContentType) << query;
     EXPECT_EQ(r.body, "probe_success 1\n") << query;
     EXPECT_TRUE(r.allow_gzip);
+    EXPECT_EQ(backend.last_debug, false) << query << ": a plain /probe asks for no debug material";
   }
   EXPECT_EQ(backend.ad_hoc_calls, 0);
   HttpResponse debug = handler.Handle("module=home&debug=true", "");
+  EXPECT_EQ(backend.last_debug, true);
   EXPECT_EQ(debug.status, 200);
   EXPECT_EQ(debug.content_type, "text/plain; charset=utf-8");
   EXPECT_EQ(debug.body,
@@ -143,7 +148,9 @@ TEST(ProbeHandlerTest, AdHocProbeRunsWithTheScrapeTimeout) {
   EXPECT_EQ(r.body, "probe_success 1\n");
   EXPECT_EQ(backend.last_target, "other:8080");
   EXPECT_EQ(backend.last_timeout, 4.5);
+  EXPECT_EQ(backend.last_debug, false);
   r = handler.Handle("module=home&target=other&debug=true", "");
+  EXPECT_EQ(backend.last_debug, true);
   EXPECT_EQ(r.body,
             "Logs for the probe:\nt=0 line\n\n\n\nMetrics that would have been returned:\nprobe_success 1\n"
             "\n\n\nModule configuration:\nname: home\n");  // no history: the run is not the check's
