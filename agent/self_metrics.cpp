@@ -58,7 +58,7 @@ Result<ProcSelfStat> ParseProcPidStat(std::string_view text) {
 }
 
 Result<std::uint64_t> ParseBootTime(std::string_view proc_stat) {
-  if (std::optional<double> btime = ParseProcStat(proc_stat).totals.boot_time) {
+  if (std::optional<double> btime = ParseProcStat(proc_stat, ProcStatParts::kTotals).totals.boot_time) {
     return static_cast<std::uint64_t>(*btime);
   }
   return Status::Error("no btime line in /proc/stat");

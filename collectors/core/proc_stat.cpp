@@ -77,13 +77,19 @@ std::optional<double>* SingleValueField(std::string_view key, ProcStatTotals& t)
 
 }  // namespace
 
-ProcStat ParseProcStat(std::string_view text) {
+ProcStat ParseProcStat(std::string_view text, ProcStatParts parts) {
+  const bool want_cpus = parts != ProcStatParts::kTotals;
+  const bool want_totals = parts != ProcStatParts::kCpus;
   ProcStat out;
   for (std::string_view line : SplitLines(text)) {
     std::string_view trimmed = TrimSpace(line);
     std::string_view key = trimmed.substr(0, trimmed.find_first_of(" \t"));
     std::string_view rest = trimmed.substr(key.size());
-    if (IsPerCpuKey(key)) {
+    const bool cpu_line = IsPerCpuKey(key);
+    if (cpu_line ? !want_cpus : !want_totals) {
+      continue;
+    }
+    if (cpu_line) {
       if (std::optional<CpuTimes> t = ParseCpuLine(trimmed)) {
         out.cpus.push_back(*t);
       } else {

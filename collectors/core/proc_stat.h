@@ -46,8 +46,14 @@ struct ProcStat {
   std::uint64_t totals_parse_errors = 0;
 };
 
+// Which lines ParseProcStat parses. Each collector reads the file on its own
+// scrape and wants only its part: the cpu collector the cpuN lines (hundreds
+// on a big host), the stat collector and self metrics the totals; the lines
+// of the other part are skipped after their key, and not counted as errors.
+enum class ProcStatParts { kCpus, kTotals, kAll };
+
 // Parses /proc/stat text in one pass. Lines it does not know (page, swap,
 // "cpuX", ...) are ignored; a known line that appears twice keeps the last.
-ProcStat ParseProcStat(std::string_view text);
+ProcStat ParseProcStat(std::string_view text, ProcStatParts parts = ProcStatParts::kAll);
 
 }  // namespace hostwatch

@@ -85,7 +85,7 @@ class CpuCollector : public Collector {
     if (!text.ok()) {
       return text.status();
     }
-    ProcStat stat = ParseProcStat(text.value());
+    ProcStat stat = ParseProcStat(text.value(), ProcStatParts::kCpus);
     sink.CountParseError(stat.cpu_parse_errors);
     std::vector<CpuTimes> cpus = guard_.Update(stat.cpus);
     if (cpus.empty()) {

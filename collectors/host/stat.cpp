@@ -32,7 +32,7 @@ class StatCollector : public Collector {
     if (!text.ok()) {
       return text.status();
     }
-    ProcStat stat = ParseProcStat(text.value());
+    ProcStat stat = ParseProcStat(text.value(), ProcStatParts::kTotals);
     sink.CountParseError(stat.totals_parse_errors);
     const ProcStatTotals& t = stat.totals;
     AddIfPresent(sink, kIntr, t.interrupts);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "tests/unit/test_util.h"
@@ -73,6 +74,26 @@ TEST(ProcStatTest, OneParseServesEveryPart) {
   EXPECT_EQ(stat.totals.interrupts, 8885917);
   EXPECT_EQ(stat.totals.context_switches, 38014093);
   EXPECT_EQ(stat.totals.boot_time, 1418183276);
+}
+
+// Each collector asks for its own part; the other part's lines, malformed
+// ones included, are neither parsed nor counted.
+TEST(ProcStatTest, APartLeavesTheOtherOut) {
+  const std::string text =
+      "cpu0 44490 19 21045 1087069 220 1 3410 0\n"
+      "cpu1 bad\n"
+      "ctxt 38014093\n"
+      "processes bad\n";
+  ProcStat cpus = ParseProcStat(text, ProcStatParts::kCpus);
+  EXPECT_EQ(cpus.cpus.size(), 1u);
+  EXPECT_EQ(cpus.cpu_parse_errors, 1u);
+  EXPECT_EQ(cpus.totals.context_switches, std::nullopt);
+  EXPECT_EQ(cpus.totals_parse_errors, 0u);
+  ProcStat totals = ParseProcStat(text, ProcStatParts::kTotals);
+  EXPECT_TRUE(totals.cpus.empty());
+  EXPECT_EQ(totals.cpu_parse_errors, 0u);
+  EXPECT_EQ(totals.totals.context_switches, 38014093);
+  EXPECT_EQ(totals.totals_parse_errors, 1u);
 }
 
 TEST(ProcStatTest, EmptyTextHasNothing) {
