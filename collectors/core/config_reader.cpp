@@ -4,23 +4,9 @@
 #include <iterator>
 
 #include "collectors/core/collector_options.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
-namespace {
-
-std::string JoinWords(const std::vector<std::string_view>& words) {
-  std::string out;
-  for (std::string_view w : words) {
-    if (!out.empty()) {
-      out += ", ";
-    }
-    out += w;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::optional<bool> ParseBool(std::string_view text) {
   // yaml.v2 resolve.go's bool table; yaml.v3 accepts the same words into a bool field.
   static constexpr std::string_view kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
@@ -63,7 +49,7 @@ void ConfigReader::WrongType(const YAML::Node& n, const std::string& path, const
 
 void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
                            const std::vector<std::string_view>& known) {
-  Error(key_node, path, "unknown key (known: " + JoinWords(known) + ")");
+  Error(key_node, path, "unknown key (known: " + hostwatch::Join(known, ", ") + ")");
 }
 
 bool ConfigReader::Entries(const YAML::Node& node, const std::string& path, const EntryFn& fn) {
@@ -183,7 +169,7 @@ bool ConfigReader::Regex(const YAML::Node& n, const std::string& path, std::stri
 bool ConfigReader::OneOf(const YAML::Node& n, const std::string& path, const std::vector<std::string_view>& allowed,
                          std::string* out) {
   if (!n.IsScalar() || std::find(allowed.begin(), allowed.end(), n.Scalar()) == allowed.end()) {
-    WrongType(n, path, "one of " + JoinWords(allowed));
+    WrongType(n, path, "one of " + hostwatch::Join(allowed, ", "));
     return false;
   }
   *out = n.Scalar();

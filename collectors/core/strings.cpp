@@ -29,7 +29,10 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string Join(const std::vector<std::string>& items, std::string_view sep) {
+namespace {
+
+template <typename Item>
+std::string JoinItems(const std::vector<Item>& items, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0) {
@@ -39,6 +42,11 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string Join(const std::vector<std::string>& items, std::string_view sep) { return JoinItems(items, sep); }
+std::string Join(const std::vector<std::string_view>& items, std::string_view sep) { return JoinItems(items, sep); }
 
 double WallClockSeconds() {
   struct timespec ts {};

@@ -20,6 +20,7 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
 // The items with sep between them: Join({"a", "b"}, ", ") is "a, b"; no items give "".
 std::string Join(const std::vector<std::string>& items, std::string_view sep);
+std::string Join(const std::vector<std::string_view>& items, std::string_view sep);
 
 // Wall-clock time now, in seconds since the epoch with nanosecond resolution
 // (clock_gettime(CLOCK_REALTIME)): what node_time_seconds exports and what

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hostwatch {
@@ -22,9 +23,13 @@ TEST(StringsTest, EqualsIgnoreAsciiCase) {
 }
 
 TEST(StringsTest, JoinPutsTheSeparatorBetweenItems) {
-  EXPECT_EQ(Join({}, ", "), "");
-  EXPECT_EQ(Join({"a"}, ", "), "a");
-  EXPECT_EQ(Join({"a", "", "c"}, ":"), "a::c");
+  using Strings = std::vector<std::string>;
+  using Views = std::vector<std::string_view>;
+  EXPECT_EQ(Join(Strings{}, ", "), "");
+  EXPECT_EQ(Join(Strings{"a"}, ", "), "a");
+  EXPECT_EQ(Join(Strings{"a", "", "c"}, ":"), "a::c");
+  EXPECT_EQ(Join(Views{}, ", "), "");
+  EXPECT_EQ(Join(Views{"a", "", "c"}, ", "), "a, , c");
 }
 
 }  // namespace
