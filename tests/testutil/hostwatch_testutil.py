@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from process import Process, StartError, free_port  # noqa: F401  (re-exported)
+from process import Process, StartError, free_port, status_kib  # noqa: F401  (Process, StartError, free_port re-exported)
 from target_server import Reply, TargetServer  # noqa: F401  (re-exported)
 
 BINARY = os.environ.get("HOSTWATCH_BINARY", "")
@@ -134,11 +134,10 @@ def sanitizer():
 
 
 def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for pid %d" % pid)
+    (rss,) = status_kib(pid, "VmRSS")
+    if rss == 0:  # every user process has the line; 0 is status_kib's "missing"
+        raise AssertionError("no VmRSS for pid %d" % pid)
+    return rss
 
 
 def open_fds(pid):
