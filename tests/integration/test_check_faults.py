@@ -23,12 +23,14 @@ import threading
 import time
 import unittest
 
-from hostwatch_testutil import Agent, Reply, TargetServer, TempDir, min_open_fds, parse_samples, require_binary, settled_open_fds
+from hostwatch_testutil import Agent, FdBaseline, Reply, TargetServer, TempDir, parse_samples, require_binary
 
 FAULT_TIMEOUT_S = 2.0
 FAULT_INTERVAL = "3s"
 HEALTHY_INTERVAL_S = 0.5
-SCRAPE_LIMIT_S = 1.0
+# A scrape that waited on a hung run would take at least the run's timeout: staying under it is the
+# property (not a latency target; those are in bench/).
+SCRAPE_LIMIT_S = FAULT_TIMEOUT_S
 ENDLESS_LIMIT = 64 * 1024
 PHASES = ["resolve", "connect", "tls", "processing", "transfer"]
 
@@ -222,7 +224,7 @@ class CheckFaultsTest(unittest.TestCase):
         with Agent("--config.file=" + self.config) as agent:
             time.sleep(1.0)  # a couple of healthy runs: their sockets are part of a steady state
             agent.metrics()  # first scrape: the /proc and /sys descriptors collectors keep are open
-            baseline = min_open_fds(agent.proc.pid)
+            baseline = FdBaseline(agent.proc.pid)
             self.reload(agent, dict(self.healthy_check, **self.faults), lambda t: 'check="silent"' in t)
 
             # Observe until every faulty check has failed twice (first run within one interval of the reload).
@@ -262,9 +264,9 @@ class CheckFaultsTest(unittest.TestCase):
 
             # Remove the faulty checks (their runs are aborted): fds back to the baseline.
             self.reload(agent, self.healthy_check, lambda t: 'check="silent"' not in t)
-            after = settled_open_fds(agent.proc.pid, baseline)
-            print("open fds: baseline %d, after %d" % (baseline, after))
-            self.assertLessEqual(after, baseline)
+            after, limit = baseline.settled()
+            print("open fds: baseline %d, after %d (bound %d: one per worker started)" % (baseline.fds, after, limit))
+            self.assertLessEqual(after, limit)
 
     def assert_fault(self, samples, check, reason, phase):
         def get(metric, extra=""):
@@ -283,7 +285,9 @@ class CheckFaultsTest(unittest.TestCase):
               (check, reason, duration, " ".join("%s=%.3f" % (p, v) for p, v in phases.items() if v >= 0.001)))
         if reason == "timeout":
             self.assertGreaterEqual(duration, FAULT_TIMEOUT_S - 0.05)
-            self.assertLess(duration, FAULT_TIMEOUT_S + 0.5)
+            # Ended by its own timeout, not by the next run or the agent's stop (a loaded machine may
+            # add scheduling delay, far less than another timeout).
+            self.assertLess(duration, 2 * FAULT_TIMEOUT_S)
         else:
             self.assertLess(duration, FAULT_TIMEOUT_S)
         # The phase that hung holds (nearly) all of the time.

@@ -10,8 +10,7 @@ import time
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import (Agent, Reply, TargetServer, TempDir, min_open_fds, parse_samples, run_agent,
-                                settled_open_fds)
+from hostwatch_testutil import Agent, FdBaseline, Reply, TargetServer, TempDir, parse_samples, run_agent
 from test_http_checks import BLACKBOX_HTTP_SERIES
 
 SLOW_SECONDS = 3.0
@@ -90,13 +89,14 @@ http_checks:
         # 2 descriptors each); nothing else carries over, so every probe reaches the target.
         pid = self.agent.proc.pid
         self.assertEqual(self.probe(self.url(self.allowed, "/ok?warm"))[0], 200)
-        before = min_open_fds(pid)
+        before = FdBaseline(pid)
         for i in range(30):
             status, body = self.probe(self.url(self.allowed, "/ok?in-a-row=%d" % i))
             self.assertEqual(status, 200, body)
             self.assertEqual(parse_samples(body)["probe_success"], 1, body)
         self.assertEqual(len(self.allowed.hits("/ok?in-a-row=")), 30)
-        self.assertLessEqual(settled_open_fds(pid, before), before)
+        after, limit = before.settled()
+        self.assertLessEqual(after, limit)
 
     def test_target_without_scheme_gets_http(self):
         status, body = self.probe("127.0.0.1:%d/ok" % self.allowed.port)

@@ -76,12 +76,12 @@ class Agent(Process):
         return body.decode("utf-8")
 
 
-def hung_loadavg_agent(procfs_dir, max_requests):
+def hung_loadavg_agent(procfs_dir, max_requests, deadline_s=1.5):
     """An agent whose only collector, loadavg, hangs on open(): procfs_dir/loadavg is made a FIFO
-    without a writer, which blocks open() like a dead NFS mount (collector deadline 1.5 s)."""
+    without a writer, which blocks open() like a dead NFS mount (collector deadline deadline_s)."""
     os.mkfifo(os.path.join(procfs_dir, "loadavg"))
     return Agent("--path.procfs=" + procfs_dir, "--collector.disable-defaults", "--collector.loadavg",
-                 "--scrape.collector-timeout=1500ms", "--web.max-requests=%d" % max_requests)
+                 "--scrape.collector-timeout=%dms" % (deadline_s * 1000), "--web.max-requests=%d" % max_requests)
 
 
 def run_agent(*args, timeout=15, env=None):
@@ -173,6 +173,28 @@ def settled_open_fds(pid, limit, timeout=5):
     while n > limit and time.monotonic() < deadline:
         n = min_open_fds(pid)
     return n
+
+
+class FdBaseline:
+    """The open fds of an agent at rest, and the bound they must come back to after some work.
+
+    The agent's own pools grow on demand and stay: every HTTP worker CivetWeb starts is a thread
+    holding one eventfd, and a busy machine (or a sanitizer) spreads requests over more workers than
+    an idle one. So the bound is the baseline plus one descriptor per thread started since, never
+    an exact count; anything beyond that is a leak."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.fds = min_open_fds(pid)
+        self.threads = thread_count(pid)
+
+    def limit(self):
+        return self.fds + max(0, thread_count(self.pid) - self.threads)
+
+    def settled(self):
+        """(open fds once settled, the bound they must not exceed)."""
+        limit = self.limit()
+        return settled_open_fds(self.pid, limit), limit
 
 
 class TempDir:
