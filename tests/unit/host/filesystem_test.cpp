@@ -311,7 +311,8 @@ TEST(FilesystemCollectorTest, HungMountDoesNotBlockTheScrapeAndIsSkippedUntilItA
   for (int i = 0; i < 5; ++i) {
     start = Clock::now();
     ScrapeRun again = Scrape(*c);
-    EXPECT_LT(Clock::now() - start, 500ms) << "waited for the stuck mount again";
+    // Waiting again would take the whole 1 s mount timeout; anything under it did not wait.
+    EXPECT_LT(Clock::now() - start, 1s) << "waited for the stuck mount again";
     EXPECT_NE(again.text.find(nfs_error), std::string::npos);
     EXPECT_NE(again.text.find(root_ok), std::string::npos);
   }
