@@ -32,11 +32,13 @@ unsigned BcryptCost(const std::string& hash) {
   return static_cast<unsigned>((hash[4] - '0') * 10 + (hash[5] - '0'));
 }
 
-// One bcrypt at a time in the whole process, taken in arrival order (a ticket turnstile): with a
-// plain mutex a newly arriving request may overtake the queue, so a real login could wait behind a
-// flood indefinitely; here it waits for at most the requests that came before it. Waiting holds no
-// other lock. One gate for the process, not per authenticator, so requests still on the old
-// configuration after a reload share it with the new one.
+// One bcrypt at a time in the whole process, handed over in arrival order: with a plain mutex a
+// newly arriving request may overtake the queue, so a real login could wait behind a flood
+// indefinitely; here it waits for at most the requests that came before it. Leaving wakes only the
+// next waiter (a condition variable each), not every queued thread, so a queue of hundreds does not
+// become hundreds of runnable threads at each hand-over. Waiting holds no other lock. One gate for
+// the process, not per authenticator, so requests still on the old configuration after a reload
+// share it with the new one.
 class BcryptGate {
  public:
   class Turn {
@@ -53,23 +55,37 @@ class BcryptGate {
   };
 
  private:
+  struct Waiter {
+    std::condition_variable cv;
+    bool granted = false;  // Guarded by mu_.
+  };
+
   void Enter() {
     std::unique_lock<std::mutex> lock(mu_);
-    const std::uint64_t ticket = next_ticket_++;
-    cv_.wait(lock, [&] { return serving_ == ticket; });
+    if (!busy_) {
+      busy_ = true;
+      return;
+    }
+    Waiter me;
+    queue_.push_back(&me);
+    me.cv.wait(lock, [&] { return me.granted; });
   }
   void Leave() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++serving_;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.empty()) {
+      busy_ = false;
+      return;
     }
-    cv_.notify_all();
+    Waiter* next = queue_.front();
+    queue_.pop_front();
+    next->granted = true;  // busy_ stays true: the turn passes straight to the next in line
+    // Under the lock: once the waiter can see granted it may return and destroy its cv.
+    next->cv.notify_one();
   }
 
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t next_ticket_ = 0;  // Guarded by mu_.
-  std::uint64_t serving_ = 0;      // Guarded by mu_.
+  bool busy_ = false;            // Guarded by mu_.
+  std::deque<Waiter*> queue_;    // Guarded by mu_: waiting requests, oldest first.
 };
 
 BcryptGate& Gate() {
