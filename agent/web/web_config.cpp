@@ -62,6 +62,10 @@ constexpr std::array<NamePair, 5> kClientAuthNames = {{
     {"RequireAndVerifyClientCert", ""},
 }};
 
+constexpr char kNothingSet[] =
+    "the file sets nothing (it is empty, only comments or null, as a file caught mid-write is); "
+    "write {} for a web config that sets nothing on purpose";
+
 // exporter-toolkit allows only these response headers (web/tls_config.go, validateHeaderConfig).
 constexpr std::array<std::string_view, 5> kAllowedHeaders = {"Strict-Transport-Security", "X-Content-Type-Options",
                                                              "X-Frame-Options", "X-XSS-Protection",
@@ -74,8 +78,12 @@ class Parser {
   Parser(ConfigDiagnostics* diag, std::filesystem::path base_dir) : r_(diag), base_dir_(std::move(base_dir)) {}
 
   void Root(const YAML::Node& root, WebConfig* out) {
-    if (!root) {
-      return;  // an empty file: plain HTTP, no auth (exporter-toolkit accepts it too)
+    if (!root || root.IsNull()) {
+      // exporter-toolkit takes an empty file as plain HTTP without auth; but an empty file is also
+      // what an editor or a configuration tool leaves mid-write, and taking it at its word would
+      // silently turn TLS and auth off (issue 16). `{}` says "nothing" on purpose.
+      r_.Error(root, "", kNothingSet);
+      return;
     }
     static const std::vector<std::string_view> kKeys = {"tls_server_config", "http_server_config", "basic_auth_users",
                                                         "unauthenticated_paths"};
@@ -117,6 +125,11 @@ class Parser {
         Result<int> version = ParseTlsVersion(text);
         if (!version.ok()) {
           r_.Error(v, key, version.status().message());
+        } else if (version.value() < kTls12) {
+          // Accepting them would pretend: the handshake never offers them (issue 16).
+          r_.Error(v, key,
+                   text + " is not offered: the server speaks TLS 1.2 and 1.3 only (CivetWeb turns TLS 1.0 and 1.1 "
+                          "off); use TLS12 or TLS13");
         } else {
           (name == "min_version" ? tls.min_version : tls.max_version) = version.value();
         }
@@ -261,6 +274,13 @@ class Parser {
                                      std::isdigit(static_cast<unsigned char>(hash[5])) && hash[6] == '$';
                  if (!bcrypt) {
                    r_.Error(v, key, "password must be a bcrypt hash ($2y$..., e.g. from htpasswd -nbB)");
+                   return;
+                 }
+                 // libxcrypt refuses other costs at once, which would make this user's name (and the
+                 // unknown names checked at its cost) answer fast, unlike the others.
+                 const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+                 if (cost < 4 || cost > 31) {
+                   r_.Error(v, key, "bcrypt cost must be between 4 and 31, got " + std::to_string(cost));
                    return;
                  }
                  out->basic_auth_users[user] = hash;

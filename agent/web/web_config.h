@@ -7,7 +7,7 @@
 //     key_file: server.key
 //     client_auth_type: RequireAndVerifyClientCert
 //     client_ca_file: clients-ca.crt
-//     min_version: TLS12             # TLS10..TLS13
+//     min_version: TLS12             # TLS12 or TLS13 (TLS10, TLS11: an error, never offered)
 //     max_version: TLS13
 //     cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]   # Go names; TLS 1.2 and below only
 //     curve_preferences: [X25519, CurveP256]
@@ -73,7 +73,10 @@ struct WebConfig {
 // Parses the YAML text of a web config file. file_name is used in error messages
 // ("file:line:column: key: reason", every problem listed) and to resolve relative
 // certificate paths (against its directory). Unknown keys are errors, as in
-// exporter-toolkit. Never throws.
+// exporter-toolkit. Unlike exporter-toolkit, a text that sets nothing (empty, only
+// whitespace or comments, or a null document) is an error, since that is also what a
+// file caught mid-write looks like; `{}` is the way to say "no TLS, no auth". So are
+// min_version/max_version below TLS12, which the server never offers. Never throws.
 Result<WebConfig> ParseWebConfig(std::string_view yaml_text, const std::string& file_name);
 
 // Reads and parses the file. Error when it cannot be read or is invalid.

@@ -22,7 +22,7 @@ bool WebSecurity::State::RequiresAuth(const std::string& request_path) const {
   return std::find(open.begin(), open.end(), request_path) == open.end();
 }
 
-Result<std::shared_ptr<const WebSecurity::State>> WebSecurity::Build(const std::string& path) {
+Result<std::shared_ptr<const WebSecurity::State>> WebSecurity::Build(const std::string& path, const State* previous) {
   auto state = std::make_shared<State>();
   if (!path.empty()) {
     Result<WebConfig> config = LoadWebConfigFile(path);
@@ -38,12 +38,18 @@ Result<std::shared_ptr<const WebSecurity::State>> WebSecurity::Build(const std::
     }
     state->tls = tls.value();
   }
-  state->auth = std::make_shared<const BasicAuthenticator>(state->config.basic_auth_users);
+  if (previous != nullptr && previous->config.basic_auth_users == state->config.basic_auth_users) {
+    // Same users (a renewed certificate, a new header): keep the authenticator, so a scraper's
+    // cached login does not cost a bcrypt again, possibly queued behind a flood of wrong ones.
+    state->auth = previous->auth;
+  } else {
+    state->auth = std::make_shared<const BasicAuthenticator>(state->config.basic_auth_users);
+  }
   return std::shared_ptr<const State>(std::move(state));
 }
 
 Result<std::unique_ptr<WebSecurity>> WebSecurity::Load(const std::string& path) {
-  Result<std::shared_ptr<const State>> state = Build(path);
+  Result<std::shared_ptr<const State>> state = Build(path, nullptr);
   if (!state.ok()) {
     return state.status();
   }
@@ -114,7 +120,14 @@ Status WebSecurity::ReloadNow() {
 }
 
 Status WebSecurity::ReloadLocked() {
-  Result<std::shared_ptr<const State>> next = Build(path_);
+  std::shared_ptr<const State> previous;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    previous = state_;
+  }
+  // A file that now sets nothing (truncated, mid-write) is refused by ParseWebConfig, so the
+  // previous TLS and auth stay in force and last_reload_ok() says 0.
+  Result<std::shared_ptr<const State>> next = Build(path_, previous.get());
   Status status;
   if (!next.ok()) {
     status = next.status();
@@ -125,12 +138,7 @@ Status WebSecurity::ReloadLocked() {
   if (!status.ok()) {
     // Remember what we looked at, so one bad edit is reported once, not every second;
     // the next change of any watched file triggers another attempt.
-    std::shared_ptr<const State> current;
-    {
-      std::lock_guard<std::mutex> state_lock(state_mu_);
-      current = state_;
-    }
-    stamps_ = StampsFor(*current);
+    stamps_ = StampsFor(*previous);
     last_reload_ok_ = false;
     logging::Error("web config reload failed, keeping the previous one", {{"file", path_}, {"err", status.message()}});
     return status;

@@ -41,7 +41,8 @@ class WebSecurity {
   };
 
   // Loads path; "" means no web config file (plain HTTP, no auth). Error (exit 2 at start)
-  // when the file or a certificate it names is invalid.
+  // when the file or a certificate it names is invalid, and when the file sets nothing (empty or
+  // only comments: `{}` is how a file says "no TLS, no auth" on purpose).
   static Result<std::unique_ptr<WebSecurity>> Load(const std::string& path);
 
   WebSecurity(const WebSecurity&) = delete;
@@ -54,7 +55,9 @@ class WebSecurity {
 
   // The state in force, after reloading if a watched file changed since the last check.
   std::shared_ptr<const State> Current();
-  // Re-reads now (SIGHUP / POST /-/reload). On error the old state stays and the error is returned.
+  // Re-reads now (SIGHUP / POST /-/reload). On error (including a file that now sets nothing,
+  // as one caught mid-write does) the old state stays, it is logged, last_reload_ok() turns false
+  // and the error is returned.
   Status ReloadNow();
 
   // hostwatch_web_config_last_reload_successful (1 before any reload).
@@ -72,7 +75,8 @@ class WebSecurity {
   };
   WebSecurity(std::string path, bool tls_enabled) : path_(std::move(path)), tls_enabled_(tls_enabled) {}
 
-  static Result<std::shared_ptr<const State>> Build(const std::string& path);
+  // previous: the state in force (null at start); its authenticator is kept when the users are the same.
+  static Result<std::shared_ptr<const State>> Build(const std::string& path, const State* previous);
   std::vector<Stamp> StampsFor(const State& state) const;
   Status ReloadLocked();  // requires reload_mu_
 

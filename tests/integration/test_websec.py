@@ -27,9 +27,9 @@ with warnings.catch_warnings():
     import crypt  # deprecated in 3.11, still present; Debian 12 ships 3.11
 
 
-def bcrypt_hash(password, prefix="$2y$"):
-    """bcrypt at cost 4 (fast tests); $2y$ is what htpasswd -B writes."""
-    h = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))
+def bcrypt_hash(password, prefix="$2y$", cost=4):
+    """bcrypt at cost 4 unless told (fast tests); $2y$ is what htpasswd -B writes."""
+    h = crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2 ** cost))
     return prefix + h[4:]
 
 

@@ -10,12 +10,49 @@ namespace {
 
 constexpr char kHash[] = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
 
-TEST(WebConfigTest, EmptyFileMeansPlainHttpWithoutAuth) {
-  auto r = ParseWebConfig("", "/etc/hostwatch/web.yml");
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_FALSE(r.value().tls.has_value());
-  EXPECT_TRUE(r.value().basic_auth_users.empty());
-  EXPECT_EQ(r.value().unauthenticated_paths, std::vector<std::string>{"/-/healthy"});
+TEST(WebConfigTest, BracesMeanPlainHttpWithoutAuthOnPurpose) {
+  for (const std::string text : {"{}", "{}\n", "# no TLS, no auth\n{}\n", "---\n{}\n"}) {
+    auto r = ParseWebConfig(text, "/etc/hostwatch/web.yml");
+    ASSERT_TRUE(r.ok()) << text << " -> " << r.status().message();
+    EXPECT_FALSE(r.value().tls.has_value());
+    EXPECT_TRUE(r.value().basic_auth_users.empty());
+    EXPECT_EQ(r.value().unauthenticated_paths, std::vector<std::string>{"/-/healthy"});
+  }
+}
+
+TEST(Issue16Test, FileThatSetsNothingIsAnError) {
+  // An editor saving or a tool mid-write leaves these; taking them as "no TLS, no auth" opened
+  // the endpoint silently.
+  for (const std::string text : {"", "\n", "   \n\t\n", "# basic_auth_users:\n#   alice: x\n", "---\n", "~\n",
+                                 "null\n", "--- # comment\n...\n"}) {
+    auto r = ParseWebConfig(text, "/etc/hostwatch/web.yml");
+    ASSERT_FALSE(r.ok()) << "accepted: \"" << text << "\"";
+    const std::string m = r.status().message();
+    EXPECT_EQ(m.rfind("/etc/hostwatch/web.yml:", 0), 0u) << m;
+    EXPECT_NE(m.find("sets nothing"), std::string::npos) << m;
+    EXPECT_NE(m.find("write {}"), std::string::npos) << m;
+  }
+}
+
+TEST(Issue16Test, TlsVersionsBelowTls12AreRejectedAtLoad) {
+  // CivetWeb never offers TLS 1.0 or 1.1; a config asking for them must not pretend.
+  for (const std::string key : {"min_version", "max_version"}) {
+    for (const std::string version : {"TLS10", "TLS11"}) {
+      const std::string text = "tls_server_config: {cert_file: a.crt, key_file: a.key, " + key + ": " + version + "}\n";
+      auto r = ParseWebConfig(text, "web.yml");
+      ASSERT_FALSE(r.ok()) << text;
+      const std::string m = r.status().message();
+      EXPECT_NE(m.find("web.yml:1:"), std::string::npos) << m;
+      EXPECT_NE(m.find("tls_server_config." + key + ": " + version + " is not offered"), std::string::npos) << m;
+      EXPECT_NE(m.find("TLS12 or TLS13"), std::string::npos) << m;
+    }
+  }
+  for (const std::string version : {"TLS12", "TLS13"}) {
+    auto r = ParseWebConfig("tls_server_config: {cert_file: a.crt, key_file: a.key, min_version: " + version + "}\n",
+                            "web.yml");
+    ASSERT_TRUE(r.ok()) << version << ": " << r.status().message();
+    EXPECT_EQ(r.value().tls->min_version, version == "TLS12" ? kTls12 : kTls13);
+  }
 }
 
 TEST(WebConfigTest, ParsesExporterToolkitFile) {
@@ -93,6 +130,10 @@ TEST(WebConfigTest, InvalidFilesAreRejectedWithPosition) {
       {"tls_server_config: {cert_file: a, key_file: b, curve_preferences: [P256]}\n", "unknown curve"},
       {"tls_server_config: {cert_file: a, key_file: b, colour: blue}\n", "tls_server_config.colour: unknown key"},
       {"basic_auth_users: {alice: plaintext}\n", "bcrypt"},
+      {"basic_auth_users: {alice: \"$2y$03$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\"}\n",
+       "bcrypt cost must be between 4 and 31, got 3"},
+      {"basic_auth_users: {alice: \"$2y$32$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\"}\n",
+       "bcrypt cost must be between 4 and 31, got 32"},
       {"basic_auth_users: {\"a:b\": \"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\"}\n", "no ':'"},
       {"http_server_config: {headers: {Server: nginx}}\n", "not allowed"},
       {"http_server_config: {headers: {X-Frame-Options: allow}}\n", "deny or sameorigin"},

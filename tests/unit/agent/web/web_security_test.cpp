@@ -97,7 +97,7 @@ TEST_F(WebSecurityTest, BadReloadKeepsThePreviousState) {
 
 TEST_F(WebSecurityTest, SwitchingTlsOnOrOffNeedsARestart) {
   WriteSelfSigned((dir_ / "a.crt").string(), (dir_ / "a.key").string());
-  Write("");
+  Write("{}\n");
   auto plain = WebSecurity::Load(path_);
   ASSERT_TRUE(plain.ok());
   // A valid TLS section is refused at reload: the listeners were bound without TLS.
@@ -109,7 +109,7 @@ TEST_F(WebSecurityTest, SwitchingTlsOnOrOffNeedsARestart) {
   auto tls = WebSecurity::Load(path_);
   ASSERT_TRUE(tls.ok()) << tls.status().message();
   EXPECT_TRUE(tls.value()->tls_enabled());
-  Write("");
+  Write("{}\n");
   s = tls.value()->ReloadNow();
   EXPECT_NE(s.message().find("needs a restart"), std::string::npos) << s.message();
   EXPECT_TRUE(tls.value()->Current()->tls);
@@ -141,6 +141,59 @@ TEST_F(WebSecurityTest, ChangedCertificateIsPickedUpByCurrent) {
   auto after = loaded.value()->Current()->tls;
   EXPECT_NE(before, after);
   EXPECT_TRUE(loaded.value()->last_reload_ok());
+}
+
+TEST_F(WebSecurityTest, FileThatSetsNothingAtStartIsAnErrorNamingIt) {
+  for (const std::string text : {"", "\n  \n", "# basic_auth_users:\n#   alice: x\n"}) {
+    Write(text);
+    auto security = WebSecurity::Load(path_);
+    ASSERT_FALSE(security.ok()) << "accepted: \"" << text << "\"";
+    EXPECT_NE(security.status().message().find(path_ + ": the file sets nothing"), std::string::npos)
+        << security.status().message();
+  }
+  Write("{}\n");
+  EXPECT_TRUE(WebSecurity::Load(path_).ok());
+}
+
+TEST_F(WebSecurityTest, TruncatedFileOnReloadKeepsAuthAndReportsFailure) {
+  // Issue 16: a web config caught mid-write (empty, or cut before its first key) turned auth off.
+  Write(std::string("basic_auth_users: {alice: '") + kSecret + "'}\n");
+  auto loaded = WebSecurity::Load(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  WebSecurity& security = *loaded.value();
+  for (const std::string text : {"", "# a comment the tool wrote first\n"}) {
+    Write(text);
+    Status s = security.ReloadNow();
+    EXPECT_FALSE(s.ok()) << "accepted: \"" << text << "\"";
+    EXPECT_NE(s.message().find("sets nothing"), std::string::npos) << s.message();
+    EXPECT_FALSE(security.last_reload_ok());
+    EXPECT_TRUE(security.Current()->RequiresAuth("/metrics"));
+    EXPECT_TRUE(security.Current()->auth->Check(kAliceSecret));
+  }
+  // The complete file arrives: reloaded, and the metric recovers.
+  Write(std::string("basic_auth_users: {alice: '") + kSecret + "'}\n");
+  EXPECT_TRUE(security.ReloadNow().ok());
+  EXPECT_TRUE(security.last_reload_ok());
+}
+
+TEST_F(WebSecurityTest, ReloadWithTheSameUsersKeepsTheAuthenticatorAndItsCache) {
+  const std::string users = std::string("basic_auth_users: {alice: '") + kSecret + "'}\n";
+  Write(users);
+  auto loaded = WebSecurity::Load(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  WebSecurity& security = *loaded.value();
+  auto before = security.Current()->auth;
+  EXPECT_TRUE(before->Check(kAliceSecret));
+  Write(users + "http_server_config: {headers: {X-Frame-Options: deny}}\n");
+  ASSERT_TRUE(security.ReloadNow().ok());
+  EXPECT_EQ(security.Current()->config.headers.size(), 1u);
+  EXPECT_EQ(security.Current()->auth, before);
+  EXPECT_TRUE(security.Current()->auth->Check(kAliceSecret));
+  EXPECT_EQ(security.Current()->auth->stats().bcrypt_runs, 1u);  // the second check came from the cache
+  Write("basic_auth_users: {bob: '" + std::string(kSecret) + "'}\n");
+  ASSERT_TRUE(security.ReloadNow().ok());
+  EXPECT_NE(security.Current()->auth, before);
+  EXPECT_FALSE(security.Current()->auth->Check(kAliceSecret));
 }
 
 TEST_F(WebSecurityTest, MissingFileAtStartIsAnError) {
