@@ -71,6 +71,7 @@ class TimexCollector : public Collector {
   Status Collect(MetricSink& sink) override {
     Result<RawTimex> raw = ReadTimex();
     if (!raw.ok()) {
+      WarnOnceIfDenied(raw.status(), sink);
       return raw.status();
     }
     TimexValues v = ConvertTimex(raw.value());
@@ -79,6 +80,26 @@ class TimexCollector : public Collector {
     }
     return Status::OK();
   }
+
+ private:
+  // A read-only adjtimex needs no privilege, so EPERM means a sandbox forbids
+  // the call itself (systemd's ProtectClock=yes, a SystemCallFilter without
+  // @clock, a container's seccomp profile), on every scrape alike. The NoData
+  // it returns is logged at debug only, which left node_timex_* silently
+  // missing and the clock alerts unable to fire: say it once at warn, with
+  // the way out, and not on every scrape after that.
+  void WarnOnceIfDenied(const Status& s, MetricSink& sink) {
+    if (s.sys_errno() != EPERM || denied_reported_) {
+      return;
+    }
+    denied_reported_ = true;
+    sink.Warn(s.message() +
+              ": a seccomp filter forbids even reading the clock state (systemd: ProtectClock=yes, or a "
+              "SystemCallFilter= without adjtimex and clock_adjtime), so node_timex_* are not exported; "
+              "reported once, later scrapes log it at debug");
+  }
+
+  bool denied_reported_ = false;  // the scraper never runs one instance on two threads at once
 };
 
 }  // namespace

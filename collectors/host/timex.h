@@ -17,8 +17,11 @@ struct RawTimex {
                ppsfreq = 0, jitter = 0, shift = 0, stabil = 0, jitcnt = 0, calcnt = 0, errcnt = 0, stbcnt = 0, tai = 0;
 };
 
-// Calls adjtimex(2) read-only (modes = 0). NoData when not permitted (some
-// sandboxes forbid it even for reading), Error otherwise.
+// Calls adjtimex(2) read-only (modes = 0). NoData (sys_errno EPERM) when not
+// permitted (some sandboxes forbid it even for reading), Error otherwise. The
+// collector reports EPERM once at warn level (MetricSink::Warn) and then only
+// as NoData, so a sandboxed agent says why node_timex_* is missing without
+// repeating it on every scrape.
 Result<RawTimex> ReadTimex();
 
 // The exported values in node_exporter's units (seconds, ratios, hertz).
