@@ -16,6 +16,7 @@
 #include "collectors/host/netstat.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pressure.h"
+#include "collectors/host/processes.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/stat.h"
 #include "collectors/host/textfile.h"
@@ -43,6 +44,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetstatCollectorSpec(),
         OsCollectorSpec(),
         PressureCollectorSpec(),
+        ProcessesCollectorSpec(),
         SockstatCollectorSpec(),
         StatCollectorSpec(),
         TextfileCollectorSpec(),

@@ -132,5 +132,40 @@ class DefaultsTest(unittest.TestCase):
         self.assertNotIn("node_vmstat_pgfault", text)
 
 
+# The /proc collectors of issue 17 (docs/collectors/procfs-batch.md), each with the kernel
+# file it needs: where the file exists the collector must succeed, elsewhere it is "no data"
+# (success 0) without an error line in the log.
+PROCFS_BATCH = {
+    "processes": "/proc/sys/kernel/pid_max",
+}
+
+
+class ProcfsBatchLiveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        with Agent(*["--collector." + name for name in PROCFS_BATCH]) as agent:
+            cls.text = agent.metrics()
+        cls.log = agent.log()
+
+    def test_each_collector_succeeds_where_its_file_exists(self):
+        for name, path in PROCFS_BATCH.items():
+            success = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
+            if os.path.exists(path):
+                self.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, self.log))
+            else:
+                self.assertEqual(success, 0, name)
+                self.assertNotRegex(self.log, r"(?i)(error|warn).*%s" % name)
+
+    def test_exposition_passes_promtool(self):
+        check_metrics_with_promtool(self, self.text)
+
+    def test_processes_counts_this_test(self):
+        self.assertGreaterEqual(sample(self.text, "node_processes_pids"), 2)  # this test and the agent
+        self.assertGreaterEqual(sample(self.text, "node_processes_threads"), sample(self.text, "node_processes_pids"))
+        with open("/proc/sys/kernel/pid_max") as f:
+            self.assertEqual(sample(self.text, "node_processes_max_processes"), int(f.read()))
+
+
 if __name__ == "__main__":
     unittest.main()
