@@ -8,6 +8,7 @@
 #include "collectors/host/entropy.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
+#include "collectors/host/interrupts.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
@@ -36,6 +37,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         EntropyCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
+        InterruptsCollectorSpec(),
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),

@@ -137,6 +137,7 @@ class DefaultsTest(unittest.TestCase):
 # (success 0) without an error line in the log.
 PROCFS_BATCH = {
     "processes": "/proc/sys/kernel/pid_max",
+    "interrupts": "/proc/interrupts",
 }
 
 
@@ -165,6 +166,11 @@ class ProcfsBatchLiveTest(unittest.TestCase):
         self.assertGreaterEqual(sample(self.text, "node_processes_threads"), sample(self.text, "node_processes_pids"))
         with open("/proc/sys/kernel/pid_max") as f:
             self.assertEqual(sample(self.text, "node_processes_max_processes"), int(f.read()))
+
+    def test_interrupts_has_the_local_timer_of_cpu0(self):
+        if os.uname().machine in ("x86_64", "i686"):
+            self.assertIsNotNone(sample(self.text, 'node_interrupts_total{cpu="0",devices="",'
+                                                   'info="Local timer interrupts",type="LOC"}'))
 
 
 if __name__ == "__main__":
