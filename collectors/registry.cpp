@@ -19,6 +19,7 @@
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
 #include "collectors/host/sockstat.h"
+#include "collectors/host/softirqs.h"
 #include "collectors/host/stat.h"
 #include "collectors/host/textfile.h"
 #include "collectors/host/time_collector.h"
@@ -48,6 +49,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
         SockstatCollectorSpec(),
+        SoftirqsCollectorSpec(),
         StatCollectorSpec(),
         TextfileCollectorSpec(),
         TimeCollectorSpec(),

@@ -138,6 +138,7 @@ class DefaultsTest(unittest.TestCase):
 PROCFS_BATCH = {
     "processes": "/proc/sys/kernel/pid_max",
     "interrupts": "/proc/interrupts",
+    "softirqs": "/proc/softirqs",
 }
 
 
@@ -171,6 +172,12 @@ class ProcfsBatchLiveTest(unittest.TestCase):
         if os.uname().machine in ("x86_64", "i686"):
             self.assertIsNotNone(sample(self.text, 'node_interrupts_total{cpu="0",devices="",'
                                                    'info="Local timer interrupts",type="LOC"}'))
+
+    def test_softirqs_has_every_cpu(self):
+        cpus = {re.search(r'cpu="(\d+)"', l).group(1) for l in self.text.splitlines()
+                if l.startswith('node_softirqs_functions_total{') and 'type="TIMER"' in l}
+        with open("/proc/softirqs") as f:
+            self.assertEqual(len(cpus), len(f.readline().split()))  # one column per CPU
 
 
 if __name__ == "__main__":
