@@ -20,6 +20,7 @@
 #include "collectors/host/processes.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
+#include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
 #include "collectors/host/textfile.h"
 #include "collectors/host/time_collector.h"
@@ -50,6 +51,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         ProcessesCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),
+        SoftnetCollectorSpec(),
         StatCollectorSpec(),
         TextfileCollectorSpec(),
         TimeCollectorSpec(),

@@ -139,6 +139,7 @@ PROCFS_BATCH = {
     "processes": "/proc/sys/kernel/pid_max",
     "interrupts": "/proc/interrupts",
     "softirqs": "/proc/softirqs",
+    "softnet": "/proc/net/softnet_stat",
 }
 
 
