@@ -18,6 +18,7 @@
 #include "collectors/host/os.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
+#include "collectors/host/schedstat.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
@@ -49,6 +50,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         OsCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
+        SchedstatCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),

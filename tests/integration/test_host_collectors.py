@@ -140,6 +140,7 @@ PROCFS_BATCH = {
     "interrupts": "/proc/interrupts",
     "softirqs": "/proc/softirqs",
     "softnet": "/proc/net/softnet_stat",
+    "schedstat": "/proc/schedstat",
 }
 
 

@@ -25,6 +25,7 @@ NO_DATA_ONLY_WITHOUT = {
     "conntrack": "/proc/sys/net/netfilter/nf_conntrack_count",  # nf_conntrack not loaded
     "mdadm": "/proc/mdstat",  # no md (software RAID) driver in the kernel
     "pressure": "/proc/pressure/cpu",  # no CONFIG_PSI, or psi=0 (the read fails EOPNOTSUPP)
+    "schedstat": "/proc/schedstat",  # no CONFIG_SCHEDSTATS
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
