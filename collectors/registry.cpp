@@ -26,6 +26,7 @@
 #include "collectors/host/textfile.h"
 #include "collectors/host/time_collector.h"
 #include "collectors/host/timex.h"
+#include "collectors/host/udp_queues.h"
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 
@@ -58,6 +59,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         TextfileCollectorSpec(),
         TimeCollectorSpec(),
         TimexCollectorSpec(),
+        UdpQueuesCollectorSpec(),
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
     };

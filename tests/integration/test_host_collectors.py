@@ -141,6 +141,7 @@ PROCFS_BATCH = {
     "softirqs": "/proc/softirqs",
     "softnet": "/proc/net/softnet_stat",
     "schedstat": "/proc/schedstat",
+    "udp_queues": "/proc/net/udp",
 }
 
 
@@ -148,8 +149,13 @@ class ProcfsBatchLiveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
-        with Agent(*["--collector." + name for name in PROCFS_BATCH]) as agent:
-            cls.text = agent.metrics()
+        # A datagram nobody reads waits in the receive queue that udp_queues sums.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as unread:
+            unread.bind(("127.0.0.1", 0))
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+                sender.sendto(b"x" * 100, unread.getsockname())
+            with Agent(*["--collector." + name for name in PROCFS_BATCH]) as agent:
+                cls.text = agent.metrics()
         cls.log = agent.log()
 
     def test_each_collector_succeeds_where_its_file_exists(self):
@@ -180,6 +186,9 @@ class ProcfsBatchLiveTest(unittest.TestCase):
                 if l.startswith('node_softirqs_functions_total{') and 'type="TIMER"' in l}
         with open("/proc/softirqs") as f:
             self.assertEqual(len(cpus), len(f.readline().split()))  # one column per CPU
+
+    def test_udp_queues_sees_an_unread_datagram(self):
+        self.assertGreaterEqual(sample(self.text, 'node_udp_queues{ip="v4",queue="rx"}'), 100)
 
 
 if __name__ == "__main__":
