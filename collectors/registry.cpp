@@ -9,6 +9,7 @@
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
 #include "collectors/host/interrupts.h"
+#include "collectors/host/kernel_hung.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
@@ -42,6 +43,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         InterruptsCollectorSpec(),
+        KernelHungCollectorSpec(),
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),

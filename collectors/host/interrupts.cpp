@@ -111,8 +111,8 @@ CollectorSpec InterruptsCollectorSpec() {
           "The name filters match \"<type>;<info>;<devices>\".",
           {kNameInclude.Spec(), kNameExclude.Spec(), kIncludeZeros.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            Result<DeviceFilter> filter = MakeDeviceFilter({"name-exclude", "name-include", ""},
-                                                           ctx.options.Get(kNameExclude), ctx.options.Get(kNameInclude));
+            Result<DeviceFilter> filter = MakeDeviceFilter(
+                {"name-exclude", "name-include", ""}, ctx.options.Get(kNameExclude), ctx.options.Get(kNameInclude));
             if (!filter.ok()) {
               return filter.status();
             }

@@ -8,10 +8,14 @@
 namespace hostwatch {
 namespace {
 
-const MetricDesc kRunning{"node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process.",
-                          MetricType::Counter, {"cpu"}};
+const MetricDesc kRunning{"node_schedstat_running_seconds_total",
+                          "Number of seconds CPU spent running a process.",
+                          MetricType::Counter,
+                          {"cpu"}};
 const MetricDesc kWaiting{"node_schedstat_waiting_seconds_total",
-                          "Number of seconds spent by processing waiting for this CPU.", MetricType::Counter, {"cpu"}};
+                          "Number of seconds spent by processing waiting for this CPU.",
+                          MetricType::Counter,
+                          {"cpu"}};
 const MetricDesc kTimeslices{
     "node_schedstat_timeslices_total", "Number of timeslices executed by CPU.", MetricType::Counter, {"cpu"}};
 

@@ -15,8 +15,8 @@ const MetricDesc kSoftirqs{
 
 // The vectors node_exporter exports (procfs's Softirqs struct); a kernel
 // that adds one does not change the output.
-constexpr std::string_view kTypes[] = {"HI",      "TIMER", "NET_TX", "NET_RX",  "BLOCK",
-                                       "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};
+constexpr std::string_view kTypes[] = {"HI",       "TIMER",   "NET_TX", "NET_RX",  "BLOCK",
+                                       "IRQ_POLL", "TASKLET", "SCHED",  "HRTIMER", "RCU"};
 
 class SoftirqsCollector : public Collector {
  public:

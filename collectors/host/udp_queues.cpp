@@ -9,8 +9,10 @@
 namespace hostwatch {
 namespace {
 
-const MetricDesc kQueues{"node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.",
-                         MetricType::Gauge, {"queue", "ip"}};
+const MetricDesc kQueues{"node_udp_queues",
+                         "Number of allocated memory in the kernel for UDP datagrams in bytes.",
+                         MetricType::Gauge,
+                         {"queue", "ip"}};
 
 class UdpQueuesCollector : public Collector {
  public:

@@ -82,7 +82,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_disk_\w+", r"node_network_\w+",
     r"node_nf_conntrack_\w+", r"node_netstat_\w+", r"node_sockstat_\w+", r"node_md_\w+", r"node_entropy_\w+",
     r"node_processes_\w+", r"node_interrupts_total", r"node_softirqs_functions_total",
-    r"node_softnet_\w+", r"node_schedstat_\w+", r"node_udp_queues",
+    r"node_softnet_\w+", r"node_schedstat_\w+", r"node_udp_queues", r"node_kernel_hung_tasks_total",
 ]
 
 

@@ -142,6 +142,7 @@ PROCFS_BATCH = {
     "softnet": "/proc/net/softnet_stat",
     "schedstat": "/proc/schedstat",
     "udp_queues": "/proc/net/udp",
+    "kernel_hung": "/proc/sys/kernel/hung_task_detect_count",
 }
 
 

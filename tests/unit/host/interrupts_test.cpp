@@ -45,11 +45,13 @@ TEST(InterruptsCollectorTest, ExportsNodeExporterSeriesFromFixture) {
   testing::CollectorRun run = testing::RunCollectorOnce("interrupts", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.parse_errors, 0u);
-  EXPECT_EQ(testing::Sample(run.text, "node_interrupts_total{cpu=\"0\",devices=\"ehci_hcd:usb1, mmc0\","
-                                      "info=\"IR-IO-APIC-fasteoi\",type=\"16\"}"),
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_interrupts_total{cpu=\"0\",devices=\"ehci_hcd:usb1, mmc0\","
+                            "info=\"IR-IO-APIC-fasteoi\",type=\"16\"}"),
             328511);
-  EXPECT_EQ(testing::Sample(run.text, "node_interrupts_total{cpu=\"3\",devices=\"\",info=\"Machine check polls\","
-                                      "type=\"MCP\"}"),
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_interrupts_total{cpu=\"3\",devices=\"\",info=\"Machine check polls\","
+                            "type=\"MCP\"}"),
             2399);
   EXPECT_EQ(run.text.find("type=\"ERR\""), std::string::npos);
 }
@@ -61,8 +63,9 @@ TEST(InterruptsCollectorTest, NameFilterAndZerosOption) {
   ASSERT_TRUE(options.Set("interrupts", "include-zeros", "false").ok());
   testing::CollectorRun run = testing::RunCollectorOnce("interrupts", fs, options);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
-  EXPECT_EQ(testing::Sample(run.text, "node_interrupts_total{cpu=\"0\",devices=\"\",info=\"Machine check polls\","
-                                      "type=\"MCP\"}"),
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_interrupts_total{cpu=\"0\",devices=\"\",info=\"Machine check polls\","
+                            "type=\"MCP\"}"),
             2406);
   EXPECT_EQ(run.text.find("TRM"), std::string::npos) << "all zero";
   EXPECT_EQ(run.text.find("type=\"LOC\""), std::string::npos) << "not included";

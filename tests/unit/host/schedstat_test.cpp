@@ -35,8 +35,7 @@ TEST(SchedstatCollectorTest, ExportsNodeExporterSeriesFromFixture) {
   testing::CollectorRun run = testing::RunCollectorOnce("schedstat", fs);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(run.parse_errors, 0u);
-  EXPECT_NE(run.text.find("node_schedstat_running_seconds_total{cpu=\"0\"} 2.045936778163039e+06\n"),
-            std::string::npos)
+  EXPECT_NE(run.text.find("node_schedstat_running_seconds_total{cpu=\"0\"} 2.045936778163039e+06\n"), std::string::npos)
       << run.text;
   EXPECT_EQ(testing::Sample(run.text, "node_schedstat_waiting_seconds_total{cpu=\"1\"}"), 364107.263788241);
   EXPECT_EQ(testing::Sample(run.text, "node_schedstat_timeslices_total{cpu=\"1\"}"), 5145567945);
