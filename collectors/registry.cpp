@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collectors/host/arp.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
 #include "collectors/host/diskstats.h"
@@ -36,6 +37,7 @@ namespace hostwatch {
 const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
+        ArpCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),

@@ -14,6 +14,7 @@
 
 #include "collectors/core/cached_file.h"
 #include "collectors/core/device_filter.h"
+#include "collectors/core/netlink_dump.h"
 #include "collectors/core/parse_util.h"
 
 namespace hostwatch {
@@ -37,22 +38,8 @@ const std::array<MetricDesc, 16> kColumns = {
 };
 const MetricDesc kReceiveNohandler = NetDevDesc("receive_nohandler");
 
-// Asks the kernel for every link of our network namespace and returns the raw
-// reply datagrams, each padded to 4 bytes. The socket has a receive timeout,
-// so a wedged kernel cannot hang the collector forever.
+// Asks the kernel for every link of our network namespace (raw reply, see NetlinkDump).
 Result<std::string> DumpRtnlLinks() {
-  int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) {
-    return Status::FromErrno(errno, "netlink socket");
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  timeval tv{};
-  tv.tv_sec = 2;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-
   struct {
     nlmsghdr header;
     ifinfomsg body;
@@ -62,45 +49,7 @@ Result<std::string> DumpRtnlLinks() {
   request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   request.header.nlmsg_seq = 1;
   request.body.ifi_family = AF_UNSPEC;
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
-  if (::sendto(fd, &request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
-    return Status::FromErrno(errno, "netlink send");
-  }
-  std::string out;
-  std::string buf(64 * 1024, '\0');
-  // A dump ends with NLMSG_DONE; bound the loop anyway (a huge host has a few
-  // thousand links, far below this many datagrams).
-  for (int datagrams = 0; datagrams < 100000; ++datagrams) {
-    ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return Status::FromErrno(errno, "netlink recv");
-    }
-    out.append(buf.data(), static_cast<std::size_t>(n));
-    out.resize(NLMSG_ALIGN(out.size()), '\0');
-    // Look for NLMSG_DONE or NLMSG_ERROR in this datagram.
-    std::size_t off = 0;
-    bool done = n == 0;
-    while (off + sizeof(nlmsghdr) <= static_cast<std::size_t>(n)) {
-      nlmsghdr h;
-      std::memcpy(&h, buf.data() + off, sizeof(h));
-      if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) {
-        done = true;
-        break;
-      }
-      if (h.nlmsg_len < sizeof(nlmsghdr)) {
-        break;
-      }
-      off += NLMSG_ALIGN(h.nlmsg_len);
-    }
-    if (done) {
-      return out;
-    }
-  }
-  return Status::Error("netlink dump did not end");
+  return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
 }
 
 class NetdevCollector : public Collector {

@@ -64,6 +64,7 @@ UPSTREAM_OPTIONS = [
     ("--collector.textfile.directory", TEXTFILE_DIR),
     ("--collector.bcache.priorityStats", None),
     ("--collector.arp.device-exclude", "nope"),
+    ("--no-collector.arp.netlink", None),
     ("--collector.qdisc.device-include", "(wlan0|eth0)"),
 ]
 
@@ -83,6 +84,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_nf_conntrack_\w+", r"node_netstat_\w+", r"node_sockstat_\w+", r"node_md_\w+", r"node_entropy_\w+",
     r"node_processes_\w+", r"node_interrupts_total", r"node_softirqs_functions_total",
     r"node_softnet_\w+", r"node_schedstat_\w+", r"node_udp_queues", r"node_kernel_hung_tasks_total",
+    r"node_arp_entries",
 ]
 
 

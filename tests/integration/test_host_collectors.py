@@ -143,6 +143,7 @@ PROCFS_BATCH = {
     "schedstat": "/proc/schedstat",
     "udp_queues": "/proc/net/udp",
     "kernel_hung": "/proc/sys/kernel/hung_task_detect_count",
+    "arp": "/proc/net/arp",
 }
 
 
@@ -190,6 +191,13 @@ class ProcfsBatchLiveTest(unittest.TestCase):
 
     def test_udp_queues_sees_an_unread_datagram(self):
         self.assertGreaterEqual(sample(self.text, 'node_udp_queues{ip="v4",queue="rx"}'), 100)
+
+    def test_arp_netlink_and_proc_paths_agree(self):
+        with Agent("--collector.arp", "--no-collector.arp.netlink") as agent:
+            proc_text = agent.metrics()
+        self.assertEqual(sample(proc_text, 'node_scrape_collector_success{collector="arp"}'), 1)
+        entries = lambda text: sorted(l for l in text.splitlines() if l.startswith("node_arp_entries{"))
+        self.assertEqual(entries(self.text), entries(proc_text))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+// One netlink dump request (NLM_F_DUMP) and its reply, for the collectors
+// that ask the kernel instead of reading /proc: netdev (RTM_GETLINK), arp
+// (RTM_GETNEIGH) and tcpstat (SOCK_DIAG_BY_FAMILY).
+//
+// Each call opens its own socket, so concurrent calls are independent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/core/status.h"
+
+namespace hostwatch {
+
+// Opens a netlink socket of `protocol` (NETLINK_ROUTE, NETLINK_SOCK_DIAG),
+// sends `request` (a complete message: nlmsghdr with NLM_F_DUMP, then the
+// body) and returns the reply datagrams concatenated, each padded to 4
+// bytes, up to and including the datagram with NLMSG_DONE or NLMSG_ERROR.
+// The socket has a 2 s receive timeout, so a wedged kernel cannot hang a
+// collector. Error when the socket cannot be opened or used.
+Result<std::string> NetlinkDump(int protocol, std::string_view request);
+
+// One message of a dump: its type and the bytes after its header.
+struct NetlinkMessage {
+  std::uint16_t type = 0;
+  std::string_view payload;
+};
+
+// The messages of a NetlinkDump reply, up to NLMSG_DONE. An NLMSG_ERROR
+// with a nonzero code makes the whole dump an Error carrying that errno; a
+// message whose length runs past the data is an Error.
+Result<std::vector<NetlinkMessage>> SplitNetlinkDump(std::string_view bytes);
+
+}  // namespace hostwatch
