@@ -200,5 +200,26 @@ class ProcfsBatchLiveTest(unittest.TestCase):
         self.assertEqual(entries(self.text), entries(proc_text))
 
 
+class TcpstatLiveTest(unittest.TestCase):
+    """tcpstat has no fixture in node_exporter's tree: it is checked against sockets this test opens."""
+
+    def test_counts_a_listener_and_an_established_connection(self):
+        require_binary()
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            with socket.create_connection(listener.getsockname()) as client:
+                server, _ = listener.accept()
+                with server:
+                    with Agent("--collector.tcpstat") as agent:
+                        text = agent.metrics()
+        self.assertEqual(sample(text, 'node_scrape_collector_success{collector="tcpstat"}'), 1)
+        self.assertGreaterEqual(sample(text, 'node_tcp_connection_states{state="listen"}'), 1)
+        # client and server ends of the test's connection
+        self.assertGreaterEqual(sample(text, 'node_tcp_connection_states{state="established"}'), 2)
+        self.assertIsNotNone(sample(text, 'node_tcp_connection_states{state="rx_queued_bytes"}'))
+        check_metrics_with_promtool(self, text)
+
+
 if __name__ == "__main__":
     unittest.main()
