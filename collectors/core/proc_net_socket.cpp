@@ -58,4 +58,20 @@ std::optional<ProcNetSocket> ParseProcNetSocketLine(std::string_view line) {
   return s;
 }
 
+void ForEachProcNetSocket(std::string_view table, const std::function<void(const ProcNetSocket&)>& add,
+                          std::uint64_t* parse_errors) {
+  std::vector<std::string_view> lines = SplitLines(table);
+  for (std::size_t i = 1; i < lines.size(); ++i) {  // line 0: the column names
+    if (TrimSpace(lines[i]).empty()) {
+      continue;
+    }
+    std::optional<ProcNetSocket> s = ParseProcNetSocketLine(lines[i]);
+    if (!s) {
+      ++*parse_errors;
+      continue;
+    }
+    add(*s);
+  }
+}
+
 }  // namespace hostwatch

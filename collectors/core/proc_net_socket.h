@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -22,5 +23,11 @@ struct ProcNetSocket {
 // nullopt when it has fewer than 10 fields, or the slot, the two addresses
 // ("hex:hex"), the state or the "tx:rx" queues are not in that form.
 std::optional<ProcNetSocket> ParseProcNetSocketLine(std::string_view line);
+
+// Calls add() with each socket of a whole table (its first line is the
+// column names; blank lines are ignored). A line that does not parse is
+// skipped and counted in *parse_errors.
+void ForEachProcNetSocket(std::string_view table, const std::function<void(const ProcNetSocket&)>& add,
+                          std::uint64_t* parse_errors);
 
 }  // namespace hostwatch

@@ -11,7 +11,6 @@
 
 #include "collectors/core/cached_file.h"
 #include "collectors/core/netlink_dump.h"
-#include "collectors/core/parse_util.h"
 #include "collectors/core/proc_net_socket.h"
 
 namespace hostwatch {
@@ -138,18 +137,8 @@ Status AddInetDiagDump(std::string_view bytes, TcpStats* stats, std::uint64_t* p
 }
 
 void AddProcNetTcp(std::string_view text, TcpStats* stats, std::uint64_t* parse_errors) {
-  std::vector<std::string_view> lines = SplitLines(text);
-  for (std::size_t i = 1; i < lines.size(); ++i) {  // line 0: the column names
-    if (TrimSpace(lines[i]).empty()) {
-      continue;
-    }
-    std::optional<ProcNetSocket> s = ParseProcNetSocketLine(lines[i]);
-    if (!s) {
-      ++*parse_errors;
-      continue;
-    }
-    AddSocket(s->state, s->tx_queue, s->rx_queue, stats);
-  }
+  ForEachProcNetSocket(
+      text, [stats](const ProcNetSocket& s) { AddSocket(s.state, s.tx_queue, s.rx_queue, stats); }, parse_errors);
 }
 
 CollectorSpec TcpstatCollectorSpec() {

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "collectors/core/cached_file.h"
-#include "collectors/core/parse_util.h"
 #include "collectors/core/proc_net_socket.h"
 
 namespace hostwatch {
@@ -50,19 +49,13 @@ class UdpQueuesCollector : public Collector {
 
 UdpQueues ParseUdpQueues(std::string_view text, std::uint64_t* parse_errors) {
   UdpQueues q;
-  std::vector<std::string_view> lines = SplitLines(text);
-  for (std::size_t i = 1; i < lines.size(); ++i) {  // line 0: the column names
-    if (TrimSpace(lines[i]).empty()) {
-      continue;
-    }
-    std::optional<ProcNetSocket> s = ParseProcNetSocketLine(lines[i]);
-    if (!s) {
-      ++*parse_errors;
-      continue;
-    }
-    q.tx += static_cast<double>(s->tx_queue);
-    q.rx += static_cast<double>(s->rx_queue);
-  }
+  ForEachProcNetSocket(
+      text,
+      [&q](const ProcNetSocket& s) {
+        q.tx += static_cast<double>(s.tx_queue);
+        q.rx += static_cast<double>(s.rx_queue);
+      },
+      parse_errors);
   return q;
 }
 

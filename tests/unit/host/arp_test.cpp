@@ -8,34 +8,18 @@
 
 #include <cerrno>
 
+#include "tests/unit/netlink_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
 namespace {
-
-// One netlink message as the kernel sends it: header, body, padding.
-std::string Message(std::uint16_t type, const void* body, std::size_t len) {
-  nlmsghdr h{};
-  h.nlmsg_len = static_cast<std::uint32_t>(NLMSG_LENGTH(len));
-  h.nlmsg_type = type;
-  std::string msg(reinterpret_cast<const char*>(&h), sizeof(h));
-  msg.resize(NLMSG_HDRLEN, '\0');
-  msg.append(static_cast<const char*>(body), len);
-  msg.resize(NLMSG_ALIGN(msg.size()), '\0');
-  return msg;
-}
 
 std::string Neighbour(int ifindex, std::uint16_t state) {
   ndmsg nd{};
   nd.ndm_family = AF_INET;
   nd.ndm_ifindex = ifindex;
   nd.ndm_state = state;
-  return Message(RTM_NEWNEIGH, &nd, sizeof(nd));
-}
-
-std::string Done() {
-  int zero = 0;
-  return Message(NLMSG_DONE, &zero, sizeof(zero));
+  return testing::NetlinkMessageBytes(RTM_NEWNEIGH, &nd, sizeof(nd));
 }
 
 TEST(ArpParserTest, CountsProcNetArpEntriesPerDevice) {
@@ -55,7 +39,8 @@ TEST(ArpParserTest, CountsProcNetArpEntriesPerDevice) {
 TEST(ArpParserTest, NeighbourDumpLeavesOutNoarpEntries) {
   std::uint64_t errors = 0;
   std::string dump = Neighbour(2, NUD_REACHABLE) + Neighbour(2, NUD_STALE) + Neighbour(1, NUD_NOARP) +
-                     Neighbour(3, NUD_PERMANENT) + Message(RTM_NEWNEIGH, "x", 1) + Done();
+                     Neighbour(3, NUD_PERMANENT) + testing::NetlinkMessageBytes(RTM_NEWNEIGH, "x", 1) +
+                     testing::NetlinkDoneBytes();
   Result<std::map<int, double>> n = ParseNeighbourDump(dump, &errors);
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(errors, 1u);
@@ -66,7 +51,8 @@ TEST(ArpParserTest, NeighbourDumpErrorIsAnError) {
   nlmsgerr err{};
   err.error = -EPERM;
   std::uint64_t errors = 0;
-  Result<std::map<int, double>> n = ParseNeighbourDump(Message(NLMSG_ERROR, &err, sizeof(err)), &errors);
+  Result<std::map<int, double>> n =
+      ParseNeighbourDump(testing::NetlinkMessageBytes(NLMSG_ERROR, &err, sizeof(err)), &errors);
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.status().sys_errno(), EPERM);
 }

@@ -9,22 +9,11 @@
 
 #include <cerrno>
 
+#include "tests/unit/netlink_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
 namespace {
-
-// One netlink message as the kernel sends it: header, body, padding.
-std::string Message(std::uint16_t type, const void* body, std::size_t len) {
-  nlmsghdr h{};
-  h.nlmsg_len = static_cast<std::uint32_t>(NLMSG_LENGTH(len));
-  h.nlmsg_type = type;
-  std::string msg(reinterpret_cast<const char*>(&h), sizeof(h));
-  msg.resize(NLMSG_HDRLEN, '\0');
-  msg.append(static_cast<const char*>(body), len);
-  msg.resize(NLMSG_ALIGN(msg.size()), '\0');
-  return msg;
-}
 
 std::string Socket(std::uint8_t state, std::uint32_t rqueue, std::uint32_t wqueue) {
   inet_diag_msg m{};
@@ -32,15 +21,14 @@ std::string Socket(std::uint8_t state, std::uint32_t rqueue, std::uint32_t wqueu
   m.idiag_state = state;
   m.idiag_rqueue = rqueue;
   m.idiag_wqueue = wqueue;
-  return Message(SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+  return testing::NetlinkMessageBytes(SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
 }
 
 TEST(TcpstatParserTest, CountsInetDiagSocketsByStateAndSumsQueues) {
   TcpStats stats;
   std::uint64_t errors = 0;
-  int zero = 0;
-  std::string dump = Socket(10, 0, 128) + Socket(1, 5, 7) + Socket(1, 1, 0) + Message(SOCK_DIAG_BY_FAMILY, "x", 1) +
-                     Message(NLMSG_DONE, &zero, sizeof(zero));
+  std::string dump = Socket(10, 0, 128) + Socket(1, 5, 7) + Socket(1, 1, 0) +
+                     testing::NetlinkMessageBytes(SOCK_DIAG_BY_FAMILY, "x", 1) + testing::NetlinkDoneBytes();
   ASSERT_TRUE(AddInetDiagDump(dump, &stats, &errors).ok());
   EXPECT_EQ(errors, 1u);
   EXPECT_TRUE(stats.any);
@@ -55,7 +43,7 @@ TEST(TcpstatParserTest, InetDiagErrorIsAnError) {
   err.error = -ENOENT;
   TcpStats stats;
   std::uint64_t errors = 0;
-  Status s = AddInetDiagDump(Message(NLMSG_ERROR, &err, sizeof(err)), &stats, &errors);
+  Status s = AddInetDiagDump(testing::NetlinkMessageBytes(NLMSG_ERROR, &err, sizeof(err)), &stats, &errors);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.sys_errno(), ENOENT);
 }
