@@ -19,6 +19,14 @@ const MetricDesc kCollectorSuccess{"node_scrape_collector_success",
                                    "node_exporter: Whether a collector succeeded.",
                                    MetricType::Gauge,
                                    {"collector"}};
+// node_scrape_collector_success is 0 both when a collector failed and when it had nothing to
+// read on this host (node_exporter's ErrNoData: no /proc/mdstat, no nf_conntrack, no PSI). This
+// tells the two apart, so that an alert can fire on failures only.
+const MetricDesc kCollectorNoData{"hostwatch_collector_no_data",
+                                  "1 if the collector found nothing to report on this host in the scrape (its "
+                                  "success is then 0, as in node_exporter), 0 otherwise.",
+                                  MetricType::Gauge,
+                                  {"collector"}};
 const MetricDesc kParseErrors{"hostwatch_collector_parse_errors_total",
                               "Malformed input lines a collector skipped since the agent started.",
                               MetricType::Counter,
@@ -187,6 +195,7 @@ void Scraper::Collect(MetricSink& sink) const {
     }
     meta.Add(kCollectorDuration, r.seconds, {e.name});
     meta.Add(kCollectorSuccess, success ? 1 : 0, {e.name});
+    meta.Add(kCollectorNoData, r.status.no_data() ? 1 : 0, {e.name});
     std::uint64_t errors = e.parse_errors.load();
     meta.Add(kParseErrors, static_cast<double>(errors), {e.name});
     std::lock_guard<std::mutex> lock(e.info_mu);
