@@ -28,6 +28,16 @@ testing::CollectorRun RunOnDirectory(const std::string& dir, const std::string& 
   return testing::RunCollectorOnce("textfile", ProcFs(), options);
 }
 
+// A textfile collector on dir, for tests that keep it across scrapes as the scraper does.
+CollectorPtr MakeCollector(const std::string& dir) {
+  static const ProcFs fs;  // the collector keeps a reference
+  CollectorOptions options = DefaultCollectorOptions();
+  EXPECT_TRUE(options.Set("textfile", "directory", dir).ok());
+  Result<CollectorPtr> c = FindCollector("textfile")->make(CollectorContext{fs, options});
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return std::move(c).value();
+}
+
 std::optional<double> Skipped(const testing::CollectorRun& run, const std::string& reason) {
   return testing::Sample(run.text, "hostwatch_textfile_skipped_files{reason=\"" + reason + "\"}");
 }
@@ -250,14 +260,10 @@ TEST(TextfileCollectorTest, DefaultLimitsAreFourMiBAndOneHundredThousandSeries) 
 TEST(TextfileCollectorTest, WarnsAboutAProblemOnceWhileItLasts) {
   testing::TempDir dir;
   dir.Write("bad.prom", "broken{ 1\n");
-  CollectorOptions options = DefaultCollectorOptions();
-  ASSERT_TRUE(options.Set("textfile", "directory", dir.path()).ok());
-  ProcFs fs;
-  Result<CollectorPtr> c = FindCollector("textfile")->make(CollectorContext{fs, options});
-  ASSERT_TRUE(c.ok());
+  CollectorPtr c = MakeCollector(dir.path());
   auto collect = [&] {
     MetricSink sink;
-    EXPECT_TRUE(c.value()->Collect(sink).ok());
+    EXPECT_TRUE(c->Collect(sink).ok());
     return sink.warnings().size();
   };
   EXPECT_EQ(collect(), 1u);
@@ -273,13 +279,8 @@ TEST(TextfileCollectorTest, WarnsAboutAProblemOnceWhileItLasts) {
 // collector's own families are not.
 TEST(TextfileCollectorTest, FileFamiliesAreForeignWithTheirFiles) {
   std::string dir = testing::FixturePath("textfile/good");
-  CollectorOptions options = DefaultCollectorOptions();
-  ASSERT_TRUE(options.Set("textfile", "directory", dir).ok());
-  ProcFs fs;
-  Result<CollectorPtr> c = FindCollector("textfile")->make(CollectorContext{fs, options});
-  ASSERT_TRUE(c.ok());
   MetricSink sink;
-  ASSERT_TRUE(c.value()->Collect(sink).ok());
+  ASSERT_TRUE(MakeCollector(dir)->Collect(sink).ok());
   for (const prometheus::MetricFamily& f : sink.families()) {
     EXPECT_TRUE(f.name.starts_with("node_textfile_") || f.name.starts_with("hostwatch_textfile_")) << f.name;
   }
