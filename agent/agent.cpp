@@ -225,6 +225,7 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   for (const MetricSource* source : sources_) {
     source->Collect(sink);
   }
+  snap->foreign_filter->MergeInto(sink);
   std::vector<prometheus::MetricFamily> families = sink.TakeFamilies();
   host_summary_.Record(families, WallClockSeconds());
   HttpResponse r;

@@ -52,6 +52,7 @@ struct Scraper::Outcome {
   Status status;
   double seconds = 0;
   std::vector<prometheus::MetricFamily> families;
+  std::vector<ForeignFamily> foreign;  // textfile input, merged last by the agent
   std::vector<std::string> warnings;
 };
 
@@ -104,6 +105,7 @@ struct Scraper::Job {
         e.parse_errors += sink.parse_errors();
         o.warnings = sink.warnings();
         o.families = sink.TakeFamilies();
+        o.foreign = sink.TakeForeignFamilies();
       }
       std::lock_guard<std::mutex> lock(mu);
       o.started = true;
@@ -192,6 +194,9 @@ void Scraper::Collect(MetricSink& sink) const {
     }
     for (auto& f : r.families) {
       sink.AddFamily(std::move(f));
+    }
+    for (auto& f : r.foreign) {
+      sink.AddForeignFamily(std::move(f.family), std::move(f.origin));
     }
     meta.Add(kCollectorDuration, r.seconds, {e.name});
     meta.Add(kCollectorSuccess, success ? 1 : 0, {e.name});
