@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "collectors/core/config_diagnostics.h"
 #include "collectors/checks/target_policy.h"
+#include "collectors/core/config_diagnostics.h"
 
 namespace hostwatch {
 

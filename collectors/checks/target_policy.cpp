@@ -375,9 +375,9 @@ bool TargetPolicy::AllowsConnection(Verdict url_verdict, int family, const std::
     return true;
   }
   // The protected-range reason only where it is the reason: a name entry or a wider network allowed it.
-  const bool otherwise_allowed = url_verdict == Verdict::kAllowed ||
-                                 (url_verdict != Verdict::kDenied &&
-                                  AddressRule(family, addr, port, nullptr, /*explicit_only=*/false) != nullptr);
+  const bool otherwise_allowed =
+      url_verdict == Verdict::kAllowed ||
+      (url_verdict != Verdict::kDenied && AddressRule(family, addr, port, nullptr, /*explicit_only=*/false) != nullptr);
   *why = range != nullptr && otherwise_allowed ? ProtectedWhy(*range, family, addr)
                                                : "address not in http_checks.probe_targets.allowed_targets";
   return false;

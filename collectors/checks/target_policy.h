@@ -60,12 +60,12 @@ namespace hostwatch {
 struct TargetRule {
   enum class Kind { kHostExact, kHostSuffix, kNetwork };
   Kind kind = Kind::kHostExact;
-  std::string host;                // kHostExact: the name; kHostSuffix: ".example.org" (with the leading dot)
-  int family = 0;                  // kNetwork: AF_INET or AF_INET6
-  std::uint8_t network[16] = {0};  // kNetwork: address bytes with the host bits cleared
-  int prefix_length = 0;           // kNetwork: 0-32 or 0-128
-  int port = 0;                    // 0 = any port
-  std::string text;                // the entry as written, for messages
+  std::string host;                         // kHostExact: the name; kHostSuffix: ".example.org" (with the leading dot)
+  int family = 0;                           // kNetwork: AF_INET or AF_INET6
+  std::uint8_t network[16] = {0};           // kNetwork: address bytes with the host bits cleared
+  int prefix_length = 0;                    // kNetwork: 0-32 or 0-128
+  int port = 0;                             // 0 = any port
+  std::string text;                         // the entry as written, for messages
   bool send_credentials_over_http = false;  // the module's credentials may go to targets it matches over http://
 };
 

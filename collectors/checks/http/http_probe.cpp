@@ -23,7 +23,6 @@ constexpr std::size_t kMaxBufferedBody = 16 << 20;
 
 double MicrosToSeconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
-
 // "%.6f" for the run's log. std::to_chars gives the same correctly rounded
 // digits as printf without its locale and stream machinery: printf's double
 // formatting was ~9% of a probe's user-space instructions (5-7 log lines a run).
@@ -215,8 +214,8 @@ bool ProbeRun::OnTransferError(CURLcode code) {
   }
   std::string err = error_buffer_[0] != '\0' ? error_buffer_ : curl_->easy_strerror(code);
   if (!refused_address_.empty() && code == CURLE_COULDNT_CONNECT) {
-    Finish(FailureReason::kNotAllowed,
-           "connection to " + refused_address_ + " (resolved from " + UrlHost(*curl_, url_) + ") refused: " + refused_why_);
+    Finish(FailureReason::kNotAllowed, "connection to " + refused_address_ + " (resolved from " +
+                                           UrlHost(*curl_, url_) + ") refused: " + refused_why_);
     return false;
   }
   if (body_limit_hit_) {

@@ -71,7 +71,8 @@ bool ProbeRun::SetupHop() {
     curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &ProbeRun::OpenSocketCallback);
     curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
   }
-  Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" + RedactUrl(url_, config_.redact_query_params) +
+  Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" +
+      RedactUrl(url_, config_.redact_query_params) +
       "\" ip_protocol=" + (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4"));
   return true;
 }
@@ -220,8 +221,10 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
     std::string host =
         original.find(':') != std::string::npos && original.front() != '[' ? "[" + original + "]" : original;
     connect_to_ = curl_->slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
-    bool has_host = std::any_of(config_.headers.begin(), config_.headers.end(),
-                                [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
+    // A configured Host header stands in for ours only on hops that send the configured headers.
+    bool has_host =
+        send_credentials_ && std::any_of(config_.headers.begin(), config_.headers.end(),
+                                         [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
     if (!has_host) {
       std::string default_port = "443";
       headers_ = curl_->slist_append(headers_,

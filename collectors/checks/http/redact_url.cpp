@@ -85,12 +85,28 @@ std::string RedactPassword(const std::string& url, std::size_t auth_start, std::
 const std::vector<std::string_view>& DefaultSecretQueryParams() {
   // The names issue 16 listed, the OAuth ones (RFC 6749/6750: access_token in a query string is
   // how a bearer token is passed without a header) and the signature parts of S3/GCS presigned URLs.
-  static const std::vector<std::string_view> kNames = {
-      "access_token", "api-key",          "api_key",          "apikey",           "auth",
-      "auth_token",   "client_secret",    "id_token",         "key",              "passwd",
-      "password",     "pwd",              "refresh_token",    "secret",           "sig",
-      "signature",    "token",            "x-amz-credential", "x-amz-security-token",
-      "x-amz-signature", "x-goog-credential", "x-goog-signature"};
+  static const std::vector<std::string_view> kNames = {"access_token",
+                                                       "api-key",
+                                                       "api_key",
+                                                       "apikey",
+                                                       "auth",
+                                                       "auth_token",
+                                                       "client_secret",
+                                                       "id_token",
+                                                       "key",
+                                                       "passwd",
+                                                       "password",
+                                                       "pwd",
+                                                       "refresh_token",
+                                                       "secret",
+                                                       "sig",
+                                                       "signature",
+                                                       "token",
+                                                       "x-amz-credential",
+                                                       "x-amz-security-token",
+                                                       "x-amz-signature",
+                                                       "x-goog-credential",
+                                                       "x-goog-signature"};
   return kNames;
 }
 
