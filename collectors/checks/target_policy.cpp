@@ -347,7 +347,7 @@ ProbeTargetsConfig ParseProbeTargetsConfig(const YAML::Node& node, const std::st
         if (std::optional<TargetRule> rule = ParseTargetRule(text, &error)) {
           rules.push_back(std::move(*rule));
         } else {
-          r.Error(item, ip, "\"" + text + "\" " + error);
+          r.Error(item, ip, error);
         }
       });
     } else if (key == "max_concurrent") {
