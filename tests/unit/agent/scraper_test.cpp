@@ -107,7 +107,7 @@ TEST(ScraperTest, NoDataIsReportedApartFromFailure) {
   list.emplace_back("good", std::make_unique<ConstantCollector>(1));
   list.emplace_back("bad", std::make_unique<FailingCollector>());
   list.emplace_back("empty", std::make_unique<NoDataCollector>());
-  Scraper scraper(Collectors(std::move(list)), 2s);
+  Scraper scraper(Collectors(std::move(list)), 2s, std::make_shared<ScrapeThreads>(8));
   std::string text = Scrape(scraper);
   EXPECT_NE(text.find("node_scrape_collector_success{collector=\"empty\"} 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("hostwatch_collector_no_data{collector=\"empty\"} 1\n"), std::string::npos) << text;
