@@ -363,7 +363,7 @@ TEST(ProbeTargetsConfigTest, ReportsErrorsWithPositions) {
       {"http_checks:\n  probe_targets:\n    allowed_targets: [{send_credentials_over_http: true}]\n",
        "hw.yml:3:23: http_checks.probe_targets.allowed_targets[0]: target is required"},
       {"http_checks:\n  probe_targets:\n    allowed_targets: [{target: \"10.0.0.0/40\"}]\n",
-       "hw.yml:3:32: http_checks.probe_targets.allowed_targets[0].target: \"10.0.0.0/40\" has an invalid prefix"},
+       "hw.yml:3:32: http_checks.probe_targets.allowed_targets[0].target: has an invalid prefix"},
       {"http_checks:\n  probe_targets:\n    allowed_targets: [{target: x.org, send_credentials_over_http: sure}]\n",
        "allowed_targets[0].send_credentials_over_http: must be true or false"},
       {"http_checks:\n  probe_targets:\n    allowed_targets: [{target: x.org, credentials: true}]\n",
