@@ -1,0 +1,165 @@
+"""The systemd collector against a real systemd (issue 17): a systemd booted in
+namespaces by tests/testutil/throwaway_root.BootedSystemd (the package test's
+boot) runs a unit that fails, one that keeps restarting, a socket with an
+accepted connection and a timer that fired; hostwatch, started there as a
+transient unit, must report each with node_exporter's families and values,
+both as root (systemd's private socket) and as an unprivileged user (the
+system bus through dbus-daemon, as the packaged unit runs). Outside systemd,
+with no bus to reach, the collector has no data and does not fail.
+"""
+import os
+import re
+import sys
+import time
+import unittest
+
+from hostwatch_testutil import BINARY, Agent, check_metrics_with_promtool, parse_samples, require_binary
+from throwaway_root import BootedSystemd, can_make_throwaway_root
+
+ECHO_SOCKET = "/run/hwtest-echo.sock"
+UNITS = {
+    # Fails at once and stays failed.
+    "hwtest-broken.service": "[Service]\nType=oneshot\nExecStart=/bin/false\n",
+    # Exits after a moment and is restarted, forever (no start rate limit).
+    "hwtest-flap.service": ("[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep 0.2\n"
+                            "Restart=always\nRestartSec=100ms\n"),
+    # Accept=yes: systemd counts each accepted connection (NAccepted).
+    "hwtest-echo.socket": "[Socket]\nListenStream=%s\nAccept=yes\n" % ECHO_SOCKET,
+    "hwtest-echo@.service": "[Service]\nExecStart=/bin/echo hello\nStandardOutput=socket\n",
+    "hwtest-tick.timer": "[Timer]\nOnActiveSec=100ms\nAccuracySec=1ms\n",
+    "hwtest-tick.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
+}
+AGENT_FLAGS = ["--collector.disable-defaults", "--collector.systemd", "--collector.systemd.enable-restarts-metrics",
+               "--collector.systemd.enable-task-metrics", "--collector.systemd.enable-start-time-metrics",
+               "--log.level=debug"]
+
+
+class NoBusTest(unittest.TestCase):
+    def test_unreachable_bus_is_no_data_not_a_failure(self):
+        require_binary()
+        if os.path.exists("/run/systemd/private") and os.geteuid() == 0:
+            self.skipTest("this host runs systemd: its private socket would answer")
+        env = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/hostwatch-test-bus"}
+        with Agent(*AGENT_FLAGS, env=env) as agent:
+            samples = parse_samples(agent.metrics())
+            self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 0.0)
+            self.assertFalse([s for s in samples if s.startswith("node_systemd_")])
+            deadline = time.monotonic() + 5
+            while "name=systemd" not in agent.log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            log = agent.log()
+        self.assertRegex(log, r'msg="collector returned no data" name=systemd err="systemd: no system bus')
+        self.assertNotIn('msg="collector failed"', log)
+
+
+class RealSystemdTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        reason = can_make_throwaway_root()
+        if reason:
+            raise unittest.SkipTest("systemd collector test skipped: " + reason)
+        if not os.path.exists("/lib/systemd/systemd"):
+            raise unittest.SkipTest("systemd collector test skipped: systemd is not installed")
+        cls.systemd = BootedSystemd()
+        if not cls.systemd.booted:
+            log = cls.systemd.boot_log()
+            cls.systemd.close()
+            raise AssertionError("systemd did not boot in namespaces (state %r):\n%s" % (cls.systemd.state, log))
+        sd = cls.systemd
+        for name, text in UNITS.items():
+            with open(sd.path("/etc/systemd/system/" + name), "w") as f:
+                f.write(text)
+        sd.run("systemctl", "daemon-reload")
+        sd.run("systemctl", "start", "hwtest-echo.socket", "hwtest-tick.timer", "hwtest-flap.service")
+        sd.run("systemctl", "start", "hwtest-broken.service", check=False)  # fails, as it should
+        cls.connect_to_echo_socket()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.systemd.close()
+
+    @classmethod
+    def connect_to_echo_socket(cls):
+        code = ("import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+                "sys.stdout.write(s.recv(100).decode())")
+        res = cls.systemd.run(sys.executable, "-c", code, ECHO_SOCKET)
+        assert res.stdout.strip() == "hello", res.stdout
+
+    def wait_for(self, predicate, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        return predicate()
+
+    def start_agent(self, unit, port, user=None):
+        """hostwatch as a transient unit of the booted systemd, on 127.0.0.1:port of its network."""
+        argv = ["systemd-run", "--unit=" + unit, "--property=Type=exec"]
+        if user:
+            argv.append("--property=User=" + user)
+        self.systemd.run(*argv, BINARY, "--web.listen-address=127.0.0.1:%d" % port, *AGENT_FLAGS)
+        self.addCleanup(self.systemd.run, "systemctl", "stop", unit, check=False)
+
+    def scrape_when_ready(self, port, unit):
+        """A scrape in which the collector succeeded (the restart counter and timer need a moment)."""
+        def ready():
+            try:
+                text = self.systemd.http_get("http://127.0.0.1:%d/metrics" % port)
+            except AssertionError:
+                return None
+            s = parse_samples(text)
+            ok = (s.get('node_scrape_collector_success{collector="systemd"}') == 1.0
+                  and s.get('node_systemd_service_restart_total{name="hwtest-flap.service"}', 0) >= 1
+                  and 'node_systemd_timer_last_trigger_seconds{name="hwtest-tick.timer"}' in s)
+            return text if ok else None
+        text = self.wait_for(ready)
+        journal = self.systemd.run("journalctl", "-u", unit, "--no-pager", "-o", "cat", check=False).stdout
+        self.assertTrue(text, "no successful systemd scrape:\n" + journal)
+        return text
+
+    def assert_series(self, text):
+        s = parse_samples(text)
+        self.assertEqual(s['node_systemd_unit_state{name="hwtest-broken.service",state="failed",type="oneshot"}'], 1)
+        self.assertEqual(s['node_systemd_unit_state{name="hwtest-broken.service",state="active",type="oneshot"}'], 0)
+        self.assertEqual(s['node_systemd_unit_state{name="hwtest-echo.socket",state="active",type=""}'], 1)
+        self.assertGreaterEqual(s['node_systemd_service_restart_total{name="hwtest-flap.service"}'], 1)
+        self.assertEqual(s['node_systemd_socket_accepted_connections_total{name="hwtest-echo.socket"}'], 1)
+        self.assertEqual(s['node_systemd_socket_current_connections{name="hwtest-echo.socket"}'], 0)
+        self.assertEqual(s['node_systemd_socket_refused_connections_total{name="hwtest-echo.socket"}'], 0)
+        trigger = s['node_systemd_timer_last_trigger_seconds{name="hwtest-tick.timer"}']
+        self.assertLess(abs(trigger - time.time()), 600, "a wall-clock time near now")
+        started = s['node_systemd_unit_start_time_seconds{name="hwtest-echo.socket"}']
+        self.assertLess(abs(started - time.time()), 600)
+        self.assertEqual(s['node_systemd_unit_start_time_seconds{name="hwtest-broken.service"}'], 0)
+        self.assertIn('node_systemd_unit_tasks_max{name="hwtest-flap.service"}', s)
+        self.assertGreaterEqual(s['node_systemd_units{state="failed"}'], 1)
+        self.assertGreaterEqual(s['node_systemd_units{state="active"}'], 5)
+        # One failed unit: the booted system is "degraded", and the gauge says it is not running.
+        self.assertEqual(self.systemd.run("systemctl", "is-system-running", check=False).stdout.strip(), "degraded")
+        self.assertEqual(s["node_systemd_system_running"], 0)
+        version = self.systemd.run("systemctl", "--version").stdout.split()[1]  # "252 (252.39-1~deb12u1)"
+        series = [k for k in s if k.startswith("node_systemd_version{")]
+        self.assertEqual(len(series), 1, series)
+        self.assertEqual(int(s[series[0]]), int(version))
+        self.assertTrue(any(k.startswith("node_systemd_virtualization_info{") for k in s))
+        # The default exclude pattern drops mounts, slices and scopes.
+        self.assertFalse([k for k in s if re.match(r'node_systemd_unit_state\{name="[^"]*\.(mount|slice|scope)"', k)])
+        check_metrics_with_promtool(self, text)
+
+    def test_as_root_over_the_private_socket(self):
+        self.start_agent("hwtest-agent-root", 9561)
+        self.assert_series(self.scrape_when_ready(9561, "hwtest-agent-root"))
+
+    def test_as_a_user_over_the_system_bus(self):
+        if self.systemd.show("dbus.socket", "ActiveState") != "active":
+            self.fail("no system bus in the booted systemd: dbus.socket is %s" % self.systemd.show(
+                "dbus.socket", "ActiveState"))
+        self.start_agent("hwtest-agent-nobody", 9562, user="nobody")
+        self.assert_series(self.scrape_when_ready(9562, "hwtest-agent-nobody"))
+
+
+if __name__ == "__main__":
+    unittest.main()
