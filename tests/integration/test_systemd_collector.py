@@ -165,6 +165,40 @@ class RealSystemdTest(unittest.TestCase):
         self.start_agent("hwtest-agent-nobody", 9562, user="nobody")
         self.assert_series(self.scrape_when_ready(9562, "hwtest-agent-nobody"))
 
+    def test_same_families_and_series_as_node_exporter(self):
+        """Debian's own node_exporter (1.5.0 on Debian 12), when installed, on the same systemd: every
+        node_systemd_* family it writes has the same HELP and TYPE here, and the settled test units the
+        same series and values. (1.5.0 predates node_systemd_virtualization_info, which only we write.)"""
+        exporter = "/usr/bin/prometheus-node-exporter"
+        if not os.path.exists(exporter):
+            self.skipTest("Debian's prometheus-node-exporter is not installed: nothing to compare with")
+        flags = [f for f in AGENT_FLAGS if f.startswith("--collector.")]
+        self.systemd.run("systemd-run", "--unit=hwtest-node-exporter", "--property=Type=exec", exporter,
+                         "--web.listen-address=127.0.0.1:9563", *flags)
+        self.addCleanup(self.systemd.run, "systemctl", "stop", "hwtest-node-exporter", check=False)
+        self.start_agent("hwtest-agent-compare", 9564)
+        ours = self.scrape_when_ready(9564, "hwtest-agent-compare")
+        theirs = self.wait_for(lambda: self.try_get(9563))
+        self.assertTrue(theirs, "node_exporter did not answer")
+        meta = lambda text: {l for l in text.splitlines() if l.startswith(("# HELP node_systemd_", "# TYPE node_systemd_"))}
+        self.assertGreaterEqual(len(meta(theirs)), 20, theirs[:2000])  # the ten families 1.5.0 writes here
+        self.assertLessEqual(meta(theirs), meta(ours))
+        settled = re.compile(r'node_systemd_[a-z_]+\{name="hwtest-(broken\.service|echo\.socket|tick\.timer)"')
+        pick = lambda text: {k: v for k, v in parse_samples(text).items()
+                             if settled.match(k) and "start_time" not in k and "timer_last_trigger" not in k}
+        self.assertEqual(pick(ours), pick(theirs))
+        self.assertGreaterEqual(len(pick(ours)), 18)  # 3 units x 5 states, and the socket's 3 counters
+        if os.environ.get("HOSTWATCH_TEST_VERBOSE"):
+            print("\n".join(sorted(meta(theirs))) + "\n" + "\n".join(sorted(pick(theirs))))
+        summary = lambda text: {k for k in parse_samples(text) if k.startswith("node_systemd_units{")}
+        self.assertEqual(summary(ours), summary(theirs))
+
+    def try_get(self, port):
+        try:
+            return self.systemd.http_get("http://127.0.0.1:%d/metrics" % port)
+        except AssertionError:
+            return None
+
 
 if __name__ == "__main__":
     unittest.main()
