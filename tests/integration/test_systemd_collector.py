@@ -13,7 +13,7 @@ import sys
 import time
 import unittest
 
-from hostwatch_testutil import BINARY, Agent, check_metrics_with_promtool, parse_samples, require_binary
+from hostwatch_testutil import BINARY, SOURCE_DIR, Agent, check_metrics_with_promtool, parse_samples, require_binary
 from throwaway_root import BootedSystemd, can_make_throwaway_root
 
 ECHO_SOCKET = "/run/hwtest-echo.sock"
@@ -32,6 +32,14 @@ UNITS = {
 AGENT_FLAGS = ["--collector.disable-defaults", "--collector.systemd", "--collector.systemd.enable-restarts-metrics",
                "--collector.systemd.enable-task-metrics", "--collector.systemd.enable-start-time-metrics",
                "--log.level=debug"]
+
+
+def packaged_hardening():
+    """The sandboxing settings of packaging/hostwatch.service (its [Service] lines after "# Hardening.")."""
+    with open(os.path.join(SOURCE_DIR, "packaging", "hostwatch.service")) as f:
+        service = f.read().split("[Service]", 1)[1].split("[Install]", 1)[0]
+    hardening = service.split("# Hardening.", 1)[1]
+    return [l for l in hardening.splitlines() if l and not l.startswith("#") and "=" in l]
 
 
 class NoBusTest(unittest.TestCase):
@@ -95,11 +103,12 @@ class RealSystemdTest(unittest.TestCase):
             time.sleep(0.2)
         return predicate()
 
-    def start_agent(self, unit, port, user=None):
+    def start_agent(self, unit, port, user=None, properties=()):
         """hostwatch as a transient unit of the booted systemd, on 127.0.0.1:port of its network."""
         argv = ["systemd-run", "--unit=" + unit, "--property=Type=exec"]
         if user:
             argv.append("--property=User=" + user)
+        argv += ["--property=" + p for p in properties]
         self.systemd.run(*argv, BINARY, "--web.listen-address=127.0.0.1:%d" % port, *AGENT_FLAGS)
         self.addCleanup(self.systemd.run, "systemctl", "stop", unit, check=False)
 
@@ -192,6 +201,17 @@ class RealSystemdTest(unittest.TestCase):
             print("\n".join(sorted(meta(theirs))) + "\n" + "\n".join(sorted(pick(theirs))))
         summary = lambda text: {k for k in parse_samples(text) if k.startswith("node_systemd_units{")}
         self.assertEqual(summary(ours), summary(theirs))
+
+    def test_under_the_packaged_units_sandbox(self):
+        """packaging/hostwatch.service's hardening (seccomp allow-list, no capabilities, address families,
+        read-only system) must leave the system bus reachable: the package turns this collector on."""
+        hardening = packaged_hardening()
+        self.assertIn("SystemCallFilter=@system-service", hardening)
+        self.start_agent("hwtest-agent-sandboxed", 9565, user="nobody", properties=hardening)
+        self.assertEqual(self.systemd.show("hwtest-agent-sandboxed", "MemoryDenyWriteExecute"), "yes")
+        self.assertEqual(self.systemd.show("hwtest-agent-sandboxed", "CapabilityBoundingSet"), "")
+        self.assertFalse(self.systemd.show("hwtest-agent-sandboxed", "SystemCallFilter").startswith("~"))
+        self.assert_series(self.scrape_when_ready(9565, "hwtest-agent-sandboxed"))
 
     def try_get(self, port):
         try:
