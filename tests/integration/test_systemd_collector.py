@@ -9,7 +9,11 @@ with no bus to reach, the collector has no data and does not fail.
 """
 import os
 import re
+import shutil
+import socket
 import sys
+import tempfile
+import threading
 import time
 import unittest
 
@@ -59,6 +63,48 @@ class NoBusTest(unittest.TestCase):
             log = agent.log()
         self.assertRegex(log, r'msg="collector returned no data" name=systemd err="systemd: no system bus')
         self.assertNotIn('msg="collector failed"', log)
+
+
+class SilentBus:
+    """A unix socket that accepts connections and never answers: a hung dbus-daemon or systemd."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="hostwatch-bus-")
+        self.path = os.path.join(self.dir, "bus")
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(self.path)
+        self.sock.listen(16)
+        self.held = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self.sock.close()
+        for c in self.held:
+            c.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class HungBusTest(unittest.TestCase):
+    def test_a_bus_that_never_answers_fails_the_scrape_within_the_collectors_own_budget(self):
+        """The collector gives up by itself (5 s budget) with its reason, before the scraper's 8 s
+        deadline would abandon its thread ("deadline exceeded"), and the next scrape tries again."""
+        require_binary()
+        bus = SilentBus()
+        self.addCleanup(bus.close)
+        env = {"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=" + bus.path}
+        with Agent(*AGENT_FLAGS, env=env) as agent:
+            samples = parse_samples(agent.metrics())
+            self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 0.0)
+            log = agent.log()
+        self.assertRegex(log, r'msg="collector failed" name=systemd .*err="systemd: [^"]*timed out')
+        self.assertNotIn("deadline", log)
 
 
 class LazyLibsystemdTest(unittest.TestCase):
