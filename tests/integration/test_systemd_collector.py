@@ -18,7 +18,7 @@ import time
 import unittest
 
 from hostwatch_testutil import (BINARY, SOURCE_DIR, Agent, check_metrics_with_promtool, library_mapped, parse_samples,
-                                require_binary)
+                                require_binary, wait_for)
 from throwaway_root import BootedSystemd, can_make_throwaway_root
 
 ECHO_SOCKET = "/run/hwtest-echo.sock"
@@ -57,10 +57,7 @@ class NoBusTest(unittest.TestCase):
             samples = parse_samples(agent.metrics())
             self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 0.0)
             self.assertFalse([s for s in samples if s.startswith("node_systemd_")])
-            deadline = time.monotonic() + 5
-            while "name=systemd" not in agent.log() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            log = agent.log()
+            log = wait_for(lambda: "name=systemd" in agent.log() and agent.log(), timeout=5)  # logged after the reply
         self.assertRegex(log, r'msg="collector returned no data" name=systemd err="systemd: no system bus')
         self.assertNotIn('msg="collector failed"', log)
 
@@ -102,7 +99,7 @@ class HungBusTest(unittest.TestCase):
         with Agent(*AGENT_FLAGS, env=env) as agent:
             samples = parse_samples(agent.metrics())
             self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 0.0)
-            log = agent.log()
+            log = wait_for(lambda: "name=systemd" in agent.log() and agent.log(), timeout=5)
         self.assertRegex(log, r'msg="collector failed" name=systemd .*err="systemd: [^"]*timed out')
         self.assertNotIn("deadline", log)
 
@@ -154,15 +151,6 @@ class RealSystemdTest(unittest.TestCase):
         res = cls.systemd.run(sys.executable, "-c", code, ECHO_SOCKET)
         assert res.stdout.strip() == "hello", res.stdout
 
-    def wait_for(self, predicate, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.2)
-        return predicate()
-
     def start_agent(self, unit, port, user=None, properties=()):
         """hostwatch as a transient unit of the booted systemd, on 127.0.0.1:port of its network."""
         argv = ["systemd-run", "--unit=" + unit, "--property=Type=exec"]
@@ -184,7 +172,7 @@ class RealSystemdTest(unittest.TestCase):
                   and s.get('node_systemd_service_restart_total{name="hwtest-flap.service"}', 0) >= 1
                   and 'node_systemd_timer_last_trigger_seconds{name="hwtest-tick.timer"}' in s)
             return text if ok else None
-        text = self.wait_for(ready)
+        text = wait_for(ready, timeout=15, interval=0.2)
         if os.environ.get("HOSTWATCH_TEST_VERBOSE"):
             print("\n" + "\n".join(l for l in (text or "").splitlines() if "systemd" in l))
         journal = self.systemd.run("journalctl", "-u", unit, "--no-pager", "-o", "cat", check=False).stdout
@@ -247,7 +235,7 @@ class RealSystemdTest(unittest.TestCase):
         self.addCleanup(self.systemd.run, "systemctl", "stop", "hwtest-node-exporter", check=False)
         self.start_agent("hwtest-agent-compare", 9564)
         ours = self.scrape_when_ready(9564, "hwtest-agent-compare")
-        theirs = self.wait_for(lambda: self.try_get(9563))
+        theirs = wait_for(lambda: self.try_get(9563))
         self.assertTrue(theirs, "node_exporter did not answer")
         meta = lambda text: {l for l in text.splitlines() if l.startswith(("# HELP node_systemd_", "# TYPE node_systemd_"))}
         self.assertGreaterEqual(len(meta(theirs)), 20, theirs[:2000])  # the ten families 1.5.0 writes here
