@@ -76,9 +76,8 @@ const SdBusApi* LoadSdBus(std::string* why) {
     api.get_error = reinterpret_cast<decltype(api.get_error)>(sym("sd_bus_message_get_error"));
     api.error_free = reinterpret_cast<decltype(api.error_free)>(sym("sd_bus_error_free"));
     ok = api.open_system && api.new_bus && api.set_address && api.start && api.close && api.unref &&
-         api.new_method_call && api.append && api.call && api.call_async && api.process && api.wait &&
-         api.slot_unref && api.message_unref && api.enter_container && api.exit_container && api.read &&
-         api.get_error && api.error_free;
+         api.new_method_call && api.append && api.call && api.call_async && api.process && api.wait && api.slot_unref &&
+         api.message_unref && api.enter_container && api.exit_container && api.read && api.get_error && api.error_free;
     if (!ok) {
       error = std::string(kLibsystemd) + ": an sd-bus function is missing";
     }

@@ -75,8 +75,7 @@ std::optional<std::string> AsString(const PropertyValue& v) {
 
 class SystemdCollector : public Collector {
  public:
-  SystemdCollector(UnitFilter filter, SystemdMetricOptions options)
-      : filter_(std::move(filter)), options_(options) {}
+  SystemdCollector(UnitFilter filter, SystemdMetricOptions options) : filter_(std::move(filter)), options_(options) {}
 
   Status Collect(MetricSink& sink) override {
     const bool reused = bus_.Connected();

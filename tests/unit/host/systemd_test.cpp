@@ -41,8 +41,8 @@ TEST(SystemdFilterTest, DefaultsSelectLoadedUnitsButNotMountsDevicesScopesSlices
   EXPECT_TRUE(f.Selected(Unit("cron.service", "active")));
   EXPECT_TRUE(f.Selected(Unit("dbus.socket", "active")));
   EXPECT_TRUE(f.Selected(Unit("apt-daily.timer", "active")));
-  for (const char* excluded : {"home.mount", "dev-sda.device", "session-1.scope", "system.slice",
-                               "proc-sys-fs-binfmt_misc.automount"}) {
+  for (const char* excluded :
+       {"home.mount", "dev-sda.device", "session-1.scope", "system.slice", "proc-sys-fs-binfmt_misc.automount"}) {
     EXPECT_FALSE(f.Selected(Unit(excluded, "active"))) << excluded;
   }
   EXPECT_FALSE(f.Selected(Unit("gone.service", "inactive", "not-found")));
@@ -120,7 +120,12 @@ SystemdState SampleState() {
   sock.active_enter_usec = 1700000000500000;
   SystemdUnit timer = Unit("tick.timer", "active");
   timer.last_trigger_usec = 1700000001000000;
-  s.units = {failed, flapping, sock, timer, Unit("home.mount", "active"), Unit("x.service", "inactive", "not-found"),
+  s.units = {failed,
+             flapping,
+             sock,
+             timer,
+             Unit("home.mount", "active"),
+             Unit("x.service", "inactive", "not-found"),
              Unit("m.service", "maintenance")};
   return s;
 }
