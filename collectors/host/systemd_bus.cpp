@@ -89,40 +89,61 @@ const SdBusApi* LoadSdBus(std::string* why) {
 // sd-bus returns -errno.
 std::string Errno(int r) { return std::strerror(-r); }
 
+// Errors that only mean "nothing to read here": the property is unknown to
+// this systemd version, or the unit went away after ListUnits.
+bool ExpectedGetError(const sd_bus_error* e) {
+  static constexpr const char* kExpected[] = {
+      "org.freedesktop.DBus.Error.UnknownProperty", "org.freedesktop.DBus.Error.UnknownInterface",
+      "org.freedesktop.DBus.Error.UnknownObject", "org.freedesktop.DBus.Error.UnknownMethod",
+      "org.freedesktop.systemd1.NoSuchUnit"};
+  for (const char* name : kExpected) {
+    if (e->name != nullptr && std::strcmp(e->name, name) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // One pipelined Properties.Get: where its answer goes.
 struct PendingGet {
+  PropertyReads* reads = nullptr;
   const SdBusApi* api = nullptr;
-  char type = 's';
-  PropertyValue* out = nullptr;
   std::size_t* outstanding = nullptr;
+  std::size_t index = 0;
+  char type = 's';
   sd_bus_slot* slot = nullptr;
 };
 
-// The reply handler: stores the value, or leaves monostate for an error
-// reply (the property or the unit does not exist on this systemd).
+// Reads the variant of a Get reply into a PropertyValue (monostate when malformed).
+PropertyValue ReadVariant(const SdBusApi& api, sd_bus_message* m, char type) {
+  const char sig[2] = {type, '\0'};
+  if (type == 's') {
+    const char* s = nullptr;
+    return api.read(m, "v", sig, &s) >= 0 && s != nullptr ? PropertyValue(std::string(s)) : PropertyValue();
+  }
+  if (type == 'u') {
+    std::uint32_t u = 0;
+    return api.read(m, "v", sig, &u) >= 0 ? PropertyValue(static_cast<std::uint64_t>(u)) : PropertyValue();
+  }
+  std::uint64_t t = 0;
+  return api.read(m, "v", sig, &t) >= 0 ? PropertyValue(t) : PropertyValue();
+}
+
+// The reply handler: stores the value; an error reply leaves monostate, and
+// one that is not expected (limits, access, timeouts) is counted.
 int OnGetReply(sd_bus_message* m, void* userdata, sd_bus_error* /*ret_error*/) {
   auto* p = static_cast<PendingGet*>(userdata);
   --*p->outstanding;
-  if (p->api->get_error(m) != nullptr) {
+  if (const sd_bus_error* e = p->api->get_error(m)) {
+    if (!ExpectedGetError(e)) {
+      if (p->reads->failed++ == 0) {
+        p->reads->first_error =
+            std::string(e->name != nullptr ? e->name : "error") + ": " + (e->message != nullptr ? e->message : "");
+      }
+    }
     return 0;
   }
-  const char sig[2] = {p->type, '\0'};
-  if (p->type == 's') {
-    const char* s = nullptr;
-    if (p->api->read(m, "v", sig, &s) >= 0 && s != nullptr) {
-      *p->out = std::string(s);
-    }
-  } else if (p->type == 'u') {
-    std::uint32_t u = 0;
-    if (p->api->read(m, "v", sig, &u) >= 0) {
-      *p->out = static_cast<std::uint64_t>(u);
-    }
-  } else {
-    std::uint64_t t = 0;
-    if (p->api->read(m, "v", sig, &t) >= 0) {
-      *p->out = t;
-    }
-  }
+  p->reads->values[p->index] = ReadVariant(*p->api, m, p->type);
   return 0;
 }
 
@@ -264,13 +285,14 @@ Result<std::vector<ListedUnit>> SystemdBus::ListUnits() {
   return units;
 }
 
-Result<std::vector<PropertyValue>> SystemdBus::Get(const std::vector<PropertyRequest>& requests) {
+Result<PropertyReads> SystemdBus::Get(const std::vector<PropertyRequest>& requests) {
   Impl& s = *impl_;
-  std::vector<PropertyValue> values(requests.size());
+  PropertyReads reads;
+  reads.values.resize(requests.size());
   std::vector<PendingGet> pending(requests.size());
   std::size_t next = 0, outstanding = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    pending[i] = {s.api, requests[i].type, &values[i], &outstanding, nullptr};
+    pending[i] = {&reads, s.api, &outstanding, i, requests[i].type, nullptr};
   }
   Status st = s.SendMore(requests, pending, &next, &outstanding);
   while (st.ok() && outstanding > 0) {
@@ -296,7 +318,7 @@ Result<std::vector<PropertyValue>> SystemdBus::Get(const std::vector<PropertyReq
   if (!st.ok()) {
     return st;
   }
-  return values;
+  return reads;
 }
 
 }  // namespace hostwatch

@@ -57,6 +57,15 @@ struct PropertyRequest {
 // A property's value; monostate when it could not be read.
 using PropertyValue = std::variant<std::monostate, std::string, std::uint64_t>;
 
+// The answers to one batch of reads. failed counts the reads refused for a
+// reason other than "no such property or unit" (dbus-daemon's limits, access
+// denied, a per-call timeout): those are lost data, worth a warning.
+struct PropertyReads {
+  std::vector<PropertyValue> values;  // parallel to the requests
+  std::size_t failed = 0;
+  std::string first_error;  // "org.freedesktop.DBus.Error.LimitsExceeded: ..."
+};
+
 class SystemdBus {
  public:
   SystemdBus();
@@ -72,9 +81,10 @@ class SystemdBus {
   // Manager.ListUnits. Error when the call fails or the deadline passes.
   Result<std::vector<ListedUnit>> ListUnits();
 
-  // Reads every request; the result is parallel to requests. Error only when
-  // the connection breaks or the deadline passes.
-  Result<std::vector<PropertyValue>> Get(const std::vector<PropertyRequest>& requests);
+  // Reads every request. Error only when the connection breaks or the
+  // deadline passes; a read systemd refuses is an empty value (and counted in
+  // failed unless the property or unit simply does not exist).
+  Result<PropertyReads> Get(const std::vector<PropertyRequest>& requests);
 
   // After an Error: drop the connection so the next scrape reconnects.
   void Reset();

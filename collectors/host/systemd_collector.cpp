@@ -2,6 +2,7 @@
 // once and reads only the properties the selected units and the flags need
 // (systemd.h), all through SystemdBus (systemd_bus.h).
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include "collectors/host/systemd.h"
@@ -78,13 +79,34 @@ class SystemdCollector : public Collector {
   SystemdCollector(UnitFilter filter, SystemdMetricOptions options) : filter_(std::move(filter)), options_(options) {}
 
   Status Collect(MetricSink& sink) override {
+    SystemdState state;
+    Status st = Read(&state);
+    if (!st.ok()) {
+      return st;
+    }
+    RenderSystemd(state, filter_, options_, sink);
+    if (failed_reads_ > 0) {
+      sink.Warn("systemd: " + std::to_string(failed_reads_) +
+                " property reads refused, their series are missing: " + first_error_);
+    }
+    if (!state.system_state && ParseSystemdVersion(state.version.value_or("")) >= 212) {
+      return Status::Error("systemd: cannot read the manager's SystemState");  // node_exporter fails here too
+    }
+    return Status::OK();
+  }
+
+ private:
+  // Connects if needed and reads this scrape's state. NoData when there is
+  // no bus; on any other error the connection is dropped for the next scrape.
+  Status Read(SystemdState* state) {
+    failed_reads_ = 0;
+    first_error_.clear();
     const bool reused = bus_.Connected();
     Status st = bus_.Begin(kBusBudget);
     if (!st.ok()) {
       return st;  // NoData: no libsystemd or no reachable bus
     }
-    SystemdState state;
-    st = ReadManager(&state);
+    st = ReadManager(state);
     if (!st.ok() && reused) {
       // A kept connection that went stale (systemd re-executed, dbus-daemon
       // restarted) is not this scrape's failure: reconnect once.
@@ -93,36 +115,39 @@ class SystemdCollector : public Collector {
       if (!st.ok()) {
         return st;
       }
-      st = ReadManager(&state);
+      st = ReadManager(state);
     }
     if (st.ok()) {
-      st = ReadUnits(&state);
+      st = ReadUnits(state);
     }
     if (!st.ok()) {
       bus_.Reset();
-      return st;
     }
-    RenderSystemd(state, filter_, options_, sink);
-    if (!state.system_state && ParseSystemdVersion(state.version.value_or("")) >= 212) {
-      return Status::Error("systemd: cannot read the manager's SystemState");  // node_exporter fails here too
-    }
-    return Status::OK();
+    return st;
   }
 
- private:
   Status ReadManager(SystemdState* state) {
     std::vector<PropertyRequest> requests;
     for (const char* name : {"Version", "SystemState", "Virtualization"}) {
       requests.push_back({kSystemdManagerPath, kSystemdManagerInterface, name, 's'});
     }
-    Result<std::vector<PropertyValue>> values = bus_.Get(requests);
-    if (!values.ok()) {
-      return values.status();
+    Result<PropertyReads> reads = bus_.Get(requests);
+    if (!reads.ok()) {
+      return reads.status();
     }
-    state->version = AsString(values.value()[0]);
-    state->system_state = AsString(values.value()[1]);
-    state->virtualization = AsString(values.value()[2]);
+    Tally(reads.value());
+    state->version = AsString(reads.value().values[0]);
+    state->system_state = AsString(reads.value().values[1]);
+    state->virtualization = AsString(reads.value().values[2]);
     return Status::OK();
+  }
+
+  // Adds a batch's refused reads to this scrape's count.
+  void Tally(const PropertyReads& reads) {
+    if (failed_reads_ == 0 && reads.failed > 0) {
+      first_error_ = reads.first_error;
+    }
+    failed_reads_ += reads.failed;
   }
 
   // ListUnits, then one pipelined batch of the selected units' properties.
@@ -149,13 +174,14 @@ class SystemdCollector : public Collector {
       }
       state->units.push_back(std::move(u));
     }
-    Result<std::vector<PropertyValue>> values = bus_.Get(requests);
-    if (!values.ok()) {
-      return values.status();
+    Result<PropertyReads> reads = bus_.Get(requests);
+    if (!reads.ok()) {
+      return reads.status();
     }
+    Tally(reads.value());
     for (std::size_t i = 0; i < targets.size(); ++i) {
       SystemdUnit& u = state->units[targets[i].first];
-      const PropertyValue& v = values.value()[i];
+      const PropertyValue& v = reads.value().values[i];
       if (targets[i].second.number == nullptr) {
         u.type = AsString(v).value_or("");
       } else if (const auto* n = std::get_if<std::uint64_t>(&v)) {
@@ -167,7 +193,9 @@ class SystemdCollector : public Collector {
 
   const UnitFilter filter_;
   const SystemdMetricOptions options_;
-  SystemdBus bus_;  // the connection, kept between scrapes
+  SystemdBus bus_;                // the connection, kept between scrapes
+  std::size_t failed_reads_ = 0;  // this scrape's refused property reads (PropertyReads::failed)
+  std::string first_error_;
 };
 
 }  // namespace

@@ -177,6 +177,7 @@ class RealSystemdTest(unittest.TestCase):
             print("\n" + "\n".join(l for l in (text or "").splitlines() if "systemd" in l))
         journal = self.systemd.run("journalctl", "-u", unit, "--no-pager", "-o", "cat", check=False).stdout
         self.assertTrue(text, "no successful systemd scrape:\n" + journal)
+        self.assertNotIn('msg="collector degraded"', journal)  # no property read refused
         return text
 
     def assert_series(self, text):
@@ -204,6 +205,19 @@ class RealSystemdTest(unittest.TestCase):
         self.assertEqual(len(series), 1, series)
         self.assertEqual(int(s[series[0]]), int(version))
         self.assertTrue(any(k.startswith("node_systemd_virtualization_info{") for k in s))
+        # Every selected unit got its properties: none lost to dbus-daemon's limit of 128 pending replies
+        # per connection (the collector sends several hundred reads here, at most 64 at a time).
+        names = lambda family, suffix: {m.group(1) for k in s if (m := re.match(family + r'\{name="([^"]+)"', k))
+                                        and m.group(1).endswith(suffix)}
+        services = names("node_systemd_unit_state", ".service")
+        self.assertGreater(len(services), 30)
+        self.assertEqual(names("node_systemd_service_restart_total", ".service"), services)
+        self.assertEqual(names("node_systemd_unit_tasks_max", ".service"), services)
+        for family in ["node_systemd_socket_accepted_connections_total", "node_systemd_socket_current_connections",
+                       "node_systemd_socket_refused_connections_total"]:
+            self.assertEqual(names(family, ".socket"), names("node_systemd_unit_state", ".socket"), family)
+        self.assertEqual(names("node_systemd_timer_last_trigger_seconds", ".timer"),
+                         names("node_systemd_unit_state", ".timer"))
         # The default exclude pattern drops mounts, slices and scopes.
         self.assertFalse([k for k in s if re.match(r'node_systemd_unit_state\{name="[^"]*\.(mount|slice|scope)"', k)])
         check_metrics_with_promtool(self, text)
