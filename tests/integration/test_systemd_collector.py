@@ -279,6 +279,17 @@ class RealSystemdTest(unittest.TestCase):
         self.assertFalse(self.systemd.show("hwtest-agent-sandboxed", "SystemCallFilter").startswith("~"))
         self.assert_series(self.scrape_when_ready(9565, "hwtest-agent-sandboxed"))
 
+    def test_a_restarted_bus_costs_no_scrape(self):
+        """The connection is kept between scrapes; when dbus-daemon restarts under it, the next scrape
+        reconnects and succeeds rather than failing once."""
+        self.start_agent("hwtest-agent-reconnect", 9566, user="nobody")
+        self.scrape_when_ready(9566, "hwtest-agent-reconnect")
+        self.systemd.run("systemctl", "restart", "dbus.service")
+        self.assertEqual(self.systemd.show("dbus.service", "ActiveState"), "active")
+        samples = parse_samples(self.try_get(9566))
+        self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 1.0)
+        self.assertIn('node_systemd_unit_state{name="hwtest-broken.service",state="failed",type="oneshot"}', samples)
+
     def try_get(self, port):
         try:
             return self.systemd.http_get("http://127.0.0.1:%d/metrics" % port)
