@@ -168,6 +168,7 @@ HttpServerOptions Agent::ServerOptions() const {
   // workers to do it; a few more serve health checks.
   opts.worker_threads = std::max(flags_.max_connections, flags_.max_requests + 4);
   opts.security = security_.get();
+  opts.allowed_hosts = AllowedHosts::Parse(flags_.allowed_hosts).value();  // checked by ParseFlags
   return opts;
 }
 
@@ -180,7 +181,8 @@ Status Agent::Serve() {
   server_.Route("/-/healthy", {"GET"}, [](const HttpRequest&) { return Text(200, "Healthy\n"); });
   server_.Route("/-/ready", {"GET"},
                 [this](const HttpRequest&) { return Current() ? Text(200, "Ready\n") : Text(503, "Not ready\n"); });
-  server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
+  server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); },
+                RequestBody::kIgnored);
   server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return probe_handler_->Handle(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
@@ -223,6 +225,7 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   for (const MetricSource* source : sources_) {
     source->Collect(sink);
   }
+  snap->foreign_filter->MergeInto(sink);
   std::vector<prometheus::MetricFamily> families = sink.TakeFamilies();
   host_summary_.Record(families, WallClockSeconds());
   HttpResponse r;

@@ -4,7 +4,8 @@
 // one whole configuration, never half of two.
 //
 // /metrics is: limit (RequestLimiter), gather (one MetricSink, every source in
-// order: the snapshot's scraper, then sources_), serialize. The status page (/)
+// order: the snapshot's scraper, then sources_, then the textfiles' families
+// that the agent does not produce itself: ForeignFamilyFilter), serialize. The status page (/)
 // is limited the same way and reads only what scrapes and checks already know:
 // the scraper's last run per collector, the host summary recorded from the last
 // /metrics scrape, the checks' summaries.
@@ -21,6 +22,7 @@
 
 #include "agent/check_probe_backend.h"
 #include "agent/flags.h"
+#include "agent/foreign_family_filter.h"
 #include "agent/host_summary.h"
 #include "agent/reload_state.h"
 #include "agent/request_limiter.h"
@@ -61,6 +63,9 @@ class Agent {
   struct Snapshot {
     RuntimeConfig config;
     std::shared_ptr<Scraper> scraper;
+    // Textfile families go in last, minus the agent's own; it learns what
+    // this configuration produces.
+    std::unique_ptr<ForeignFamilyFilter> foreign_filter = std::make_unique<ForeignFamilyFilter>();
   };
   Result<std::shared_ptr<const Snapshot>> Build() const;
   std::shared_ptr<const Snapshot> Current() const;

@@ -19,6 +19,14 @@ const MetricDesc kCollectorSuccess{"node_scrape_collector_success",
                                    "node_exporter: Whether a collector succeeded.",
                                    MetricType::Gauge,
                                    {"collector"}};
+// node_scrape_collector_success is 0 both when a collector failed and when it had nothing to
+// read on this host (node_exporter's ErrNoData: no /proc/mdstat, no nf_conntrack, no PSI). This
+// tells the two apart, so that an alert can fire on failures only.
+const MetricDesc kCollectorNoData{"hostwatch_collector_no_data",
+                                  "1 if the collector found nothing to report on this host in the scrape (its "
+                                  "success is then 0, as in node_exporter), 0 otherwise.",
+                                  MetricType::Gauge,
+                                  {"collector"}};
 const MetricDesc kParseErrors{"hostwatch_collector_parse_errors_total",
                               "Malformed input lines a collector skipped since the agent started.",
                               MetricType::Counter,
@@ -44,6 +52,7 @@ struct Scraper::Outcome {
   Status status;
   double seconds = 0;
   std::vector<prometheus::MetricFamily> families;
+  std::vector<ForeignFamily> foreign;  // textfile input, merged last by the agent
   std::vector<std::string> warnings;
 };
 
@@ -96,6 +105,7 @@ struct Scraper::Job {
         e.parse_errors += sink.parse_errors();
         o.warnings = sink.warnings();
         o.families = sink.TakeFamilies();
+        o.foreign = sink.TakeForeignFamilies();
       }
       std::lock_guard<std::mutex> lock(mu);
       o.started = true;
@@ -185,8 +195,12 @@ void Scraper::Collect(MetricSink& sink) const {
     for (auto& f : r.families) {
       sink.AddFamily(std::move(f));
     }
+    for (auto& f : r.foreign) {
+      sink.AddForeignFamily(std::move(f.family), std::move(f.origin));
+    }
     meta.Add(kCollectorDuration, r.seconds, {e.name});
     meta.Add(kCollectorSuccess, success ? 1 : 0, {e.name});
+    meta.Add(kCollectorNoData, r.status.no_data() ? 1 : 0, {e.name});
     std::uint64_t errors = e.parse_errors.load();
     meta.Add(kParseErrors, static_cast<double>(errors), {e.name});
     std::lock_guard<std::mutex> lock(e.info_mu);

@@ -166,6 +166,22 @@ void ParseCheckLabels(ConfigReader& r, const YAML::Node& n, const std::string& p
             });
 }
 
+void ParseRedactQueryParams(ConfigReader& r, const YAML::Node& n, const std::string& path,
+                            std::vector<std::string>* out) {
+  r.Items(n, path, [&](const YAML::Node& item, const std::string& p) {
+    std::string name;
+    if (!r.String(item, p, &name)) {
+      return;
+    }
+    // '&', ';', '=', '#' end a name in a query: such an entry could never match.
+    if (name.empty() || name.find_first_of("&;=#? ") != std::string::npos) {
+      r.Error(item, p, "must be a query parameter name (not empty, without & ; = # ? or spaces)");
+      return;
+    }
+    out->push_back(std::move(name));
+  });
+}
+
 bool ParseLatencyBuckets(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<double>* out) {
   std::vector<double> buckets;
   bool ok = r.Items(n, path, [&](const YAML::Node& item, const std::string& p) {

@@ -36,6 +36,12 @@ class FailingCollector : public Collector {
   }
 };
 
+// Nothing to read on this host, like mdadm without /proc/mdstat.
+class NoDataCollector : public Collector {
+ public:
+  Status Collect(MetricSink&) override { return Status::NoData("no /proc/mdstat"); }
+};
+
 // Blocks in Collect until released, like statfs on a dead NFS mount.
 class HangingCollector : public Collector {
  public:
@@ -83,6 +89,21 @@ TEST(ScraperTest, ReportsSuccessPerCollectorAndParseErrors) {
   EXPECT_NE(text.find("node_scrape_collector_success{collector=\"bad\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("hostwatch_collector_parse_errors_total{collector=\"bad\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("test_value 1\n"), std::string::npos);
+}
+
+// Success stays 0 for "no data", as node_exporter reports it; hostwatch_collector_no_data is the
+// separate signal that lets HostwatchCollectorFailing (dashboards/alerts.yml) skip it.
+TEST(ScraperTest, NoDataIsReportedApartFromFailure) {
+  std::vector<std::pair<std::string, CollectorPtr>> list;
+  list.emplace_back("good", std::make_unique<ConstantCollector>(1));
+  list.emplace_back("bad", std::make_unique<FailingCollector>());
+  list.emplace_back("empty", std::make_unique<NoDataCollector>());
+  Scraper scraper(Collectors(std::move(list)), 2s);
+  std::string text = Scrape(scraper);
+  EXPECT_NE(text.find("node_scrape_collector_success{collector=\"empty\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hostwatch_collector_no_data{collector=\"empty\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hostwatch_collector_no_data{collector=\"bad\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hostwatch_collector_no_data{collector=\"good\"} 0\n"), std::string::npos) << text;
 }
 
 TEST(ScraperTest, RunInfoIsEmptyBeforeTheFirstScrapeAndKeepsTheLastRun) {

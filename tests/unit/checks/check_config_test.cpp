@@ -42,6 +42,8 @@ http_checks:
       compression: gzip
       proxy_url: http://proxy.local:3128
       labels: {team: payments}
+      follow_redirects_keep_headers: true
+      redact_query_params: [session, X-Sig]
       timeout: 2s
     - name: plain
       url: http://127.0.0.1:8080/
@@ -76,6 +78,8 @@ http_checks:
   EXPECT_EQ(api.body_size_limit, 1 << 20);
   EXPECT_EQ(api.compression, "gzip");
   EXPECT_EQ(api.labels.at("team"), "payments");
+  EXPECT_TRUE(api.follow_redirects_keep_headers);
+  EXPECT_EQ(api.redact_query_params, (std::vector<std::string>{"session", "X-Sig"}));
   EXPECT_EQ(api.interval, milliseconds(30000));  // from defaults
   EXPECT_EQ(api.timeout, milliseconds(2000));    // overridden
   EXPECT_EQ(api.jitter, milliseconds(1000));
@@ -86,6 +90,8 @@ http_checks:
   EXPECT_TRUE(plain.follow_redirects);
   EXPECT_EQ(plain.max_redirects, 10);
   EXPECT_EQ(plain.preferred_ip_protocol, "ip4");
+  EXPECT_FALSE(plain.follow_redirects_keep_headers);  // credentials stay on the check's origin by default
+  EXPECT_TRUE(plain.redact_query_params.empty());
   EXPECT_TRUE(plain.valid_status_codes.empty());
   EXPECT_NE(api.fingerprint, plain.fingerprint);
 }
@@ -137,7 +143,8 @@ TEST(HttpCheckConfigTest, RejectsBadInputsWithPositions) {
       {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', wat: 1}\n",
        "hw.yml:3:35: http_checks.checks[0].wat: unknown key (known: name, url, method, headers, body, basic_auth, "
        "bearer_token, tls, preferred_ip_protocol, ip_protocol_fallback, compression, proxy_url, labels, "
-       "valid_status_codes, valid_http_versions, follow_redirects, max_redirects, fail_if_ssl, fail_if_not_ssl, "
+       "redact_query_params, valid_status_codes, valid_http_versions, follow_redirects, max_redirects, "
+       "follow_redirects_keep_headers, fail_if_ssl, fail_if_not_ssl, "
        "fail_if_body_matches_regexp, fail_if_body_not_matches_regexp, fail_if_header_matches, "
        "fail_if_header_not_matches, body_size_limit, interval, timeout, jitter, latency_buckets)"},
       {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', follow_redirects: maybe}\n",
@@ -180,6 +187,14 @@ TEST(HttpCheckConfigTest, RejectsBadInputsWithPositions) {
        "hw.yml:3:43: http_checks.checks[0].method: must be an HTTP method such as GET"},
       {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', basic_auth: {username: u}, bearer_token: t}\n",
        "hw.yml:3:76: http_checks.checks[0].bearer_token: at most one of basic_auth and bearer_token may be set"},
+      {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', follow_redirects_keep_headers: 1}\n",
+       "hw.yml:3:66: http_checks.checks[0].follow_redirects_keep_headers: must be true or false, got \"1\""},
+      {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', redact_query_params: [ok, 'a=b', '']}\n",
+       "hw.yml:3:61: http_checks.checks[0].redact_query_params[1]: must be a query parameter name (not empty, without "
+       "& ; = # ? or spaces)\nhw.yml:3:68: http_checks.checks[0].redact_query_params[2]: must be a query parameter "
+       "name (not empty, without & ; = # ? or spaces)"},
+      {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', redact_query_params: session}\n",
+       "hw.yml:3:56: http_checks.checks[0].redact_query_params: must be a list, got \"session\""},
       {"http_checks:\n  checks:\n    - {name: a, url: 'http://x/', valid_http_versions: ['HTTP/9']}\n",
        "hw.yml:3:57: http_checks.checks[0].valid_http_versions[0]: must be one of HTTP/1.0, HTTP/1.1, HTTP/2.0, "
        "HTTP/3.0, got \"HTTP/9\""},
