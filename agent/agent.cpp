@@ -56,8 +56,15 @@ const ProcFs& KeepForever(const FsRoots& roots) {
 
 }  // namespace
 
+// One pool thread per collector that may be hung (each name at most once, across reloads: see
+// scrape_threads.h) plus a few for scrapes running side by side.
+constexpr std::size_t kSpareScrapeThreads = 8;
+
 Agent::Agent(AgentFlags flags)
-    : flags_(std::move(flags)), fs_(KeepForever(flags_.roots)), limiter_(flags_.max_requests) {}
+    : flags_(std::move(flags)),
+      fs_(KeepForever(flags_.roots)),
+      limiter_(flags_.max_requests),
+      scrape_threads_(std::make_shared<ScrapeThreads>(AllCollectors().size() + kSpareScrapeThreads)) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -72,13 +79,14 @@ Result<std::shared_ptr<const Agent::Snapshot>> Agent::Build() const {
   for (const std::string& name : snap->config.enabled_collectors) {
     const CollectorSpec* spec = FindCollector(name);
     // The options object lives in the snapshot, which outlives its collectors.
-    Result<CollectorPtr> c = spec->make(CollectorContext{fs_, snap->config.collector_options});
+    Result<CollectorPtr> c =
+        spec->make(CollectorContext{fs_, snap->config.collector_options, scrape_threads_->statfs()});
     if (!c.ok()) {
       return Status::Error("collector " + name + ": " + c.status().message());
     }
     collectors.push_back({name, std::move(c).value()});
   }
-  snap->scraper = std::make_shared<Scraper>(std::move(collectors), flags_.collector_timeout);
+  snap->scraper = std::make_shared<Scraper>(std::move(collectors), flags_.collector_timeout, scrape_threads_);
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 

@@ -1,7 +1,8 @@
 // Agent: wires flags, configuration, collectors and the HTTP server together,
 // and owns the reload path. The running configuration is an immutable
 // snapshot (scraper + config) swapped under a mutex, so a scrape always sees
-// one whole configuration, never half of two.
+// one whole configuration, never half of two. The threads behind the scrapers
+// are not part of a snapshot: they, and whatever hangs them, carry over.
 //
 // /metrics is: limit (RequestLimiter), gather (one MetricSink, every source in
 // order: the snapshot's scraper, then sources_, then the textfiles' families
@@ -87,6 +88,10 @@ class Agent {
   ReloadState reload_state_;
   RequestLimiter limiter_;            // /metrics and the status page share --web.max-requests
   HostSummaryRecorder host_summary_;  // from the last /metrics scrape, for the status page
+
+  // The threads that run collectors and statfs calls, and what they are hung on: shared by every
+  // snapshot, so a reload while a collector or a mount hangs pins no new thread on it.
+  const std::shared_ptr<ScrapeThreads> scrape_threads_;
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // Guarded by snapshot_mu_.

@@ -250,8 +250,7 @@ void ParseChecks(ConfigReader& r, const YAML::Node& n, const std::string& path, 
     if (!c.name.empty()) {
       auto [it, inserted] = first_seen.emplace(c.name, ip);
       if (!inserted) {
-        r.Error(item["name"], ip + ".name",
-                "duplicate check name \"" + c.name + "\" (first defined at " + it->second + ")");
+        r.Error(item["name"], ip + ".name", "duplicate check name (first defined at " + it->second + ")");
       }
     }
     out->push_back(std::move(c));

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <set>
 
 #include "collectors/checks/http/curl_api.h"
@@ -73,7 +75,7 @@ void ParseCheckTls(ConfigReader& r, const YAML::Node& n, const std::string& path
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     auto file = [&](std::string* out) {
       if (r.String(v, p, out) && !out->empty() && access(out->c_str(), R_OK) != 0) {
-        r.Error(v, p, "cannot read file " + *out);
+        r.Error(v, p, std::string("cannot read the file: ") + std::strerror(errno));
       }
     };
     if (key == "ca_file") {

@@ -179,7 +179,7 @@ std::optional<TargetRule> ParseAllowedTarget(ConfigReader& r, const YAML::Node& 
   std::string error;
   std::optional<TargetRule> rule = ParseTargetRule(text, &error);
   if (!rule) {
-    r.Error(text_node, text_path, "\"" + text + "\" " + error);
+    r.Error(text_node, text_path, error);
     return std::nullopt;
   }
   rule->send_credentials_over_http = credentials;
