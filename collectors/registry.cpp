@@ -18,6 +18,7 @@
 #include "collectors/host/pressure.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/systemd.h"
 #include "collectors/host/textfile.h"
 #include "collectors/host/time_collector.h"
 #include "collectors/host/timex.h"
@@ -45,6 +46,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PressureCollectorSpec(),
         SockstatCollectorSpec(),
         StatCollectorSpec(),
+        SystemdCollectorSpec(),
         TextfileCollectorSpec(),
         TimeCollectorSpec(),
         TimexCollectorSpec(),
