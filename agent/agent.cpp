@@ -56,8 +56,15 @@ const ProcFs& KeepForever(const FsRoots& roots) {
 
 }  // namespace
 
+// One pool thread per collector that may be hung (each name at most once, across reloads: see
+// scrape_threads.h) plus a few for scrapes running side by side.
+constexpr std::size_t kSpareScrapeThreads = 8;
+
 Agent::Agent(AgentFlags flags)
-    : flags_(std::move(flags)), fs_(KeepForever(flags_.roots)), limiter_(flags_.max_requests) {}
+    : flags_(std::move(flags)),
+      fs_(KeepForever(flags_.roots)),
+      limiter_(flags_.max_requests),
+      scrape_threads_(std::make_shared<ScrapeThreads>(AllCollectors().size() + kSpareScrapeThreads)) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -72,13 +79,14 @@ Result<std::shared_ptr<const Agent::Snapshot>> Agent::Build() const {
   for (const std::string& name : snap->config.enabled_collectors) {
     const CollectorSpec* spec = FindCollector(name);
     // The options object lives in the snapshot, which outlives its collectors.
-    Result<CollectorPtr> c = spec->make(CollectorContext{fs_, snap->config.collector_options});
+    Result<CollectorPtr> c =
+        spec->make(CollectorContext{fs_, snap->config.collector_options, scrape_threads_->statfs()});
     if (!c.ok()) {
       return Status::Error("collector " + name + ": " + c.status().message());
     }
     collectors.push_back({name, std::move(c).value()});
   }
-  snap->scraper = std::make_shared<Scraper>(std::move(collectors), flags_.collector_timeout);
+  snap->scraper = std::make_shared<Scraper>(std::move(collectors), flags_.collector_timeout, scrape_threads_);
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
@@ -168,6 +176,7 @@ HttpServerOptions Agent::ServerOptions() const {
   // workers to do it; a few more serve health checks.
   opts.worker_threads = std::max(flags_.max_connections, flags_.max_requests + 4);
   opts.security = security_.get();
+  opts.allowed_hosts = AllowedHosts::Parse(flags_.allowed_hosts).value();  // checked by ParseFlags
   return opts;
 }
 
@@ -180,7 +189,8 @@ Status Agent::Serve() {
   server_.Route("/-/healthy", {"GET"}, [](const HttpRequest&) { return Text(200, "Healthy\n"); });
   server_.Route("/-/ready", {"GET"},
                 [this](const HttpRequest&) { return Current() ? Text(200, "Ready\n") : Text(503, "Not ready\n"); });
-  server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); });
+  server_.Route("/-/reload", {"POST", "PUT"}, [this](const HttpRequest& r) { return HandleReload(r); },
+                RequestBody::kIgnored);
   server_.Route("/probe", {"GET"}, [this](const HttpRequest& r) { return probe_handler_->Handle(r); });
   if (flags_.telemetry_path != "/") {
     server_.Route("/", {"GET"}, [this](const HttpRequest& r) { return HandleLanding(r); });
@@ -223,6 +233,7 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
   for (const MetricSource* source : sources_) {
     source->Collect(sink);
   }
+  snap->foreign_filter->MergeInto(sink);
   std::vector<prometheus::MetricFamily> families = sink.TakeFamilies();
   host_summary_.Record(families, WallClockSeconds());
   HttpResponse r;

@@ -1,10 +1,12 @@
 // Agent: wires flags, configuration, collectors and the HTTP server together,
 // and owns the reload path. The running configuration is an immutable
 // snapshot (scraper + config) swapped under a mutex, so a scrape always sees
-// one whole configuration, never half of two.
+// one whole configuration, never half of two. The threads behind the scrapers
+// are not part of a snapshot: they, and whatever hangs them, carry over.
 //
 // /metrics is: limit (RequestLimiter), gather (one MetricSink, every source in
-// order: the snapshot's scraper, then sources_), serialize. The status page (/)
+// order: the snapshot's scraper, then sources_, then the textfiles' families
+// that the agent does not produce itself: ForeignFamilyFilter), serialize. The status page (/)
 // is limited the same way and reads only what scrapes and checks already know:
 // the scraper's last run per collector, the host summary recorded from the last
 // /metrics scrape, the checks' summaries.
@@ -21,6 +23,7 @@
 
 #include "agent/check_probe_backend.h"
 #include "agent/flags.h"
+#include "agent/foreign_family_filter.h"
 #include "agent/host_summary.h"
 #include "agent/reload_state.h"
 #include "agent/request_limiter.h"
@@ -61,6 +64,9 @@ class Agent {
   struct Snapshot {
     RuntimeConfig config;
     std::shared_ptr<Scraper> scraper;
+    // Textfile families go in last, minus the agent's own; it learns what
+    // this configuration produces.
+    std::unique_ptr<ForeignFamilyFilter> foreign_filter = std::make_unique<ForeignFamilyFilter>();
   };
   Result<std::shared_ptr<const Snapshot>> Build() const;
   std::shared_ptr<const Snapshot> Current() const;
@@ -82,6 +88,10 @@ class Agent {
   ReloadState reload_state_;
   RequestLimiter limiter_;            // /metrics and the status page share --web.max-requests
   HostSummaryRecorder host_summary_;  // from the last /metrics scrape, for the status page
+
+  // The threads that run collectors and statfs calls, and what they are hung on: shared by every
+  // snapshot, so a reload while a collector or a mount hangs pins no new thread on it.
+  const std::shared_ptr<ScrapeThreads> scrape_threads_;
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // Guarded by snapshot_mu_.

@@ -41,7 +41,7 @@ std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& mo
     return std::nullopt;
   }
   ScheduledProbe out;
-  out.own_targets = {view->config->url, RedactUrl(view->config->url)};
+  out.own_targets = {view->config->url, RedactUrl(view->config->url, view->config->redact_query_params)};
   if (view->last) {
     out.last = ReportOf(*view->last, *view->config, debug);
   }

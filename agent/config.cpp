@@ -142,14 +142,14 @@ Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& env) {
     }
     std::size_t close = text.find('}', i + 2);
     if (close == std::string_view::npos) {
-      return Status::Error("unterminated ${ in \"" + std::string(text) + "\"");
+      return Status::Error("unterminated ${ (write ${NAME} or ${NAME:-default}, $$ for a literal $)");
     }
     std::string_view ref = text.substr(i + 2, close - i - 2);
     std::size_t sep = ref.find(":-");
     std::string name(ref.substr(0, sep));
     if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
                             std::string::npos) {
-      return Status::Error("invalid environment variable name \"" + name + "\"");
+      return Status::Error("invalid environment variable name in ${...} (letters, digits and _ only)");
     }
     std::optional<std::string> value = env(name);
     if (value && !value->empty()) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "agent/build_info.h"
+#include "agent/web/allowed_hosts.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/registry.h"
 
@@ -16,6 +17,10 @@ std::string EnabledWord(bool on) { return on ? "enabled" : "disabled"; }
 }  // namespace
 
 Result<std::string> ListenAddressToCivet(const std::string& address) {
+  if (address.find(',') != std::string::npos) {
+    return Status::Error("listen address \"" + address +
+                         "\" has a comma: give one address per --web.listen-address (the flag is repeatable)");
+  }
   std::size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon + 1 == address.size()) {
     return Status::Error("listen address \"" + address + "\" must be [host]:port");
@@ -82,6 +87,10 @@ void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
                  "Addresses on which to expose metrics and web interface. Repeatable. Examples: :9555 (all "
                  "addresses, IPv4 and IPv6), 0.0.0.0:9555, [::1]:9555, 127.0.0.1:9555.")
       ->capture_default_str();
+  app.add_option("--web.allowed-hosts", flags.allowed_hosts,
+                 "Host names the server answers to; requests with another Host header get 421 (protects "
+                 "against DNS rebinding). Repeatable; one host per flag, without a port. Examples: localhost, "
+                 "127.0.0.1, [::1], metrics.example.org. Not given: any Host is answered.");
   app.add_option("--web.telemetry-path", flags.telemetry_path, "Path under which to expose metrics.");
   app.add_option("--web.config.file", flags.web_config_file,
                  "Path to a configuration file that can enable TLS or authentication (Prometheus exporter-toolkit "
@@ -167,6 +176,9 @@ std::optional<std::string> TakeTextFlags(const TextFlags& text, AgentFlags& flag
     if (Result<std::string> r = ListenAddressToCivet(addr); !r.ok()) {
       return "--web.listen-address: " + r.status().message();
     }
+  }
+  if (Result<AllowedHosts> hosts = AllowedHosts::Parse(flags.allowed_hosts); !hosts.ok()) {
+    return "--web.allowed-hosts: " + hosts.status().message();
   }
   if (flags.telemetry_path.empty() || flags.telemetry_path[0] != '/') {
     return std::string("--web.telemetry-path must start with '/'");

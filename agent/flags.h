@@ -21,6 +21,8 @@ struct CollectorSelection {
 
 struct AgentFlags {
   std::vector<std::string> listen_addresses = {":9555"};  // --web.listen-address (repeatable)
+  // --web.allowed-hosts (repeatable): the Host names answered, others get 421; empty = any.
+  std::vector<std::string> allowed_hosts;
   std::string telemetry_path = "/metrics";                // --web.telemetry-path
   std::string web_config_file;                            // --web.config.file: TLS and basic auth; "" = none
   int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503
@@ -48,7 +50,8 @@ std::variant<AgentFlags, int> ParseFlags(int argc, char** argv);
 //   "0.0.0.0:9555"        -> "0.0.0.0:9555"  every IPv4 address only
 //   "[::1]:9555"          -> "[::1]:9555"    one IPv6 address
 //   "host:9555"           -> "host:9555"     an IPv4 address or a name CivetWeb resolves
-// Errors: no port, a non-numeric or out-of-range port, an IPv6 address without brackets.
+// Errors: a comma (CivetWeb would read two addresses, the second without TLS; the flag is
+// repeatable instead), no port, a non-numeric or out-of-range port, an IPv6 address without brackets.
 // With TLS on, the caller appends CivetWeb's "s" suffix.
 Result<std::string> ListenAddressToCivet(const std::string& address);
 

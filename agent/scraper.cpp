@@ -19,19 +19,32 @@ const MetricDesc kCollectorSuccess{"node_scrape_collector_success",
                                    "node_exporter: Whether a collector succeeded.",
                                    MetricType::Gauge,
                                    {"collector"}};
+// node_scrape_collector_success is 0 both when a collector failed and when it had nothing to
+// read on this host (node_exporter's ErrNoData: no /proc/mdstat, no nf_conntrack, no PSI). This
+// tells the two apart, so that an alert can fire on failures only.
+const MetricDesc kCollectorNoData{"hostwatch_collector_no_data",
+                                  "1 if the collector found nothing to report on this host in the scrape (its "
+                                  "success is then 0, as in node_exporter), 0 otherwise.",
+                                  MetricType::Gauge,
+                                  {"collector"}};
 const MetricDesc kParseErrors{"hostwatch_collector_parse_errors_total",
                               "Malformed input lines a collector skipped since the agent started.",
                               MetricType::Counter,
                               {"collector"}};
+const MetricDesc kHungThreads{"hostwatch_hung_threads",
+                              "Threads blocked in a call that overran its deadline: a collector (pool=\"collector\") "
+                              "or statfs on a mount (pool=\"statfs\"). Each ends when its call returns; reloads do "
+                              "not add to them.",
+                              MetricType::Gauge,
+                              {"pool"}};
 
 }  // namespace
 
 struct Scraper::Entry {
   std::string name;
   CollectorPtr collector;
-  std::mutex run_mu;               // held while Collect runs: one thread per collector
-  std::atomic<bool> stuck{false};  // a run overran its deadline and has not returned yet
-  std::atomic<std::uint64_t> parse_errors{0};
+  // Shared with every scraper's entry of this name: run_mu, stuck, parse_errors.
+  std::shared_ptr<ScrapeThreads::CollectorSlot> slot;
 
   mutable std::mutex info_mu;
   CollectorRunInfo info;  // Guarded by info_mu.
@@ -44,6 +57,7 @@ struct Scraper::Outcome {
   Status status;
   double seconds = 0;
   std::vector<prometheus::MetricFamily> families;
+  std::vector<ForeignFamily> foreign;  // textfile input, merged last by the agent
   std::vector<std::string> warnings;
 };
 
@@ -78,13 +92,14 @@ struct Scraper::Job {
         outcomes[i].start = Clock::now();
       }
       Outcome o;
-      if (e.stuck.load()) {
+      ScrapeThreads::CollectorSlot& slot = *e.slot;
+      if (slot.stuck.load()) {
         o.status = Status::Error("skipped: a previous run is still hung past its deadline");
       } else {
         MetricSink sink;
         auto start = Clock::now();
         {
-          std::lock_guard<std::mutex> run_lock(e.run_mu);
+          std::lock_guard<std::mutex> run_lock(slot.run_mu);
           try {
             o.status = e.collector->Collect(sink);
           } catch (const std::exception& ex) {
@@ -92,10 +107,11 @@ struct Scraper::Job {
           }
         }
         o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        e.stuck = false;  // if it had overrun, it has now returned
-        e.parse_errors += sink.parse_errors();
+        slot.stuck = false;  // if it had overrun, it has now returned
+        slot.parse_errors += sink.parse_errors();
         o.warnings = sink.warnings();
         o.families = sink.TakeFamilies();
+        o.foreign = sink.TakeForeignFamilies();
       }
       std::lock_guard<std::mutex> lock(mu);
       o.started = true;
@@ -109,13 +125,15 @@ struct Scraper::Job {
   }
 };
 
-Scraper::Scraper(std::vector<NamedCollector> collectors, std::chrono::milliseconds collector_timeout)
-    : timeout_(collector_timeout), pool_(collectors.size() + 8) {
+Scraper::Scraper(std::vector<NamedCollector> collectors, std::chrono::milliseconds collector_timeout,
+                 std::shared_ptr<ScrapeThreads> threads)
+    : timeout_(collector_timeout), threads_(std::move(threads)) {
   for (auto& c : collectors) {
     auto e = std::make_shared<Entry>();
     e->name = c.name;
     e->info.name = c.name;
     e->collector = std::move(c.collector);
+    e->slot = threads_->Slot(c.name);
     entries_.push_back(std::move(e));
   }
 }
@@ -131,7 +149,7 @@ void Scraper::AwaitJob(Job& job, std::vector<Outcome>& results, std::size_t* nex
       if (job.cv.wait_until(lock, wake) == std::cv_status::timeout && o.started && !o.done &&
           Clock::now() >= o.start + timeout_) {
         job.abandoned = true;
-        entries_[i]->stuck = true;
+        entries_[i]->slot->stuck = true;
         results[i].status = Status::Error("timed out after " + FormatDuration(timeout_));
         results[i].seconds = std::chrono::duration<double>(Clock::now() - o.start).count();
         ++i;
@@ -151,7 +169,7 @@ std::vector<Scraper::Outcome> Scraper::RunAll() const {
     job->entries = entries_;
     job->first = i;
     job->outcomes.resize(n);
-    if (!pool_.Submit([job] { job->Run(); })) {
+    if (!threads_->pool().Submit([job] { job->Run(); })) {
       for (; i < n; ++i) {
         results[i].status = Status::Error("no scrape worker available (too many hung collectors)");
       }
@@ -185,13 +203,19 @@ void Scraper::Collect(MetricSink& sink) const {
     for (auto& f : r.families) {
       sink.AddFamily(std::move(f));
     }
+    for (auto& f : r.foreign) {
+      sink.AddForeignFamily(std::move(f.family), std::move(f.origin));
+    }
     meta.Add(kCollectorDuration, r.seconds, {e.name});
     meta.Add(kCollectorSuccess, success ? 1 : 0, {e.name});
-    std::uint64_t errors = e.parse_errors.load();
+    meta.Add(kCollectorNoData, r.status.no_data() ? 1 : 0, {e.name});
+    std::uint64_t errors = e.slot->parse_errors.load();
     meta.Add(kParseErrors, static_cast<double>(errors), {e.name});
     std::lock_guard<std::mutex> lock(e.info_mu);
     e.info = CollectorRunInfo{e.name, r.seconds, success, true, success ? "" : r.status.message(), errors};
   }
+  meta.Add(kHungThreads, static_cast<double>(threads_->HungCollectors()), {"collector"});
+  meta.Add(kHungThreads, static_cast<double>(threads_->statfs()->StuckCount()), {"statfs"});
   for (auto& f : meta.TakeFamilies()) {
     sink.AddFamily(std::move(f));
   }

@@ -8,6 +8,11 @@
 // (its data dropped, success 0), marked stuck, and skipped by later scrapes
 // until its hung call returns, so at most one thread per collector is ever
 // pinned by a hang. Remaining collectors continue on a fresh pool thread.
+// The pool and the hung marks (by collector name) live in a ScrapeThreads
+// that the scrapers of successive configurations share, so a reload does not
+// run a collector again while the old configuration's call is still hung
+// (scrape_threads.h); collectors of one name never run concurrently, across
+// reloads too. The meta families include hostwatch_hung_threads.
 //
 // The last run of each collector is kept (RunInfo()) for the status page, which
 // shows it instead of running collectors of its own.
@@ -23,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/worker_pool.h"
+#include "agent/scrape_threads.h"
 #include "collectors/core/collector.h"
 #include "collectors/core/metric_source.h"
 
@@ -47,7 +52,9 @@ class Scraper : public MetricSource {
     CollectorPtr collector;
   };
 
-  Scraper(std::vector<NamedCollector> collectors, std::chrono::milliseconds collector_timeout);
+  // threads: shared with the scrapers of earlier and later configurations.
+  Scraper(std::vector<NamedCollector> collectors, std::chrono::milliseconds collector_timeout,
+          std::shared_ptr<ScrapeThreads> threads);
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;
   Scraper(Scraper&&) = delete;
@@ -76,7 +83,7 @@ class Scraper : public MetricSource {
   const std::chrono::milliseconds timeout_;
   // Collect() is logically const (a scrape reads the collectors); the pool is
   // its thread-safe machinery.
-  mutable WorkerPool pool_;
+  const std::shared_ptr<ScrapeThreads> threads_;
 };
 
 }  // namespace hostwatch

@@ -31,6 +31,11 @@ bool WorkerPool::Submit(std::function<void()> task) {
   return true;
 }
 
+std::size_t WorkerPool::ThreadCount() const {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->threads;
+}
+
 void WorkerPool::WorkerLoop(std::shared_ptr<Shared> shared) {
   std::unique_lock<std::mutex> lock(shared->mu);
   for (;;) {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace hostwatch {
@@ -30,9 +31,12 @@ class WorkerPool {
   // (and does not run task) when every allowed thread is busy.
   bool Submit(std::function<void()> task);
 
+  // Threads alive now: idle, busy or pinned by a hung task.
+  std::size_t ThreadCount() const;
+
  private:
   struct Shared {
-    std::mutex mu;
+    mutable std::mutex mu;
     std::condition_variable cv;       // work queued or stopping
     std::condition_variable idle_cv;  // a worker became idle
     std::deque<std::function<void()>> queue;  // Guarded by mu.

@@ -24,7 +24,7 @@ What it does, all on 127.0.0.1 and bounded in count and time:
   6. "big host": a generated --path.procfs/--path.sysfs/--path.rootfs tree with 100 and 1,000 mounts,
      disks and network interfaces, scraped by both agents.
 Then prints ONE table: metric | hostwatch | peer | ratio | budget | result.
-Budgets: issue 9 and DESIGN.md section 6.
+Budgets: the project's performance targets (issue 9); docs/performance.md explains the table.
 """
 
 import argparse
@@ -545,7 +545,7 @@ def probe_row(table, metric, ours, peer, limit, budget, absolute=None):
 
 def hostwatch_probe_figures(args, hostwatch_bin, tmp, target, direct_ms):
     """Checks run on hostwatch's schedule, not on request: run 50 checks at 1 s and read
-    probe_duration_seconds and the CPU spent. Written against DESIGN.md's config and metric names;
+    probe_duration_seconds and the CPU spent. Written against the checks' config and metric names (docs/checks.md);
     a mismatch is reported in the row rather than aborting the run."""
     try:
         cfg = os.path.join(tmp, "probe-checks.yml")

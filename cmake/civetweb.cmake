@@ -45,7 +45,18 @@ set(_civetweb_root "${_civetweb_unpack_dir}/civetweb-1.15")
 #     Started workers stay until mg_stop, like upstream's; only the master thread starts them and
 #     reads the started count, so the count needs no lock. (CivetWeb 1.16's prespawn_threads does
 #     the same; Debian 12 ships 1.15.)
-set(_civetweb_patch_level 3)
+#  4. One time bound for reading a whole request, head and body (issue 16). Upstream waits up to
+#     request_timeout_ms for each next byte of a body, and after a handler answered it reads the rest
+#     of a declared body to keep the connection alive: 20 clients that declared `Content-Length:
+#     100000000` and then sent a byte every 2 s held 16 workers for as long as they liked. Now the
+#     body reads (pull_all) and the head reads (read_message) wait only for what is left of
+#     request_timeout_ms counted from req_time (when the server started reading this request), and a
+#     request whose time is up is not kept alive.
+#  5. After a handler, at most 256 KiB of an unread body is discarded (as Go's net/http does); a
+#     longer one closes the connection instead of being read.
+#  6. mg_hostwatch_close_after_response(conn): the connection closes after the response and the
+#     rest of the request body is never read, for requests whose body we refuse.
+set(_civetweb_patch_level 6)
 
 # Replaces `old` by `new` in the variable `text`, failing the configure step unless it occurs
 # exactly `expected` times, so an upstream change cannot silently skip a fix.
@@ -150,7 +161,76 @@ produce_socket(" 1)
   hostwatch_civetweb_patch(_civetweb_c
     "\tDEBUG_TRACE(\"%s\", \"going idle\");\n\t(void)pthread_mutex_lock(&ctx->thread_mutex);\n\tctx->client_socks[thread_index].in_use = 2;\n"
     "\tDEBUG_TRACE(\"%s\", \"going idle\");\n\t(void)pthread_mutex_lock(&ctx->thread_mutex);\n\tif (ctx->client_socks[thread_index].in_use == 3) {\n\t\tctx->client_socks[thread_index].in_use = 1;\n\t\t*sp = ctx->client_socks[thread_index];\n\t\t(void)pthread_mutex_unlock(&ctx->thread_mutex);\n\t\treturn 1;\n\t}\n\tctx->client_socks[thread_index].in_use = 2;\n" 1)
+  # 4. The time left of the request's bound, used by the body reads ...
+  hostwatch_civetweb_patch(_civetweb_c
+    "\n\nstatic int\npull_all(FILE *fp, struct mg_connection *conn, char *buf, int len)\n"
+    "
+
+/* hostwatch: seconds left of the time one request may take to arrive, head and body together:
+ * timeout counted from req_time. 0 when it is up; a negative (unlimited) timeout and client
+ * connections are returned unchanged. */
+static double
+hw_request_time_left(const struct mg_connection *conn, double timeout)
+{
+\tstruct timespec now;
+\tdouble left;
+
+\tif ((timeout < 0.0) || (conn->connection_type != CONNECTION_TYPE_REQUEST)) {
+\t\treturn timeout;
+\t}
+\tclock_gettime(CLOCK_MONOTONIC, &now);
+\tleft = timeout - mg_difftimespec(&now, &(conn->req_time));
+\treturn (left > 0.0) ? left : 0.0;
+}
+
+static int
+pull_all(FILE *fp, struct mg_connection *conn, char *buf, int len)
+" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\tn = pull_inner(fp, conn, buf + nread, len, timeout);\n"
+    "\t\tdouble left = hw_request_time_left(conn, timeout);\n\t\tif (left == 0.0) {\n\t\t\t/* hostwatch: the request's time is up; the rest is never read */\n\t\t\tconn->must_close = 1;\n\t\t\tbreak;\n\t\t}\n\t\tn = pull_inner(fp, conn, buf + nread, len, left);\n" 1)
+  # ... and the head reads (read_message already gives up once the bound has passed, but each wait
+  # was a whole request_timeout, so a byte just before the bound extended it by up to that much).
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\tn = pull_inner(\n\t\t    fp, conn, buf + *nread, bufsiz - *nread, request_timeout);\n"
+    "\t\tn = pull_inner(fp,\n\t\t               conn,\n\t\t               buf + *nread,\n\t\t               bufsiz - *nread,\n\t\t               hw_request_time_left(conn, request_timeout));\n" 1)
+  # 5. At most 256 KiB of an unread body is discarded; beyond that the connection closes.
+  hostwatch_civetweb_patch(_civetweb_c
+    "\tchar buf[MG_BUF_LEN];\n\n\twhile (mg_read(conn, buf, sizeof(buf)) > 0)\n\t\t;\n}\n"
+    "\tchar buf[MG_BUF_LEN];
+\tint left = 256 * 1024; /* hostwatch: Go's net/http discards as much */
+\tint n = 1;
+
+\twhile ((left > 0) && (n > 0)) {
+\t\tn = mg_read(conn, buf, ((size_t)left < sizeof(buf)) ? (size_t)left : sizeof(buf));
+\t\tleft -= (n > 0) ? n : 0;
+\t}
+\tif (left == 0) {
+\t\tconn->must_close = 1;
+\t}
+}
+
+/* hostwatch: see civetweb.h */
+void
+mg_hostwatch_close_after_response(struct mg_connection *conn)
+{
+\tif (conn != NULL) {
+\t\tconn->must_close = 1;
+\t}
+}
+" 1)
   file(WRITE "${_civetweb_root}/src/civetweb.c" "${_civetweb_c}")
+  # 6. The declaration of mg_hostwatch_close_after_response.
+  file(READ "${_civetweb_root}/include/civetweb.h" _civetweb_h)
+  hostwatch_civetweb_patch(_civetweb_h
+    "CIVETWEB_API int mg_read(struct mg_connection *, void *buf, size_t len);\n"
+    "CIVETWEB_API int mg_read(struct mg_connection *, void *buf, size_t len);
+
+/* hostwatch: closes the connection after the response now being written, without reading the
+   rest of the request body (no discard, no keep-alive). Call it before writing the response. */
+CIVETWEB_API void mg_hostwatch_close_after_response(struct mg_connection *conn);
+" 1)
+  file(WRITE "${_civetweb_root}/include/civetweb.h" "${_civetweb_h}")
   set(HOSTWATCH_CIVETWEB_UNPACKED_SHA "${_civetweb_sha}" CACHE INTERNAL "")
 endif()
 message(STATUS "CivetWeb: building ${_civetweb_tarball} (IPv6, OpenSSL ${OPENSSL_VERSION} linked, 3.0 API)")

@@ -25,6 +25,7 @@
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/systemd.h"
 #include "collectors/host/tcpstat.h"
 #include "collectors/host/textfile.h"
 #include "collectors/host/time_collector.h"
@@ -61,6 +62,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SystemdCollectorSpec(),
         TcpstatCollectorSpec(),
         TextfileCollectorSpec(),
         TimeCollectorSpec(),

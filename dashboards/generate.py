@@ -74,11 +74,15 @@ def _panel(kind, title, description, unit, targets, width, height, defaults=None
 
 
 def timeseries(title, description, unit, targets, width=12, height=8, stack=False, min=None, max=None,
-               overrides=None, decimals=None):
+               overrides=None, decimals=None, lines=()):
+    """lines: (value, color) pairs drawn as dashed threshold lines, e.g. the level an alert uses."""
     custom = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 20 if stack else 10, "showPoints": "never",
               "spanNulls": False, "axisSoftMin": 0,
-              "stacking": {"mode": "normal" if stack else "none", "group": "A"}}
+              "stacking": {"mode": "normal" if stack else "none", "group": "A"},
+              "thresholdsStyle": {"mode": "dashed" if lines else "off"}}
     defaults = {"custom": custom, "color": {"mode": "palette-classic"}}
+    if lines:
+        defaults["thresholds"] = thresholds(*lines)
     if min is not None:
         defaults["min"] = min
     if max is not None:
@@ -146,15 +150,19 @@ def up_down_mappings(down="Down", up="Up"):
 # ---------------------------------------------------------------- layout and dashboard
 
 def layout(rows):
-    """rows: [(row title, [panels])]. Places panels left to right, wrapping at 24 columns; assigns ids
-    and refIds. Rows stay expanded, so their panels follow them at the top level."""
+    """rows: [(row title, [panels], collapsed)]. Places panels left to right, wrapping at 24 columns;
+    assigns ids and refIds. An expanded row's panels follow it at the top level; a collapsed row holds
+    its panels (laid out as they will be when it is expanded) and Grafana runs their queries only when
+    someone opens it, so a Prometheus with hundreds of hosts does not run every panel on load."""
     panels = []
     next_id = 1
     y = 0
-    for title, row_panels in rows:
-        panels.append({"type": "row", "title": title, "collapsed": False, "id": next_id,
-                       "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": y}, "panels": []})
+    for title, row_panels, collapsed in rows:
+        row = {"type": "row", "title": title, "collapsed": collapsed, "id": next_id,
+               "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": y}, "panels": []}
+        panels.append(row)
         next_id += 1
+        row_y = y
         y += 1
         x = 0
         line_height = 0
@@ -172,10 +180,10 @@ def layout(rows):
             # Keys in a stable, readable order: identity, placement, query, presentation.
             ordered = {k: panel[k] for k in ("id", "type", "title", "description", "datasource", "gridPos",
                                             "targets", "fieldConfig", "options", "transformations") if k in panel}
-            panels.append(ordered)
+            (row["panels"] if collapsed else panels).append(ordered)
             x += width
             line_height = max(line_height, height)
-        y += line_height
+        y = row_y + 1 if collapsed else y + line_height
     return panels
 
 
@@ -226,9 +234,16 @@ def dashboard(uid, title, description, tags, variables, rows):
 def host_dashboard():
     s = Scope("job", "instance")
     idle = s("node_cpu_seconds_total", 'mode="idle"')
-    fs = lambda m: s(m, 'fstype!=""', 'mountpoint!=""')  # noqa: E731 (same matchers as the node-mixin)
+    # The node-mixin's filesystem matchers, and no tmpfs: what the disk space alerts (node-alerts.yml) watch.
+    fs = lambda m: s(m, 'fstype!=""', 'fstype!="tmpfs"', 'mountpoint!=""')  # noqa: E731
     net = lambda m: s(m, 'device!~"lo|veth.+"')  # noqa: E731
     ri = "[$__rate_interval]"
+    # The levels the alerts use (node-alerts.yml: CPU and memory 80%, disk space 10% free), drawn as
+    # dashed lines on the time series and as colours on the gauges.
+    levels = ((0.8, "orange"), (0.9, "red"))
+    cpu_busy = "1 - avg by (instance) (rate(%s%s))" % (idle, ri)
+    memory_used = "1 - %s / %s" % (s("node_memory_MemAvailable_bytes"), s("node_memory_MemTotal_bytes"))
+    fs_used = "1 - %s / %s" % (fs("node_filesystem_avail_bytes"), fs("node_filesystem_size_bytes"))
 
     overview = [
         stat("Uptime", "Time since the host booted (node_time_seconds - node_boot_time_seconds).", "s",
@@ -240,17 +255,14 @@ def host_dashboard():
              [target(s("node_memory_MemTotal_bytes"), "{{instance}}")], width=3, graph=False),
         gauge("CPU busy", "Share of CPU time not idle, averaged over all CPUs. The HostHighCpuUsage alert fires "
               "above 80% for 10 minutes.", "percentunit",
-              [target("1 - avg by (instance) (rate(%s%s))" % (idle, ri), "{{instance}}")],
-              steps=((0.8, "orange"), (0.9, "red"))),
+              [target(cpu_busy, "{{instance}}")], steps=levels),
         gauge("Memory used", "1 - MemAvailable / MemTotal: memory not available to new work without swapping. "
               "The HostHighMemoryUsage alert fires above 80% for 10 minutes.", "percentunit",
-              [target("1 - %s / %s" % (s("node_memory_MemAvailable_bytes"), s("node_memory_MemTotal_bytes")),
-                      "{{instance}}")], steps=((0.8, "orange"), (0.9, "red"))),
+              [target(memory_used, "{{instance}}")], steps=levels),
         gauge("Fullest filesystem", "Used share of the fullest filesystem (1 - avail / size, as seen by "
-              "unprivileged users). The Disk space row shows each one.", "percentunit",
-              [target("max by (instance) (1 - %s / %s)" % (fs("node_filesystem_avail_bytes"),
-                                                           fs("node_filesystem_size_bytes")), "{{instance}}")],
-              steps=((0.8, "orange"), (0.9, "red"))),
+              "unprivileged users; tmpfs left out, as in the alerts). HostOutOfDiskSpace fires below 10% free. "
+              "The Disk space row shows each one.", "percentunit",
+              [target("max by (instance) (%s)" % fs_used, "{{instance}}")], steps=levels),
         stat("Clock synchronised", "Whether the kernel considers the clock synchronised (adjtimex, set by NTP "
              "or chrony). See the System row for the offset.", "none",
              [target(s("node_timex_sync_status"), "{{instance}}")], width=3, graph=False,
@@ -258,8 +270,9 @@ def host_dashboard():
     ]
 
     cpu = [
-        timeseries("CPU busy", "Share of CPU time not idle, averaged over all CPUs of each host.", "percentunit",
-                   [target("1 - avg by (instance) (rate(%s%s))" % (idle, ri), "{{instance}}")], min=0, max=1),
+        timeseries("CPU busy", "Share of CPU time not idle, averaged over all CPUs of each host. Dashed lines: "
+                   "80% (HostHighCpuUsage fires after 10 minutes above it) and 90%.", "percentunit",
+                   [target(cpu_busy, "{{instance}}")], min=0, max=1, lines=levels),
         timeseries("CPU by mode", "Average share of CPU time per mode (user, system, iowait, steal, ...), idle "
                    "left out. iowait is idle time with I/O outstanding; steal is time the hypervisor gave to "
                    "others.", "percentunit",
@@ -277,6 +290,9 @@ def host_dashboard():
     ]
 
     memory = [
+        timeseries("Memory used", "1 - MemAvailable / MemTotal: the share of memory not available to new work "
+                   "without swapping. Dashed lines: 80% (HostHighMemoryUsage fires after 10 minutes above it) and "
+                   "90%.", "percentunit", [target(memory_used, "{{instance}}")], min=0, max=1, lines=levels),
         timeseries("Memory", "Used (MemTotal - MemAvailable), available and total memory.", "bytes",
                    [target("%s - %s" % (s("node_memory_MemTotal_bytes"), s("node_memory_MemAvailable_bytes")),
                            "{{instance}} used"),
@@ -299,9 +315,9 @@ def host_dashboard():
 
     disk_space = [
         timeseries("Filesystem used", "Used share of each filesystem as unprivileged users see it "
-                   "(1 - avail / size; the root reserve counts as used).", "percentunit",
-                   [target("1 - %s / %s" % (fs("node_filesystem_avail_bytes"), fs("node_filesystem_size_bytes")),
-                           "{{instance}} {{mountpoint}}")], min=0, max=1),
+                   "(1 - avail / size; the root reserve counts as used; tmpfs left out, as in the alerts). Dashed "
+                   "lines: 80% and 90% (HostOutOfDiskSpace fires below 10% free).", "percentunit",
+                   [target(fs_used, "{{instance}} {{mountpoint}}")], min=0, max=1, lines=levels),
         timeseries("Predicted free space in 4 hours", "Space left in 4 hours if the trend of the last 6 hours "
                    "continues (predict_linear). Below zero means the filesystem fills up: the "
                    "HostDiskWillFillIn4Hours alert fires when that is the case and less than 20% is free.",
@@ -309,11 +325,10 @@ def host_dashboard():
                    [target("predict_linear(%s[6h], 4 * 3600)" % fs("node_filesystem_avail_bytes"),
                            "{{instance}} {{mountpoint}}")]),
         table("Filesystems", "Size, space available to unprivileged users, used share and inodes used, per "
-              "mount point; read-only 1 means mounted read-only.", "bytes",
+              "mount point (tmpfs left out); read-only 1 means mounted read-only.", "bytes",
               [target(fs("node_filesystem_size_bytes"), instant=True, table=True),
                target(fs("node_filesystem_avail_bytes"), instant=True, table=True),
-               target("1 - %s / %s" % (fs("node_filesystem_avail_bytes"), fs("node_filesystem_size_bytes")),
-                      instant=True, table=True),
+               target(fs_used, instant=True, table=True),
                target("1 - %s / %s" % (fs("node_filesystem_files_free"), fs("node_filesystem_files")),
                       instant=True, table=True),
                target(fs("node_filesystem_readonly"), instant=True, table=True)],
@@ -424,8 +439,9 @@ def host_dashboard():
         ["linux", "node-exporter"],
         [query_variable("job", "Job", "label_values(node_uname_info, job)"),
          query_variable("instance", "Instance", 'label_values(node_uname_info{job=~"$job"}, instance)')],
-        [("Overview", overview), ("CPU", cpu), ("Memory", memory), ("Disk space", disk_space),
-         ("Disk I/O", disk_io), ("Network", network), ("Pressure", pressure), ("System", system)])
+        [("Overview", overview, False), ("CPU", cpu, False), ("Memory", memory, False),
+         ("Disk space", disk_space, False), ("Disk I/O", disk_io, True), ("Network", network, True),
+         ("Pressure", pressure, True), ("System", system, True)])
 
 
 # ---------------------------------------------------------------- hostwatch-checks
@@ -435,24 +451,46 @@ def checks_dashboard():
     ri = "[$__rate_interval]"
     bucket = s("probe_all_duration_seconds_bucket")
 
+    # Per agent, never aggregated away: the same check runs on several agents, and one agent that
+    # fails (its network path, its DNS) must show even when the others pass. Success-like values
+    # keep `instance`; availability and percentiles pool every agent's runs, where a failing agent
+    # pulls the figure down rather than hiding.
+    by = "by (instance, check)"
+    on_agent = "{{check}} on {{instance}}"
+    last_success = s("hostwatch_check_last_success_timestamp_seconds")
+    checks_table = table(
+        "Checks", "Last result of every check on every agent: target, status code, duration and certificate "
+        "expiry.", "none",
+        [target("min by (instance, check, target) (%s)" % s("probe_success"), instant=True, table=True),
+         target("max by (instance, check, target) (%s)" % s("probe_http_status_code"), instant=True, table=True),
+         target("max by (instance, check, target) (%s)" % s("probe_duration_seconds"), instant=True, table=True),
+         target("min by (instance, check, target) (%s - time()) / 86400" % s("probe_ssl_earliest_cert_expiry"),
+                instant=True, table=True)],
+        {"A": ("Up", None), "B": ("Status", None), "C": ("Duration", "s"), "D": ("Certificate days left", "d")})
+    # The Up column shows Up/Down rather than 1/0.
+    checks_table["fieldConfig"]["overrides"].append(
+        {"matcher": {"id": "byName", "options": "Value #A"},
+         "properties": [{"id": "mappings", "value": up_down_mappings()}]})
+
     status = [
-        state_timeline("Up / down", "Result of the last run of each check, as Prometheus sampled it. Runs "
-                       "between two scrapes are not shown here; the availability panels count every run.",
-                       [target("max by (check) (%s)" % s("probe_success"), "{{check}}")], up_down_mappings()),
-        stat("Checks failing", "Checks whose last run failed.", "short",
-             [target("count(max by (check) (%s) == 0) or vector(0)" % s("probe_success"), "failing")],
+        state_timeline("Up / down", "Result of the last run of each check on each agent, as Prometheus sampled "
+                       "it. Runs between two scrapes are not shown here; the availability panels count every run.",
+                       [target("min %s (%s)" % (by, s("probe_success")), on_agent)], up_down_mappings()),
+        stat("Checks failing", "Checks whose last run failed, counted once per agent that runs them.", "short",
+             [target("count(min %s (%s) == 0) or vector(0)" % (by, s("probe_success")), "failing")],
              width=4, height=8, steps=((1, "red"),), graph=False),
         stat("Availability over the time range", "Successful runs / all runs in the dashboard's time range, per "
-             "check (probe_all_success_sum / probe_all_success_count): exact whatever the scrape interval.",
-             "percentunit",
+             "check, over every agent that runs it (probe_all_success_sum / probe_all_success_count): exact "
+             "whatever the scrape interval.", "percentunit",
              [target("sum by (check) (increase(%s[$__range])) / sum by (check) (increase(%s[$__range]))"
                      % (s("probe_all_success_sum"), s("probe_all_success_count")), "{{check}}", instant=True)],
              width=8, height=8, decimals=2, graph=False),
-        timeseries("Availability", "Share of successful runs per check over a sliding $__rate_interval window.",
-                   "percentunit",
+        timeseries("Availability", "Share of successful runs per check over a sliding $__rate_interval window, "
+                   "over every agent that runs it.", "percentunit",
                    [target("sum by (check) (rate(%s%s)) / sum by (check) (rate(%s%s))"
                            % (s("probe_all_success_sum"), ri, s("probe_all_success_count"), ri), "{{check}}")],
                    min=0, max=1),
+        checks_table,
     ]
 
     latency = [
@@ -461,49 +499,43 @@ def checks_dashboard():
                    "1s). Accuracy is bounded by the histogram buckets.", "s",
                    [target("histogram_quantile(%s, sum by (check, le) (rate(%s%s)))" % (q, bucket, ri),
                            "{{check}} p%s" % p) for q, p in (("0.5", "50"), ("0.95", "95"), ("0.99", "99"))]),
-        timeseries("Phase breakdown (last run)", "Where the time of the last run went: DNS resolve, TCP connect, "
-                   "TLS handshake, processing (request sent to first byte) and transfer (body), summed over "
-                   "redirect hops (blackbox_exporter's probe_http_duration_seconds).", "s",
-                   [target("max by (check, phase) (%s)" % s("probe_http_duration_seconds"), "{{check}} {{phase}}")],
-                   stack=True),
-        timeseries("Run duration (last run)", "Total duration of the last run of each check.", "s",
-                   [target("max by (check) (%s)" % s("probe_duration_seconds"), "{{check}}")]),
+        timeseries("Phase breakdown (last run)", "Where the time of the last run went, per agent: DNS resolve, "
+                   "TCP connect, TLS handshake, processing (request sent to first byte) and transfer (body), summed "
+                   "over redirect hops (blackbox_exporter's probe_http_duration_seconds).", "s",
+                   [target("max by (instance, check, phase) (%s)" % s("probe_http_duration_seconds"),
+                           "{{check}} {{phase}} on {{instance}}")]),
+        timeseries("Run duration (last run)", "Total duration of the last run of each check on each agent.", "s",
+                   [target("max %s (%s)" % (by, s("probe_duration_seconds")), on_agent)]),
         timeseries("Runs", "Runs completed per second, per check (every run counts, passed or failed).", "ops",
                    [target("sum by (check) (rate(%s%s))" % (s("probe_all_success_count"), ri), "{{check}}")]),
     ]
 
     responses = [
-        stat("Status code", "HTTP status code of the last response of each check (0: no response, see the "
-             "failure reasons).", "none",
-             [target("max by (check) (%s)" % s("probe_http_status_code"), "{{check}}")], width=8,
+        stat("Status code", "HTTP status code of the last response of each check on each agent (0: no response, "
+             "see the failure reasons).", "none",
+             [target("max %s (%s)" % (by, s("probe_http_status_code")), on_agent)], width=8,
              steps=((300, "yellow"), (400, "red")), graph=False,
              mappings=[{"type": "value", "options": {"0": {"text": "no response", "color": "red", "index": 0}}}]),
         stat("Certificate days left", "Days until the earliest expiry in the certificate chain the server sent "
-             "(probe_ssl_earliest_cert_expiry). Alerts: warning under 20 days, critical under 3.", "d",
+             "(probe_ssl_earliest_cert_expiry), the soonest any agent saw. Alerts: warning under 20 days, "
+             "critical under 3.", "d",
              [target("min by (check) (%s - time()) / 86400" % s("probe_ssl_earliest_cert_expiry"), "{{check}}")],
              width=8, decimals=1, graph=False, base="red", steps=((3, "orange"), (20, "green"))),
-        stat("Time since last success", "Seconds since each check last passed.", "s",
-             [target("time() - max by (check) (%s)" % s("hostwatch_check_last_success_timestamp_seconds"),
-                     "{{check}}")], width=8, graph=False),
+        # The timestamp is 0 until a run succeeds: shown as "never succeeded" (-1), not as 56 years.
+        stat("Time since last success", "Seconds since each check last passed on each agent; \"never succeeded\" "
+             "when no run has passed since the agent loaded the check.", "s",
+             [target("time() - max %s (%s > 0) or max %s (%s == 0) - 1" % (by, last_success, by, last_success),
+                     on_agent)], width=8, graph=False,
+             mappings=[{"type": "value", "options": {"-1": {"text": "never succeeded", "color": "red", "index": 0}}}]),
         timeseries("Failures by reason", "Failed runs per second by reason (dns, connect, tls, timeout, "
                    "status code, body regex, ...).", "ops",
-                   [target("sum by (check, reason) (rate(%s%s))"
-                           % (s("hostwatch_check_failures_total"), ri), "{{check}} {{reason}}")]),
-        timeseries("Consecutive failures", "Runs in a row that failed, per check (0 after any success).", "short",
-                   [target("max by (check) (%s)" % s("hostwatch_check_consecutive_failures"), "{{check}}")]),
-        table("Checks", "Last result of every check: target, status code, duration and certificate expiry.",
-              "none",
-              [target("max by (check, target) (%s)" % s("probe_success"), instant=True, table=True),
-               target("max by (check, target) (%s)" % s("probe_http_status_code"), instant=True, table=True),
-               target("max by (check, target) (%s)" % s("probe_duration_seconds"), instant=True, table=True),
-               target("max by (check, target) (%s - time()) / 86400" % s("probe_ssl_earliest_cert_expiry"),
-                      instant=True, table=True)],
-              {"A": ("Up", None), "B": ("Status", None), "C": ("Duration", "s"), "D": ("Certificate days left", "d")}),
+                   [target("sum by (instance, check, reason) (rate(%s%s))"
+                           % (s("hostwatch_check_failures_total"), ri), "{{check}} {{reason}} on {{instance}}")]),
+        timeseries("Consecutive failures", "Runs in a row that failed, per check and agent (0 after any success). "
+                   "Dashed line: 3, where CheckProbeFailed fires.", "short",
+                   [target("max %s (%s)" % (by, s("hostwatch_check_consecutive_failures")), on_agent)],
+                   lines=((3, "red"),)),
     ]
-    # The Up column shows Up/Down rather than 1/0.
-    responses[-1]["fieldConfig"]["overrides"].append(
-        {"matcher": {"id": "byName", "options": "Value #A"},
-         "properties": [{"id": "mappings", "value": up_down_mappings()}]})
 
     return dashboard(
         "hostwatch-checks", "hostwatch / HTTP checks",
@@ -514,7 +546,7 @@ def checks_dashboard():
          query_variable("instance", "Instance", 'label_values(probe_all_success_count{job=~"$job"}, instance)'),
          query_variable("check", "Check",
                         'label_values(probe_all_success_count{job=~"$job", instance=~"$instance"}, check)')],
-        [("Status", status), ("Latency", latency), ("Responses", responses)])
+        [("Status", status, False), ("Latency", latency, True), ("Responses", responses, True)])
 
 
 # ---------------------------------------------------------------- hostwatch-agent
@@ -549,10 +581,17 @@ def agent_dashboard():
     collectors = [
         timeseries("Collector duration", "Time each collector took in the last scrape.", "s",
                    [target(s("node_scrape_collector_duration_seconds"), "{{instance}} {{collector}}")]),
-        state_timeline("Collector success", "Whether each collector succeeded in the scrape (failed or overran "
-                       "its deadline: its metrics are missing; HostwatchCollectorFailing).",
-                       [target(s("node_scrape_collector_success"), "{{instance}} {{collector}}")],
-                       up_down_mappings("Failed", "OK"), width=12, height=8),
+        # success + 2 x no_data: 1 OK, 0 failed, 2 nothing to read on this host (success is 0 then too,
+        # as node_exporter reports it, but it is no failure and HostwatchCollectorFailing ignores it).
+        state_timeline("Collector success", "Whether each collector succeeded in the scrape. Failed: it failed "
+                       "or overran its deadline, its metrics are missing (HostwatchCollectorFailing). No data: "
+                       "nothing to read on this host (no md arrays, no nf_conntrack module, no PSI), not a failure.",
+                       [target("%s + on (job, instance, collector) (2 * %s)"
+                               % (s("node_scrape_collector_success"), s("hostwatch_collector_no_data")),
+                               "{{instance}} {{collector}}")],
+                       up_down_mappings("Failed", "OK") + [
+                           {"type": "value", "options": {"2": {"text": "No data", "color": "blue", "index": 2}}}],
+                       width=12, height=8),
         timeseries("Parse errors", "Malformed input lines the collectors skipped, per second. Non-zero means "
                    "the kernel wrote something the parser does not understand.", "ops",
                    [target("sum by (instance, collector) (rate(%s%s))"
@@ -581,7 +620,7 @@ def agent_dashboard():
         ["agent"],
         [query_variable("job", "Job", "label_values(hostwatch_build_info, job)"),
          query_variable("instance", "Instance", 'label_values(hostwatch_build_info{job=~"$job"}, instance)')],
-        [("Agent", agent), ("Collectors", collectors), ("Check scheduler", scheduler)])
+        [("Agent", agent, False), ("Collectors", collectors, True), ("Check scheduler", scheduler, True)])
 
 
 DASHBOARDS = {

@@ -46,8 +46,8 @@ for p in "${packages[@]}"; do
   fi
 done
 
-# CivetWeb is built from Debian's own source package (see third_party/README.md: the binary package
-# lacks IPv6 and its TLS crashes on OpenSSL 3). Fetching it needs a deb-src entry for the same mirror
+# CivetWeb is built from Debian's own source package (see docs/security.md, "How the server is built":
+# the binary package lacks IPv6 and its TLS crashes on OpenSSL 3). Fetching it needs a deb-src entry for the same mirror
 # and keyring as the system's Debian `deb` entry; we add one only for Debian's own URIs.
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 civetweb_dir="${repo_dir}/third_party/civetweb-src"

@@ -46,5 +46,8 @@ function(hostwatch_install_config dir name source)
   endif()
   file(INSTALL DESTINATION "${dir}" TYPE FILE RENAME "${name}" PERMISSIONS ${perms} FILES "${source}")
 endfunction()
-hostwatch_install_config("${_etc}/hostwatch" hostwatch.yml "${HOSTWATCH_PACKAGING_DIR}/hostwatch.yml")
+# The configuration file holds comments only (every key has a built-in default), so a new
+# version never changes it and dpkg never asks about an edited copy; the full reference,
+# hostwatch.yml, goes to /usr/share/doc/hostwatch/examples/ (packaging/CMakeLists.txt).
+hostwatch_install_config("${_etc}/hostwatch" hostwatch.yml "${HOSTWATCH_PACKAGING_DIR}/hostwatch-conffile.yml")
 hostwatch_install_config("${_etc}/default" hostwatch "${HOSTWATCH_PACKAGING_DIR}/hostwatch.default")

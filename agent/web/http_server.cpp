@@ -10,6 +10,7 @@
 #include "agent/web/gzip.h"
 #include "agent/web/web_security.h"
 #include "collectors/core/metric_sink.h"
+#include "collectors/core/parse_util.h"
 #include "collectors/core/strings.h"
 
 namespace hostwatch {
@@ -64,6 +65,34 @@ int OnInitSsl(void* ssl_ctx, void* user_data) {
   return 1;
 }
 
+// True when the request declares a body: a positive Content-Length or a Transfer-Encoding other
+// than identity (CivetWeb answers 400 to any but chunked and identity before we see the request).
+bool DeclaresBody(const mg_request_info& info, const char* transfer_encoding) {
+  return info.content_length > 0 ||
+         (transfer_encoding != nullptr && !EqualsIgnoreAsciiCase(TrimSpace(transfer_encoding), "identity"));
+}
+
+// The Host header's value; null when there is none or more than one (RFC 9112 §3.2: a request
+// with two is invalid, and mg_get_header would show only the first).
+const char* SingleHostHeader(const mg_request_info& info) {
+  const char* host = nullptr;
+  for (int i = 0; i < info.num_headers; ++i) {
+    if (EqualsIgnoreAsciiCase(info.http_headers[i].name, "Host")) {
+      if (host != nullptr) {
+        return nullptr;
+      }
+      host = info.http_headers[i].value;
+    }
+  }
+  return host;
+}
+
+HttpResponse ErrorResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
 
 // Writes a complete response on conn.
 void WriteHttpResponse(mg_connection* conn, const HttpResponse& response, bool head_only, bool gzip) {
@@ -127,12 +156,13 @@ HttpServer::HttpServer() : dispatcher_(std::make_unique<Dispatcher>(this)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(std::string path, std::vector<std::string> methods, HttpHandler handler) {
-  routes_[std::move(path)] = RouteEntry{std::move(methods), std::move(handler)};
+void HttpServer::Route(std::string path, std::vector<std::string> methods, HttpHandler handler, RequestBody body) {
+  routes_[std::move(path)] = RouteEntry{std::move(methods), std::move(handler), body};
 }
 
 Status HttpServer::Start(const HttpServerOptions& options) {
   security_ = options.security;
+  allowed_hosts_ = options.allowed_hosts;
   const bool tls = security_ != nullptr && security_->tls_enabled();
   std::vector<std::string> ports = options.listen;
   if (tls) {
@@ -195,41 +225,30 @@ void HttpServer::Serve(mg_connection* conn) {
   req.path = info->local_uri ? info->local_uri : "";
   req.query = info->query_string ? info->query_string : "";
   req.conn = conn;
-  const bool head = req.method == "HEAD";
 
-  HttpResponse resp;
-  std::string route_label = "other";  // bounded label: unknown paths share one value
-  auto it = routes_.find(req.path);
+  auto route = routes_.find(req.path);
+  const std::string route_label = route != routes_.end() ? route->first : "other";  // bounded label
+  const bool declares_body = DeclaresBody(*info, mg_get_header(conn, "Transfer-Encoding"));
+  bool body_taken = false;
+  // One web config state for the whole request (a reload meanwhile applies to the next one).
   std::shared_ptr<const WebSecurity::State> security = security_ ? security_->Current() : nullptr;
-  if (it != routes_.end()) {
-    route_label = it->first;
-  }
-  if (security && security->RequiresAuth(req.path) && !security->auth->Check(req.Header("Authorization"))) {
+  HttpResponse resp;
+  if (!allowed_hosts_.Allows(SingleHostHeader(*info))) {
+    // Before authentication: a page that rebound its name to us learns nothing, not even whether
+    // credentials are needed, and costs no password check.
+    resp = ErrorResponse(421, "421 misdirected request: this server does not answer to that Host name\n");
+  } else if (security && security->RequiresAuth(req.path) && !security->auth->Check(req.Header("Authorization"))) {
     // Checked before routing, so unauthenticated clients learn nothing about which paths exist.
-    resp.status = 401;
-    resp.body = "Unauthorized\n";
+    resp = ErrorResponse(401, "Unauthorized\n");
     resp.headers.emplace_back("WWW-Authenticate", "Basic");
-  } else if (it == routes_.end()) {
-    resp.status = 404;
-    resp.body = "404 page not found\n";
   } else {
-    const auto& methods = it->second.methods;
-    bool has_get = std::find(methods.begin(), methods.end(), "GET") != methods.end();
-    bool allowed = std::find(methods.begin(), methods.end(), req.method) != methods.end() || (head && has_get);
-    if (!allowed) {
-      std::string allow;
-      for (const auto& m : methods) {
-        allow += (allow.empty() ? "" : ", ") + m;
-      }
-      if (has_get) {
-        allow += ", HEAD";
-      }
-      resp.status = 405;
-      resp.body = "405 method not allowed\n";
-      resp.headers.emplace_back("Allow", allow);
-    } else {
-      resp = it->second.handler(req);
-    }
+    resp = AnswerRoute(req, route, declares_body, &body_taken);
+  }
+  if (declares_body && !body_taken) {
+    // Answered without reading the body: CivetWeb would read (and wait for) all of it to keep the
+    // connection alive, so the connection closes instead.
+    mg_hostwatch_close_after_response(conn);
+    resp.headers.emplace_back("Connection", "close");
   }
   if (security) {
     for (const auto& header : security->config.headers) {
@@ -237,8 +256,36 @@ void HttpServer::Serve(mg_connection* conn) {
     }
   }
   bool gzip = resp.allow_gzip && AcceptsGzip(req.Header("Accept-Encoding"));
-  WriteHttpResponse(conn, resp, head, gzip);
+  WriteHttpResponse(conn, resp, req.method == "HEAD", gzip);
   Count(route_label, resp.status);
+}
+
+HttpResponse HttpServer::AnswerRoute(const HttpRequest& req, RouteMap::const_iterator route, bool declares_body,
+                                     bool* body_taken) const {
+  if (route == routes_.end()) {
+    return ErrorResponse(404, "404 page not found\n");
+  }
+  const auto& methods = route->second.methods;
+  bool has_get = std::find(methods.begin(), methods.end(), "GET") != methods.end();
+  bool allowed =
+      std::find(methods.begin(), methods.end(), req.method) != methods.end() || (req.method == "HEAD" && has_get);
+  if (!allowed) {
+    std::string allow;
+    for (const auto& m : methods) {
+      allow += (allow.empty() ? "" : ", ") + m;
+    }
+    if (has_get) {
+      allow += ", HEAD";
+    }
+    HttpResponse resp = ErrorResponse(405, "405 method not allowed\n");
+    resp.headers.emplace_back("Allow", allow);
+    return resp;
+  }
+  if (declares_body && route->second.body == RequestBody::kRefused) {
+    return ErrorResponse(413, "413 request body not accepted: this endpoint takes none\n");
+  }
+  *body_taken = declares_body;
+  return route->second.handler(req);
 }
 
 void HttpServer::Count(const std::string& path, int status) {

@@ -90,6 +90,8 @@ bool ParseRequestKey(ConfigReader& r, const std::string& key, const YAML::Node& 
     ParseHttpUrl(r, v, p, /*allow_empty=*/true, &c->proxy_url);
   } else if (key == "labels") {
     ParseCheckLabels(r, v, p, &c->labels);
+  } else if (key == "redact_query_params") {
+    ParseRedactQueryParams(r, v, p, &c->redact_query_params);
   } else {
     return false;
   }
@@ -112,6 +114,8 @@ bool ParseValidationKey(ConfigReader& r, const std::string& key, const YAML::Nod
     r.Bool(v, p, &c->follow_redirects);
   } else if (key == "max_redirects") {
     r.Int(v, p, 0, kMaxRedirectsLimit, &c->max_redirects);
+  } else if (key == "follow_redirects_keep_headers") {
+    r.Bool(v, p, &c->follow_redirects_keep_headers);
   } else if (key == "fail_if_ssl") {
     r.Bool(v, p, &c->fail_if_ssl);
   } else if (key == "fail_if_not_ssl") {
@@ -154,10 +158,12 @@ const std::vector<std::string_view>& CheckKeys() {
                                           "compression",
                                           "proxy_url",
                                           "labels",
+                                          "redact_query_params",
                                           "valid_status_codes",
                                           "valid_http_versions",
                                           "follow_redirects",
                                           "max_redirects",
+                                          "follow_redirects_keep_headers",
                                           "fail_if_ssl",
                                           "fail_if_not_ssl",
                                           "fail_if_body_matches_regexp",
@@ -244,8 +250,7 @@ void ParseChecks(ConfigReader& r, const YAML::Node& n, const std::string& path, 
     if (!c.name.empty()) {
       auto [it, inserted] = first_seen.emplace(c.name, ip);
       if (!inserted) {
-        r.Error(item["name"], ip + ".name",
-                "duplicate check name \"" + c.name + "\" (first defined at " + it->second + ")");
+        r.Error(item["name"], ip + ".name", "duplicate check name (first defined at " + it->second + ")");
       }
     }
     out->push_back(std::move(c));

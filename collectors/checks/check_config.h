@@ -3,8 +3,8 @@
 //
 // Keys follow blackbox_exporter's `http` module wherever blackbox has one, so
 // existing knowledge carries over; extensions are `"2xx"`-style status ranges,
-// `max_redirects`, per-check `interval`/`timeout`/`jitter`/`latency_buckets`
-// and static `labels`.
+// `max_redirects`, `follow_redirects_keep_headers`, `redact_query_params`,
+// per-check `interval`/`timeout`/`jitter`/`latency_buckets` and static `labels`.
 //
 // Value types, copyable; built on the control path and read-only afterwards.
 #pragma once
@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "collectors/core/config_diagnostics.h"
 #include "collectors/checks/target_policy.h"
+#include "collectors/core/config_diagnostics.h"
 
 namespace hostwatch {
 
@@ -73,6 +73,9 @@ struct HttpCheckConfig {
   std::vector<std::string> valid_http_versions;  // "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3.0"; empty = any
   bool follow_redirects = true;
   int max_redirects = 10;
+  // Send headers, basic_auth and bearer_token on a redirect to another origin (scheme, host or
+  // port) too. Off: such a hop gets none of them, as curl and browsers do for credentials.
+  bool follow_redirects_keep_headers = false;
   bool fail_if_ssl = false;
   bool fail_if_not_ssl = false;
   std::vector<CheckRegex> fail_if_body_matches_regexp;
@@ -86,6 +89,9 @@ struct HttpCheckConfig {
   std::string compression;           // "", "gzip", "br", "deflate", "identity"
   std::string proxy_url;
   std::map<std::string, std::string> labels;  // static, added to every series of this check
+  // Query parameter names whose values are shown as "xxxxx", besides DefaultSecretQueryParams()
+  // (redact_url.h); only what is shown is redacted, never the URL requested.
+  std::vector<std::string> redact_query_params;
 
   std::chrono::milliseconds interval{60000};
   std::chrono::milliseconds timeout{10000};

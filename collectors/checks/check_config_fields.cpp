@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <set>
 
 #include "collectors/checks/http/curl_api.h"
@@ -73,7 +75,7 @@ void ParseCheckTls(ConfigReader& r, const YAML::Node& n, const std::string& path
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     auto file = [&](std::string* out) {
       if (r.String(v, p, out) && !out->empty() && access(out->c_str(), R_OK) != 0) {
-        r.Error(v, p, "cannot read file " + *out);
+        r.Error(v, p, std::string("cannot read the file: ") + std::strerror(errno));
       }
     };
     if (key == "ca_file") {
@@ -164,6 +166,22 @@ void ParseCheckLabels(ConfigReader& r, const YAML::Node& n, const std::string& p
                 (*out)[key] = value;
               }
             });
+}
+
+void ParseRedactQueryParams(ConfigReader& r, const YAML::Node& n, const std::string& path,
+                            std::vector<std::string>* out) {
+  r.Items(n, path, [&](const YAML::Node& item, const std::string& p) {
+    std::string name;
+    if (!r.String(item, p, &name)) {
+      return;
+    }
+    // '&', ';', '=', '#' end a name in a query: such an entry could never match.
+    if (name.empty() || name.find_first_of("&;=#? ") != std::string::npos) {
+      r.Error(item, p, "must be a query parameter name (not empty, without & ; = # ? or spaces)");
+      return;
+    }
+    out->push_back(std::move(name));
+  });
 }
 
 bool ParseLatencyBuckets(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<double>* out) {

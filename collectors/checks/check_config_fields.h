@@ -39,6 +39,10 @@ void ParseStatusCodes(ConfigReader& r, const YAML::Node& n, const std::string& p
 void ParseCheckLabels(ConfigReader& r, const YAML::Node& n, const std::string& path,
                       std::map<std::string, std::string>* out);
 
+// redact_query_params: a list of non-empty parameter names, kept as written (compared ignoring case).
+void ParseRedactQueryParams(ConfigReader& r, const YAML::Node& n, const std::string& path,
+                            std::vector<std::string>* out);
+
 // latency_buckets: a non-empty, strictly increasing list of finite numbers.
 bool ParseLatencyBuckets(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<double>* out);
 

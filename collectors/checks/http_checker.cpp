@@ -199,7 +199,7 @@ std::unique_ptr<HttpChecker::CheckState> HttpChecker::NewCheckState(
     std::shared_ptr<const HttpCheckConfig> c, Clock::time_point now, long long wall_ms,
     std::vector<std::shared_ptr<const CheckDescs>>& known_descs) {
   std::vector<std::string> names = {"check", "target"};
-  std::vector<std::string> values = {c->name, RedactUrl(c->url)};
+  std::vector<std::string> values = {c->name, RedactUrl(c->url, c->redact_query_params)};
   for (const auto& [k, v] : c->labels) {
     names.push_back(k);
     values.push_back(v);
@@ -443,7 +443,7 @@ AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& ta
   std::optional<TargetHost> host = ParseTargetUrl(url, &why);
   if (!host) {
     plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Invalid target \"" + RedactUrl(url) + "\": " + why;
+    plan.detail = "Invalid target \"" + RedactUrl(url, module->redact_query_params) + "\": " + why;
     return plan;
   }
   if (plan.settings->policy.CheckUrl(*host, &why) == TargetPolicy::Verdict::kDenied) {
@@ -451,6 +451,7 @@ AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& ta
     plan.detail = why;
     return plan;
   }
+  plan.module_url = module->url;
   auto probe = std::make_shared<HttpCheckConfig>(*module);
   probe->url = std::move(url);
   probe->timeout = EffectiveProbeTimeout(module->timeout, scrape_timeout_seconds, plan.settings->timeout_offset);
@@ -459,7 +460,8 @@ AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& ta
 }
 
 ProbeResult HttpChecker::RunAdHoc(const AdHocPlan& plan) const {
-  return RunProbeBlocking(*plan.module, &plan.settings->policy, &ad_hoc_abort_);
+  const AdHocTargetRules rules{&plan.settings->policy, plan.module_url};
+  return RunProbeBlocking(*plan.module, &rules, &ad_hoc_abort_);
 }
 
 std::vector<CheckSummary> HttpChecker::Summaries() const {
@@ -467,7 +469,7 @@ std::vector<CheckSummary> HttpChecker::Summaries() const {
   std::vector<CheckSummary> out;
   const double now = WallClockSeconds();
   for (const auto& [name, s] : checks_) {
-    out.push_back(s->history.Summarize(name, RedactUrl(s->config->url), now));
+    out.push_back(s->history.Summarize(name, RedactUrl(s->config->url, s->config->redact_query_params), now));
   }
   return out;
 }

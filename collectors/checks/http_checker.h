@@ -68,6 +68,8 @@ struct AdHocPlan {
   std::shared_ptr<const HttpCheckConfig> module;
   // Without a refusal: the allow-list to hold every hop to, and max_concurrent.
   std::shared_ptr<const ProbeTargetsConfig> settings;
+  // Without a refusal: the check's own URL (its credentials may go to that origin over http).
+  std::string module_url;
 };
 
 class HttpChecker : public MetricSource {

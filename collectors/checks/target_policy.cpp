@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "collectors/checks/http/curl_api.h"
+#include "collectors/checks/ip_network.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/config_reader.h"
-#include "collectors/checks/http/curl_api.h"
 #include "collectors/core/strings.h"
 
 namespace hostwatch {
@@ -53,44 +54,6 @@ int ParsePort(std::string_view s) {
   return port <= 65535 ? port : 0;
 }
 
-// Parses an IP literal into family and bytes; false if it is not one.
-bool ParseIp(const std::string& text, int* family, std::uint8_t* bytes) {
-  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
-    *family = AF_INET;
-    return true;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
-    *family = AF_INET6;
-    return true;
-  }
-  return false;
-}
-
-// True if the first prefix_length bits of a and b agree.
-bool PrefixEqual(const std::uint8_t* a, const std::uint8_t* b, int prefix_length) {
-  int full = prefix_length / 8;
-  if (std::memcmp(a, b, static_cast<std::size_t>(full)) != 0) {
-    return false;
-  }
-  int rest = prefix_length % 8;
-  if (rest == 0) {
-    return true;
-  }
-  std::uint8_t mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
-  return (a[full] & mask) == (b[full] & mask);
-}
-
-// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address for our
-// rules: a dual-stack socket may report it so, and it reaches the IPv4 host.
-void UnmapV4(int* family, const std::uint8_t** addr, std::uint8_t* v4) {
-  static const std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  if (*family == AF_INET6 && std::memcmp(*addr, kMappedPrefix, 12) == 0) {
-    std::memcpy(v4, *addr + 12, 4);
-    *family = AF_INET;
-    *addr = v4;
-  }
-}
-
 // Splits "host:port", "[v6]:port", "[v6]", "v6" (no port: more than one
 // colon and no brackets), "cidr:port". Returns false on a malformed port.
 bool SplitHostPort(std::string_view entry, std::string* host, int* port) {
@@ -133,6 +96,95 @@ bool SplitHostPort(std::string_view entry, std::string* host, int* port) {
 }
 
 bool PortMatches(const TargetRule& r, int port) { return r.port == 0 || r.port == port; }
+
+bool NameMatches(const TargetRule& r, const std::string& host) {
+  if (r.kind == TargetRule::Kind::kHostExact) {
+    return r.host == host;
+  }
+  return r.kind == TargetRule::Kind::kHostSuffix && host.size() > r.host.size() &&
+         host.compare(host.size() - r.host.size(), r.host.size(), r.host) == 0;
+}
+
+// A network entry's network as the addresses it is compared with: an IPv4-mapped
+// IPv6 network is its IPv4 network (::ffff:10.0.0.0/104 is 10.0.0.0/8).
+struct RuleNetwork {
+  int family;
+  const std::uint8_t* network;
+  int prefix_length;
+  std::uint8_t v4[4];
+};
+
+void NetworkOf(const TargetRule& r, RuleNetwork* out) {
+  out->family = r.family;
+  out->network = r.network;
+  UnmapV4(&out->family, &out->network, out->v4);
+  out->prefix_length = r.prefix_length;
+  if (r.family == AF_INET6 && out->family == AF_INET) {
+    out->prefix_length = std::max(0, r.prefix_length - 96);
+  }
+}
+
+// True if the whole network lies within range: the entry names (part of) the protected range.
+bool WithinRange(const RuleNetwork& n, const ProtectedRange& range) {
+  return n.family == range.family && n.prefix_length >= range.prefix_length &&
+         PrefixEqual(n.network, range.network, range.prefix_length);
+}
+
+std::string AddressText(int family, const std::uint8_t* addr) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  std::uint8_t v4[4];
+  UnmapV4(&family, &addr, v4);
+  inet_ntop(family, addr, text, sizeof(text));
+  return text;
+}
+
+// Why a protected address was refused, with the entry that would allow it.
+std::string ProtectedWhy(const ProtectedRange& range, int family, const std::uint8_t* addr) {
+  std::string ip = AddressText(family, addr);
+  std::string cidr = ProtectedRangeText(range);
+  std::string exact = ip + (ip.find(':') != std::string::npos ? "/128" : "/32");
+  return ip + " is a protected address (" + std::string(range.what) + ", " + cidr +
+         "): only an allowed_targets address entry within " + cidr + " allows it (e.g. " + exact +
+         "), not a host name entry or a wider network";
+}
+
+// One allowed_targets item: "entry" or {target: "entry", send_credentials_over_http: bool}.
+std::optional<TargetRule> ParseAllowedTarget(ConfigReader& r, const YAML::Node& item, const std::string& path) {
+  std::string text;
+  bool credentials = false;
+  YAML::Node text_node = item;
+  std::string text_path = path;
+  if (item.IsMap()) {
+    bool has_target = false;
+    bool ok = r.Fields(item, path, {"target", "send_credentials_over_http"},
+                       [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+                         if (key == "target") {
+                           has_target = true;
+                           text_node.reset(v);  // operator= would overwrite the item in the tree
+                           text_path = p;
+                         } else {
+                           r.Bool(v, p, &credentials);
+                         }
+                       });
+    if (!has_target) {
+      r.Error(item, path, "target is required (a host name, glob, IP address or CIDR)");
+      return std::nullopt;
+    }
+    if (!ok || !r.String(text_node, text_path, &text)) {
+      return std::nullopt;
+    }
+  } else if (!r.String(item, path, &text)) {
+    return std::nullopt;
+  }
+  std::string error;
+  std::optional<TargetRule> rule = ParseTargetRule(text, &error);
+  if (!rule) {
+    r.Error(text_node, text_path, error);
+    return std::nullopt;
+  }
+  rule->send_credentials_over_http = credentials;
+  return rule;
+}
 
 }  // namespace
 
@@ -274,51 +326,91 @@ TargetPolicy::TargetPolicy(std::vector<TargetRule> rules) : rules_(std::move(rul
                                    [](const TargetRule& r) { return r.kind == TargetRule::Kind::kNetwork; });
 }
 
-TargetPolicy::Verdict TargetPolicy::CheckUrl(const TargetHost& target, std::string* why) const {
+TargetPolicy::Verdict TargetPolicy::CheckUrl(const TargetHost& target, std::string* why,
+                                             bool* credentials_over_http) const {
+  bool credentials = false;
+  Verdict verdict = Verdict::kDenied;
+  std::string protected_why;
   if (!target.is_ip) {
     for (const TargetRule& r : rules_) {
-      if (!PortMatches(r, target.port)) {
-        continue;
-      }
-      if (r.kind == TargetRule::Kind::kHostExact && r.host == target.host) {
-        return Verdict::kAllowed;
-      }
-      if (r.kind == TargetRule::Kind::kHostSuffix && target.host.size() > r.host.size() &&
-          target.host.compare(target.host.size() - r.host.size(), r.host.size(), r.host) == 0) {
-        return Verdict::kAllowed;
+      if (PortMatches(r, target.port) && NameMatches(r, target.host)) {
+        verdict = Verdict::kAllowed;
+        credentials = credentials || r.send_credentials_over_http;
       }
     }
-  } else if (CheckAddressText(target.host, target.port)) {
-    return Verdict::kNeedsAddressCheck;  // checked again on the socket: cheap, and the same rule everywhere
+    if (verdict == Verdict::kDenied && has_network_rules_) {
+      verdict = Verdict::kNeedsAddressCheck;  // a name may still resolve into an allowed network
+    }
+  } else {
+    int family = 0;
+    std::uint8_t bytes[16];
+    if (ParseIp(target.host, &family, bytes)) {
+      // Checked again on the socket: cheap, and the same rule everywhere.
+      if (AddressRule(family, bytes, target.port, &credentials) != nullptr) {
+        verdict = Verdict::kNeedsAddressCheck;
+      } else if (const ProtectedRange* range = ProtectedRangeOf(family, bytes);
+                 range != nullptr && AddressRule(family, bytes, target.port, nullptr, /*explicit_only=*/false)) {
+        protected_why = "target " + ProtectedWhy(*range, family, bytes);  // a wider entry would have allowed it
+      }
+    }
   }
-  if (!target.is_ip && has_network_rules_) {
-    return Verdict::kNeedsAddressCheck;  // a name may still resolve into an allowed network
+  if (credentials_over_http != nullptr) {
+    *credentials_over_http = credentials;
   }
-  *why = "target " + target.host + ":" + std::to_string(target.port) +
-         " is not allowed by http_checks.probe_targets.allowed_targets";
-  return Verdict::kDenied;
+  if (verdict == Verdict::kDenied) {
+    *why = !protected_why.empty() ? protected_why
+                                  : "target " + target.host + ":" + std::to_string(target.port) +
+                                        " is not allowed by http_checks.probe_targets.allowed_targets";
+  }
+  return verdict;
 }
 
-bool TargetPolicy::CheckAddress(int family, const std::uint8_t* addr, int port) const {
+bool TargetPolicy::AllowsConnection(Verdict url_verdict, int family, const std::uint8_t* addr, int port,
+                                    std::string* why) const {
+  const ProtectedRange* range = ProtectedRangeOf(family, addr);
+  if (url_verdict == Verdict::kAllowed && range == nullptr) {
+    return true;  // a name entry matched: its name may resolve anywhere but into a protected range
+  }
+  if (url_verdict != Verdict::kDenied && CheckAddress(family, addr, port)) {
+    return true;
+  }
+  // The protected-range reason only where it is the reason: a name entry or a wider network allowed it.
+  const bool otherwise_allowed =
+      url_verdict == Verdict::kAllowed ||
+      (url_verdict != Verdict::kDenied && AddressRule(family, addr, port, nullptr, /*explicit_only=*/false) != nullptr);
+  *why = range != nullptr && otherwise_allowed ? ProtectedWhy(*range, family, addr)
+                                               : "address not in http_checks.probe_targets.allowed_targets";
+  return false;
+}
+
+const TargetRule* TargetPolicy::AddressRule(int family, const std::uint8_t* addr, int port, bool* credentials_over_http,
+                                            bool explicit_only) const {
   std::uint8_t v4[4];
   UnmapV4(&family, &addr, v4);
+  const ProtectedRange* range = explicit_only ? ProtectedRangeOf(family, addr) : nullptr;
+  const TargetRule* first = nullptr;
   for (const TargetRule& r : rules_) {
     if (r.kind != TargetRule::Kind::kNetwork || !PortMatches(r, port)) {
       continue;
     }
-    const std::uint8_t* network = r.network;
-    int rule_family = r.family;
-    std::uint8_t rule_v4[4];
-    UnmapV4(&rule_family, &network, rule_v4);
-    int prefix = r.prefix_length;
-    if (r.family == AF_INET6 && rule_family == AF_INET) {
-      prefix = std::max(0, prefix - 96);  // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+    RuleNetwork n;
+    NetworkOf(r, &n);
+    if (n.family != family || !PrefixEqual(n.network, addr, n.prefix_length) ||
+        (range != nullptr && !WithinRange(n, *range))) {
+      continue;
     }
-    if (rule_family == family && PrefixEqual(network, addr, prefix)) {
-      return true;
+    if (first == nullptr) {
+      first = &r;
+    }
+    if (credentials_over_http != nullptr) {
+      *credentials_over_http = *credentials_over_http || r.send_credentials_over_http;
     }
   }
-  return false;
+  return first;
+}
+
+bool TargetPolicy::CheckAddress(int family, const std::uint8_t* addr, int port) const {
+  return AddressRule(family, addr, port, nullptr) != nullptr;
 }
 
 bool TargetPolicy::CheckAddressText(const std::string& ip, int port) const {
@@ -339,15 +431,8 @@ ProbeTargetsConfig ParseProbeTargetsConfig(const YAML::Node& node, const std::st
     } else if (key == "allowed_targets") {
       list_node.emplace(v);
       r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
-        std::string text;
-        std::string error;
-        if (!r.String(item, ip, &text)) {
-          return;
-        }
-        if (std::optional<TargetRule> rule = ParseTargetRule(text, &error)) {
+        if (std::optional<TargetRule> rule = ParseAllowedTarget(r, item, ip)) {
           rules.push_back(std::move(*rule));
-        } else {
-          r.Error(item, ip, "\"" + text + "\" " + error);
         }
       });
     } else if (key == "max_concurrent") {

@@ -33,10 +33,16 @@ class Collector {
 
 using CollectorPtr = std::unique_ptr<Collector>;
 
+class StatfsThreads;
+
 // What a collector gets when it is built: file access and its options.
 struct CollectorContext {
   const ProcFs& fs;
   const CollectorOptions& options;
+  // Helper threads for statfs calls (statfs_runner.h), kept by the agent
+  // across reloads so that a new filesystem collector inherits the calls
+  // still hung under the old one; null: the collector starts its own.
+  std::shared_ptr<StatfsThreads> statfs_threads = nullptr;
 };
 
 // One row of the registry table (collectors/registry.cpp).

@@ -61,7 +61,8 @@ std::string DescribeOptionKind(OptionKind kind) {
 
 Result<OptionValue> ParseOptionValue(OptionKind kind, std::string_view text) {
   auto wrong = [&] {
-    return Status::Error("must be " + DescribeOptionKind(kind) + ", got \"" + std::string(text) + "\"");
+    // The text is not quoted: it may come from ${VAR} expansion (config_reader.h).
+    return Status::Error("must be " + DescribeOptionKind(kind));
   };
   switch (kind) {
     case OptionKind::kString:
@@ -71,7 +72,7 @@ Result<OptionValue> ParseOptionValue(OptionKind kind, std::string_view text) {
       opts.set_log_errors(false);
       RE2 re(text, opts);
       if (!re.ok()) {
-        return Status::Error("invalid regular expression: " + re.error());
+        return Status::Error("invalid regular expression: " + RegexErrorReason(re));
       }
       return OptionValue(std::string(text));
     }
@@ -148,9 +149,7 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
                 {"m", 60LL * 1000},
                 {"s", 1000},
                 {"ms", 1}};
-  auto bad = [&] {
-    return Status::Error("invalid duration \"" + std::string(text) + "\" (want e.g. 500ms, 30s, 5m, 1h30m)");
-  };
+  auto bad = [&] { return Status::Error("invalid duration (want e.g. 500ms, 30s, 5m, 1h30m)"); };
   if (text.empty()) {
     return bad();
   }

@@ -31,7 +31,7 @@ std::string DescribeNode(const YAML::Node& node) {
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Scalar:
-      return "\"" + node.Scalar() + "\"";
+      return "";
     case YAML::NodeType::Null:
       return "null";
     default:
@@ -43,8 +43,44 @@ std::string ConfigReader::Join(const std::string& path, const std::string& key) 
   return path.empty() ? key : path + "." + key;
 }
 
+std::string RegexErrorReason(const re2::RE2& re) {
+  switch (re.error_code()) {
+    case re2::RE2::ErrorBadEscape:
+      return "bad escape sequence";
+    case re2::RE2::ErrorBadCharClass:
+      return "bad character class";
+    case re2::RE2::ErrorBadCharRange:
+      return "bad character class range";
+    case re2::RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case re2::RE2::ErrorMissingParen:
+      return "missing closing )";
+    case re2::RE2::ErrorUnexpectedParen:
+      return "unexpected closing )";
+    case re2::RE2::ErrorTrailingBackslash:
+      return "trailing \\ at the end";
+    case re2::RE2::ErrorRepeatArgument:
+      return "repetition operator without an argument, e.g. *";
+    case re2::RE2::ErrorRepeatSize:
+      return "bad repetition count";
+    case re2::RE2::ErrorRepeatOp:
+      return "bad repetition operator";
+    case re2::RE2::ErrorBadPerlOp:
+      return "bad Perl operator";
+    case re2::RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case re2::RE2::ErrorBadNamedCapture:
+      return "bad named capture group";
+    case re2::RE2::ErrorPatternTooLarge:
+      return "pattern too large";
+    default:
+      return "RE2 cannot compile it";
+  }
+}
+
 void ConfigReader::WrongType(const YAML::Node& n, const std::string& path, const std::string& what) {
-  Error(n, path, "must be " + what + ", got " + DescribeNode(n));
+  const std::string got = DescribeNode(n);
+  Error(n, path, got.empty() ? "must be " + what : "must be " + what + ", got " + got);
 }
 
 void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
@@ -117,8 +153,7 @@ bool ConfigReader::Int(const YAML::Node& n, const std::string& path, long long m
     return false;
   }
   if (v < min || v > max) {
-    Error(n, path,
-          "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(v));
+    Error(n, path, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return false;
   }
   *out = v;
@@ -158,7 +193,7 @@ bool ConfigReader::Regex(const YAML::Node& n, const std::string& path, std::stri
   opts.set_log_errors(false);
   auto re = std::make_shared<const re2::RE2>(text, opts);
   if (!re->ok()) {
-    Error(n, path, "invalid regular expression: " + re->error());
+    Error(n, path, "invalid regular expression: " + RegexErrorReason(*re));
     return false;
   }
   *pattern = std::move(text);

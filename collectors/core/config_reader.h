@@ -4,9 +4,14 @@
 // agent/web/web_config.cpp) walks its tree with these getters, so a value of a
 // given type is accepted, and refused, with the same words everywhere:
 //
-//   file:line:column: <dotted.key.path>: must be <what>, got <what was there>
-//   file:line:column: <dotted.key.path>: must be between 1 and 100, got 0
+//   file:line:column: <dotted.key.path>: must be <what>[, got a list|a mapping|null]
+//   file:line:column: <dotted.key.path>: must be between 1 and 100
 //   file:line:column: <dotted.key.path>: unknown key (known: a, b, c)
+//
+// No message quotes a value's text: values are ${VAR}-expanded
+// (agent/config.cpp), so the text may be a secret from the environment, and
+// errors reach whoever may call /-/reload. The position and the key path say
+// where the value is; the reason says what was expected.
 //
 // Each getter returns true and stores into *out on success; on failure it adds
 // one error to the ConfigDiagnostics at the offending node, leaves *out
@@ -40,9 +45,13 @@ namespace hostwatch {
 // Anything else (1, 0, "maybe", tRUE) is nullopt.
 std::optional<bool> ParseBool(std::string_view text);
 
-// How a node is described after "got": "\"text\"" for a scalar, "a list",
-// "a mapping", "null" or "nothing".
+// How a node is described after "got": "a list", "a mapping", "null" or
+// "nothing"; "" for a scalar, whose text is never quoted (see above).
 std::string DescribeNode(const YAML::Node& node);
+
+// Why RE2 refused a pattern ("missing closing )"), without the part of the
+// pattern that RE2's own error() quotes.
+std::string RegexErrorReason(const re2::RE2& re);
 
 class ConfigReader {
  public:
@@ -86,7 +95,7 @@ class ConfigReader {
   // An RE2 pattern, compiled (shared: RE2 is immutable and thread-safe).
   bool Regex(const YAML::Node& n, const std::string& path, std::string* pattern,
              std::shared_ptr<const re2::RE2>* compiled);
-  // A string equal to one of allowed ("must be one of a, b, c, got ...").
+  // A string equal to one of allowed ("must be one of a, b, c").
   bool OneOf(const YAML::Node& n, const std::string& path, const std::vector<std::string_view>& allowed,
              std::string* out);
 
@@ -94,7 +103,7 @@ class ConfigReader {
   bool StringList(const YAML::Node& n, const std::string& path, std::vector<std::string>* out);
   bool StringMap(const YAML::Node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>* out);
 
-  // Reports "must be <what>, got <node>" at n.
+  // Reports "must be <what>" at n, with ", got <DescribeNode>" when n is not a scalar.
   void WrongType(const YAML::Node& n, const std::string& path, const std::string& what);
 
  private:

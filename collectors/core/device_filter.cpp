@@ -1,5 +1,7 @@
 #include "collectors/core/device_filter.h"
 
+#include "collectors/core/config_reader.h"
+
 namespace hostwatch {
 namespace {
 
@@ -11,7 +13,7 @@ Result<std::shared_ptr<const re2::RE2>> Compile(std::string_view pattern) {
   options.set_log_errors(false);
   auto re = std::make_shared<const re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!re->ok()) {
-    return Status::Error("invalid regular expression \"" + std::string(pattern) + "\": " + re->error());
+    return Status::Error("invalid regular expression: " + RegexErrorReason(*re));
   }
   return std::shared_ptr<const re2::RE2>(std::move(re));
 }

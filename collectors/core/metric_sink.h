@@ -29,6 +29,12 @@ struct MetricDesc {
   std::vector<std::string> label_names;
 };
 
+// A family read from outside the agent (a textfile), with where it came from.
+struct ForeignFamily {
+  prometheus::MetricFamily family;
+  std::string origin;  // the file(s) it was read from, for messages
+};
+
 class MetricSink {
  public:
   MetricSink() = default;
@@ -45,6 +51,16 @@ class MetricSink {
   // same name are merged by the exposition writer.
   void AddFamily(prometheus::MetricFamily family);
 
+  // Adds a family the agent did not produce itself (textfile input). Kept
+  // apart from the sink's own families: the agent adds them to a scrape only
+  // after every source has added its own, and drops any whose name the agent
+  // produces, so that a file cannot shadow the agent's series (Prometheus
+  // keeps the first of two equal series).
+  void AddForeignFamily(prometheus::MetricFamily family, std::string origin) {
+    foreign_.push_back({std::move(family), std::move(origin)});
+  }
+  std::vector<ForeignFamily> TakeForeignFamilies() { return std::move(foreign_); }
+
   // Records that an input line was malformed and skipped. The scrape wrapper
   // exports the running total per collector.
   void CountParseError(std::uint64_t n = 1) { parse_errors_ += n; }
@@ -56,7 +72,9 @@ class MetricSink {
   void Warn(std::string message) { warnings_.push_back(std::move(message)); }
   const std::vector<std::string>& warnings() const { return warnings_; }
 
+  // The sink's own families (foreign ones are apart, see AddForeignFamily).
   bool empty() const { return families_.empty(); }
+  const std::vector<prometheus::MetricFamily>& families() const { return families_; }
   std::vector<prometheus::MetricFamily> TakeFamilies() { return std::move(families_); }
 
  private:
@@ -68,6 +86,7 @@ class MetricSink {
   std::vector<const MetricDesc*> family_desc_;  // parallel to families_
   // Parallel to families_: label indices in name order (empty for AddFamily).
   std::vector<std::vector<std::size_t>> label_order_;
+  std::vector<ForeignFamily> foreign_;
   std::uint64_t parse_errors_ = 0;
   std::vector<std::string> warnings_;
 };

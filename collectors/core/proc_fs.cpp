@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <limits>
 
 namespace hostwatch {
 
@@ -21,14 +22,18 @@ Status FileErrnoStatus(std::string_view what, const std::string& path, int err) 
 }
 
 int ReadFromStart(int fd, FileKind kind, std::string* out) {
+  return ReadFromStart(fd, kind, out, ProcFs::kMaxFileBytes);
+}
+
+int ReadFromStart(int fd, FileKind kind, std::string* out, std::size_t max_bytes) {
   std::string& data = *out;
   data.clear();
   // Reading into a stack buffer first keeps small files (most sysfs
   // attributes) from zero-filling and allocating a chunk-sized string per read.
   constexpr std::size_t kChunk = 8192;
   char buf[kChunk];
-  for (;;) {
-    ssize_t n = ::pread(fd, buf, kChunk, static_cast<off_t>(data.size()));
+  while (data.size() < max_bytes) {
+    ssize_t n = ::pread(fd, buf, std::min(kChunk, max_bytes - data.size()), static_cast<off_t>(data.size()));
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -36,8 +41,7 @@ int ReadFromStart(int fd, FileKind kind, std::string* out) {
       return errno;
     }
     data.append(buf, static_cast<std::size_t>(n));
-    if (n == 0 || data.size() >= ProcFs::kMaxFileBytes ||
-        (kind == FileKind::kAttribute && static_cast<std::size_t>(n) < kChunk)) {
+    if (n == 0 || (kind == FileKind::kAttribute && static_cast<std::size_t>(n) < kChunk)) {
       break;
     }
   }
@@ -93,6 +97,39 @@ FileIdentity IdentityOf(const struct stat& st) {
           static_cast<std::int64_t>(st.st_size)};
 }
 
+Status TooLarge(const std::string& path, std::size_t max_bytes) {
+  return Status::FromErrno(EFBIG, path + " is larger than " + std::to_string(max_bytes) + " bytes");
+}
+
+// What a file that is not regular is, for messages.
+const char* FileTypeName(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFDIR:
+      return "a directory";
+    case S_IFSOCK:
+      return "a socket";
+    default:
+      return "a special file";
+  }
+}
+
+// OK for a regular file of at most max_bytes; else ReadRegularFile's EINVAL or EFBIG error.
+Status CheckRegularFile(const struct stat& st, const std::string& path, std::size_t max_bytes) {
+  if (!S_ISREG(st.st_mode)) {
+    return Status::FromErrno(EINVAL, path + " is " + FileTypeName(st.st_mode) + ", not a regular file");
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    return TooLarge(path, max_bytes);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 ProcFs::ProcFs(FsRoots roots) : roots_(std::move(roots)) {}
@@ -118,6 +155,43 @@ Result<std::string> ProcFs::ReadFile(const std::string& path) const {
     return FileErrnoStatus("open", path, errno);
   }
   return ReadAndClose(fd, path, "", FileKind::kFile);
+}
+
+Result<RegularFile> ProcFs::ReadRegularFile(const std::string& path, std::size_t max_bytes) const {
+  if (max_bytes == 0) {
+    max_bytes = std::numeric_limits<std::size_t>::max() - 1;  // "no limit"; +1 below must not wrap
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return FileErrnoStatus("stat", path, errno);
+  }
+  if (Status s = CheckRegularFile(st, path, max_bytes); !s.ok()) {
+    return s;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    return FileErrnoStatus("open", path, errno);
+  }
+  RegularFile file;
+  // Checked again on the descriptor: the name may have been replaced since the stat.
+  Status s = ::fstat(fd, &st) == 0 ? CheckRegularFile(st, path, max_bytes) : FileErrnoStatus("stat", path, errno);
+  int err = 0;
+  if (s.ok()) {
+    file.identity = IdentityOf(st);
+    file.data.reserve(static_cast<std::size_t>(st.st_size) + 1);
+    err = ReadFromStart(fd, FileKind::kFile, &file.data, max_bytes + 1);
+  }
+  ::close(fd);
+  if (!s.ok()) {
+    return s;
+  }
+  if (err != 0) {
+    return FileErrnoStatus("read", path, err);
+  }
+  if (file.data.size() > max_bytes) {  // it grew after the fstat
+    return TooLarge(path, max_bytes);
+  }
+  return file;
 }
 
 Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {

@@ -90,9 +90,17 @@ enum class FileKind {
 
 // The one read loop behind ProcFs and CachedFile: reads fd from offset 0 (with
 // pread, so a descriptor kept open needs no lseek; a fresh one is at 0 anyway)
-// into *out, up to ProcFs::kMaxFileBytes, retrying EINTR. Leaves fd open.
+// into *out, up to max_bytes (ProcFs::kMaxFileBytes without it; never more),
+// retrying EINTR. Leaves fd open.
 // Returns 0, or the errno of the failed read (*out is unspecified then).
 int ReadFromStart(int fd, FileKind kind, std::string* out);
+int ReadFromStart(int fd, FileKind kind, std::string* out, std::size_t max_bytes);
+
+// A file read by ProcFs::ReadRegularFile.
+struct RegularFile {
+  std::string data;
+  FileIdentity identity;  // fstat of the descriptor the data was read from
+};
 
 // The status for a failed file operation: "<what> <path>: <strerror>" with
 // sys_errno() == err; NoData for a missing file or directory (the kernel lacks
@@ -125,6 +133,21 @@ class ProcFs {
   // not have that feature), any other failure an Error naming the path.
   Result<std::string> ReadFile(const std::string& path) const;
   Result<std::string> ReadProc(std::string_view rel) const { return ReadFile(ProcPath(rel)); }
+
+  // Reads a regular file of at most max_bytes (0: no limit), for a directory
+  // that other programs write into (the textfile collector), where anything
+  // may sit under a file's name. The name is stat'ed first (following a
+  // symbolic link) and opened only if it is a regular file: opening a FIFO
+  // blocks until a writer comes, and opening a device can act by itself (a
+  // watchdog starts counting). The open adds O_NONBLOCK and O_NOCTTY and the
+  // descriptor is checked again with fstat, in case the name was swapped in
+  // between. At most max_bytes + 1 bytes are read, so a file that grows past
+  // its stat size costs no more memory than the cap.
+  // Missing: NoData. Not a regular file: Error with sys_errno() EINVAL;
+  // larger than max_bytes: Error with sys_errno() EFBIG (the errnos the
+  // kernel's own kernel_read_file() gives for these two cases). Other
+  // failures: Error naming the path.
+  Result<RegularFile> ReadRegularFile(const std::string& path, std::size_t max_bytes) const;
 
   // Reads a small sysfs-style attribute file (FileKind::kAttribute: one read,
   // trailing newline stripped). Meant for one-value files (sysfs attributes);

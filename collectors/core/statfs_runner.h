@@ -2,20 +2,34 @@
 // FUSE server) on a small, bounded set of helper threads, so that a scrape
 // never waits longer than a timeout for them.
 //
+// The helper threads and the marks of hung calls live in a StatfsThreads,
+// which outlives one runner: a configuration reload builds a new filesystem
+// collector, and so a new runner, but a call hung under the old one cannot be
+// cancelled. Runners built on the same StatfsThreads (the agent keeps one for
+// the whole process) share its threads and its stuck keys, so a reload does
+// not start one more thread on a mount that is still hung.
+//
 // Contract, per Run():
 //  - every call gets at most `timeout` (counted from the start of Run, so one
 //    Run returns within about `timeout` however many mounts hang);
 //  - a call still running at the deadline is reported as timed out and its
-//    key is marked stuck; later Runs skip a stuck key without calling it again,
-//    until the blocked call finally returns (then the key is unmarked);
-//  - at most `max_threads` threads exist, stuck or not. When all of them are
-//    stuck, further calls are not started and are reported as kNoWorker
-//    at once instead of waiting for the timeout.
+//    key is marked stuck; later Runs (of any runner on the same StatfsThreads)
+//    skip a stuck key without calling it again, until the blocked call finally
+//    returns (then the key is unmarked);
+//  - Run never starts a thread while `max_threads` threads of the
+//    StatfsThreads exist, stuck or not (threads started for an earlier runner
+//    count). When `max_threads` of them are stuck, further calls are not
+//    started and are reported as kNoWorker at once instead of waiting for the
+//    timeout. So the threads stay at most the largest `max_threads` any runner
+//    used, however many runners come and go.
 //
-// Thread-safety: Run() may be called from one thread at a time (the scrape
-// wrapper never runs a collector twice concurrently). The accessors may be
-// called from any thread. The destructor does not wait for threads blocked in
-// a call: they finish in the background and then exit.
+// Thread-safety: Run() may be called from one thread at a time per
+// StatfsThreads (the scrape wrapper never runs two collectors of one name at
+// once, across reloads too); overlapping Runs are safe but may each call a
+// key that is about to hang. The accessors may be called from any thread.
+// Destroying the last runner and the last other owner of a StatfsThreads
+// does not wait for threads blocked in a call: they finish in the background
+// and then exit.
 #pragma once
 
 #include <chrono>
@@ -43,6 +57,29 @@ using StatfsFunction = std::function<StatfsResult(const std::string& path)>;
 // statfs(2) on path.
 StatfsResult SystemStatfs(const std::string& path);
 
+// The helper threads and stuck keys shared by the runners built on it. Opaque
+// to callers except for the counts. Thread-safe; the destructor lets idle
+// threads exit and does not wait for blocked ones.
+class StatfsThreads {
+ public:
+  StatfsThreads();
+  ~StatfsThreads();
+  StatfsThreads(const StatfsThreads&) = delete;
+  StatfsThreads& operator=(const StatfsThreads&) = delete;
+  StatfsThreads(StatfsThreads&&) = delete;
+  StatfsThreads& operator=(StatfsThreads&&) = delete;
+
+  // Helper threads alive now (idle, busy or stuck).
+  std::size_t ThreadCount() const;
+  // Keys currently marked stuck: each pins one thread in a call that overran.
+  std::size_t StuckCount() const;
+
+ private:
+  friend class StatfsRunner;
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
 class StatfsRunner {
  public:
   struct Request {
@@ -60,8 +97,9 @@ class StatfsRunner {
     StatfsResult result;
   };
 
-  StatfsRunner(StatfsFunction fn, std::size_t max_threads, std::chrono::milliseconds timeout);
-  ~StatfsRunner();
+  // Runs fn on threads's helpers (see the file comment).
+  StatfsRunner(StatfsFunction fn, std::size_t max_threads, std::chrono::milliseconds timeout,
+               std::shared_ptr<StatfsThreads> threads);
   StatfsRunner(const StatfsRunner&) = delete;
   StatfsRunner& operator=(const StatfsRunner&) = delete;
   StatfsRunner(StatfsRunner&&) = delete;
@@ -70,21 +108,27 @@ class StatfsRunner {
   // Runs fn for every request; replies are in request order.
   std::vector<Reply> Run(const std::vector<Request>& requests);
 
-  // Helper threads alive now (idle, busy or stuck).
-  std::size_t ThreadCount() const;
-  // Keys currently marked stuck.
-  std::size_t StuckCount() const;
+  const StatfsThreads& threads() const { return *threads_; }
 
  private:
-  struct State;
+  friend class StatfsThreads;  // its State queues Jobs
   struct Job;
-  static void WorkerLoop(std::shared_ptr<State> state);
+  struct Batch;
+  // Queues a job per request whose key is not stuck (the others are answered
+  // kStuck in *replies) and starts the threads they need. Returns the jobs,
+  // null where none was queued. Called with State::mu held.
+  std::vector<std::shared_ptr<Job>> Queue(const std::vector<Request>& requests, const std::shared_ptr<Batch>& batch,
+                                          std::vector<Reply>* replies);
+  static void WorkerLoop(std::shared_ptr<StatfsThreads::State> state);
 
   // How long one thread works through a batch alone before the other idle
   // threads are woken to share it (see Run).
   static constexpr std::chrono::milliseconds kSpreadAfter{2};
 
-  std::shared_ptr<State> state_;
+  const std::shared_ptr<StatfsThreads> threads_;
+  StatfsThreads::State& state_;  // *threads_->state_
+  // Shared with the jobs, which a blocked thread may hold after the runner is gone.
+  const std::shared_ptr<const StatfsFunction> fn_;
   const std::size_t max_threads_;
   const std::chrono::milliseconds timeout_;
 };

@@ -358,7 +358,8 @@ Result<CollectorPtr> MakeFilesystemCollector(const CollectorContext& ctx, Statfs
   }
   long long workers = o.Get(kStatWorkers);
   auto runner =
-      std::make_unique<StatfsRunner>(std::move(statfs), workers < 1 ? 1 : static_cast<std::size_t>(workers), timeout);
+      std::make_unique<StatfsRunner>(std::move(statfs), workers < 1 ? 1 : static_cast<std::size_t>(workers), timeout,
+                                     ctx.statfs_threads ? ctx.statfs_threads : std::make_shared<StatfsThreads>());
   return CollectorPtr(std::make_unique<FilesystemCollector>(ctx.fs, std::move(mount_points).value(),
                                                             std::move(fs_types).value(), std::move(runner)));
 }

@@ -32,7 +32,7 @@ class ConfigCheckTest(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         lines = res.stderr.strip().splitlines()
         self.assertEqual(lines, [
-            path + ':3:12: collectors.cpu.guest: must be true or false, got "maybe"',
+            path + ':3:12: collectors.cpu.guest: must be true or false',
             path + ":4:3: collectors.nosuch: unknown collector",
             path + ":5:1: extra: unknown key (known: collectors, http_checks)",
         ])
@@ -160,6 +160,41 @@ class ReloadTest(unittest.TestCase):
             self.assertEqual(sample(text, "hostwatch_config_last_reload_successful"), 0)
             self.assertIn("node_cpu_seconds_total", text)
             self.assertEqual(agent.request("/-/reload")[0], 405)
+
+    def test_http_reload_error_never_echoes_a_value_from_the_environment(self):
+        """Issue 16 item 11: whoever may call /-/reload must not learn a secret from the agent's
+        environment by making the file use it where it is invalid; the error names file:line and key."""
+        secret = "Zq7xK9(vWp-hunter2"  # also an invalid regular expression (no closing parenthesis)
+        with Agent("--config.file=" + self.path, "--web.enable-lifecycle", env={"HW_TEST_SECRET": secret}) as agent:
+            self.assertNotIn("node_cpu_seconds_total", agent.metrics())
+            self.tmp.write("hostwatch.yml",
+                           "collectors:\n"
+                           "  cpu:\n"
+                           "    enabled: true\n"
+                           "    guest: ${HW_TEST_SECRET}\n"
+                           "  filesystem:\n"
+                           "    mount_points_exclude: '^/x${HW_TEST_SECRET}'\n"
+                           "http_checks:\n"
+                           "  checks:\n"
+                           "    - name: a\n"
+                           "      url: http://127.0.0.1:1/\n"
+                           "      timeout: ${HW_TEST_SECRET}\n")
+            status, _, body = agent.request("/-/reload", method="POST", data=b"")
+            self.assertEqual(status, 500, body)
+            text = body.decode()
+            self.assertIn(self.path + ":4:12: collectors.cpu.guest: must be true or false", text)
+            self.assertIn(self.path + ":6:27: collectors.filesystem.mount_points_exclude: invalid regular expression",
+                          text)
+            self.assertIn(self.path + ":11:16: http_checks.checks[0].timeout: invalid duration", text)
+            log = agent.log()
+            self.assertIn("reload failed", log)
+            for part in (secret, "Zq7x", "hunter2"):
+                self.assertNotIn(part, text)
+                self.assertNotIn(part, log)
+            # The running configuration stays.
+            metrics = agent.metrics()
+            self.assertEqual(sample(metrics, "hostwatch_config_last_reload_successful"), 0)
+            self.assertNotIn("node_cpu_seconds_total", metrics)
 
 
 if __name__ == "__main__":

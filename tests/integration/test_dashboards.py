@@ -3,16 +3,19 @@ agent and a real Prometheus.
 
 Static part (no processes): every dashboard JSON passes our re-implementation of the Grafana
 dashboard-linter rules plus layout and naming checks, the JSON is what dashboards/generate.py
-writes, `promtool check rules` and `promtool test rules` pass, and every alert has a firing and a
-not-firing case in dashboards/tests/.
+writes, the host dashboard draws the alerts' levels and leaves tmpfs out as the alerts do, and the
+checks dashboard never aggregates an agent away. (The rule files' own tests are in
+test_alert_rules.py.)
 
 Live part: one agent (with two HTTP checks against an HTTP and an HTTPS server this test starts on
 127.0.0.1) scraped every second by a real Prometheus (Debian's `prometheus`) that also loads
-alerts.yml and the node-mixin's rules. Then every panel query of every dashboard runs, with the
+alerts.yml, node-alerts.yml and the node-mixin's rules, plus a second agent in another job whose
+copy of the HTTPS check never succeeds. Then every panel query of every dashboard runs, with the
 dashboard's variables resolved through the Prometheus API exactly as Grafana would, and must return
-data (ALLOWED_EMPTY lists the few that cannot, with the reason); every alert rule evaluates without
-error; every node-mixin expression evaluates without error and, where node_exporter's would have
-data, has data.
+data (ALLOWED_EMPTY lists the few that cannot, with the reason); the second agent's failure shows on
+the checks dashboard beside the first agent's success; every rule evaluates without error, and
+HostwatchCollectorFailing leaves out the collectors that have no data on this machine; every
+node-mixin expression evaluates without error and, where node_exporter's would have data, has data.
 
 Until the collector and check branches are merged, a query whose metrics come from a collector this
 build does not have is reported as PENDING (printed) instead of failing: see ALLOW_PENDING.
@@ -32,10 +35,9 @@ import urllib.request
 
 from hostwatch_testutil import (BINARY, NODE_EXPORTER_FIXTURES, SOURCE_DIR, Agent, Process, Reply, TargetServer,
                                 TempDir, require_binary)
+from test_alert_rules import RULE_FILES, read_rules
 
 DASHBOARD_DIR = os.path.abspath(os.path.join(SOURCE_DIR, "dashboards"))
-ALERTS_FILE = os.path.join(DASHBOARD_DIR, "alerts.yml")
-RULE_TESTS_DIR = os.path.join(DASHBOARD_DIR, "tests")
 PROVISIONING_FILE = os.path.join(DASHBOARD_DIR, "grafana-provisioning.yml")
 # node-mixin expressions rendered from node_exporter's docs/node-mixin (shared reference material, like
 # the node_exporter fixtures: outside the repository, so the mixin test skips loudly without it).
@@ -71,7 +73,7 @@ NOT_SHIPPED = {
 SOURCES = [
     ("node_scrape_collector_", "self"), ("process_", "self"), ("hostwatch_build_info", "self"),
     ("hostwatch_config_", "self"), ("hostwatch_http_requests_total", "self"), ("hostwatch_scrapes_in_flight", "self"),
-    ("hostwatch_collector_parse_errors_total", "self"),
+    ("hostwatch_collector_parse_errors_total", "self"), ("hostwatch_collector_no_data", "self"), ("up", "self"),
     ("probe_", "checks"), ("hostwatch_check", "checks"),
     ("node_cpu_", "cpu"), ("node_load", "loadavg"), ("node_boot_time_seconds", "stat"),
     ("node_context_switches_total", "stat"), ("node_forks_total", "stat"), ("node_intr_total", "stat"),
@@ -91,11 +93,12 @@ NODE_NAMES_OUTSIDE_FIXTURES = {
     "node_filesystem_size_bytes", "node_filesystem_free_bytes", "node_filesystem_files",
     "node_filesystem_files_free", "node_filesystem_readonly", "node_filesystem_device_error",
 }
-# hostwatch's own names (DESIGN.md "Metrics", issues 2 and 5, reference/synthetic_checks.md 5.1).
+# hostwatch's own names (docs/checks.md, docs/collectors.md).
 HOSTWATCH_NAMES = {
     "hostwatch_build_info", "hostwatch_config_last_reload_successful",
     "hostwatch_config_last_reload_success_timestamp_seconds", "hostwatch_http_requests_total",
-    "hostwatch_scrapes_in_flight", "hostwatch_collector_parse_errors_total", "process_cpu_seconds_total",
+    "hostwatch_scrapes_in_flight", "hostwatch_collector_parse_errors_total", "hostwatch_collector_no_data",
+    "process_cpu_seconds_total",
     "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
     "process_start_time_seconds", "process_threads", "node_scrape_collector_duration_seconds",
     "node_scrape_collector_success",
@@ -378,27 +381,9 @@ def known_metric_names():
     return names
 
 
-def rule_expressions_from_alerts_file():
-    """(alert name, expression) pairs from alerts.yml. The file keeps every expr as a `|` block so that
-    this simple reader suffices; the live test cross-checks against what Prometheus parsed."""
-    with open(ALERTS_FILE) as f:
-        lines = f.read().splitlines()
-    rules = []
-    for i, line in enumerate(lines):
-        m = re.match(r"^(\s*)- alert: (\w+)\s*$", line)
-        if not m:
-            continue
-        j = i + 1
-        while not lines[j].strip().startswith("expr:"):
-            j += 1
-        indent = len(lines[j]) - len(lines[j].lstrip())
-        body = []
-        for k in range(j + 1, len(lines)):
-            if lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) <= indent:
-                break
-            body.append(lines[k].strip())
-        rules.append((m.group(2), " ".join(b for b in body if b)))
-    return rules
+def rule_expressions():
+    """(rule name, expression) for every rule of alerts.yml and node-alerts.yml."""
+    return [(r.name, r.expr) for path in RULE_FILES for r in read_rules(path)]
 
 
 def parse_mixin_file():
@@ -464,20 +449,11 @@ def lint_dashboard(d, required, source_metric):
     panels = all_panels(d)
     ids = [p.get("id") for p in panels]
     check(len(ids) == len(set(ids)) and all(isinstance(i, int) for i in ids), "panel ids must be unique integers")
-    occupied = {}
+    problems.extend(layout_problems(d))
     for p in panels:
         title = p.get("title")
         check(p.get("type") in ALLOWED_PANEL_TYPES, "%s: panel type %s (Angular panels are gone in Grafana 12)"
               % (title, p.get("type")))
-        g = p.get("gridPos", {})
-        if not (g.get("w", 0) > 0 and g.get("h", 0) > 0 and g.get("x", -1) >= 0 and g["x"] + g["w"] <= 24):
-            problems.append("%s: gridPos %s outside the 24-column grid" % (title, g))
-            continue
-        for x in range(g["x"], g["x"] + g["w"]):
-            for y in range(g["y"], g["y"] + g["h"]):
-                if (x, y) in occupied and occupied[(x, y)] != title:
-                    problems.append("%s overlaps %s" % (title, occupied[(x, y)]))
-                occupied[(x, y)] = title
         if p.get("type") == "row":
             continue
         check(title, "a panel has no title")
@@ -496,6 +472,39 @@ def lint_dashboard(d, required, source_metric):
         for t in targets:
             check(t.get("datasource", DATASOURCE_REF) == DATASOURCE_REF, "%s: target datasource" % title)
             problems.extend("%s / %s: %s" % (title, t.get("refId"), m) for m in lint_expr(t.get("expr", ""), required))
+    return problems
+
+
+def layout_problems(d):
+    """Panels inside the 24-column grid, none overlapping another. The top level is one layer; each
+    collapsed row's panels are another (they are placed where they go when the row opens, below it,
+    so they overlap the rows that follow it while it is closed). Rows: once one is collapsed, every
+    row below it is too (the lower rows stay closed, so opening the dashboard runs only the panels
+    at the top)."""
+    problems = []
+    top = d.get("panels", [])
+    layers = [top] + [p.get("panels", []) for p in top if p.get("type") == "row" and p.get("collapsed")]
+    for layer in layers:
+        occupied = {}
+        for p in layer:
+            title, g = p.get("title"), p.get("gridPos", {})
+            if not (g.get("w", 0) > 0 and g.get("h", 0) > 0 and g.get("x", -1) >= 0 and g["x"] + g["w"] <= 24):
+                problems.append("%s: gridPos %s outside the 24-column grid" % (title, g))
+                continue
+            for x in range(g["x"], g["x"] + g["w"]):
+                for y in range(g["y"], g["y"] + g["h"]):
+                    if (x, y) in occupied and occupied[(x, y)] is not p:
+                        problems.append("%s overlaps %s" % (title, occupied[(x, y)].get("title")))
+                    occupied[(x, y)] = p
+    rows = [p for p in top if p.get("type") == "row"]
+    for p in top:
+        if p.get("type") == "row" and not p.get("collapsed"):
+            if p.get("panels"):
+                problems.append("row %s is open but holds panels" % p.get("title"))
+    states = [bool(r.get("collapsed")) for r in rows]
+    if states and (states[0] or states != sorted(states)):
+        problems.append("the first row must be open and every row below a collapsed one collapsed: %s"
+                        % [(r.get("title"), r.get("collapsed")) for r in rows])
     return problems
 
 
@@ -553,6 +562,7 @@ class DashboardLintTest(unittest.TestCase):
             "panel-units": lambda d, ps: ps[2]["fieldConfig"]["defaults"].pop("unit"),
             "panel-datasource": lambda d, ps: ps[3].update(datasource={"type": "prometheus", "uid": "prom"}),
             "overlaps": lambda d, ps: ps[4].update(gridPos=dict(ps[3]["gridPos"])),
+            "every row below a collapsed one": lambda d, ps: d["panels"][0].update(collapsed=True),
             "must be multi-select": lambda d, ps: d["templating"]["list"][2].update(multi=False),
             "refresh on time range": lambda d, ps: d["templating"]["list"][1].update(refresh=1),
             "must use [$__rate_interval]": lambda d, ps: set_expr(ps[3], "$__rate_interval", "5m"),
@@ -578,10 +588,12 @@ class DashboardLintTest(unittest.TestCase):
                 if parsed:
                     for s in scan_selectors(parsed[0]):
                         used.setdefault(s.metric, "%s / variable %s" % (name, v["name"]))
-        for alert, expr in rule_expressions_from_alerts_file():
+        recorded = set()
+        for rule, expr in rule_expressions():
+            recorded.add(rule)
             for s in scan_selectors(expr):
-                used.setdefault(s.metric, "alerts.yml / " + alert)
-        unknown = {m: where for m, where in used.items() if m not in known}
+                used.setdefault(s.metric, "rules / " + rule)
+        unknown = {m: where for m, where in used.items() if m not in known | recorded | {"up"}}
         self.assertEqual(unknown, {}, "metric names that neither node_exporter nor hostwatch export")
 
     def test_committed_json_is_what_generate_py_writes(self):
@@ -605,69 +617,70 @@ class ProvisioningFileTest(unittest.TestCase):
         self.assertNotIn("\t", text)
 
 
-def rule_test_cases(text):
-    """(alertname, "firing" or "not firing") for every alert_rule_test case of a promtool test file
-    written like dashboards/tests/alerts_test.yml (promtool itself checks the file's meaning)."""
-    cases = []
-    for m in re.finditer(r"alertname: (\w+)\n\s+exp_alerts:(.*?)(?=\n\s+- eval_time|\n\s*\n|\n  - |\Z)", text, re.S):
-        cases.append((m.group(1), "not firing" if m.group(2).strip() == "[]" else "firing"))
-    return cases
+def panel(dashboard, title, kind):
+    found = [p for p in all_panels(dashboard) if p.get("title") == title and p.get("type") == kind]
+    assert len(found) == 1, "%s %r: %d panels" % (kind, title, len(found))
+    return found[0]
 
 
-class AlertRulesStaticTest(unittest.TestCase):
-    def setUp(self):
-        self.promtool = require_tool(PROMTOOL_BINARY)
+def aggregations_dropping(expr, label):
+    """The sum/min/max/avg/count `by (...)` clauses of expr that leave `label` out."""
+    return [m.group() for m in re.finditer(r"\b(sum|min|max|avg|count)\s+by\s*\(([^)]*)\)", expr)
+            if label not in [l.strip() for l in m.group(2).split(",")]]
 
-    def test_promtool_check_rules(self):
-        res = subprocess.run([self.promtool, "check", "rules", ALERTS_FILE], capture_output=True, text=True,
-                             timeout=60)
-        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
-        self.assertIn("SUCCESS", res.stdout)
 
-    def test_promtool_test_rules(self):
-        files = sorted(os.path.join(RULE_TESTS_DIR, f) for f in os.listdir(RULE_TESTS_DIR) if f.endswith(".yml"))
-        self.assertTrue(files)
-        res = subprocess.run([self.promtool, "test", "rules"] + files, capture_output=True, text=True, timeout=120)
-        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+class DashboardsAgreeWithAlertsTest(unittest.TestCase):
+    """What the dashboards show matches what the alerts watch."""
 
-    def test_rule_test_cases_are_classified(self):
-        text = """tests:
-  - interval: 1m
-    alert_rule_test:
-      - eval_time: 5m
-        alertname: A
-        exp_alerts: []
-      - eval_time: 20m
-        alertname: A
-        exp_alerts:
-          - exp_labels: {severity: warning}
-  - interval: 1m
-    alert_rule_test:
-      - eval_time: 5m
-        alertname: B
-        exp_alerts:
-          - exp_labels: {severity: critical}
-"""
-        self.assertEqual(rule_test_cases(text), [("A", "not firing"), ("A", "firing"), ("B", "firing")])
+    def test_time_series_draw_the_alert_levels_as_dashed_lines(self):
+        host = load_dashboard("hostwatch-host.json")
+        for title in ("CPU busy", "Memory used", "Filesystem used"):
+            with self.subTest(panel=title):
+                defaults = panel(host, title, "timeseries")["fieldConfig"]["defaults"]
+                self.assertEqual(defaults["custom"]["thresholdsStyle"], {"mode": "dashed"})
+                self.assertIn(0.8, [step["value"] for step in defaults["thresholds"]["steps"]])
+                self.assertEqual(defaults["unit"], "percentunit")
+        memory = panel(host, "Memory used", "timeseries")["targets"][0]["expr"]
+        self.assertIn("node_memory_MemAvailable_bytes", memory)
+        consecutive = panel(load_dashboard("hostwatch-checks.json"), "Consecutive failures", "timeseries")
+        self.assertEqual([step["value"] for step in consecutive["fieldConfig"]["defaults"]["thresholds"]["steps"]],
+                         [None, 3])
 
-    def test_every_alert_has_firing_and_not_firing_cases_and_annotations(self):
-        with open(ALERTS_FILE) as f:
-            alerts_text = f.read()
-        alert_names = set(re.findall(r"(?m)^\s+- alert: (\w+)$", alerts_text))
-        self.assertGreaterEqual(len(alert_names), 12)
-        for chunk in alerts_text.split("- alert: ")[1:]:
-            name = chunk.split()[0]
-            self.assertRegex(chunk, r"\n\s+summary: \S", name)
-            self.assertRegex(chunk, r"\n\s+description: \S", name)
-            self.assertRegex(chunk, r"\n\s+severity: (warning|critical|info)\n", name)
-        cases = {n: {"firing": 0, "not firing": 0} for n in alert_names}
-        for f in os.listdir(RULE_TESTS_DIR):
-            with open(os.path.join(RULE_TESTS_DIR, f)) as fh:
-                for alert, kind in rule_test_cases(fh.read()):
-                    self.assertIn(alert, cases, "test for an unknown alert")
-                    cases[alert][kind] += 1
-        missing = {n: k for n, c in cases.items() for k, count in c.items() if count == 0}
-        self.assertEqual(missing, {}, "alerts without a firing or a not-firing rule test")
+    def test_filesystem_panels_leave_out_tmpfs_as_the_alerts_do(self):
+        host = load_dashboard("hostwatch-host.json")
+        fs_alerts = [e for n, e in rule_expressions() if "node_filesystem_avail_bytes" in e]
+        self.assertTrue(fs_alerts)
+        for expr in fs_alerts:
+            self.assertIn('fstype!="tmpfs"', expr)
+        checked = 0
+        for p, t in query_targets(host):
+            for sel in scan_selectors(t["expr"]):
+                if sel.metric.startswith("node_filesystem_"):
+                    checked += 1
+                    with self.subTest(panel=p["title"], metric=sel.metric):
+                        self.assertIn('fstype!="tmpfs"', sel.matchers)
+        self.assertGreater(checked, 5)
+
+    def test_checks_dashboard_keeps_every_agent(self):
+        """A check runs on several agents: success, status, duration, failures and the time since the
+        last success are shown per agent, so one passing agent cannot hide a failing one."""
+        checks = load_dashboard("hostwatch-checks.json")
+        per_agent = {"probe_success", "probe_http_status_code", "probe_duration_seconds", "probe_http_duration_seconds",
+                     "hostwatch_check_last_success_timestamp_seconds", "hostwatch_check_consecutive_failures",
+                     "hostwatch_check_failures_total"}
+        for p, t in query_targets(checks):
+            if {sel.metric for sel in scan_selectors(t["expr"])} & per_agent:
+                with self.subTest(panel=p["title"], refId=t["refId"]):
+                    self.assertEqual(aggregations_dropping(t["expr"], "instance"), [], t["expr"])
+        self.assertEqual(aggregations_dropping("max by (check) (x) + min by (instance, check) (y)", "instance"),
+                         ["max by (check)"])
+
+    def test_a_check_that_never_succeeded_is_not_56_years_old(self):
+        since = panel(load_dashboard("hostwatch-checks.json"), "Time since last success", "stat")
+        expr = since["targets"][0]["expr"]
+        self.assertIn("> 0) or", expr)
+        mappings = since["fieldConfig"]["defaults"]["mappings"]
+        self.assertEqual(mappings[0]["options"]["-1"]["text"], "never succeeded")
 
 
 # ================================================================ live test: targets, agent, Prometheus
@@ -700,6 +713,26 @@ def start_target(tmp, tls):
                     "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
                    check=True, capture_output=True, timeout=30)
     return TargetServer({"*": _Flaky(False)}, cert=cert, key=key)
+
+
+# The second agent: another job (the checks dashboard and the rules must not care), no host
+# collectors, and its own copy of the HTTPS check, pointed with https:// at the plain HTTP server:
+# every run fails in the TLS handshake, so it has never succeeded, while the first agent's passes.
+EDGE_JOB = "edge"
+FAILING_CHECK = "local-https"
+
+
+def failing_check_config(http_port):
+    return """http_checks:
+  defaults:
+    interval: 1s
+    timeout: 800ms
+  checks:
+    - name: %s
+      url: https://127.0.0.1:%d/health
+      tls:
+        insecure_skip_verify: true
+""" % (FAILING_CHECK, http_port)
 
 
 def checks_config(http_port, https_port):
@@ -817,7 +850,7 @@ class LiveDashboardTest(unittest.TestCase):
         cls.started = time.monotonic()
         cls.tmp = TempDir()
         cls.pending = []  # (what, why): printed, and failures once ALLOW_PENDING is False
-        cls.agent = cls.prometheus = cls.reference = None
+        cls.agent = cls.edge_agent = cls.prometheus = cls.reference = None
         cls.servers = []
         try:
             cls._start_everything()
@@ -868,6 +901,12 @@ class LiveDashboardTest(unittest.TestCase):
                 cls.checks_reason = "the agent accepted the config but exports no probe_* series"
         scrape_configs = [{"job_name": "node", "static_configs": [{"targets": [cls.instance]}]}]  # as the mixin expects
         jobs = ["node"]
+        if cls.checks_present:
+            edge_config = cls.tmp.write("edge.yml", failing_check_config(cls.servers[0].port))
+            cls.edge_agent = Agent("--config.file=" + edge_config, "--collector.disable-defaults")
+            cls.edge_instance = "127.0.0.1:%d" % cls.edge_agent.port
+            scrape_configs.append({"job_name": EDGE_JOB, "static_configs": [{"targets": [cls.edge_instance]}]})
+            jobs.append(EDGE_JOB)
         if os.access(NODE_EXPORTER_BINARY, os.X_OK):
             cls.reference = start_reference_exporter(cls.tmp)
             scrape_configs.append({"job_name": REFERENCE_JOB,
@@ -875,7 +914,9 @@ class LiveDashboardTest(unittest.TestCase):
             jobs.append(REFERENCE_JOB)
         elif os.environ.get("CI"):
             raise AssertionError(NODE_EXPORTER_BINARY + " is missing (packaging/install-deps.sh installs it)")
-        rule_files = [ALERTS_FILE] + ([mixin_rules_file(cls.tmp, jobs)] if os.path.exists(MIXIN_FILE) else [])
+        # The node-mixin's copy per job covers node and reference; the edge agent has no host metrics.
+        mixin_jobs = [j for j in jobs if j != EDGE_JOB]
+        rule_files = RULE_FILES + ([mixin_rules_file(cls.tmp, mixin_jobs)] if os.path.exists(MIXIN_FILE) else [])
         cls.prometheus = Prometheus(cls.tmp, json.dumps({
             "global": {"scrape_interval": "%ds" % SCRAPE_INTERVAL_S, "scrape_timeout": "%ds" % SCRAPE_INTERVAL_S,
                        "evaluation_interval": "1s"},
@@ -898,7 +939,7 @@ class LiveDashboardTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for process in (cls.prometheus, cls.agent, cls.reference):
+        for process in (cls.prometheus, cls.agent, cls.edge_agent, cls.reference):
             if process:
                 process.stop()
         for s in cls.servers:
@@ -1047,20 +1088,84 @@ class LiveDashboardTest(unittest.TestCase):
             time.sleep(0.5)
 
     def test_alert_rules_load_and_evaluate_without_error(self):
-        groups = {g["name"]: g for g in self.rule_groups() if g["file"] == ALERTS_FILE}
-        self.assertEqual(sorted(groups), ["hostwatch-agent", "hostwatch-checks", "hostwatch-host"])
+        groups = {g["name"]: g for g in self.rule_groups() if g["file"] in RULE_FILES}
+        self.assertEqual(sorted(groups), ["hostwatch-agent", "hostwatch-checks", "hostwatch-host", "hostwatch-node"])
         rules = [r for g in groups.values() for r in g["rules"]]
         # Prometheus re-renders the expressions, so compare names; the count catches a rule this test's
-        # simple reader of alerts.yml (used for the metric-name lint) would have missed.
-        self.assertEqual(sorted(r["name"] for r in rules), sorted(n for n, _ in rule_expressions_from_alerts_file()))
+        # simple reader of the rule files (used for the metric-name lint) would have missed.
+        self.assertEqual(sorted(r["name"] for r in rules), sorted(n for n, _ in rule_expressions()))
         for r in rules:
-            with self.subTest(alert=r["name"]):
-                self.assertEqual(r["type"], "alerting")
+            with self.subTest(rule=r["name"]):
                 self.assertEqual(r["health"], "ok", r.get("lastError"))
-                self.assertTrue(r["annotations"].get("summary") and r["annotations"].get("description"))
-                self.assertIn(r["labels"].get("severity"), ("warning", "critical"))
                 _, error = self.prometheus.query(r["query"])
                 self.assertIsNone(error, r["query"])
+                if r["type"] == "recording":
+                    continue
+                self.assertEqual(r["type"], "alerting")
+                self.assertTrue(r["annotations"].get("summary") and r["annotations"].get("description"))
+                self.assertIn(r["labels"].get("severity"), ("warning", "critical"))
+
+    def test_agents_are_known_and_no_data_collectors_are_not_failing(self):
+        """On the real agent: both agents are remembered by the agent-down record whatever their job,
+        and a collector with nothing to read on this machine (hostwatch_collector_no_data 1, e.g.
+        mdadm without md arrays) is not selected by HostwatchCollectorFailing's expression."""
+        rules = {r["name"]: r for g in self.rule_groups() if g["file"] in RULE_FILES for r in g["rules"]}
+        known, _ = self.prometheus.query_settled("instance:hostwatch_agent:known")
+        expected = {("node", self.instance)} | ({(EDGE_JOB, self.edge_instance)} if self.edge_agent else set())
+        self.assertEqual({(r["metric"]["job"], r["metric"]["instance"]) for r in known}, expected)
+        no_data, _ = self.prometheus.query_settled('hostwatch_collector_no_data{job="node"} == 1')
+        without_data = {r["metric"]["collector"] for r in no_data}
+        if not without_data:
+            self.skipTest("every collector has data on this machine (md arrays, nf_conntrack and PSI all present)")
+        failing, error = self.prometheus.query(rules["HostwatchCollectorFailing"]["query"])
+        self.assertIsNone(error)
+        self.assertEqual({r["metric"]["collector"] for r in failing} & without_data, set())
+        print("\ncollectors without data on this machine (not failures): %s" % ", ".join(sorted(without_data)),
+              file=sys.stderr)
+
+    # ------------------------------------------------------------ two agents, one failing
+
+    def checks_panel_results(self, title):
+        """{refId: result} of one checks-dashboard panel, every variable at All (both jobs, both agents)."""
+        dashboard = load_dashboard("hostwatch-checks.json")
+        values = self.resolve_variables("hostwatch-checks.json", dashboard, "node", self.instance, use_all=True)
+        out = {}
+        for p, t in query_targets(dashboard):
+            if p["title"] == title:
+                result, error = self.prometheus.query_settled(interpolate(t["expr"], values)[0])
+                self.assertIsNone(error, t["expr"])
+                out[t["refId"]] = result
+        self.assertTrue(out, title)
+        return out
+
+    def test_the_failing_agent_shows_beside_the_passing_one(self):
+        """The same check passes on one agent and fails on the other: the checks dashboard shows both."""
+        if not self.edge_agent:
+            self.skipTest("pending: HTTP checks not implemented in this build")
+
+        def values(title, ref="A"):
+            return {r["metric"].get("instance"): float(r["value"][1])
+                    for r in self.checks_panel_results(title)[ref] if r["metric"].get("check") == FAILING_CHECK}
+
+        self.assertEqual(values("Up / down"), {self.instance: 1.0, self.edge_instance: 0.0})
+        self.assertEqual(values("Checks"), {self.instance: 1.0, self.edge_instance: 0.0})
+        self.assertEqual(values("Status code"), {self.instance: 200.0, self.edge_instance: 0.0})
+        self.assertGreaterEqual(values("Consecutive failures")[self.edge_instance], 1)
+        self.assertEqual(set(values("Run duration (last run)")), {self.instance, self.edge_instance})
+        failing = self.checks_panel_results("Checks failing")["A"]
+        self.assertGreaterEqual(float(failing[0]["value"][1]), 1)
+
+    def test_a_check_that_never_succeeded_says_so(self):
+        """The edge agent's check has never passed (its last-success gauge is 0): the panel gets -1,
+        which the dashboard maps to "never succeeded", not time() seconds (56 years)."""
+        if not self.edge_agent:
+            self.skipTest("pending: HTTP checks not implemented in this build")
+        since = {r["metric"]["instance"]: float(r["value"][1])
+                 for r in self.checks_panel_results("Time since last success")["A"]
+                 if r["metric"]["check"] == FAILING_CHECK}
+        self.assertEqual(since[self.edge_instance], -1)
+        self.assertGreaterEqual(since[self.instance], 0)
+        self.assertLess(since[self.instance], 60)
 
     def test_certificate_alert_fires_for_the_https_check(self):
         """A 10-day certificate must raise CheckCertificateExpiringSoon (warning) from real probe data."""

@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from hostwatch_testutil import SOURCE_DIR, Agent, TempDir, require_binary, sample
+from hostwatch_testutil import SOURCE_DIR, Agent, TempDir, require_binary, sample, thread_count
 
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures")
 
@@ -68,6 +68,35 @@ class HangingInputTest(unittest.TestCase):
                     self.assertEqual(success(text, "loadavg"), 1)
                     self.assertEqual(sample(text, "node_load1"), 0.21)
                     print("hung inputs: scrape %d answered in %.2fs" % (attempt, elapsed))
+        finally:
+            tmp.cleanup()
+
+
+    def test_reloads_while_a_collector_hangs_pin_no_more_threads(self):
+        """Issue 16 item 4: each reload builds new collectors; one still hung under the old
+        configuration must be skipped, not run again on one more thread (5 -> 14 threads after 10)."""
+        tmp = TempDir()
+        try:
+            root = make_procfs(tmp)
+            os.remove(os.path.join(root, "loadavg"))
+            os.mkfifo(os.path.join(root, "loadavg"))  # no writer: open() blocks forever
+            with Agent("--path.procfs=" + root, "--scrape.collector-timeout=1s", "--web.enable-lifecycle",
+                       *THREE) as agent:
+                self.assertEqual(success(agent.metrics(), "loadavg"), 0)
+                threads = {0: thread_count(agent.proc.pid)}
+                for n in range(1, 11):
+                    status, _, body = agent.request("/-/reload", method="POST", data=b"")
+                    self.assertEqual(status, 200, body)
+                    text = agent.metrics()  # runs the new configuration's collectors
+                    self.assertEqual(success(text, "loadavg"), 0)
+                    self.assertEqual(success(text, "meminfo"), 1)
+                    threads[n] = thread_count(agent.proc.pid)
+                # Five more reloads add nothing; one thread of slack for a CivetWeb worker started on
+                # demand. Before the fix every reload added one.
+                self.assertLessEqual(threads[10], threads[5] + 1, threads)
+                self.assertLessEqual(threads[10], threads[0] + 2, threads)
+                self.assertEqual(sample(text, 'hostwatch_hung_threads{pool="collector"}'), 1)
+                print("threads across reloads while loadavg hangs:", threads)
         finally:
             tmp.cleanup()
 

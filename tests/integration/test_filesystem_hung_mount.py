@@ -1,4 +1,4 @@
-"""A real hung mount must not block a scrape.
+"""A real hung mount must not block a scrape, nor pin one more thread per configuration reload.
 
 The test makes a FUSE mount whose server never answers (the kernel's INIT
 request is never read), so statfs(2) on it blocks in the kernel exactly like on
@@ -15,7 +15,7 @@ import sys
 import time
 import unittest
 
-from hostwatch_testutil import Agent, TempDir, parse_samples, require_binary, sample
+from hostwatch_testutil import Agent, TempDir, parse_samples, require_binary, sample, thread_count
 
 CHILD_FLAG = "--hung-mount-child"
 SKIP = 77
@@ -47,7 +47,7 @@ def child(tmp):
     report = {"scrapes": []}
     agent = Agent("--collector.disable-defaults", "--collector.filesystem", "--path.procfs=" + tmp + "/proc",
                   "--collector.filesystem.mount-timeout=1s", "--collector.filesystem.stat-workers=2",
-                  "--scrape.collector-timeout=4s")
+                  "--scrape.collector-timeout=4s", "--web.enable-lifecycle")
     try:
         hung = '{device="hungfs",device_error="%s",fstype="fuse.hungfs",mountpoint="%s"}'
         root_avail = None
@@ -64,6 +64,7 @@ def child(tmp):
                 "success": sample(text, 'node_scrape_collector_success{collector="filesystem"}'),
                 "threads": sample(text, "process_threads"),
             })
+        report["reloads"] = reload_while_hung(agent, hung % ("mountpoint timeout", mnt))
         # The "server" goes away: the blocked statfs returns ENOTCONN and the
         # mount is statted again, now with a real error.
         os.close(fuse_fd)
@@ -80,6 +81,22 @@ def child(tmp):
         libc.umount2(mnt.encode(), 2)  # MNT_DETACH
     print(json.dumps(report))
     return 0
+
+
+def reload_while_hung(agent, hung_labels):
+    """Issue 16 item 4: reloads while the mount hangs, each followed by a scrape (which runs the
+    new configuration's filesystem collector). Returns the agent's thread count after 0, 5 and 10."""
+    out = {"threads": {0: thread_count(agent.proc.pid)}, "statuses": []}
+    text = ""
+    for n in range(1, 11):
+        status, _, _ = agent.request("/-/reload", method="POST", data=b"")
+        out["statuses"].append(status)
+        text = agent.metrics()
+        if n in (5, 10):
+            out["threads"][n] = thread_count(agent.proc.pid)
+    out["hung_error"] = sample(text, "node_filesystem_device_error" + hung_labels)
+    out["hung_statfs_threads"] = sample(text, 'hostwatch_hung_threads{pool="statfs"}')
+    return out
 
 
 class HungMountTest(unittest.TestCase):
@@ -116,6 +133,15 @@ class HungMountTest(unittest.TestCase):
             self.assertEqual(s["hung_error"], 1, report)
             self.assertEqual(s["root_reported"], 1, report)
             self.assertLessEqual(s["threads"], first["threads"] + 2, report)
+        # Reloads while it hangs: the new collectors inherit the stuck mount instead of statting it
+        # on one more thread per reload (before the fix: +1 thread each). Same CivetWeb slack as above.
+        reloads = report["reloads"]
+        threads = {int(k): v for k, v in reloads["threads"].items()}
+        self.assertEqual(set(reloads["statuses"]), {200}, report)
+        self.assertEqual(reloads["hung_error"], 1, report)
+        self.assertLessEqual(threads[10], threads[5] + 1, report)
+        self.assertLessEqual(threads[10], threads[0] + 2, report)
+        self.assertEqual(reloads["hung_statfs_threads"], 1, report)
         # Once the blocked call returns, the mount is checked again.
         self.assertEqual(report["after_abort"], 1, report)
 

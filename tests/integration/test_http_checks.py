@@ -449,13 +449,12 @@ class HttpChecksTest(unittest.TestCase):
 
 
 class HttpChecksConfigErrorTest(unittest.TestCase):
-    def test_readme_example_is_valid(self):
+    def test_documented_example_is_valid(self):
         require_binary()
         from hostwatch_testutil import SOURCE_DIR, run_agent
-        with open(os.path.join(SOURCE_DIR, "README.md")) as f:
-            readme = f.read()
-        section = readme.split("## HTTP checks", 1)[1]
-        example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+        with open(os.path.join(SOURCE_DIR, "docs", "checks.md")) as f:
+            doc = f.read()
+        example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
         tmp = TempDir()
         try:
             ca = tmp.write("ca.pem", "not parsed at load time\n")

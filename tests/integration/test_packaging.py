@@ -36,7 +36,7 @@ REQUIRED_FILES = {
     "./etc/hostwatch/hostwatch.yml": "-rw-r--r--",
     "./etc/default/hostwatch": "-rw-------",  # may hold credentials; only systemd (root) reads it
     "./usr/share/hostwatch/prometheus/hostwatch-scrape.yml": "-rw-r--r--",
-    "./usr/share/doc/hostwatch/README.md": "-rw-r--r--",
+    "./usr/share/doc/hostwatch/README.md.gz": "-rw-r--r--",
     "./usr/share/doc/hostwatch/copyright": "-rw-r--r--",
     "./usr/share/doc/hostwatch/changelog.gz": "-rw-r--r--",
     "./usr/share/man/man1/hostwatch.1.gz": "-rw-r--r--",

@@ -155,6 +155,17 @@ def min_open_fds(pid, samples=10, gap=0.1):
     return low
 
 
+def wait_for(predicate, timeout=10, interval=0.1):
+    """predicate()'s first truthy value within timeout seconds, else its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
 def library_mapped(pid, soname_prefix):
     """Whether the process has a shared library whose file name starts with soname_prefix
     (e.g. "libcurl.so") mapped: the libraries hostwatch loads with dlopen() only when needed."""

@@ -63,7 +63,11 @@ inline CollectorRun RunCollectorOnce(const std::string& name, const ProcFs& fs,
   for (const std::string& w : sink.warnings()) {
     run.warnings += (run.warnings.empty() ? "" : "; ") + w;
   }
-  run.text = SerializeText(sink.TakeFamilies());
+  std::vector<prometheus::MetricFamily> families = sink.TakeFamilies();
+  for (ForeignFamily& f : sink.TakeForeignFamilies()) {  // textfile input, unfiltered here
+    families.push_back(std::move(f.family));
+  }
+  run.text = SerializeText(std::move(families));
   return run;
 }
 

@@ -90,9 +90,9 @@ bool DriveRun(const CurlApi& curl, CURLM* multi, ProbeRun& run, Clock::time_poin
 
 }  // namespace
 
-ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const AdHocTargetRules* ad_hoc,
                              const std::atomic<bool>* abort) {
-  ProbeRun run(config, Clock::now(), policy);
+  ProbeRun run(config, Clock::now(), ad_hoc);
   // A run with an easy handle has loaded libcurl (ProbeRun's constructor).
   const CurlApi* curl = run.handle() != nullptr ? LoadCurl() : nullptr;
   CURLM* multi = curl != nullptr ? IdleMultis().Take(*curl) : nullptr;

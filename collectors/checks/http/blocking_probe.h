@@ -16,10 +16,10 @@ namespace hostwatch {
 
 // Runs one probe of config to completion. Bounded by config.timeout, or
 // sooner when *abort becomes true (checked every 100 ms; the result then
-// fails with reason other). policy: checked on every hop's URL and on every
-// address libcurl connects to (see ProbeRun); null for none. config and
-// policy need only live for the call.
-ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const TargetPolicy* policy,
+// fails with reason other). ad_hoc: the allow-list and module URL an ad-hoc
+// target is held to on every hop (see ProbeRun); null for none. config and
+// ad_hoc need only live for the call.
+ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const AdHocTargetRules* ad_hoc,
                              const std::atomic<bool>* abort = nullptr);
 
 }  // namespace hostwatch

@@ -2,10 +2,10 @@
 
 #include <dlfcn.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <mutex>
+
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
@@ -113,19 +113,25 @@ void CleanupCurl() {
   }
 }
 
-std::string UrlHost(const CurlApi& curl, const std::string& url) {
-  std::string host;
+std::string UrlHost(const CurlApi& curl, const std::string& url) { return UrlOriginOf(curl, url).host; }
+
+UrlOrigin UrlOriginOf(const CurlApi& curl, const std::string& url) {
+  UrlOrigin origin;
   CURLU* h = curl.url();
   if (h != nullptr && curl.url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* part = nullptr;
-    if (curl.url_get(h, CURLUPART_HOST, &part, 0) == CURLUE_OK && part != nullptr) {
-      host = part;
-      std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-    }
-    curl.free(part);
+    auto part = [&](CURLUPart which, unsigned flags, std::string* out) {
+      char* text = nullptr;
+      if (curl.url_get(h, which, &text, flags) == CURLUE_OK && text != nullptr) {
+        *out = AsciiToLower(text);
+      }
+      curl.free(text);
+    };
+    part(CURLUPART_SCHEME, 0, &origin.scheme);
+    part(CURLUPART_HOST, 0, &origin.host);
+    part(CURLUPART_PORT, CURLU_DEFAULT_PORT, &origin.port);
   }
   curl.url_cleanup(h);
-  return host;
+  return origin;
 }
 
 }  // namespace hostwatch

@@ -92,6 +92,18 @@ const CurlApi* LoadCurl(std::string* error = nullptr);
 // Lower-case host part of url as libcurl's URL parser sees it; "" when it does not parse.
 std::string UrlHost(const CurlApi& curl, const std::string& url);
 
+// A URL's origin (RFC 6454): scheme, host and port, as libcurl's URL parser
+// sees them (scheme and host in lower case, the port explicit or the scheme's
+// default). Two URLs are the same origin when all three are equal; a URL that
+// does not parse has an empty origin, equal to no parsed one.
+struct UrlOrigin {
+  std::string scheme;
+  std::string host;
+  std::string port;
+  bool operator==(const UrlOrigin&) const = default;
+};
+UrlOrigin UrlOriginOf(const CurlApi& curl, const std::string& url);
+
 // True once LoadCurl() has succeeded in this process (it never loads anything itself).
 bool CurlLoaded();
 

@@ -23,7 +23,6 @@ constexpr std::size_t kMaxBufferedBody = 16 << 20;
 
 double MicrosToSeconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }
 
-
 // "%.6f" for the run's log. std::to_chars gives the same correctly rounded
 // digits as printf without its locale and stream machinery: printf's double
 // formatting was ~9% of a probe's user-space instructions (5-7 log lines a run).
@@ -39,9 +38,9 @@ std::string SecondsText(double s) {
 
 }  // namespace
 
-ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const TargetPolicy* policy)
+ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const AdHocTargetRules* ad_hoc)
     : config_(config),
-      policy_(policy),
+      ad_hoc_(ad_hoc),
       start_(start),
       deadline_(start + config.timeout),
       url_(config.url),
@@ -51,7 +50,7 @@ ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = std::chrono::duration<double>(config.timeout).count();
   ip_resolve_ = config.preferred_ip_protocol == "ip6" ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
-  Log("msg=\"Beginning probe\" url=\"" + RedactUrl(url_) +
+  Log("msg=\"Beginning probe\" url=\"" + RedactUrl(url_, config.redact_query_params) +
       "\" timeout_seconds=" + SecondsText(result_.timeout_seconds));
   std::string load_error;
   curl_ = LoadCurl(&load_error);
@@ -216,8 +215,7 @@ bool ProbeRun::OnTransferError(CURLcode code) {
   std::string err = error_buffer_[0] != '\0' ? error_buffer_ : curl_->easy_strerror(code);
   if (!refused_address_.empty() && code == CURLE_COULDNT_CONNECT) {
     Finish(FailureReason::kNotAllowed, "connection to " + refused_address_ + " (resolved from " +
-                                           UrlHost(*curl_, url_) +
-                                           ") refused: address not in http_checks.probe_targets.allowed_targets");
+                                           UrlHost(*curl_, url_) + ") refused: " + refused_why_);
     return false;
   }
   if (body_limit_hit_) {
@@ -251,7 +249,7 @@ bool ProbeRun::FollowRedirect(const char* location, long status) {
     method_ = "GET";
     send_body_ = false;
   }
-  Log("msg=\"Following redirect\" location=\"" + RedactUrl(url_) + "\"");
+  Log("msg=\"Following redirect\" location=\"" + RedactUrl(url_, config_.redact_query_params) + "\"");
   result_.uncompressed_body_length = 0;  // the final response's body is what counts
   return SetupHop();
 }

@@ -32,11 +32,21 @@ namespace hostwatch {
 
 class ProbeRun {
  public:
-  // policy: for ad-hoc /probe targets, checked on every hop's URL and on
-  // every address libcurl connects to; null for configured checks. Both
-  // config and policy must outlive the run.
+  // ad_hoc: for ad-hoc /probe targets, the allow-list checked on every hop's
+  // URL and on every address libcurl connects to, and the module's own URL
+  // (see "Credentials" below); null for configured checks. Both config and
+  // ad_hoc must outlive the run.
+  //
+  // Credentials (config.headers, basic_auth, bearer_token) go with a hop
+  //   - only when the hop's URL has the same origin (scheme, host and port) as
+  //     config.url, unless config.follow_redirects_keep_headers: a redirect to
+  //     another origin gets none of them (curl and Go drop only Authorization
+  //     and Cookie, but any configured header may be a secret: X-Api-Key);
+  //   - and for an ad-hoc target, only over https, to the module's own origin,
+  //     or to a URL an allowed_targets entry with send_credentials_over_http
+  //     matches (TargetPolicy::CheckUrl).
   ProbeRun(const HttpCheckConfig& config, std::chrono::steady_clock::time_point start,
-           const TargetPolicy* policy = nullptr);
+           const AdHocTargetRules* ad_hoc = nullptr);
   ~ProbeRun();
   ProbeRun(const ProbeRun&) = delete;
   ProbeRun& operator=(const ProbeRun&) = delete;
@@ -55,6 +65,7 @@ class ProbeRun {
   // Setting up a hop, in order; SetupHop returns false when the run finished instead.
   bool SetupHop();
   void ResetHopState();
+  bool CredentialsAllowed(bool https, bool same_origin, const UrlOrigin& origin);
   void BuildRequestHeaders();
   std::string RequestUrl(bool https, bool same_host);
   void SetTransferOptions(const std::string& request_url, long remaining_ms);
@@ -71,8 +82,9 @@ class ProbeRun {
   bool FollowRedirect(const char* location, long status);
   void FinishWithVerdict(bool https, long status, long version);
 
-  // The check's own host, parsed on first use: only redirects and tls.server_name need it.
-  const std::string& OriginalHost();
+  // The origin of config_.url, parsed on first use: only redirects, tls.server_name and ad-hoc targets need it.
+  const UrlOrigin& OriginalOrigin();
+  const std::string& OriginalHost() { return OriginalOrigin().host; }
   void Finish(FailureReason reason, const std::string& error);
   void Log(std::string line);
   CurlMarks ReadMarks() const;
@@ -82,10 +94,12 @@ class ProbeRun {
   static curl_socket_t OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address);
 
   const HttpCheckConfig& config_;
-  const TargetPolicy* const policy_;
+  const AdHocTargetRules* const ad_hoc_;
   const CurlApi* curl_ = nullptr;  // null when libcurl could not be loaded (the run then failed at once)
-  bool address_check_ = false;     // this hop may only connect to addresses in the policy's networks
-  std::string refused_address_;    // set by OpenSocketCallback when it refused a connection
+  TargetPolicy::Verdict hop_verdict_ = TargetPolicy::Verdict::kDenied;  // ad-hoc: the policy's word on this hop's URL
+  bool hop_credentials_over_http_ = false;  // ad-hoc: an entry matching this hop's URL allows credentials over http
+  std::string refused_address_;             // set by OpenSocketCallback when it refused a connection
+  std::string refused_why_;                 // and why
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point hop_start_;      // when the current hop was set up
@@ -96,9 +110,9 @@ class ProbeRun {
   std::string url_;
   std::string method_;
   bool send_body_ = true;
-  bool send_auth_ = true;
-  std::string original_host_;  // lower-case host of config_.url; see OriginalHost()
-  bool original_host_known_ = false;
+  bool send_credentials_ = true;  // this hop sends config_.headers, basic_auth and bearer_token
+  UrlOrigin original_;            // of config_.url; see OriginalOrigin()
+  bool original_known_ = false;
   long ip_resolve_ = CURL_IPRESOLVE_V4;
   bool fell_back_ = false;
   bool body_limit_hit_ = false;

@@ -45,12 +45,16 @@ bool ProbeRun::SetupHop() {
   }
   ResetHopState();
   const bool https = url_.rfind("https://", 0) == 0;
-  // Only a redirect can lead to another host, so the first hop never parses
-  // its URL (a curl_url round trip was ~4% of a single-hop probe's CPU).
-  const bool same_host = hop_ == 1 || UrlHost(*curl_, url_) == OriginalHost();
-  if (!same_host) {
-    send_auth_ = false;  // like Go's client: credentials never follow a redirect to another host
+  // Only a redirect can lead to another origin, so a configured check's first
+  // hop never parses its URL (a curl_url round trip was ~4% of a single-hop
+  // probe's CPU); an ad-hoc target's origin decides about credentials at once.
+  UrlOrigin origin;
+  if (hop_ > 1 || ad_hoc_ != nullptr) {
+    origin = UrlOriginOf(*curl_, url_);
   }
+  const bool same_origin = hop_ == 1 || origin == OriginalOrigin();
+  const bool same_host = hop_ == 1 || origin.host == OriginalHost();
+  send_credentials_ = CredentialsAllowed(https, same_origin, origin);
   BuildRequestHeaders();
   SetTransferOptions(RequestUrl(https, same_host), static_cast<long>(remaining));
   SetAuthOptions();
@@ -58,14 +62,17 @@ bool ProbeRun::SetupHop() {
   if (https) {
     SetTlsOptions();
   }
-  if (policy_ != nullptr) {
+  if (ad_hoc_ != nullptr) {
     // Checked on the socket libcurl is about to connect, i.e. on the address
-    // it really uses after its own resolution (and for each address it tries):
-    // no window between our check and its lookup for DNS rebinding to use.
+    // it really uses after its own resolution (and for each address it tries),
+    // before connect(): no window between our check and its lookup for DNS
+    // rebinding to use, and a refused address never sees a packet.
+    // (CURLOPT_PREREQFUNCTION, also in 7.88, runs only after the connection is made.)
     curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &ProbeRun::OpenSocketCallback);
     curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
   }
-  Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" + RedactUrl(url_) +
+  Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" +
+      RedactUrl(url_, config_.redact_query_params) +
       "\" ip_protocol=" + (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4"));
   return true;
 }
@@ -81,16 +88,31 @@ void ProbeRun::ResetHopState() {
   tcp_connected_ = {};
 }
 
+bool ProbeRun::CredentialsAllowed(bool https, bool same_origin, const UrlOrigin& origin) {
+  const bool has_credentials = !config_.headers.empty() || config_.basic_auth || !config_.bearer_token.empty();
+  const char* withheld = nullptr;
+  if (!same_origin && !config_.follow_redirects_keep_headers) {
+    withheld = "redirect to another origin (follow_redirects_keep_headers is off)";
+  } else if (ad_hoc_ != nullptr && !https && !hop_credentials_over_http_ &&
+             origin != UrlOriginOf(*curl_, ad_hoc_->module_url)) {
+    withheld = "ad-hoc target over http that is not the module's own origin (see send_credentials_over_http)";
+  }
+  if (withheld != nullptr && has_credentials) {
+    Log(std::string("msg=\"Not sending the check's headers and credentials\" reason=\"") + withheld + "\"");
+  }
+  return withheld == nullptr;
+}
+
 void ProbeRun::BuildRequestHeaders() {
   curl_->slist_free_all(headers_);
   headers_ = nullptr;
+  if (!send_credentials_) {
+    return;
+  }
   for (const auto& [name, value] : config_.headers) {
-    if (!send_auth_ && strcasecmp(name.c_str(), "Authorization") == 0) {
-      continue;
-    }
     headers_ = curl_->slist_append(headers_, (name + ": " + value).c_str());
   }
-  if (send_auth_ && !config_.bearer_token.empty()) {
+  if (!config_.bearer_token.empty()) {
     headers_ = curl_->slist_append(headers_, ("Authorization: Bearer " + config_.bearer_token).c_str());
   }
 }
@@ -139,7 +161,7 @@ void ProbeRun::SetTransferOptions(const std::string& request_url, long remaining
 }
 
 void ProbeRun::SetAuthOptions() {
-  if (send_auth_ && config_.basic_auth) {
+  if (send_credentials_ && config_.basic_auth) {
     curl_->easy_setopt(easy_, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     curl_->easy_setopt(easy_, CURLOPT_USERNAME, config_.basic_auth->username.c_str());
     curl_->easy_setopt(easy_, CURLOPT_PASSWORD, config_.basic_auth->password.c_str());
@@ -199,8 +221,10 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
     std::string host =
         original.find(':') != std::string::npos && original.front() != '[' ? "[" + original + "]" : original;
     connect_to_ = curl_->slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
-    bool has_host = std::any_of(config_.headers.begin(), config_.headers.end(),
-                                [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
+    // A configured Host header stands in for ours only on hops that send the configured headers.
+    bool has_host =
+        send_credentials_ && std::any_of(config_.headers.begin(), config_.headers.end(),
+                                         [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
     if (!has_host) {
       std::string default_port = "443";
       headers_ = curl_->slist_append(headers_,
@@ -214,34 +238,37 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
   return out;
 }
 
-const std::string& ProbeRun::OriginalHost() {
-  if (!original_host_known_) {
-    original_host_ = UrlHost(*curl_, config_.url);
-    original_host_known_ = true;
+const UrlOrigin& ProbeRun::OriginalOrigin() {
+  if (!original_known_) {
+    original_ = UrlOriginOf(*curl_, config_.url);
+    original_known_ = true;
   }
-  return original_host_;
+  return original_;
 }
 
 bool ProbeRun::CheckHopAllowed() {
-  address_check_ = false;
+  hop_verdict_ = TargetPolicy::Verdict::kDenied;
+  hop_credentials_over_http_ = false;
   refused_address_.clear();
-  if (policy_ == nullptr) {
+  refused_why_.clear();
+  if (ad_hoc_ == nullptr) {
     return true;
   }
   std::string why;
   std::optional<TargetHost> target = ParseTargetUrl(url_, &why);
-  TargetPolicy::Verdict verdict = target ? policy_->CheckUrl(*target, &why) : TargetPolicy::Verdict::kDenied;
-  if (verdict == TargetPolicy::Verdict::kDenied) {
+  if (target) {
+    hop_verdict_ = ad_hoc_->policy->CheckUrl(*target, &why, &hop_credentials_over_http_);
+  }
+  if (hop_verdict_ == TargetPolicy::Verdict::kDenied) {
     Finish(FailureReason::kNotAllowed, (hop_ > 1 ? "redirect refused: " : "") + why);
     return false;
   }
-  address_check_ = verdict == TargetPolicy::Verdict::kNeedsAddressCheck;
   return true;
 }
 
 curl_socket_t ProbeRun::OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address) {
   auto* run = static_cast<ProbeRun*>(self);
-  if (run->address_check_ && purpose == CURLSOCKTYPE_IPCXN) {
+  if (run->ad_hoc_ != nullptr && purpose == CURLSOCKTYPE_IPCXN) {
     const sockaddr* sa = &address->addr;
     const std::uint8_t* bytes = nullptr;
     int port = 0;
@@ -254,12 +281,15 @@ curl_socket_t ProbeRun::OpenSocketCallback(void* self, curlsocktype purpose, cur
       bytes = reinterpret_cast<const std::uint8_t*>(&in6->sin6_addr);
       port = ntohs(in6->sin6_port);
     }
-    if (bytes == nullptr || !run->policy_->CheckAddress(address->family, bytes, port)) {
+    std::string why = "not an IPv4 or IPv6 address";
+    if (bytes == nullptr ||
+        !run->ad_hoc_->policy->AllowsConnection(run->hop_verdict_, address->family, bytes, port, &why)) {
       char text[INET6_ADDRSTRLEN] = "?";
       if (bytes != nullptr) {
         inet_ntop(address->family, bytes, text, sizeof(text));
       }
       run->refused_address_ = std::string(text) + ":" + std::to_string(port);
+      run->refused_why_ = std::move(why);
       return CURL_SOCKET_BAD;  // libcurl tries the next address, then fails with COULDNT_CONNECT
     }
   }

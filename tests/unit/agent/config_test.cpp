@@ -49,9 +49,9 @@ TEST(ExpandEnvTest, RejectsUnsetAndMalformedReferences) {
     const char* message;
   } cases[] = {
       {"${MISSING}", "environment variable MISSING is not set (use ${MISSING:-default} to give a default)"},
-      {"${TOKEN", "unterminated ${ in \"${TOKEN\""},
-      {"${}", "invalid environment variable name \"\""},
-      {"${A-B}", "invalid environment variable name \"A-B\""},
+      {"${TOKEN", "unterminated ${ (write ${NAME} or ${NAME:-default}, $$ for a literal $)"},
+      {"${}", "invalid environment variable name in ${...} (letters, digits and _ only)"},
+      {"${A-B}", "invalid environment variable name in ${...} (letters, digits and _ only)"},
   };
   for (const Case& c : cases) {
     Result<std::string> r = ExpandEnv(c.in, FakeEnv);
@@ -98,13 +98,11 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
     std::string text;
     std::vector<std::string> errors;
   } cases[] = {
-      {"collectors:\n  cpu:\n    guest: maybe\n",
-       {"t.yml:3:12: collectors.cpu.guest: must be true or false, got \"maybe\""}},
+      {"collectors:\n  cpu:\n    guest: maybe\n", {"t.yml:3:12: collectors.cpu.guest: must be true or false"}},
       {"collectors:\n  nope: {}\n", {"t.yml:2:3: collectors.nope: unknown collector"}},
       {"collectors:\n  loadavg:\n    colour: red\n",
        {"t.yml:3:5: collectors.loadavg.colour: unknown key (known: enabled)"}},
-      {"collectors:\n  cpu:\n    enabled: yes please\n",
-       {"t.yml:3:14: collectors.cpu.enabled: must be true or false, got \"yes please\""}},
+      {"collectors:\n  cpu:\n    enabled: yes please\n", {"t.yml:3:14: collectors.cpu.enabled: must be true or false"}},
       {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks)"}},
       {"collectors: [1, 2]\n", {"t.yml:1:13: collectors: must be a mapping, got a list"}},
       {"collectors:\n  cpu: {guest: [true]}\n",
@@ -117,8 +115,7 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
       {"collectors: {cpu: {guest: [}\n", {"t.yml:1:28: illegal flow end"}},
       // Several problems at once, all reported.
       {"collectors:\n  cpu:\n    guest: 1\n  bogus: {}\nextra: 1\n",
-       {"t.yml:3:12: collectors.cpu.guest: must be true or false, got \"1\"",
-        "t.yml:4:3: collectors.bogus: unknown collector",
+       {"t.yml:3:12: collectors.cpu.guest: must be true or false", "t.yml:4:3: collectors.bogus: unknown collector",
         "t.yml:5:1: extra: unknown key (known: collectors, http_checks)"}},
   };
   for (const Case& c : cases) {
@@ -332,11 +329,11 @@ TEST(BooleanRuleTest, RefusalsUseOneWording) {
   ConfigDiagnostics diag("t.yml");
   ParseConfigText("collectors:\n  cpu:\n    enabled: maybe\n    guest: maybe\n", &diag);
   ASSERT_EQ(diag.errors().size(), 2u) << diag.ToString();
-  EXPECT_EQ(diag.errors()[0].reason, "must be true or false, got \"maybe\"");
-  EXPECT_EQ(diag.errors()[1].reason, "must be true or false, got \"maybe\"");
+  EXPECT_EQ(diag.errors()[0].reason, "must be true or false");
+  EXPECT_EQ(diag.errors()[1].reason, "must be true or false");
   Result<WebConfig> web = ParseWebConfig("http_server_config: {http2: maybe}\n", "web.yml");
   ASSERT_FALSE(web.ok());
-  EXPECT_EQ(web.status().message(), "web.yml:1:29: http_server_config.http2: must be true or false, got \"maybe\"");
+  EXPECT_EQ(web.status().message(), "web.yml:1:29: http_server_config.http2: must be true or false");
 }
 
 }  // namespace

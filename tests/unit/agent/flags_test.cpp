@@ -122,6 +122,36 @@ TEST(ListenAddressTest, ConvertsToCivetWebSyntax) {
   }
 }
 
+// Issue 16: CivetWeb reads a comma-separated listening_ports list, so "9555,127.0.0.1:9556" was
+// two listeners, and with TLS on only the last got the "s" suffix: the first spoke plain HTTP.
+TEST(ListenAddressTest, CommaIsRejectedWithTheRepeatableFlagNamed) {
+  for (const std::string address : {"127.0.0.1:9555,0.0.0.0:9556", "9555,127.0.0.1:9556", "127.0.0.1,[::1]:9555",
+                                    "localhost:9555,"}) {
+    Result<std::string> r = ListenAddressToCivet(address);
+    ASSERT_FALSE(r.ok()) << address;
+    EXPECT_NE(r.status().message().find("has a comma: give one address per --web.listen-address"),
+              std::string::npos)
+        << r.status().message();
+  }
+  auto r = Parse({"--web.listen-address=127.0.0.1:9555,0.0.0.0:9556"});
+  ASSERT_TRUE(std::holds_alternative<int>(r));
+  EXPECT_EQ(std::get<int>(r), 2);
+}
+
+TEST(FlagsTest, AllowedHostsAreRepeatableAndChecked) {
+  EXPECT_TRUE(std::get<AgentFlags>(Parse({})).allowed_hosts.empty());
+  auto r = Parse({"--web.allowed-hosts=localhost", "--web.allowed-hosts=[::1]"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  // CLI11 reads a value wholly in brackets as a list, so "[::1]" arrives as "::1": the same host.
+  EXPECT_EQ(std::get<AgentFlags>(r).allowed_hosts, (std::vector<std::string>{"localhost", "::1"}));
+  for (const std::string bad : {"--web.allowed-hosts=localhost:9555", "--web.allowed-hosts=a,b",
+                                "--web.allowed-hosts="}) {
+    auto b = Parse({bad});
+    ASSERT_TRUE(std::holds_alternative<int>(b)) << bad;
+    EXPECT_EQ(std::get<int>(b), 2) << bad;
+  }
+}
+
 TEST(FlagsTest, WebConfigFileAndSeveralListenAddresses) {
   auto r = Parse({"--web.config.file=/etc/hostwatch/web.yml", "--web.listen-address=[::1]:9555",
                   "--web.listen-address=0.0.0.0:9555"});

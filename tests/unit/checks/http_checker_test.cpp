@@ -227,6 +227,7 @@ http_checks:
   EXPECT_EQ(ok.module->url, "http://www.example.org/x");  // no scheme: http://
   EXPECT_EQ(ok.module->timeout, 2000ms);                  // the scrape's 2.5 s minus the 500 ms offset
   EXPECT_EQ(ok.settings->max_concurrent, 2);
+  EXPECT_EQ(ok.module_url, "http://127.0.0.1:1/");  // where the module's credentials may go over http
   EXPECT_EQ(checker.LastResult("a", false)->config->url, "http://127.0.0.1:1/");  // the check itself is unchanged
   EXPECT_EQ(checker.PlanAdHoc("a", "www.example.org", std::nullopt).module->timeout, 5s);
 
@@ -240,6 +241,8 @@ http_checks:
   AdHocPlan bad = checker.PlanAdHoc("a", "http://u:secret@[::1/", std::nullopt);
   EXPECT_EQ(bad.refusal, AdHocRefusal::kBadTarget);
   EXPECT_EQ(bad.detail.rfind("Invalid target \"http://u:xxxxx@", 0), 0u) << bad.detail;
+  AdHocPlan bad_query = checker.PlanAdHoc("a", "http://[::1/?token=abc", std::nullopt);
+  EXPECT_EQ(bad_query.detail.rfind("Invalid target \"http://[::1/?token=xxxxx\"", 0), 0u) << bad_query.detail;
   EXPECT_EQ(checker.PlanAdHoc("zz", "http://www.example.org/", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
 }
 

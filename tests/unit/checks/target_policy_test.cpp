@@ -1,5 +1,6 @@
 #include "collectors/checks/target_policy.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include "collectors/checks/check_config.h"
@@ -143,6 +144,128 @@ TEST(TargetPolicyTest, CidrsMatchIpv4AndIpv6Addresses) {
   EXPECT_EQ(Judge(p, "http://internal.example/"), Verdict::kNeedsAddressCheck);
 }
 
+// Connect-time judgement of one address (family and bytes from its text).
+bool Connects(const TargetPolicy& p, Verdict url_verdict, const std::string& ip, int port, std::string* why) {
+  std::uint8_t bytes[16];
+  int family = 0;
+  if (inet_pton(AF_INET, ip.c_str(), bytes) == 1) {
+    family = AF_INET;
+  } else {
+    EXPECT_EQ(inet_pton(AF_INET6, ip.c_str(), bytes), 1) << ip;
+    family = AF_INET6;
+  }
+  return p.AllowsConnection(url_verdict, family, bytes, port, why);
+}
+
+// Issue 16 item 7: a name under a name entry could resolve to 127.0.0.1 or 169.254.169.254 and was connected to.
+TEST(TargetPolicyTest, NameEntriesDoNotReachProtectedAddresses) {
+  TargetPolicy p = Policy({"localhost", "*.example.org"});
+  ASSERT_EQ(Judge(p, "http://localhost:8080/"), Verdict::kAllowed);
+  std::string why;
+  EXPECT_TRUE(Connects(p, Verdict::kAllowed, "10.1.2.3", 80, &why));
+  EXPECT_TRUE(Connects(p, Verdict::kAllowed, "2001:db8::5", 443, &why));
+  struct Case {
+    std::string ip;
+    std::string what;
+  };
+  const std::vector<Case> protected_addresses = {
+      {"127.0.0.1", "(loopback, 127.0.0.0/8)"},
+      {"127.1.2.3", "(loopback, 127.0.0.0/8)"},
+      {"::1", "(loopback, ::1/128)"},
+      {"::ffff:127.0.0.1", "(loopback, 127.0.0.0/8)"},  // mapped: no bypass through IPv6 notation
+      {"0.0.0.0", "(unspecified (reaches the local host), 0.0.0.0/8)"},
+      {"::", "(unspecified (reaches the local host), ::/128)"},
+      {"169.254.10.20", "(link-local, 169.254.0.0/16)"},
+      {"fe80::1", "(link-local, fe80::/10)"},
+      {"169.254.169.254", "(cloud metadata, 169.254.169.254/32)"},
+      {"fd00:ec2::254", "(cloud metadata, fd00:ec2::254/128)"},
+      {"100.100.100.200", "(cloud metadata, 100.100.100.200/32)"},
+  };
+  for (const Case& c : protected_addresses) {
+    why.clear();
+    EXPECT_FALSE(Connects(p, Verdict::kAllowed, c.ip, 80, &why)) << c.ip;
+    EXPECT_NE(why.find("is a protected address " + c.what), std::string::npos) << c.ip << ": " << why;
+    EXPECT_NE(why.find("not a host name entry"), std::string::npos) << why;
+  }
+  // Neighbours of the protected ranges are ordinary addresses.
+  EXPECT_TRUE(Connects(p, Verdict::kAllowed, "128.0.0.1", 80, &why));
+  EXPECT_TRUE(Connects(p, Verdict::kAllowed, "169.255.0.1", 80, &why));
+  EXPECT_TRUE(Connects(p, Verdict::kAllowed, "fd00:ec2::253", 80, &why));
+  EXPECT_TRUE(Connects(p, Verdict::kAllowed, "fec0::1", 80, &why));
+}
+
+TEST(TargetPolicyTest, OnlyAnEntryWithinTheProtectedRangeAllowsIt) {
+  std::string why;
+  // Named explicitly: allowed for a name entry's URL and for an IP literal alike.
+  TargetPolicy explicit_loopback = Policy({"localhost", "127.0.0.1/32", "[::1]:9000"});
+  EXPECT_TRUE(Connects(explicit_loopback, Verdict::kAllowed, "127.0.0.1", 80, &why));
+  EXPECT_FALSE(Connects(explicit_loopback, Verdict::kAllowed, "127.0.0.2", 80, &why));
+  EXPECT_TRUE(Connects(explicit_loopback, Verdict::kAllowed, "::1", 9000, &why));
+  EXPECT_FALSE(Connects(explicit_loopback, Verdict::kAllowed, "::1", 9001, &why));  // the entry's port counts
+  EXPECT_EQ(Judge(explicit_loopback, "http://127.0.0.1:8080/"), Verdict::kNeedsAddressCheck);
+  EXPECT_TRUE(Connects(explicit_loopback, Verdict::kNeedsAddressCheck, "127.0.0.1", 8080, &why));
+  EXPECT_TRUE(Policy({"127.0.0.0/8"}).CheckAddressText("127.9.9.9", 80));
+  // A wider network is not an explicit permission: refused before anything is sent.
+  TargetPolicy wide = Policy({"0.0.0.0/0", "::/0"});
+  EXPECT_TRUE(wide.CheckAddressText("8.8.8.8", 80));
+  EXPECT_FALSE(wide.CheckAddressText("127.0.0.1", 80));
+  EXPECT_FALSE(wide.CheckAddressText("::1", 80));
+  EXPECT_FALSE(wide.CheckAddressText("169.254.169.254", 80));
+  EXPECT_EQ(Judge(wide, "http://10.0.0.1/"), Verdict::kNeedsAddressCheck);
+  TargetHost metadata{"169.254.169.254", 80, true};
+  EXPECT_EQ(wide.CheckUrl(metadata, &why), Verdict::kDenied);
+  EXPECT_NE(why.find("target 169.254.169.254 is a protected address (cloud metadata"), std::string::npos) << why;
+  EXPECT_NE(why.find("e.g. 169.254.169.254/32"), std::string::npos) << why;
+  // A name no name entry matches, resolving into a protected range, is refused on the socket.
+  EXPECT_EQ(Judge(wide, "http://rebound.example/"), Verdict::kNeedsAddressCheck);
+  EXPECT_FALSE(Connects(wide, Verdict::kNeedsAddressCheck, "127.0.0.1", 80, &why));
+  EXPECT_TRUE(Connects(wide, Verdict::kNeedsAddressCheck, "192.0.2.1", 80, &why));
+  // The link-local network does not cover the metadata address inside it; naming it does.
+  TargetPolicy link_local = Policy({"169.254.0.0/16"});
+  EXPECT_TRUE(link_local.CheckAddressText("169.254.1.1", 80));
+  EXPECT_FALSE(link_local.CheckAddressText("169.254.169.254", 80));
+  EXPECT_TRUE(Policy({"169.254.169.254"}).CheckAddressText("169.254.169.254", 80));
+  EXPECT_TRUE(Policy({"::ffff:127.0.0.1"}).CheckAddressText("127.0.0.1", 80));  // mapped entry, same address
+  // A denied URL never connects.
+  EXPECT_FALSE(Connects(explicit_loopback, Verdict::kDenied, "127.0.0.1", 80, &why));
+  // Where no entry would allow it anyway (another port), the reason is the plain one.
+  TargetPolicy one_port = Policy({"127.0.0.1:8080"});
+  TargetHost other_port{"127.0.0.1", 8081, true};
+  EXPECT_EQ(one_port.CheckUrl(other_port, &why), Verdict::kDenied);
+  EXPECT_EQ(why, "target 127.0.0.1:8081 is not allowed by http_checks.probe_targets.allowed_targets");
+  EXPECT_FALSE(Connects(one_port, Verdict::kNeedsAddressCheck, "127.0.0.1", 8081, &why));
+  EXPECT_EQ(why, "address not in http_checks.probe_targets.allowed_targets");
+}
+
+TEST(TargetPolicyTest, CredentialsOverHttpComeFromTheEntryMatchingTheUrl) {
+  ConfigDiagnostics diag("hw.yml");
+  ProbeTargetsConfig c = ParseProbeTargetsConfig(YAML::Load(R"(
+enabled: true
+allowed_targets:
+  - "*.example.org"
+  - {target: "trusted.example.net", send_credentials_over_http: true}
+  - {target: "10.0.0.0/8"}
+  - {target: "10.1.0.0/16:8080", send_credentials_over_http: true}
+)"),
+                                                 "http_checks.probe_targets", &diag);
+  ASSERT_TRUE(diag.ok()) << diag.ToString();
+  auto creds = [&](const std::string& url) {
+    std::string why;
+    bool over_http = true;
+    std::optional<TargetHost> t = ParseTargetUrl(url, &why);
+    EXPECT_TRUE(t.has_value()) << url;
+    EXPECT_NE(c.policy.CheckUrl(*t, &why, &over_http), Verdict::kDenied) << url << ": " << why;
+    return over_http;
+  };
+  EXPECT_FALSE(creds("http://a.example.org/"));
+  EXPECT_TRUE(creds("http://trusted.example.net/"));
+  EXPECT_FALSE(creds("http://10.2.3.4/"));
+  EXPECT_TRUE(creds("http://10.1.2.3:8080/"));  // any entry that allows the address may say so
+  EXPECT_FALSE(creds("http://10.1.2.3:8081/"));
+  // A name allowed only through its address: the entry is not known before connecting.
+  EXPECT_FALSE(creds("http://unlisted.example.com:8080/"));
+}
+
 TEST(TargetPolicyTest, MappedIpv6RuleCoversIpv4) {
   TargetPolicy p = Policy({"::ffff:10.0.0.0/104"});
   EXPECT_TRUE(p.CheckAddressText("10.9.9.9", 80));
@@ -228,15 +351,23 @@ TEST(ProbeTargetsConfigTest, ReportsErrorsWithPositions) {
       {"http_checks:\n  probe_targets:\n    enabled: true\n",
        "hw.yml:3:5: http_checks.probe_targets.allowed_targets: must list at least one"},
       {"http_checks:\n  probe_targets:\n    allowed_targets: [\"10.0.0.0/8\", \"10.0.0.0/40\"]\n",
-       "hw.yml:3:37: http_checks.probe_targets.allowed_targets[1]: \"10.0.0.0/40\" has an invalid prefix length"},
+       "hw.yml:3:37: http_checks.probe_targets.allowed_targets[1]: has an invalid prefix length"},
       {"http_checks:\n  probe_targets:\n    allowed_targets: [\"a*b.org\"]\n",
-       "allowed_targets[0]: \"a*b.org\" is not a "
+       "allowed_targets[0]: is not a "
        "valid host glob"},
       {"http_checks:\n  probe_targets:\n    enabled: yes please\n", "hw.yml:3:14: http_checks.probe_targets.enabled"},
       {"http_checks:\n  probe_targets:\n    max_concurrent: 0\n", "http_checks.probe_targets.max_concurrent: must be"},
       {"http_checks:\n  probe_targets:\n    timeout_offset: soon\n", "http_checks.probe_targets.timeout_offset"},
       {"http_checks:\n  probe_targets:\n    allow: [x]\n", "hw.yml:3:5: http_checks.probe_targets.allow: unknown key"},
       {"http_checks:\n  probe_targets: [x]\n", "http_checks.probe_targets: must be a mapping"},
+      {"http_checks:\n  probe_targets:\n    allowed_targets: [{send_credentials_over_http: true}]\n",
+       "hw.yml:3:23: http_checks.probe_targets.allowed_targets[0]: target is required"},
+      {"http_checks:\n  probe_targets:\n    allowed_targets: [{target: \"10.0.0.0/40\"}]\n",
+       "hw.yml:3:32: http_checks.probe_targets.allowed_targets[0].target: has an invalid prefix"},
+      {"http_checks:\n  probe_targets:\n    allowed_targets: [{target: x.org, send_credentials_over_http: sure}]\n",
+       "allowed_targets[0].send_credentials_over_http: must be true or false"},
+      {"http_checks:\n  probe_targets:\n    allowed_targets: [{target: x.org, credentials: true}]\n",
+       "allowed_targets[0].credentials: unknown key (known: target, send_credentials_over_http)"},
   };
   for (const Case& c : cases) {
     ConfigDiagnostics diag("hw.yml");

@@ -78,19 +78,19 @@ std::vector<StatfsRunner::Request> Requests(std::initializer_list<const char*> p
 
 TEST(StatfsRunnerTest, ReturnsResultsInRequestOrder) {
   auto fake = std::make_shared<FakeStatfs>(std::set<std::string>{});
-  StatfsRunner runner(fake->Function(fake), 4, 2s);
+  StatfsRunner runner(fake->Function(fake), 4, 2s, std::make_shared<StatfsThreads>());
   std::vector<StatfsRunner::Reply> r = runner.Run(Requests({"/a", "/b", "/c"}));
   ASSERT_EQ(r.size(), 3u);
   for (const auto& reply : r) {
     EXPECT_EQ(reply.outcome, StatfsRunner::Outcome::kDone);
     EXPECT_EQ(reply.result.size_bytes, 4096);
   }
-  EXPECT_LE(runner.ThreadCount(), 3u);
+  EXPECT_LE(runner.threads().ThreadCount(), 3u);
 }
 
 TEST(StatfsRunnerTest, HungCallTimesOutThenIsSkippedUntilItReturns) {
   auto fake = std::make_shared<FakeStatfs>(std::set<std::string>{"/nfs"});
-  StatfsRunner runner(fake->Function(fake), 4, 500ms);
+  StatfsRunner runner(fake->Function(fake), 4, 500ms, std::make_shared<StatfsThreads>());
 
   auto start = Clock::now();
   std::vector<StatfsRunner::Reply> r = runner.Run(Requests({"/", "/nfs", "/boot"}));
@@ -100,7 +100,7 @@ TEST(StatfsRunnerTest, HungCallTimesOutThenIsSkippedUntilItReturns) {
   EXPECT_EQ(r[0].outcome, StatfsRunner::Outcome::kDone);
   EXPECT_EQ(r[1].outcome, StatfsRunner::Outcome::kTimedOut);
   EXPECT_EQ(r[2].outcome, StatfsRunner::Outcome::kDone);
-  EXPECT_EQ(runner.StuckCount(), 1u);
+  EXPECT_EQ(runner.threads().StuckCount(), 1u);
 
   // The next scrape does not call it again and does not wait.
   start = Clock::now();
@@ -113,10 +113,10 @@ TEST(StatfsRunnerTest, HungCallTimesOutThenIsSkippedUntilItReturns) {
   // Once the blocked call returns, the mount is statted again.
   fake->Release();
   ASSERT_TRUE(fake->WaitIdle());
-  for (int i = 0; i < 100 && runner.StuckCount() != 0; ++i) {
+  for (int i = 0; i < 100 && runner.threads().StuckCount() != 0; ++i) {
     std::this_thread::sleep_for(10ms);
   }
-  EXPECT_EQ(runner.StuckCount(), 0u);
+  EXPECT_EQ(runner.threads().StuckCount(), 0u);
   r = runner.Run(Requests({"/nfs"}));
   EXPECT_EQ(r[0].outcome, StatfsRunner::Outcome::kDone);
 }
@@ -131,11 +131,11 @@ TEST(StatfsRunnerTest, ThreadCountStaysBoundedWhenEveryMountHangs) {
   }
   auto fake = std::make_shared<FakeStatfs>(hung);
   {
-    StatfsRunner runner(fake->Function(fake), 3, 100ms);
+    StatfsRunner runner(fake->Function(fake), 3, 100ms, std::make_shared<StatfsThreads>());
     auto start = Clock::now();
     for (int scrape = 0; scrape < 10; ++scrape) {
       std::vector<StatfsRunner::Reply> r = runner.Run(requests);
-      EXPECT_LE(runner.ThreadCount(), 3u);
+      EXPECT_LE(runner.threads().ThreadCount(), 3u);
       for (const auto& reply : r) {
         EXPECT_NE(reply.outcome, StatfsRunner::Outcome::kDone);
       }
@@ -144,18 +144,44 @@ TEST(StatfsRunnerTest, ThreadCountStaysBoundedWhenEveryMountHangs) {
     EXPECT_LT(Clock::now() - start, 3s);
     EXPECT_EQ(fake->max_in_flight(), 3);
     EXPECT_EQ(fake->calls(), 3);
-    EXPECT_EQ(runner.StuckCount(), 3u);
+    EXPECT_EQ(runner.threads().StuckCount(), 3u);
   }
   // The runner is gone; its stuck threads finish once the mounts answer.
   fake->Release();
   EXPECT_TRUE(fake->WaitIdle());
 }
 
+// Issue 16 item 4: each configuration reload builds a new filesystem collector
+// and runner. On the same StatfsThreads, a new runner must not call a mount
+// still hung under an old one, nor start threads beyond its bound.
+TEST(StatfsRunnerTest, RunnersOnSharedThreadsInheritStuckKeysAcrossReloads) {
+  auto fake = std::make_shared<FakeStatfs>(std::set<std::string>{"/nfs"});
+  auto threads = std::make_shared<StatfsThreads>();
+  for (int reload = 0; reload < 10; ++reload) {
+    StatfsRunner runner(fake->Function(fake), 2, 50ms, threads);
+    std::vector<StatfsRunner::Reply> r = runner.Run(Requests({"/", "/nfs"}));
+    EXPECT_EQ(r[0].outcome, StatfsRunner::Outcome::kDone) << reload;
+    EXPECT_EQ(r[1].outcome, reload == 0 ? StatfsRunner::Outcome::kTimedOut : StatfsRunner::Outcome::kStuck) << reload;
+    EXPECT_LE(threads->ThreadCount(), 2u) << reload;
+  }
+  EXPECT_EQ(fake->calls(), 10 + 1) << "the hung mount was called again after a reload";
+  EXPECT_EQ(threads->StuckCount(), 1u);
+
+  // The stuck call returns after its runner is gone: the key is free again for the next runner.
+  fake->Release();
+  ASSERT_TRUE(fake->WaitIdle());
+  for (int i = 0; i < 100 && threads->StuckCount() != 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  StatfsRunner runner(fake->Function(fake), 2, 2s, threads);
+  EXPECT_EQ(runner.Run(Requests({"/nfs"}))[0].outcome, StatfsRunner::Outcome::kDone);
+}
+
 TEST(StatfsRunnerTest, DestructorDoesNotWaitForHungCalls) {
   auto fake = std::make_shared<FakeStatfs>(std::set<std::string>{"/nfs"});
   auto start = Clock::now();
   {
-    StatfsRunner runner(fake->Function(fake), 2, 50ms);
+    StatfsRunner runner(fake->Function(fake), 2, 50ms, std::make_shared<StatfsThreads>());
     runner.Run(Requests({"/nfs"}));
   }
   EXPECT_LT(Clock::now() - start, 2s);
