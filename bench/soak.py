@@ -48,6 +48,16 @@ def checks_config(count, url, interval="1s", timeout="900ms"):
         "checks": [{"name": "soak_%03d" % i, "url": url} for i in range(count)]}})
 
 
+def failures_by_reason(text):
+    """{reason: failed runs} summed over all checks from one exposition."""
+    by_reason = {}
+    for line in text.splitlines():
+        if line.startswith("hostwatch_check_failures_total{"):
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            by_reason[reason] = by_reason.get(reason, 0) + float(line.rsplit(" ", 1)[1])
+    return {k: v for k, v in by_reason.items() if v}
+
+
 def check_counters(text):
     """(runs, failures, skipped) summed over all checks from one exposition."""
     runs = failures = skipped = 0.0
@@ -112,6 +122,7 @@ def soak(port, pid, seconds, sample_every=3.0, scrape_every=0.1, log=None):
         "check_runs": runs1 - runs0,
         "check_failures": fail1 - fail0,
         "check_failures_total": fail1,
+        "check_failures_by_reason": failures_by_reason(last or ""),
         "check_skipped": skip1 - skip0,
     }
 
