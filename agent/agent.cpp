@@ -173,7 +173,8 @@ HttpServerOptions Agent::ServerOptions() const {
   // Workers start on demand (cmake/civetweb.cmake, patch 3) and then stay, so this is a ceiling:
   // an agent scraped by one Prometheus runs one or two; each started worker costs ~12 KiB RSS and
   // an eventfd. Scrapes beyond max_requests are answered 503 by the handler, which needs free
-  // workers to do it; a few more serve health checks.
+  // workers to do it; a few more serve health checks. With --web.max-requests=0 (no limit)
+  // max_connections (at least 16) alone bounds the workers.
   opts.worker_threads = std::max(flags_.max_connections, flags_.max_requests + 4);
   opts.security = security_.get();
   opts.allowed_hosts = AllowedHosts::Parse(flags_.allowed_hosts).value();  // checked by ParseFlags

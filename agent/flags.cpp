@@ -95,8 +95,10 @@ void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
   app.add_option("--web.config.file", flags.web_config_file,
                  "Path to a configuration file that can enable TLS or authentication (Prometheus exporter-toolkit "
                  "format). Re-read when it or the certificates it names change.");
-  app.add_option("--web.max-requests", flags.max_requests, "Maximum number of parallel scrape requests; more get 503.")
-      ->check(CLI::Range(1, 1000));
+  // 0 means no limit, as in node_exporter (RequestLimiter::kNoLimit).
+  app.add_option("--web.max-requests", flags.max_requests,
+                 "Maximum number of parallel scrape requests; more get 503. 0 means no limit.")
+      ->check(CLI::Range(0, 1000));
   app.add_option("--web.max-connections", flags.max_connections,
                  "Maximum number of HTTP connections served at once (one worker thread each); further "
                  "connections wait in the accept queue.")

@@ -25,7 +25,7 @@ struct AgentFlags {
   std::vector<std::string> allowed_hosts;
   std::string telemetry_path = "/metrics";                // --web.telemetry-path
   std::string web_config_file;                            // --web.config.file: TLS and basic auth; "" = none
-  int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503
+  int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503; 0: no limit
   int max_connections = 256;                              // --web.max-connections: HTTP worker threads
   bool enable_lifecycle = false;                          // --web.enable-lifecycle: POST /-/reload
   FsRoots roots;                                          // --path.procfs/sysfs/rootfs/udev.data

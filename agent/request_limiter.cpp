@@ -16,7 +16,8 @@ RequestLimiter::Ticket::Ticket(RequestLimiter& limiter, Kind kind) : limiter_(li
   if (kind_ == Kind::kScrape) {
     ++limiter_.scrapes_in_flight_;
   }
-  admitted_ = ++limiter_.in_flight_ <= limiter_.max_in_flight_;
+  const int in_flight = ++limiter_.in_flight_;  // counted even without a limit: the destructor gives it back
+  admitted_ = limiter_.max_in_flight_ == kNoLimit || in_flight <= limiter_.max_in_flight_;
   if (admitted_) {
     return;
   }

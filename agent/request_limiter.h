@@ -44,6 +44,10 @@ class RequestLimiter : public MetricSource {
     bool admitted_ = false;
   };
 
+  // --web.max-requests=0 means no limit, as in node_exporter: every request is
+  // admitted, and the gauge still counts scrapes.
+  static constexpr int kNoLimit = 0;
+
   explicit RequestLimiter(int max_in_flight) : max_in_flight_(max_in_flight) {}
   RequestLimiter(const RequestLimiter&) = delete;
   RequestLimiter& operator=(const RequestLimiter&) = delete;

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -136,9 +137,17 @@ const OptionValue* CollectorOptions::Lookup(std::string_view collector, std::str
   return &it->second.value;
 }
 
-Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  // Prometheus model.ParseDuration: one or more <int><unit>, units y w d h m s ms,
-  // each unit at most once and from largest to smallest.
+namespace {
+
+// Error messages never quote the text: config errors do not repeat values (they may be secrets).
+Status BadDuration() {
+  return Status::Error("invalid duration (want e.g. 500ms, 30s, 5m, 1h30m)");
+}
+Status DurationTooLarge() { return Status::Error("invalid duration: too large"); }
+
+// Prometheus model.ParseDuration: one or more <int><unit>, units y w d h m s ms,
+// each unit at most once and from largest to smallest.
+Result<std::chrono::milliseconds> ParsePrometheusDuration(std::string_view text) {
   static constexpr struct {
     std::string_view unit;
     long long ms;
@@ -149,21 +158,17 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
                 {"m", 60LL * 1000},
                 {"s", 1000},
                 {"ms", 1}};
-  auto bad = [&] { return Status::Error("invalid duration (want e.g. 500ms, 30s, 5m, 1h30m)"); };
-  if (text.empty()) {
-    return bad();
-  }
-  if (text == "0") {
-    return std::chrono::milliseconds(0);
-  }
   long long total = 0;
   std::size_t last_unit = 0;  // index into kUnits + 1 of the previous unit
   std::string_view rest = text;
   while (!rest.empty()) {
     long long n = 0;
     auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
+    if (ec == std::errc::result_out_of_range) {
+      return DurationTooLarge();
+    }
     if (ec != std::errc() || p == rest.data() || n < 0) {
-      return bad();
+      return BadDuration();
     }
     rest.remove_prefix(static_cast<std::size_t>(p - rest.data()));
     std::size_t unit_len = 0;
@@ -177,15 +182,122 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
       ++idx;
     }
     if (idx == std::size(kUnits) || idx + 1 <= last_unit) {
-      return bad();
+      return BadDuration();
     }
     last_unit = idx + 1;
     if (n > (1LL << 53) / kUnits[idx].ms) {
-      return bad();
+      return DurationTooLarge();
     }
-    total += n * kUnits[idx].ms;
+    total += n * kUnits[idx].ms;  // at most 7 terms of 2^53: no overflow
   }
   return std::chrono::milliseconds(total);
+}
+
+constexpr unsigned long long kMaxGoNanos = 9223372036854775807ULL;  // Go's Duration is an int64 of ns
+
+enum class GoSyntax { kOk, kBad, kTooLarge };
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Takes one <decimal><unit> of a Go duration off the front of rest and adds its
+// nanoseconds to *total, as time.ParseDuration does (fractions truncated to 1 ns).
+GoSyntax TakeGoComponent(std::string_view& rest, unsigned long long* total) {
+  static constexpr struct {
+    std::string_view unit;
+    unsigned long long ns;
+  } kUnits[] = {{"ns", 1},
+                {"us", 1000},
+                {"\xc2\xb5s", 1000},  // U+00B5 MICRO SIGN
+                {"\xce\xbcs", 1000},  // U+03BC GREEK SMALL LETTER MU
+                {"ms", 1000 * 1000},
+                {"s", 1000ULL * 1000 * 1000},
+                {"m", 60ULL * 1000 * 1000 * 1000},
+                {"h", 3600ULL * 1000 * 1000 * 1000}};
+  std::size_t i = 0;
+  bool any_digit = false;
+  unsigned long long whole = 0;
+  for (; i < rest.size() && IsDigit(rest[i]); ++i, any_digit = true) {
+    if (whole > kMaxGoNanos / 10) {
+      return GoSyntax::kTooLarge;
+    }
+    whole = whole * 10 + static_cast<unsigned>(rest[i] - '0');
+  }
+  unsigned long long fraction = 0;
+  long double scale = 1;
+  if (i < rest.size() && rest[i] == '.') {
+    for (++i; i < rest.size() && IsDigit(rest[i]); ++i, any_digit = true) {
+      if (scale < 1e18L) {  // further digits are far below a nanosecond
+        fraction = fraction * 10 + static_cast<unsigned>(rest[i] - '0');
+        scale *= 10;
+      }
+    }
+  }
+  std::size_t end = i;
+  while (end < rest.size() && rest[end] != '.' && !IsDigit(rest[end])) {
+    ++end;
+  }
+  const std::string_view unit = rest.substr(i, end - i);
+  const auto* u = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& k) { return k.unit == unit; });
+  if (!any_digit || u == std::end(kUnits)) {
+    return GoSyntax::kBad;
+  }
+  if (whole > kMaxGoNanos / u->ns) {
+    return GoSyntax::kTooLarge;
+  }
+  const unsigned long long ns =
+      whole * u->ns + static_cast<unsigned long long>(static_cast<long double>(fraction) * (u->ns / scale));
+  if (ns > kMaxGoNanos || *total > kMaxGoNanos - ns) {
+    return GoSyntax::kTooLarge;
+  }
+  *total += ns;
+  rest.remove_prefix(end);
+  return GoSyntax::kOk;
+}
+
+// Go time.ParseDuration: optional '+', then one or more <decimal><unit>, units ns us
+// µs μs ms s m h in any order. Rounded to the nearest millisecond, which is what the
+// agent keeps; a non-zero value below 1ms is refused rather than turned into 0.
+Result<std::chrono::milliseconds> ParseGoDuration(std::string_view text) {
+  std::string_view rest = text;
+  if (!rest.empty() && rest.front() == '+') {
+    rest.remove_prefix(1);
+  }
+  if (rest.empty()) {
+    return BadDuration();
+  }
+  unsigned long long ns = 0;
+  while (!rest.empty()) {
+    switch (TakeGoComponent(rest, &ns)) {
+      case GoSyntax::kOk:
+        break;
+      case GoSyntax::kBad:
+        return BadDuration();
+      case GoSyntax::kTooLarge:
+        return DurationTooLarge();
+    }
+  }
+  constexpr unsigned long long kNanosPerMilli = 1000 * 1000;
+  if (ns != 0 && ns < kNanosPerMilli) {
+    return Status::Error("invalid duration: below 1ms, the agent's resolution");
+  }
+  return std::chrono::milliseconds(static_cast<long long>((ns + kNanosPerMilli / 2) / kNanosPerMilli));
+}
+
+}  // namespace
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  if (text == "0") {  // both syntaxes allow 0 without a unit
+    return std::chrono::milliseconds(0);
+  }
+  if (!text.empty() && text.front() == '-') {
+    return Status::Error("invalid duration: negative");
+  }
+  // y, w and d exist only in Prometheus' syntax; for the other units Go's syntax is the
+  // wider one (fractions, any order, µs, ns) and gives the same value.
+  if (text.find_first_of("ywd") != std::string_view::npos) {
+    return ParsePrometheusDuration(text);
+  }
+  return ParseGoDuration(text);
 }
 
 std::string FormatDuration(std::chrono::milliseconds d) {

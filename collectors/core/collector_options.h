@@ -163,7 +163,10 @@ std::string DescribeOptionKind(OptionKind kind);
 // duration, boolean or integer.
 Result<OptionValue> ParseOptionValue(OptionKind kind, std::string_view text);
 
-// Prometheus-style duration ("1h30m", "500ms", "0s"). Error on anything else.
+// A duration in Prometheus' syntax ("1d", "2w", "1h30m") or Go's ("1.5s", "250us",
+// "1m30s", "+5m"), as node_exporter's flags and Prometheus' config take them. Kept in
+// milliseconds: fractions round to the nearest; non-zero values below 1ms, negative
+// values and ones too large are errors, as is anything else.
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 std::string FormatDuration(std::chrono::milliseconds d);
 

@@ -171,6 +171,22 @@ class ProcessBehaviourTest(unittest.TestCase):
         finally:
             tmp.cleanup()
 
+    def test_max_requests_zero_means_no_limit(self):
+        # node_exporter's --web.max-requests=0 disables the limit. Each scrape holds its place
+        # while the hung collector runs out its deadline, so all 12 (more than the default 10)
+        # are in flight together; none may be refused.
+        tmp = TempDir()
+        try:
+            with hung_loadavg_agent(tmp.path, max_requests=0) as agent:
+                with concurrent.futures.ThreadPoolExecutor(12) as pool:
+                    futures = [pool.submit(agent.request, "/metrics", timeout=60) for _ in range(12)]
+                    statuses = [f.result(90)[0] for f in futures]
+                self.assertEqual(statuses, [200] * 12)
+                text = agent.metrics()
+                self.assertNotIn('code="503"', text)
+        finally:
+            tmp.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,6 +10,7 @@ a collector its data or a check its library, which no test outside systemd sees.
 import os
 import re
 import sys
+import time
 
 import target_server
 from hostwatch_testutil import Process, parse_samples
@@ -33,6 +34,8 @@ TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_t
                   "node_timex_estimated_error_seconds"]
 # The check's host name, resolved through NSS (/etc/hosts): libcurl answers "localhost" itself.
 CHECK_HOST = "hostwatch-check-target.test"
+METRICS_URL = "http://127.0.0.1:9555/metrics"
+RELOADED_AT = "hostwatch_config_last_reload_success_timestamp_seconds"
 
 
 class LoopbackTarget(Process):
@@ -59,6 +62,43 @@ class LoopbackTarget(Process):
 class UnitSandboxChecks:
     """Assertions for a unittest.TestCase with self.systemd (a BootedSystemd
     with the package installed and the service running) and self.wait_for."""
+
+    def assert_reload_rereads_the_config_and_refuses_a_broken_one(self, pid, samples):
+        """ExecReload: `hostwatch --config.check $HOSTWATCH_OPTS` (same flags, same file, same
+        sandbox), then SIGHUP. A good file is re-read by the same process; a broken one makes
+        `systemctl reload` fail visibly and the agent keeps serving its old configuration."""
+        sd = self.systemd
+        reloaded_at = lambda: parse_samples(sd.http_get(METRICS_URL)).get(RELOADED_AT, 0)  # noqa: E731
+        before = samples[RELOADED_AT]
+        time.sleep(0.01)
+        sd.run("systemctl", "reload", "hostwatch")
+        self.assertTrue(self.wait_for(lambda: reloaded_at() > before), "reload did not re-read the configuration")
+        self.assertEqual(sd.show("hostwatch", "MainPID"), pid)
+        self.assertEqual(sd.show("hostwatch", "ActiveState"), "active")
+        good_reload = reloaded_at()
+
+        path = sd.path("/etc/hostwatch/hostwatch.yml")
+        with open(path) as f:
+            good = f.read()
+        try:
+            with open(path, "a") as f:
+                f.write("\nno_such_section: true\n")
+            res = sd.run("systemctl", "reload", "hostwatch", check=False)
+            journal = sd.run("journalctl", "-u", "hostwatch", "-o", "cat", "--no-pager", check=False).stdout
+            self.assertNotEqual(res.returncode, 0, "reload of a broken file succeeded:\n" + journal)
+            self.assertRegex(journal, r"hostwatch\.yml:\d+:\d+: no_such_section: unknown key")
+            self.assertEqual(sd.show("hostwatch", "ActiveState"), "active")
+            self.assertEqual(sd.show("hostwatch", "MainPID"), pid)
+            kept = parse_samples(sd.http_get(METRICS_URL))
+            self.assertEqual(kept[RELOADED_AT], good_reload, "the broken file reached the agent")
+            self.assertEqual(kept["hostwatch_config_last_reload_successful"], 1.0)
+            self.assertEqual(kept.get('node_scrape_collector_success{collector="cpu"}'), 1.0)
+        finally:
+            with open(path, "w") as f:
+                f.write(good)
+        sd.run("systemctl", "reload", "hostwatch")
+        self.assertTrue(self.wait_for(lambda: reloaded_at() > good_reload), "reload after the fix did not re-read")
+        self.assertEqual(sd.show("hostwatch", "MainPID"), pid)
 
     def assert_collectors_and_a_check_work_under_the_unit(self):
         """The unit's sandbox (seccomp allow-list, no capabilities, read-only

@@ -52,6 +52,18 @@ TEST(FlagsTest, MaxConnectionsDefaultsTo256AndIsBounded) {
   EXPECT_EQ(std::get<int>(Parse({"--web.max-connections=5000"})), 2);
 }
 
+TEST(FlagsTest, MaxRequestsZeroMeansNoLimitNegativeIsRefused) {
+  auto r = Parse({});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).max_requests, 10);
+  // node_exporter: --web.max-requests=0 disables the limit.
+  r = Parse({"--web.max-requests=0"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).max_requests, 0);
+  EXPECT_EQ(std::get<int>(Parse({"--web.max-requests=-1"})), 2);
+  EXPECT_EQ(std::get<int>(Parse({"--web.max-requests=1001"})), 2);
+}
+
 TEST(FlagsTest, CollectorSwitchesAreRecordedOnlyWhenGiven) {
   auto r = Parse({"--no-collector.cpu", "--collector.loadavg", "--web.listen-address=127.0.0.1:1",
                   "--web.listen-address", "127.0.0.1:2"});

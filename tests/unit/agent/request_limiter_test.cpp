@@ -33,6 +33,26 @@ TEST(RequestLimiterTest, PlacesComeBackWhenTicketsEnd) {
   EXPECT_TRUE(c.admitted());
 }
 
+// Tickets cannot move, so the held ones live on the stack of this recursion: at the
+// deepest call all `count` requests are in flight at once.
+void EnterWhileHolding(RequestLimiter& limiter, int count, int scrapes_before) {
+  if (count == 0) {
+    EXPECT_EQ(testing::Sample(testing::CollectText(limiter), "hostwatch_scrapes_in_flight"), scrapes_before);
+    return;
+  }
+  const bool scrape = count % 2 == 0;
+  RequestLimiter::Ticket ticket =
+      limiter.Enter(scrape ? RequestLimiter::Kind::kScrape : RequestLimiter::Kind::kStatusPage);
+  EXPECT_TRUE(ticket.admitted()) << count << " requests still to enter";
+  EnterWhileHolding(limiter, count - 1, scrapes_before + (scrape ? 1 : 0));
+}
+
+TEST(RequestLimiterTest, ZeroMeansNoLimitAndScrapesAreStillCounted) {
+  RequestLimiter limiter(RequestLimiter::kNoLimit);
+  EnterWhileHolding(limiter, 50, 0);
+  EXPECT_EQ(testing::Sample(testing::CollectText(limiter), "hostwatch_scrapes_in_flight"), 0);
+}
+
 TEST(RequestLimiterTest, GaugeCountsScrapesOnly) {
   RequestLimiter limiter(4);
   EXPECT_EQ(testing::Sample(testing::CollectText(limiter), "hostwatch_scrapes_in_flight"), 0)

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace hostwatch {
 namespace {
 
@@ -20,14 +23,54 @@ TEST(DurationTest, ParsesPrometheusDurations) {
   }
 }
 
+TEST(DurationTest, ParsesGoDurations) {
+  // node_exporter's flags take Go's time.ParseDuration syntax: fractions, ns/us/µs/μs,
+  // units in any order or repeated, a leading '+'. Kept in ms, rounded to the nearest.
+  struct Case {
+    const char* text;
+    long long ms;
+  } cases[] = {{"1.5s", 1500},      {"0.5h", 1800000}, {".5s", 500},          {"1.s", 1000},
+               {"250ms", 250},      {"1499us", 1},     {"2500\u00b5s", 3},   {"1000\u03bcs", 1},
+               {"1000000ns", 1},    {"1s1m", 61000},   {"1s1s", 2000},        {"+5m", 300000},
+               {"1h30m", 5400000},  {"0s", 0},         {"0.0h", 0},           {"1.0004s", 1000},
+               {"1.0005s", 1001},   {"1.4ms", 1},      {"2562047h", 2562047LL * 3600 * 1000},
+               {"1.000000000000000000001s", 1000}};
+  for (const Case& c : cases) {
+    Result<milliseconds> r = ParseDuration(c.text);
+    ASSERT_TRUE(r.ok()) << c.text << ": " << r.status().message();
+    EXPECT_EQ(r.value().count(), c.ms) << c.text;
+  }
+}
+
+// Every rejection says why without quoting the value (config errors never repeat values).
+void ExpectRejected(const std::string& text, std::string_view why) {
+  Result<milliseconds> r = ParseDuration(text);
+  ASSERT_FALSE(r.ok()) << '"' << text << '"';
+  EXPECT_NE(r.status().message().find(why), std::string::npos) << text << ": " << r.status().message();
+  if (text.size() > 2) {
+    EXPECT_EQ(r.status().message().find(text), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(DurationTest, RejectsBadDurations) {
-  const char* bad[] = {"", "5", "5x", "m", "-1s", "1s1m", "1s1s", "1.5s", " 1s", "1 s"};
-  for (const char* text : bad) {
-    Result<milliseconds> r = ParseDuration(text);
-    EXPECT_FALSE(r.ok()) << '"' << text << '"';
-    if (!r.ok()) {
-      EXPECT_NE(r.status().message().find("invalid duration"), std::string::npos);
-    }
+  for (const char* text : {"", "5", "5x", "m", "1d1d", "1s1d", "1.5d", "1.5y", " 1s", "1 s", "1s ", ".s", "1..5s",
+                           "++1s", "+", "1.5", "1_000s", "1S", "1mss", "1e3s", "0x10s", "1dh", "+1d"}) {
+    ExpectRejected(text, "invalid duration");
+  }
+}
+
+TEST(DurationTest, RejectsNegativeTinyAndHugeDurations) {
+  for (const char* text : {"-1s", "-0.5h", "-1d", "-0s"}) {
+    ExpectRejected(text, "negative");
+  }
+  // Non-zero but below the millisecond the agent keeps: an error, not a silent 0.
+  for (const char* text : {"1ns", "999us", "0.5ms", "0.0001s", "999999ns"}) {
+    ExpectRejected(text, "below 1ms");
+  }
+  // Go's limit (int64 nanoseconds, ~292 years) and Prometheus' 2^53 ms per unit.
+  for (const char* text : {"2562048h", "9223372036854775808ns", "99999999999999999999999s", "2562047h1h",
+                           "300000y", "99999999999999999999d"}) {
+    ExpectRejected(text, "too large");
   }
 }
 
