@@ -35,14 +35,12 @@ import urllib.request
 
 from hostwatch_testutil import (BINARY, NODE_EXPORTER_FIXTURES, SOURCE_DIR, Agent, Process, Reply, TargetServer,
                                 TempDir, require_binary)
-from test_alert_rules import RULE_FILES, read_rules
+# node-mixin expressions rendered from node_exporter's docs/node-mixin (shared reference material, like
+# the node_exporter fixtures: outside the repository, so the mixin test skips loudly without it).
+from test_alert_rules import MIXIN_FILE, RULE_FILES, parse_mixin_file, read_rules
 
 DASHBOARD_DIR = os.path.abspath(os.path.join(SOURCE_DIR, "dashboards"))
 PROVISIONING_FILE = os.path.join(DASHBOARD_DIR, "grafana-provisioning.yml")
-# node-mixin expressions rendered from node_exporter's docs/node-mixin (shared reference material, like
-# the node_exporter fixtures: outside the repository, so the mixin test skips loudly without it).
-MIXIN_FILE = os.environ.get("HOSTWATCH_NODE_MIXIN_EXPRS", os.path.abspath(
-    os.path.join(SOURCE_DIR, "..", "shared", "reference", "node_mixin_exprs.txt")))
 
 # File -> (uid, the variables it must have besides `datasource`, the metric its job/instance come from).
 DASHBOARDS = {
@@ -384,19 +382,6 @@ def known_metric_names():
 def rule_expressions():
     """(rule name, expression) for every rule of alerts.yml and node-alerts.yml."""
     return [(r.name, r.expr) for path in RULE_FILES for r in read_rules(path)]
-
-
-def parse_mixin_file():
-    """[(kind, name, expr)] from node_mixin_exprs.txt."""
-    entries = []
-    with open(MIXIN_FILE) as f:
-        for line in f:
-            if not line.strip() or line.startswith("#"):
-                continue
-            head, expr = line.rstrip("\n").split("\t", 1)
-            kind, name = head.split()[:2]
-            entries.append((kind, name, expr.strip()))
-    return entries
 
 
 # ================================================================ static tests
@@ -820,7 +805,7 @@ def mixin_rules_file(tmp, jobs):
     groups = []
     for job in jobs:
         rules = [{"alert" if kind == "alert" else "record": name, "expr": for_job(expr, job)}
-                 for kind, name, expr in parse_mixin_file()]
+                 for kind, name, _, expr in parse_mixin_file()]
         groups.append({"name": "node-mixin-" + job, "rules": rules})
     return tmp.write("node_mixin_rules.yml", json.dumps({"groups": groups}, indent=1))
 
@@ -1191,14 +1176,14 @@ class LiveDashboardTest(unittest.TestCase):
         entries = parse_mixin_file()
         self.assertGreater(len(entries), 30)
         recorded = {}
-        for kind, name, expr in entries:
+        for kind, name, _, expr in entries:
             if kind == "record":
                 sources = {source_of(s.metric, recorded) for s in scan_selectors(expr)}
                 recorded[name] = sorted(sources)[0] if len(sources) == 1 else "self"
         loaded = {g["name"]: g["rules"] for g in self.rule_groups() if g["name"].startswith("node-mixin-")}
-        self.assertEqual([r["name"] for r in loaded["node-mixin-node"]], [name for _, name, _ in entries])
+        self.assertEqual([r["name"] for r in loaded["node-mixin-node"]], [name for _, name, _, _ in entries])
         failures, not_shipped, compared, reference_empty = [], {}, 0, []
-        for (kind, name, expr), rule in zip(entries, loaded["node-mixin-node"]):
+        for (kind, name, _, expr), rule in zip(entries, loaded["node-mixin-node"]):
             what = "node-mixin %s %s" % (kind, name)
             result, error = self.prometheus.query(expr)
             if error or rule["health"] != "ok":
