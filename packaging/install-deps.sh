@@ -23,9 +23,10 @@ build_packages=(
 # are what the package's maintainer scripts call; systemd gives systemd-analyze),
 # curl for manual checks, chromium for the status page browser test, strace for the no-exec test,
 # prometheus-node-exporter as the reference the dashboard test compares hostwatch with,
-# wrk for the load test (tests/integration/test_load.py, bench/load.sh).
+# wrk for the load test (tests/integration/test_load.py, bench/load.sh), dbus for the system bus the
+# systemd collector talks to in the booted-systemd tests (only a Recommends of systemd).
 test_packages=(
-  prometheus python3 openssl curl lintian fakeroot systemd adduser init-system-helpers chromium strace
+  prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
   prometheus-node-exporter wrk
 )
 
