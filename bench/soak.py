@@ -49,7 +49,7 @@ def checks_config(count, url, interval="1s", timeout="900ms"):
 
 
 def failures_by_reason(text):
-    """{reason: failed runs} summed over all checks from one exposition."""
+    """{reason: failed runs} summed over all checks from one exposition (reasons with none left out)."""
     by_reason = {}
     for line in text.splitlines():
         if line.startswith("hostwatch_check_failures_total{"):
@@ -60,15 +60,13 @@ def failures_by_reason(text):
 
 def check_counters(text):
     """(runs, failures, skipped) summed over all checks from one exposition."""
-    runs = failures = skipped = 0.0
+    runs = skipped = 0.0
     for line in text.splitlines():
         if line.startswith("probe_all_success_count{"):
             runs += float(line.rsplit(" ", 1)[1])
-        elif line.startswith("hostwatch_check_failures_total{"):
-            failures += float(line.rsplit(" ", 1)[1])
         elif line.startswith("hostwatch_check_skipped_total{"):
             skipped += float(line.rsplit(" ", 1)[1])
-    return runs, failures, skipped
+    return runs, sum(failures_by_reason(text).values()), skipped
 
 
 def scrape(url, timeout=5):

@@ -21,7 +21,7 @@ import time
 import unittest
 import urllib.request
 
-from hostwatch_testutil import SOURCE_DIR, Process, check_metrics_with_promtool, parse_samples
+from hostwatch_testutil import SOURCE_DIR, Process, check_metrics_with_promtool, parse_samples, wait_for
 from throwaway_root import BootedSystemd, ThrowawayRoot, can_make_throwaway_root, run
 from unit_sandbox import UnitSandboxChecks
 
@@ -426,13 +426,7 @@ class SystemdServiceTest(UnitSandboxChecks, unittest.TestCase):
         print("systemd namespaces torn down in %.1fs" % (time.monotonic() - t0))
 
     def wait_for(self, predicate, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.1)
-        return predicate()
+        return wait_for(predicate, timeout)
 
     def test_service_lifecycle_under_systemd(self):
         if os.environ.get("HOSTWATCH_SANITIZER"):
