@@ -63,6 +63,7 @@ constexpr std::size_t kSpareScrapeThreads = 8;
 Agent::Agent(AgentFlags flags)
     : flags_(std::move(flags)),
       fs_(KeepForever(flags_.roots)),
+      self_metrics_(!flags_.disable_exporter_metrics),
       limiter_(flags_.max_requests),
       scrape_threads_(std::make_shared<ScrapeThreads>(AllCollectors().size() + kSpareScrapeThreads)) {}
 
@@ -186,6 +187,9 @@ Status Agent::Serve() {
   // The order the families were gathered in before sources existed; the writer sorts by name,
   // but families of one name (a textfile repeating one) merge in this order.
   sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get()};
+  if (flags_.disable_exporter_metrics) {
+    std::erase(sources_, &server_);  // its request counts are the exporter's own, like promhttp_*
+  }
   server_.Route(flags_.telemetry_path, {"GET"}, [this](const HttpRequest& r) { return HandleMetrics(r); });
   server_.Route("/-/healthy", {"GET"}, [](const HttpRequest&) { return Text(200, "Healthy\n"); });
   server_.Route("/-/ready", {"GET"},

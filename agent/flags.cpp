@@ -2,9 +2,12 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <algorithm>
 #include <optional>
+#include <set>
 
 #include "agent/build_info.h"
+#include "agent/node_exporter_flags.h"
 #include "agent/web/allowed_hosts.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/registry.h"
@@ -104,6 +107,8 @@ void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
                  "connections wait in the accept queue.")
       ->check(CLI::Range(16, 4096));
   app.add_flag("--web.enable-lifecycle", flags.enable_lifecycle, "Enable reload via HTTP POST /-/reload.");
+  app.add_flag("--web.disable-exporter-metrics", flags.disable_exporter_metrics,
+               "Exclude metrics about the exporter itself (process_*, hostwatch_http_requests_total).");
   app.add_option("--path.procfs", flags.roots.procfs, "procfs mountpoint.");
   app.add_option("--path.sysfs", flags.roots.sysfs, "sysfs mountpoint.");
   app.add_option("--path.rootfs", flags.roots.rootfs, "rootfs mountpoint.");
@@ -190,42 +195,73 @@ std::optional<std::string> TakeTextFlags(const TextFlags& text, AgentFlags& flag
   return std::nullopt;
 }
 
-}  // namespace
-
-std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
+// Every flag the parser knows, and the values they parse into. Built per parse: CLI11 keeps
+// pointers into the value holders, so the holders live beside the app.
+struct FlagParser {
   AgentFlags flags;
+  TextFlags text;
+  CollectorFlags collectors;
   CLI::App app{
       "hostwatch: host metrics (node_exporter compatible) and HTTP synthetic checks "
       "(blackbox_exporter compatible) in one small agent."};
-  app.set_version_flag("--version", std::string("hostwatch version ") + kBuildVersion + " (revision " + kBuildRevision +
-                                        ", branch " + kBuildBranch + ", " + kBuildCompiler + ")");
-  app.option_defaults()->always_capture_default();
-  TextFlags text;
-  AddGlobalFlags(app, flags, text);
-  CollectorFlags collectors;
-  AddCollectorFlags(app, collectors);
 
+  FlagParser() {
+    app.set_version_flag("--version", std::string("hostwatch version ") + kBuildVersion + " (revision " +
+                                          kBuildRevision + ", branch " + kBuildBranch + ", " + kBuildCompiler + ")");
+    app.option_defaults()->always_capture_default();
+    AddGlobalFlags(app, flags, text);
+    AddCollectorFlags(app, collectors);
+    // Left-over arguments are explained by DescribeUnexpectedArgument instead of CLI11's
+    // generic "arguments were not expected", which says nothing about node_exporter's flags.
+    app.allow_extras();
+  }
+
+  std::set<std::string> LongNames() const {
+    std::set<std::string> names;
+    for (const CLI::Option* opt : app.get_options()) {
+      for (const std::string& name : opt->get_lnames()) {
+        names.insert(name);
+      }
+    }
+    return names;
+  }
+};
+
+}  // namespace
+
+std::set<std::string> AgentFlagNames() { return FlagParser().LongNames(); }
+
+std::variant<AgentFlags, int> ParseFlags(int argc, char** argv) {
+  FlagParser parser;
   try {
-    app.parse(argc, argv);
+    parser.app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return parser.app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return parser.app.exit(e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return parser.app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "hostwatch: error: " << e.what() << "\n";
     return 2;
   }
-  std::optional<std::string> problem = TakeCollectorFlags(collectors, flags);
+  std::optional<std::string> problem;
+  if (std::vector<std::string> extra = parser.app.remaining(); !extra.empty()) {
+    // The first flag-looking one: a flag's separate value ("--collector.nfs.x y") is not the news.
+    auto first = std::find_if(extra.begin(), extra.end(), [](const std::string& a) { return a.starts_with("-"); });
+    problem = DescribeUnexpectedArgument(first != extra.end() ? *first : extra.front(), parser.LongNames());
+  }
   if (!problem) {
-    problem = TakeTextFlags(text, flags);
+    problem = TakeCollectorFlags(parser.collectors, parser.flags);
+  }
+  if (!problem) {
+    problem = TakeTextFlags(parser.text, parser.flags);
   }
   if (problem) {
     std::cerr << "hostwatch: error: " << *problem << "\n";
     return 2;
   }
-  return flags;
+  return std::move(parser.flags);
 }
 
 }  // namespace hostwatch

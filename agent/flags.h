@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,6 +29,7 @@ struct AgentFlags {
   int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503; 0: no limit
   int max_connections = 256;                              // --web.max-connections: HTTP worker threads
   bool enable_lifecycle = false;                          // --web.enable-lifecycle: POST /-/reload
+  bool disable_exporter_metrics = false;  // --web.disable-exporter-metrics: no process_*, no hostwatch_http_*
   FsRoots roots;                                          // --path.procfs/sysfs/rootfs/udev.data
   CollectorSelection selection;
   // --collector.<name>.<key>=value given on the command line, keyed "<name>.<key>".
@@ -43,6 +45,9 @@ struct AgentFlags {
 // Parses argv. Returns the flags, or an exit code after printing help,
 // the version (0) or the reason the flags are bad (2).
 std::variant<AgentFlags, int> ParseFlags(int argc, char** argv);
+
+// The long names (without "--") of every flag ParseFlags accepts, collector flags included.
+std::set<std::string> AgentFlagNames();
 
 // Converts a --web.listen-address value (Go's host:port syntax, as node_exporter takes it)
 // into a CivetWeb listening_ports entry:

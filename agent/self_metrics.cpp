@@ -93,7 +93,7 @@ std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_
   return *entries > 0 ? *entries - 1 : 0;
 }
 
-SelfMetrics::SelfMetrics() : proc_(FsRoots{}) {
+SelfMetrics::SelfMetrics(bool process_metrics) : proc_(FsRoots{}), process_metrics_(process_metrics) {
   // The start time never changes: compute it once. Reading through
   // self_stat_ also opens the descriptor scrapes re-read, at startup rather
   // than at the first scrape, so the agent's open fds do not grow then.
@@ -116,6 +116,9 @@ Result<std::string> SelfMetrics::ReadSelfStat() const {
 
 void SelfMetrics::Collect(MetricSink& sink) const {
   sink.Add(kBuildInfo, 1, {kBuildBranch, kBuildCompiler, kBuildRevision, kBuildVersion});
+  if (!process_metrics_) {
+    return;
+  }
   Result<std::string> stat = ReadSelfStat();
   if (stat.ok()) {
     Result<ProcSelfStat> s = ParseProcPidStat(stat.value());

@@ -57,7 +57,8 @@ std::optional<std::size_t> CountOpenFds(const ProcFs& fs, const std::string& fd_
 
 class SelfMetrics : public MetricSource {
  public:
-  SelfMetrics();
+  // process_metrics false leaves only hostwatch_build_info (--web.disable-exporter-metrics).
+  explicit SelfMetrics(bool process_metrics = true);
   // Adds the families above; a /proc/self file that cannot be read or parsed
   // leaves its families out of this scrape.
   void Collect(MetricSink& sink) const override;
@@ -71,6 +72,7 @@ class SelfMetrics : public MetricSource {
   mutable std::mutex self_stat_mu_;
   mutable CachedFile self_stat_{proc_.ProcPath("self/stat")};  // Guarded by self_stat_mu_.
   double start_time_seconds_ = 0;
+  bool process_metrics_;
 };
 
 }  // namespace hostwatch

@@ -129,10 +129,24 @@ class ProcessBehaviourTest(unittest.TestCase):
             self.assertEqual(len(lines), 1, res.stderr)
             self.assertIn(address, lines[0])
 
+    def test_disable_exporter_metrics_leaves_host_metrics_and_build_info(self):
+        with Agent("--web.disable-exporter-metrics") as agent:
+            agent.metrics()  # counted by the HTTP server, which is what must not show
+            text = agent.metrics()
+            self.assertIn("node_load1 ", text)
+            self.assertIn("hostwatch_build_info{", text)
+            self.assertNotIn("process_cpu_seconds_total", text)
+            self.assertNotIn("hostwatch_http_requests_total", text)
+
     def test_bad_flags_exit_two_with_reason(self):
         res = run_agent("--no-such-flag")
         self.assertEqual(res.returncode, 2)
         self.assertIn("no-such-flag", res.stderr)
+        # A node_exporter flag hostwatch lacks names itself and the migration guide.
+        res = run_agent("--collector.zfs")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("zfs collector is not in hostwatch yet", res.stderr)
+        self.assertIn("docs/migrating-from-node-exporter.md", res.stderr)
         res = run_agent("--log.level=loud")
         self.assertEqual(res.returncode, 2)
         self.assertIn("log.level", res.stderr)
