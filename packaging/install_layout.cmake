@@ -4,18 +4,22 @@
 # are the ones whose place or content depends on that prefix, so the .deb
 # gets Debian's layout whatever prefix the build tree was configured with.
 #
-#   prefix /usr:  /lib/systemd/system/hostwatch.service, /etc/hostwatch/hostwatch.yml, /etc/default/hostwatch
-#   prefix X:     X/lib/systemd/system/..., X/etc/hostwatch/..., X/etc/default/...,
-#                 and the unit passes --config.file because the agent's default is /etc.
+#   prefix /usr:  /lib/systemd/system/hostwatch.service, /etc/hostwatch/hostwatch.yml, /etc/default/hostwatch,
+#                 /var/lib/prometheus/node-exporter/ (the textfile directory)
+#   prefix X:     X/lib/systemd/system/..., X/etc/hostwatch/..., X/etc/default/..., X/var/lib/prometheus/...,
+#                 the unit passes --config.file because the agent's default is /etc, and the
+#                 configuration names X's textfile directory.
 #
 # Input: HOSTWATCH_PACKAGING_DIR (packaging/ in the source tree) and
 # HOSTWATCH_PACKAGING_BINARY_DIR (scratch space), set by install(CODE).
 
 if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   set(_etc "/etc")
+  set(_var "/var")
   set(_unitdir "/lib/systemd/system")  # Debian 12: units stay in /lib (usr-merge moratorium)
 else()
   set(_etc "${CMAKE_INSTALL_PREFIX}/etc")
+  set(_var "${CMAKE_INSTALL_PREFIX}/var")
   set(_unitdir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
 endif()
 
@@ -49,5 +53,14 @@ endfunction()
 # The configuration file holds comments only (every key has a built-in default), so a new
 # version never changes it and dpkg never asks about an edited copy; the full reference,
 # hostwatch.yml, goes to /usr/share/doc/hostwatch/examples/ (packaging/CMakeLists.txt).
-hostwatch_install_config("${_etc}/hostwatch" hostwatch.yml "${HOSTWATCH_PACKAGING_DIR}/hostwatch-conffile.yml")
+# The textfile directory of Debian's prometheus-node-exporter, which that package and
+# prometheus-node-exporter-collectors also ship: dpkg lets packages share a directory, so the
+# configuration can name it whether or not they are installed (a missing directory would be a
+# textfile scrape error on every scrape).
+set(_textfile_dir "${_var}/lib/prometheus/node-exporter")
+file(MAKE_DIRECTORY "$ENV{DESTDIR}${_textfile_dir}")
+file(READ "${HOSTWATCH_PACKAGING_DIR}/hostwatch-conffile.yml" _conf)
+string(REPLACE "directory: /var/lib/prometheus/node-exporter" "directory: ${_textfile_dir}" _conf "${_conf}")
+file(WRITE "${HOSTWATCH_PACKAGING_BINARY_DIR}/conf/hostwatch.yml" "${_conf}")
+hostwatch_install_config("${_etc}/hostwatch" hostwatch.yml "${HOSTWATCH_PACKAGING_BINARY_DIR}/conf/hostwatch.yml")
 hostwatch_install_config("${_etc}/default" hostwatch "${HOSTWATCH_PACKAGING_DIR}/hostwatch.default")

@@ -46,7 +46,8 @@ ALLOWED_PREFIXES = ("./usr/bin/", "./lib/systemd/system/", "./etc/hostwatch/", "
 # Directories the package may own because they hold its files.
 ALLOWED_DIRS = {"./", "./usr/", "./usr/bin/", "./usr/share/", "./usr/share/doc/", "./usr/share/man/",
                 "./usr/share/man/man1/", "./etc/", "./lib/",
-                "./lib/systemd/", "./etc/default/"}
+                "./lib/systemd/", "./etc/default/", "./var/", "./var/lib/", "./var/lib/prometheus/",
+                "./var/lib/prometheus/node-exporter/"}
 
 
 def need(*tools):

@@ -113,10 +113,14 @@ class UnitSandboxChecks:
             self.add_check("http://%s:%d/" % (CHECK_HOST, target.port))
             with open(sd.path("/etc/default/hostwatch"), "a") as f:
                 f.write('HOSTWATCH_OPTS="--log.level=debug"\n')  # the "no data" reasons are debug lines
+            # The packaged configuration reads Debian's node_exporter textfile directory.
+            with open(sd.path("/var/lib/prometheus/node-exporter/from_script.prom"), "w") as f:
+                f.write("# TYPE debian_textfile_example gauge\ndebian_textfile_example 1\n")
             sd.run("systemctl", "restart", "hostwatch")
             pid = sd.show("hostwatch", "MainPID")
             samples = self.wait_for(self.checked_samples, timeout=20)
             self.assertTrue(samples, "the check did not run under the unit:\n" + self.journal(pid))
+            self.assertEqual(samples.get("debian_textfile_example"), 1, "textfile directory not read")
             self.assert_every_default_collector_succeeds(samples, pid)
             self.assert_check_succeeded(samples, pid)
             self.assert_clock_still_cannot_be_set()
