@@ -154,13 +154,14 @@ class CollectorTableTest(unittest.TestCase):
 
 
 class PackagedConfigTest(unittest.TestCase):
-    def test_conffile_sets_only_the_systemd_collector_and_loads(self):
+    def test_conffile_sets_only_systemd_and_debians_textfile_directory_and_loads(self):
         with open(CONFFILE) as f:
             text = f.read()
         settings = [l.split("#")[0].rstrip() for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")]
         # Only what the package changes on purpose: a default it listed would change with the next
         # version and make every upgrade ask about the edited conffile.
-        self.assertEqual(settings, ["collectors:", "  systemd:", "    enabled: true", "    enable_restarts_metrics: true"])
+        self.assertEqual(settings, ["collectors:", "  systemd:", "    enabled: true", "    enable_restarts_metrics: true",
+                                    "  textfile:", "    directory: /var/lib/prometheus/node-exporter"])
         res = run_agent("--config.check", "--config.file=" + CONFFILE)
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertIn("/usr/share/doc/hostwatch/examples/hostwatch.yml", text)
