@@ -22,26 +22,6 @@ std::string FlagKeyToYaml(std::string key) {
   return key;
 }
 
-// yaml-cpp accepts duplicate keys silently (first wins); a person almost
-// always meant something else, so every duplicate is an error.
-void CheckDuplicateKeys(const YAML::Node& node, const std::string& path, ConfigDiagnostics* diag) {
-  if (node.IsMap()) {
-    std::set<std::string> seen;
-    for (const auto& kv : node) {
-      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      std::string child = path.empty() ? key : path + "." + key;
-      if (!seen.insert(key).second) {
-        diag->Add(kv.first, child, "duplicate key");
-      }
-      CheckDuplicateKeys(kv.second, child, diag);
-    }
-  } else if (node.IsSequence()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      CheckDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", diag);
-    }
-  }
-}
-
 // Expands environment references in every scalar value (never in keys).
 void ExpandTree(YAML::Node node, const std::string& path, const EnvLookup& env, ConfigDiagnostics* diag) {
   if (node.IsScalar()) {
@@ -184,7 +164,7 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
     r.WrongType(root, "", "a mapping at the top level");
     return out;
   }
-  CheckDuplicateKeys(root, "", diag);
+  r.DuplicateKeys(root, "");
   ExpandTree(root, "", env, diag);
   r.Fields(root, "", {"collectors", "http_checks"},
            [&](const std::string& key, const YAML::Node& v, const std::string&) {

@@ -85,6 +85,8 @@ class Parser {
       r_.Error(root, "", kNothingSet);
       return;
     }
+    // Most telling in basic_auth_users: a user listed twice would silently keep only one hash.
+    r_.DuplicateKeys(root, "");
     static const std::vector<std::string_view> kKeys = {"tls_server_config", "http_server_config", "basic_auth_users",
                                                         "unauthenticated_paths"};
     r_.Fields(root, "", kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& path) {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
+#include <set>
 
+#include "collectors/core/closest_name.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/strings.h"
 
@@ -85,7 +88,32 @@ void ConfigReader::WrongType(const YAML::Node& n, const std::string& path, const
 
 void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
                            const std::vector<std::string_view>& known) {
-  Error(key_node, path, "unknown key (known: " + hostwatch::Join(known, ", ") + ")");
+  std::string hint;
+  if (key_node.IsScalar()) {
+    if (std::optional<std::string> near =
+            ClosestName(key_node.Scalar(), std::vector<std::string>(known.begin(), known.end()))) {
+      hint = ", did you mean \"" + *near + "\"?";
+    }
+  }
+  Error(key_node, path, "unknown key" + hint + " (known: " + hostwatch::Join(known, ", ") + ")");
+}
+
+void ConfigReader::DuplicateKeys(const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      std::string child = Join(path, key);
+      if (!seen.insert(key).second) {
+        Error(kv.first, child, "duplicate key");
+      }
+      DuplicateKeys(kv.second, child);
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      DuplicateKeys(node[i], path + "[" + std::to_string(i) + "]");
+    }
+  }
 }
 
 bool ConfigReader::Entries(const YAML::Node& node, const std::string& path, const EntryFn& fn) {

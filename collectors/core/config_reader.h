@@ -83,8 +83,12 @@ class ConfigReader {
   using ItemFn = std::function<void(const YAML::Node& item, const std::string& path)>;
   bool Items(const YAML::Node& node, const std::string& path, const ItemFn& fn);
 
-  // Reports the unknown key at key_node, listing the known ones.
+  // Reports the unknown key at key_node, listing the known ones (and the nearest, for a typo).
   void Unknown(const YAML::Node& key_node, const std::string& path, const std::vector<std::string_view>& known);
+
+  // A "duplicate key" error at every repeated key of every mapping under node. yaml-cpp
+  // accepts duplicates silently (the first wins); a person almost always meant something else.
+  void DuplicateKeys(const YAML::Node& node, const std::string& path);
 
   // Scalars.
   bool String(const YAML::Node& n, const std::string& path, std::string* out);

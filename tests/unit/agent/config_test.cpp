@@ -103,7 +103,7 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
       {"collectors:\n  loadavg:\n    colour: red\n",
        {"t.yml:3:5: collectors.loadavg.colour: unknown key (known: enabled)"}},
       {"collectors:\n  cpu:\n    enabled: yes please\n", {"t.yml:3:14: collectors.cpu.enabled: must be true or false"}},
-      {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks)"}},
+      {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key, did you mean \"collectors\"? (known: collectors, http_checks)"}},
       {"collectors: [1, 2]\n", {"t.yml:1:13: collectors: must be a mapping, got a list"}},
       {"collectors:\n  cpu: {guest: [true]}\n",
        {"t.yml:2:16: collectors.cpu.guest: must be true or false, got a list"}},

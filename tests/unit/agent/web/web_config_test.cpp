@@ -141,6 +141,10 @@ TEST(WebConfigTest, InvalidFilesAreRejectedWithPosition) {
       {"http_server_config: {http2: maybe}\n", "true or false"},
       {"unauthenticated_paths: [healthy]\n", "must start with '/'"},
       {"basic_auth: {}\n", "basic_auth: unknown key"},
+      // A user listed twice: yaml-cpp would keep the first hash silently.
+      {"basic_auth_users:\n  alice: \"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\"\n"
+       "  alice: \"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\"\n",
+       "web.yml:3:3: basic_auth_users.alice: duplicate key"},
       {"- a list\n", "must be a mapping"},
       {"tls_server_config: {cert_file: [unclosed\n", "web.yml:"},
   };
