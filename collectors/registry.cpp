@@ -7,6 +7,7 @@
 #include "collectors/host/cpu.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/entropy.h"
+#include "collectors/host/ethtool.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
 #include "collectors/host/interrupts.h"
@@ -44,6 +45,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
         EntropyCollectorSpec(),
+        EthtoolCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         InterruptsCollectorSpec(),

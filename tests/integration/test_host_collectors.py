@@ -132,7 +132,7 @@ class DefaultsTest(unittest.TestCase):
         self.assertNotIn("node_vmstat_pgfault", text)
 
 
-# The /proc collectors of issue 17 (docs/collectors/procfs-batch.md), each with the kernel
+# The /proc collectors of issue 17 (docs/collectors/procfs-batch.md) and ethtool, each with the kernel
 # file it needs: where the file exists the collector must succeed, elsewhere it is "no data"
 # (success 0) without an error line in the log.
 PROCFS_BATCH = {
@@ -144,6 +144,7 @@ PROCFS_BATCH = {
     "udp_queues": "/proc/net/udp",
     "kernel_hung": "/proc/sys/kernel/hung_task_detect_count",
     "arp": "/proc/net/arp",
+    "ethtool": "/sys/class/net",
 }
 
 
