@@ -18,6 +18,7 @@
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
+#include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
@@ -56,6 +57,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
+        NvmeCollectorSpec(),
         OsCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),

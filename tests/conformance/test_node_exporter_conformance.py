@@ -86,6 +86,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_softnet_\w+", r"node_schedstat_\w+", r"node_udp_queues", r"node_kernel_hung_tasks_total",
     r"node_arp_entries",
     r"node_bonding_(slaves|active)",
+    r"node_nvme_\w+",
 ]
 
 
