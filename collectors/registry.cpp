@@ -23,6 +23,7 @@
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
 #include "collectors/host/schedstat.h"
+#include "collectors/host/selinux.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
@@ -62,6 +63,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
         SchedstatCollectorSpec(),
+        SelinuxCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
