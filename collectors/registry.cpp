@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collectors/host/arp.h"
+#include "collectors/host/bonding.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
 #include "collectors/host/diskstats.h"
@@ -18,10 +19,12 @@
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
+#include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
 #include "collectors/host/schedstat.h"
+#include "collectors/host/selinux.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
@@ -41,6 +44,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
         ArpCollectorSpec(),
+        BondingCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
@@ -56,10 +60,12 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
+        NvmeCollectorSpec(),
         OsCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
         SchedstatCollectorSpec(),
+        SelinuxCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),

@@ -224,3 +224,39 @@ class TcpstatLiveTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# bonding, nvme and selinux (issue 17), on by default. bonding and nvme have no data where their
+# sysfs class is missing (no bonding module, no NVMe driver: this VM); selinux always succeeds,
+# with node_selinux_enabled 0 where there is no writable selinuxfs mount. None logs an error.
+SYSFS_NO_DATA_WITHOUT = {"bonding": "/sys/class/net/bonding_masters", "nvme": "/sys/class/nvme"}
+
+
+class BondingNvmeSelinuxLiveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        with Agent("--log.level=debug") as agent:
+            cls.text = agent.metrics()
+        cls.log = agent.log()
+
+    def test_bonding_and_nvme_succeed_or_have_no_data(self):
+        for name, path in SYSFS_NO_DATA_WITHOUT.items():
+            success = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
+            if os.path.exists(path):
+                self.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, self.log))
+            else:
+                self.assertEqual(success, 0, name)
+                self.assertRegex(self.log, r'msg="collector returned no data" name=%s ' % name)
+            self.assertNotRegex(self.log, r'level=(error|warn).*name=%s ' % name)
+
+    def test_selinux_succeeds_and_says_whether_it_is_enabled(self):
+        self.assertEqual(sample(self.text, 'node_scrape_collector_success{collector="selinux"}'), 1, self.log)
+        enabled = os.path.exists("/sys/fs/selinux/enforce")
+        self.assertEqual(sample(self.text, "node_selinux_enabled"), 1 if enabled else 0)
+        if not enabled:
+            self.assertNotIn("node_selinux_current_mode", self.text)
+        self.assertNotRegex(self.log, r"level=(error|warn).*selinux")
+
+    def test_exposition_passes_promtool(self):
+        check_metrics_with_promtool(self, self.text)
