@@ -5,6 +5,8 @@
 #include "collectors/host/arp.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
+#include "collectors/host/cpu_vulnerabilities.h"
+#include "collectors/host/cpufreq.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/filefd.h"
@@ -14,6 +16,7 @@
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
+#include "collectors/host/meminfo_numa.h"
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
@@ -42,6 +45,8 @@ const std::vector<CollectorSpec>& AllCollectors() {
         ArpCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
+        CpufreqCollectorSpec(),
+        CpuVulnerabilitiesCollectorSpec(),
         DiskstatsCollectorSpec(),
         EntropyCollectorSpec(),
         FilefdCollectorSpec(),
@@ -51,6 +56,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
+        MeminfoNumaCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
