@@ -147,6 +147,19 @@ PROCFS_BATCH = {
 }
 
 
+
+def assert_success_where_path_exists(test, collectors):
+    """collectors: {name: path}. Where the path exists the collector succeeded in test.text;
+    elsewhere it had no data (success 0) and test.log has no error or warning about it."""
+    for name, path in collectors.items():
+        success = sample(test.text, 'node_scrape_collector_success{collector="%s"}' % name)
+        if os.path.exists(path):
+            test.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, test.log))
+        else:
+            test.assertEqual(success, 0, name)
+            test.assertNotRegex(test.log, r"(?i)(error|warn).*%s" % name)
+
+
 class ProcfsBatchLiveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -161,13 +174,7 @@ class ProcfsBatchLiveTest(unittest.TestCase):
         cls.log = agent.log()
 
     def test_each_collector_succeeds_where_its_file_exists(self):
-        for name, path in PROCFS_BATCH.items():
-            success = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
-            if os.path.exists(path):
-                self.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, self.log))
-            else:
-                self.assertEqual(success, 0, name)
-                self.assertNotRegex(self.log, r"(?i)(error|warn).*%s" % name)
+        assert_success_where_path_exists(self, PROCFS_BATCH)
 
     def test_exposition_passes_promtool(self):
         check_metrics_with_promtool(self, self.text)
@@ -239,13 +246,7 @@ class CpuNodeSysfsLiveTest(unittest.TestCase):
         cls.log = agent.log()
 
     def test_each_collector_succeeds_where_its_path_exists(self):
-        for name, path in CPU_NODE_SYSFS.items():
-            success = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
-            if os.path.exists(path):
-                self.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, self.log))
-            else:
-                self.assertEqual(success, 0, name)
-                self.assertNotRegex(self.log, r"(?i)(error|warn).*%s" % name)
+        assert_success_where_path_exists(self, CPU_NODE_SYSFS)
 
     def test_exposition_passes_promtool(self):
         check_metrics_with_promtool(self, self.text)
