@@ -1,6 +1,7 @@
 #include "collectors/host/cpufreq.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "tests/unit/test_util.h"
 
@@ -88,6 +89,20 @@ TEST_F(CpufreqTreeTest, EmptyOfflineListKeepsEveryCpu) {
   testing::CollectorRun run = Run();
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(testing::Sample(run.text, "node_cpu_scaling_frequency_hertz{cpu=\"3\"}"), 999000);
+}
+
+// cpuinfo_cur_freq is mode 0400 root on real hosts: a non-root agent lacks just that series.
+// Root reads any file, so this runs only as another user (ctest as root skips it).
+TEST_F(CpufreqTreeTest, UnreadableCurrentFrequencyIsLeftOut) {
+  if (::geteuid() == 0) {
+    GTEST_SKIP() << "root reads a mode 0400 file";
+  }
+  std::filesystem::permissions(Cpu0("cpuinfo_cur_freq"), std::filesystem::perms::none);
+  testing::CollectorRun run = Run();
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_EQ(testing::Sample(run.text, "node_cpu_frequency_hertz{cpu=\"0\"}"), std::nullopt);
+  EXPECT_EQ(testing::Sample(run.text, "node_cpu_frequency_max_hertz{cpu=\"0\"}"), 3.7e9);
+  EXPECT_EQ(run.parse_errors, 1u);  // cpu1's "<unknown>" only
 }
 
 // Both collectors name a family node_cpu_frequency_hertz (docs/collectors/cpufreq.md): when
