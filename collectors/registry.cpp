@@ -6,6 +6,8 @@
 #include "collectors/host/bonding.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
+#include "collectors/host/cpu_vulnerabilities.h"
+#include "collectors/host/cpufreq.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
@@ -16,6 +18,7 @@
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
+#include "collectors/host/meminfo_numa.h"
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
@@ -47,6 +50,8 @@ const std::vector<CollectorSpec>& AllCollectors() {
         BondingCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
+        CpufreqCollectorSpec(),
+        CpuVulnerabilitiesCollectorSpec(),
         DiskstatsCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
@@ -57,6 +62,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
+        MeminfoNumaCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),

@@ -104,7 +104,7 @@ class CpuCollector : public Collector {
     }
     // The sysfs families are optional extras: a host (or container) without
     // them still has a working cpu collector.
-    std::vector<std::string> cpu_dirs = SysCpuDirs();
+    std::vector<std::string> cpu_dirs = ListSysCpuDirs(fs_);
     AddThrottles(sink, cpu_dirs);
     AddIsolated(sink);
     AddOnline(sink, cpu_dirs);
@@ -146,20 +146,6 @@ class CpuCollector : public Collector {
         sink.Add(desc, 1, {v});
       }
     }
-  }
-
-  // "cpu0", "cpu1", ... under devices/system/cpu (not cpufreq, cpuidle).
-  std::vector<std::string> SysCpuDirs() const {
-    std::vector<std::string> dirs;
-    Result<std::vector<std::string>> entries = fs_.ListDir(fs_.SysPath(kSysCpuDir));
-    if (entries.ok()) {
-      for (const std::string& e : entries.value()) {
-        if (e.size() > 3 && e.compare(0, 3, "cpu") == 0 && ParseUint(std::string_view(e).substr(3))) {
-          dirs.push_back(e);
-        }
-      }
-    }
-    return dirs;
   }
 
   std::optional<std::uint64_t> ReadSysUint(const std::string& cpu_dir, std::string_view rel) {
@@ -251,6 +237,19 @@ std::vector<CpuTimes> CpuCounterGuard::Update(const std::vector<CpuTimes>& fresh
   }
   last_ = std::move(next);  // CPUs that vanished are forgotten.
   return out;
+}
+
+std::vector<std::string> ListSysCpuDirs(const ProcFs& fs) {
+  std::vector<std::string> dirs;
+  Result<std::vector<std::string>> entries = fs.ListDir(fs.SysPath(kSysCpuDir));
+  if (entries.ok()) {
+    for (const std::string& e : entries.value()) {
+      if (e.size() > 3 && e.compare(0, 3, "cpu") == 0 && ParseUint(std::string_view(e).substr(3))) {
+        dirs.push_back(e);
+      }
+    }
+  }
+  return dirs;
 }
 
 Result<std::vector<int>> ParseCpuList(std::string_view text) {

@@ -40,6 +40,10 @@ class CpuCounterGuard {
 // numbers in order. Empty text is an empty list; anything malformed is an Error.
 Result<std::vector<int>> ParseCpuList(std::string_view text);
 
+// The "cpuN" directories under sysfs devices/system/cpu (not cpufreq, cpuidle,
+// vulnerabilities), sorted by name; empty when the directory cannot be listed.
+std::vector<std::string> ListSysCpuDirs(const ProcFs& fs);
+
 // Topology and throttle counters of one CPU directory in sysfs.
 struct CpuThrottleInfo {
   std::uint64_t package = 0;

@@ -87,6 +87,8 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_arp_entries",
     r"node_bonding_(slaves|active)",
     r"node_nvme_\w+",
+    r"node_cpu_scaling_\w+", r"node_cpu_vulnerabilities_info",
+    r"node_memory_numa_\w+",
 ]
 
 

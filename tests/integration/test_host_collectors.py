@@ -148,6 +148,19 @@ PROCFS_BATCH = {
 }
 
 
+
+def assert_success_where_path_exists(test, collectors):
+    """collectors: {name: path}. Where the path exists the collector succeeded in test.text;
+    elsewhere it had no data (success 0) and test.log has no error or warning about it."""
+    for name, path in collectors.items():
+        success = sample(test.text, 'node_scrape_collector_success{collector="%s"}' % name)
+        if os.path.exists(path):
+            test.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, test.log))
+        else:
+            test.assertEqual(success, 0, name)
+            test.assertNotRegex(test.log, r"(?i)(error|warn).*%s" % name)
+
+
 class ProcfsBatchLiveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -162,13 +175,7 @@ class ProcfsBatchLiveTest(unittest.TestCase):
         cls.log = agent.log()
 
     def test_each_collector_succeeds_where_its_file_exists(self):
-        for name, path in PROCFS_BATCH.items():
-            success = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
-            if os.path.exists(path):
-                self.assertEqual(success, 1, "%s with %s present; log:\n%s" % (name, path, self.log))
-            else:
-                self.assertEqual(success, 0, name)
-                self.assertNotRegex(self.log, r"(?i)(error|warn).*%s" % name)
+        assert_success_where_path_exists(self, PROCFS_BATCH)
 
     def test_exposition_passes_promtool(self):
         check_metrics_with_promtool(self, self.text)
@@ -220,6 +227,45 @@ class TcpstatLiveTest(unittest.TestCase):
         self.assertGreaterEqual(sample(text, 'node_tcp_connection_states{state="established"}'), 2)
         self.assertIsNotNone(sample(text, 'node_tcp_connection_states{state="rx_queued_bytes"}'))
         check_metrics_with_promtool(self, text)
+
+
+# The sysfs cpu/node collectors of issue 17 (docs/collectors/cpufreq.md), each with the sysfs
+# path it needs: succeed where it exists, "no data" (success 0) without a log line elsewhere.
+CPU_NODE_SYSFS = {
+    "cpufreq": "/sys/devices/system/cpu/cpu0/cpufreq",
+    "cpu_vulnerabilities": "/sys/devices/system/cpu/vulnerabilities",
+    "meminfo_numa": "/sys/devices/system/node/node0",
+}
+
+
+class CpuNodeSysfsLiveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        with Agent(*["--collector." + name for name in CPU_NODE_SYSFS]) as agent:
+            cls.text = agent.metrics()
+        cls.log = agent.log()
+
+    def test_each_collector_succeeds_where_its_path_exists(self):
+        assert_success_where_path_exists(self, CPU_NODE_SYSFS)
+
+    def test_exposition_passes_promtool(self):
+        check_metrics_with_promtool(self, self.text)
+
+    def test_one_vulnerability_series_per_sysfs_file(self):
+        path = CPU_NODE_SYSFS["cpu_vulnerabilities"]
+        if not os.path.isdir(path):
+            self.skipTest("no " + path)
+        series = [l for l in self.text.splitlines() if l.startswith("node_cpu_vulnerabilities_info{")]
+        self.assertEqual(len(series), len(os.listdir(path)))
+
+    def test_numa_node0_total_matches_sysfs(self):
+        path = CPU_NODE_SYSFS["meminfo_numa"]
+        if not os.path.isdir(path):
+            self.skipTest("no " + path)
+        with open(os.path.join(path, "meminfo")) as f:
+            kb = int(re.search(r"MemTotal:\s+(\d+) kB", f.read()).group(1))
+        self.assertEqual(sample(self.text, 'node_memory_numa_MemTotal{node="0"}'), kb * 1024)
 
 
 if __name__ == "__main__":

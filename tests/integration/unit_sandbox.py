@@ -30,6 +30,7 @@ NO_DATA_ONLY_WITHOUT = {
     "kernel_hung": "/proc/sys/kernel/hung_task_detect_count",  # kernels before 6.13
     "bonding": "/sys/class/net/bonding_masters",  # bonding module not loaded
     "nvme": "/sys/class/nvme",  # no NVMe driver (no NVMe controller)
+    "cpufreq": "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",  # no cpufreq driver (VMs)
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
