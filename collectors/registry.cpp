@@ -6,6 +6,7 @@
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
 #include "collectors/host/diskstats.h"
+#include "collectors/host/dmi.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
@@ -43,6 +44,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
+        DmiCollectorSpec(),
         EntropyCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
