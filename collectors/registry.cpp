@@ -34,6 +34,7 @@
 #include "collectors/host/udp_queues.h"
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
+#include "collectors/host/watchdog.h"
 
 namespace hostwatch {
 
@@ -72,6 +73,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UdpQueuesCollectorSpec(),
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
+        WatchdogCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;
