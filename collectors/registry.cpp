@@ -7,6 +7,7 @@
 #include "collectors/host/cpu.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/dmi.h"
+#include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
@@ -46,6 +47,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         CpuCollectorSpec(),
         DiskstatsCollectorSpec(),
         DmiCollectorSpec(),
+        EdacCollectorSpec(),
         EntropyCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
