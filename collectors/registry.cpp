@@ -20,6 +20,7 @@
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
 #include "collectors/host/os.h"
+#include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
 #include "collectors/host/schedstat.h"
@@ -60,6 +61,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
         OsCollectorSpec(),
+        PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
         SchedstatCollectorSpec(),

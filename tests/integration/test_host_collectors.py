@@ -8,7 +8,8 @@ import subprocess
 import time
 import unittest
 
-from hostwatch_testutil import Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary, sample
+from hostwatch_testutil import (SOURCE_DIR, Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary,
+                                sample)
 
 BASIC_COLLECTORS = ["cpu", "filefd", "loadavg", "meminfo", "os", "pressure", "stat", "textfile", "time", "timex",
                     "uname", "vmstat"]
@@ -219,6 +220,16 @@ class TcpstatLiveTest(unittest.TestCase):
         self.assertGreaterEqual(sample(text, 'node_tcp_connection_states{state="established"}'), 2)
         self.assertIsNotNone(sample(text, 'node_tcp_connection_states{state="rx_queued_bytes"}'))
         check_metrics_with_promtool(self, text)
+
+
+class PowerSupplyFlagTest(unittest.TestCase):
+    def test_ignored_supplies_takes_node_exporters_flag_spelling(self):
+        require_binary()
+        sysfs = os.path.join(SOURCE_DIR, "tests", "fixtures", "powersupplyclass", "sys")
+        with Agent("--path.sysfs=" + sysfs, "--collector.powersupply.ignored-supplies=^BAT") as agent:
+            text = agent.metrics()
+        self.assertEqual(sample(text, 'node_power_supply_online{power_supply="AC"}'), 0)
+        self.assertNotIn('power_supply="BAT0"', text)
 
 
 if __name__ == "__main__":
