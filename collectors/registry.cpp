@@ -23,6 +23,7 @@
 #include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
+#include "collectors/host/rapl.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
@@ -64,6 +65,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
+        RaplCollectorSpec(),
         SchedstatCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),

@@ -29,6 +29,7 @@ NO_DATA_ONLY_WITHOUT = {
     "schedstat": "/proc/schedstat",  # no CONFIG_SCHEDSTATS
     "kernel_hung": "/proc/sys/kernel/hung_task_detect_count",  # kernels before 6.13
     "dmi": "/sys/class/dmi/id/sys_vendor",  # no SMBIOS tables (VMs without firmware DMI, ARM boards)
+    "rapl": "/sys/class/powercap/intel-rapl:0/energy_uj",  # no RAPL zones (VMs); root-only since Linux 5.10
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
