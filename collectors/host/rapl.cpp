@@ -55,10 +55,11 @@ class RaplCollector : public Collector {
         // collector then.
         return Status::NoData("RAPL energy counters need root: cannot read " + z.path + "/energy_uj");
       }
-      std::optional<std::uint64_t> uj = text.ok() ? ParseUint(TrimSpace(text.value())) : std::nullopt;
       if (!text.ok()) {
+        // A zone without its counter is an error, not "no data": the zone is there.
         return text.status().no_data() ? Status::Error(text.status().message()) : text.status();
       }
+      std::optional<std::uint64_t> uj = ParseUint(TrimSpace(text.value()));
       if (!uj) {
         sink.CountParseError();
         continue;
