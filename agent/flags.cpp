@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -125,6 +126,20 @@ void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
                "Set all collectors to disabled by default.");
 }
 
+// The few node_exporter option flags not spelled --collector.<collector>.<key>: each is
+// accepted as a second name of the option (the config key stays under the collector).
+const std::map<std::string, std::string>& UpstreamFlagAliases() {
+  static const std::map<std::string, std::string> kAliases = {
+      {"powersupplyclass.ignored-supplies", "--collector.powersupply.ignored-supplies"},
+  };
+  return kAliases;
+}
+
+std::string AliasSuffix(const std::string& key) {
+  auto it = UpstreamFlagAliases().find(key);
+  return it == UpstreamFlagAliases().end() ? "" : "," + it->second;
+}
+
 void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
   for (const CollectorSpec& spec : AllCollectors()) {
     c.state_values[spec.name] = spec.enabled_by_default;
@@ -143,7 +158,7 @@ void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
       c.option_opts[key] =
           opt.kind == OptionKind::kBool
               ? app.add_flag("--collector." + key + "{true},!--no-collector." + key, c.option_values[key], opt.help)
-              : app.add_option("--collector." + key, c.option_values[key], opt.help);
+              : app.add_option("--collector." + key + AliasSuffix(key), c.option_values[key], opt.help);
       c.option_opts[key]->group("Collectors");
     }
   }

@@ -9,6 +9,8 @@
 #include "collectors/host/cpu_vulnerabilities.h"
 #include "collectors/host/cpufreq.h"
 #include "collectors/host/diskstats.h"
+#include "collectors/host/dmi.h"
+#include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
 #include "collectors/host/filefd.h"
@@ -24,8 +26,10 @@
 #include "collectors/host/netstat.h"
 #include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
+#include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
+#include "collectors/host/rapl.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/selinux.h"
 #include "collectors/host/sockstat.h"
@@ -40,6 +44,7 @@
 #include "collectors/host/udp_queues.h"
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
+#include "collectors/host/watchdog.h"
 
 namespace hostwatch {
 
@@ -53,6 +58,8 @@ const std::vector<CollectorSpec>& AllCollectors() {
         CpufreqCollectorSpec(),
         CpuVulnerabilitiesCollectorSpec(),
         DiskstatsCollectorSpec(),
+        DmiCollectorSpec(),
+        EdacCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
         FilefdCollectorSpec(),
@@ -68,8 +75,10 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetstatCollectorSpec(),
         NvmeCollectorSpec(),
         OsCollectorSpec(),
+        PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
+        RaplCollectorSpec(),
         SchedstatCollectorSpec(),
         SelinuxCollectorSpec(),
         SockstatCollectorSpec(),
@@ -84,6 +93,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UdpQueuesCollectorSpec(),
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
+        WatchdogCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;

@@ -89,13 +89,15 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_nvme_\w+",
     r"node_cpu_scaling_\w+", r"node_cpu_vulnerabilities_info",
     r"node_memory_numa_\w+",
+    r"node_dmi_info", r"node_watchdog_\w+", r"node_edac_\w+", r"node_power_supply_\w+", r"node_rapl_\w+",
 ]
 
 
 def fixture_tree_for_agent(workdir):
     """The fixture tree, or a repaired copy of it when its symlinks were stored
     as plain files holding the link target (what some copies of the tree do;
-    symlinks.tsv lists every link), which would hide e.g. sys/class/net/eth0."""
+    symlinks.tsv lists every link), which would hide e.g. sys/class/net/eth0,
+    or when its empty directories (sys.empty-dirs.txt) are missing."""
     tree = os.path.abspath(NODE_EXPORTER_FIXTURES)
     links_file = os.path.join(tree, "symlinks.tsv")
     rows = []
@@ -103,7 +105,13 @@ def fixture_tree_for_agent(workdir):
         with open(links_file) as f:
             rows = [l.rstrip("\n").split("\t") for l in f if l.strip()]
     broken = [r for r in rows if not os.path.islink(os.path.join(tree, r[0]))]
-    if not broken:
+    # Empty directories (sys/class/watchdog/watchdog1) are lost when the tree is stored in git.
+    empty_file = os.path.join(tree, "sys.empty-dirs.txt")
+    empty = []
+    if os.path.isfile(empty_file):
+        with open(empty_file) as f:
+            empty = [l.strip() for l in f if l.strip() and not os.path.lexists(os.path.join(tree, l.strip()))]
+    if not broken and not empty:
         return tree
     copy = os.path.join(workdir, "fixtures-repaired")
     shutil.copytree(tree, copy, symlinks=True)
@@ -115,6 +123,8 @@ def fixture_tree_for_agent(workdir):
             os.remove(dst)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         os.symlink(target.rstrip("/") or target, dst)
+    for path in empty:
+        os.makedirs(os.path.join(copy, path), exist_ok=True)
     return copy
 
 

@@ -8,7 +8,8 @@ import subprocess
 import time
 import unittest
 
-from hostwatch_testutil import Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary, sample
+from hostwatch_testutil import (SOURCE_DIR, Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary,
+                                sample)
 
 BASIC_COLLECTORS = ["cpu", "filefd", "loadavg", "meminfo", "os", "pressure", "stat", "textfile", "time", "timex",
                     "uname", "vmstat"]
@@ -266,6 +267,44 @@ class CpuNodeSysfsLiveTest(unittest.TestCase):
         with open(os.path.join(path, "meminfo")) as f:
             kb = int(re.search(r"MemTotal:\s+(\d+) kB", f.read()).group(1))
         self.assertEqual(sample(self.text, 'node_memory_numa_MemTotal{node="0"}'), kb * 1024)
+# The sysfs hardware collectors of issue 17 (firmware, memory errors, power, watchdog): on a
+# host without that hardware (a VM) each is "no data" or a success without series, never a
+# failure or a warning in the log; where the hardware is there, each succeeds.
+SYSFS_HARDWARE = {
+    "dmi": "/sys/class/dmi/id",
+    "edac": None,  # succeeds without /sys/devices/system/edac, as node_exporter
+    "powersupplyclass": "/sys/class/power_supply",
+    "rapl": "/sys/class/powercap",
+    "watchdog": "/sys/class/watchdog",
+}
+
+
+class SysfsHardwareLiveTest(unittest.TestCase):
+    def test_each_collector_succeeds_or_has_no_data_without_a_log_line(self):
+        require_binary()
+        with Agent(*["--collector." + name for name in SYSFS_HARDWARE]) as agent:
+            text = agent.metrics()
+        log = agent.log()
+        for name, path in SYSFS_HARDWARE.items():
+            success = sample(text, 'node_scrape_collector_success{collector="%s"}' % name)
+            no_data = sample(text, 'hostwatch_collector_no_data{collector="%s"}' % name)
+            if path is None or os.path.isdir(path):
+                self.assertTrue(success == 1 or (name in ("dmi", "rapl") and no_data == 1),
+                                "%s: success %r no_data %r; log:\n%s" % (name, success, no_data, log))
+            else:
+                self.assertEqual((success, no_data), (0, 1), name)
+            self.assertNotRegex(log, r'msg="collector (failed|degraded)" name=%s ' % name)
+        check_metrics_with_promtool(self, text)
+
+
+class PowerSupplyFlagTest(unittest.TestCase):
+    def test_ignored_supplies_takes_node_exporters_flag_spelling(self):
+        require_binary()
+        sysfs = os.path.join(SOURCE_DIR, "tests", "fixtures", "powersupplyclass", "sys")
+        with Agent("--path.sysfs=" + sysfs, "--collector.powersupply.ignored-supplies=^BAT") as agent:
+            text = agent.metrics()
+        self.assertEqual(sample(text, 'node_power_supply_online{power_supply="AC"}'), 0)
+        self.assertNotIn('power_supply="BAT0"', text)
 
 
 if __name__ == "__main__":
