@@ -9,6 +9,7 @@
 #include "collectors/host/entropy.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
+#include "collectors/host/hwmon.h"
 #include "collectors/host/interrupts.h"
 #include "collectors/host/kernel_hung.h"
 #include "collectors/host/loadavg.h"
@@ -28,6 +29,7 @@
 #include "collectors/host/systemd.h"
 #include "collectors/host/tcpstat.h"
 #include "collectors/host/textfile.h"
+#include "collectors/host/thermal_zone.h"
 #include "collectors/host/time_collector.h"
 #include "collectors/host/timex.h"
 #include "collectors/host/udp_queues.h"
@@ -46,6 +48,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         EntropyCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
+        HwmonCollectorSpec(),
         InterruptsCollectorSpec(),
         KernelHungCollectorSpec(),
         LoadavgCollectorSpec(),
@@ -65,6 +68,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SystemdCollectorSpec(),
         TcpstatCollectorSpec(),
         TextfileCollectorSpec(),
+        ThermalZoneCollectorSpec(),
         TimeCollectorSpec(),
         TimexCollectorSpec(),
         UdpQueuesCollectorSpec(),

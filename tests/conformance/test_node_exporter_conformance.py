@@ -85,6 +85,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_processes_\w+", r"node_interrupts_total", r"node_softirqs_functions_total",
     r"node_softnet_\w+", r"node_schedstat_\w+", r"node_udp_queues", r"node_kernel_hung_tasks_total",
     r"node_arp_entries",
+    r"node_hwmon_\w+", r"node_thermal_zone_temp", r"node_cooling_device_(cur|max)_state",
 ]
 
 

@@ -28,6 +28,9 @@ NO_DATA_ONLY_WITHOUT = {
     "pressure": "/proc/pressure/cpu",  # no CONFIG_PSI, or psi=0 (the read fails EOPNOTSUPP)
     "schedstat": "/proc/schedstat",  # no CONFIG_SCHEDSTATS
     "kernel_hung": "/proc/sys/kernel/hung_task_detect_count",  # kernels before 6.13
+    # No hwmon drivers (a VM). A directory, which `cat` never reads: the entry always excuses a
+    # success 0, but only with a "no data" status, which hwmon gives only when the directory is missing.
+    "hwmon": "/sys/class/hwmon",
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
