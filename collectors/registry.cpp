@@ -15,6 +15,7 @@
 #include "collectors/host/ethtool.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
+#include "collectors/host/hwmon.h"
 #include "collectors/host/interrupts.h"
 #include "collectors/host/kernel_hung.h"
 #include "collectors/host/loadavg.h"
@@ -39,6 +40,7 @@
 #include "collectors/host/systemd.h"
 #include "collectors/host/tcpstat.h"
 #include "collectors/host/textfile.h"
+#include "collectors/host/thermal_zone.h"
 #include "collectors/host/time_collector.h"
 #include "collectors/host/timex.h"
 #include "collectors/host/udp_queues.h"
@@ -64,6 +66,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         EthtoolCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
+        HwmonCollectorSpec(),
         InterruptsCollectorSpec(),
         KernelHungCollectorSpec(),
         LoadavgCollectorSpec(),
@@ -88,6 +91,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SystemdCollectorSpec(),
         TcpstatCollectorSpec(),
         TextfileCollectorSpec(),
+        ThermalZoneCollectorSpec(),
         TimeCollectorSpec(),
         TimexCollectorSpec(),
         UdpQueuesCollectorSpec(),

@@ -249,6 +249,36 @@ class CpuNodeSysfsLiveTest(unittest.TestCase):
 
     def test_each_collector_succeeds_where_its_path_exists(self):
         assert_success_where_path_exists(self, CPU_NODE_SYSFS)
+# The sysfs sensor collectors of issue 17 (docs/collectors/sensors.md): hwmon has no data without
+# /sys/class/hwmon (a VM) and succeeds where it exists; thermal_zone succeeds either way (with no
+# series when there are no zones, as node_exporter). Neither may log an error or a warning.
+class SensorsLiveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        require_binary()
+        with Agent("--collector.hwmon", "--collector.thermal_zone", "--log.level=debug") as agent:
+            cls.text = agent.metrics()
+        cls.log = agent.log()
+
+    def test_hwmon_succeeds_where_the_class_exists_else_no_data(self):
+        success = sample(self.text, 'node_scrape_collector_success{collector="hwmon"}')
+        if os.path.isdir("/sys/class/hwmon"):
+            self.assertEqual(success, 1, self.log)
+            if os.listdir("/sys/class/hwmon"):
+                self.assertIsNotNone(re.search(r"^node_hwmon_", self.text, re.M), "hwmon present but no series")
+        else:
+            self.assertEqual(success, 0)
+            self.assertEqual(sample(self.text, 'hostwatch_collector_no_data{collector="hwmon"}'), 1)
+            self.assertIn('msg="collector returned no data" name=hwmon', self.log)
+
+    def test_thermal_zone_succeeds(self):
+        self.assertEqual(sample(self.text, 'node_scrape_collector_success{collector="thermal_zone"}'), 1, self.log)
+        zones = [n for n in os.listdir("/sys/class/thermal") if re.match(r"thermal_zone\d", n)] \
+            if os.path.isdir("/sys/class/thermal") else []
+        self.assertEqual(len(re.findall(r"^node_thermal_zone_temp\{", self.text, re.M)), len(zones))
+
+    def test_no_error_or_warning_logged(self):
+        self.assertNotRegex(self.log, r'level=(error|warn).*name=(hwmon|thermal_zone)')
 
     def test_exposition_passes_promtool(self):
         check_metrics_with_promtool(self, self.text)
