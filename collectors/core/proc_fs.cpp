@@ -194,14 +194,6 @@ Result<RegularFile> ProcFs::ReadRegularFile(const std::string& path, std::size_t
   return file;
 }
 
-Result<FileIdentity> ProcFs::StatIdentity(const std::string& path) const {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return FileErrnoStatus("stat", path, errno);
-  }
-  return IdentityOf(st);
-}
-
 Result<std::string> ProcFs::ReadAttribute(const std::string& path) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

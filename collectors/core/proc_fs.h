@@ -149,11 +149,6 @@ class ProcFs {
   // failures: Error naming the path.
   Result<RegularFile> ReadRegularFile(const std::string& path, std::size_t max_bytes) const;
 
-  // The identity (see FileIdentity) of path, following a symbolic link, without
-  // opening it: the cheap "did it change since the last read" check before a
-  // ReadRegularFile. Missing: NoData; other failures: Error naming the path.
-  Result<FileIdentity> StatIdentity(const std::string& path) const;
-
   // Reads a small sysfs-style attribute file (FileKind::kAttribute: one read,
   // trailing newline stripped). Meant for one-value files (sysfs attributes);
   // multi-record /proc files go through ReadFile.

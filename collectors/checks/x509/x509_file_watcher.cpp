@@ -2,6 +2,7 @@
 
 #include <glob.h>
 #include <openssl/crypto.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
@@ -37,6 +38,18 @@ const MetricDesc kReadsTotal{"hostwatch_x509_file_reads_total",
 // Every reason, so that each counter exists from the first scrape on.
 constexpr std::array<std::string_view, 7> kReasons = {"empty",    "no_match",         "not_regular_file", "parse_error",
                                                       "read_error", "too_large", "too_many_matches"};
+
+// stat(2) of path (following a link) as the FileIdentity ReadRegularFile gives:
+// the cheap "changed since the last read?" check made on every scrape.
+Result<FileIdentity> StatIdentity(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return FileErrnoStatus("stat", path, errno);
+  }
+  return FileIdentity{st.st_dev, st.st_ino,
+                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                      static_cast<std::int64_t>(st.st_size)};
+}
 
 const char* ReadErrorReason(const Status& s) {
   switch (s.sys_errno()) {
@@ -88,7 +101,7 @@ X509FileWatcher::FileState X509FileWatcher::ReadAndParse(const std::string& path
     // Too large or not regular: decided by stat, so it stands until the file changes.
     st.content_known = st.reason != "read_error";
     if (st.content_known) {
-      if (Result<FileIdentity> id = fs_.StatIdentity(path); id.ok()) {
+      if (Result<FileIdentity> id = StatIdentity(path); id.ok()) {
         st.identity = id.value();
       }
     }
@@ -109,7 +122,7 @@ X509FileWatcher::FileState X509FileWatcher::ReadAndParse(const std::string& path
 }
 
 X509FileWatcher::FileState X509FileWatcher::Refresh(const std::string& path, const FileState* old) const {
-  Result<FileIdentity> id = fs_.StatIdentity(path);
+  Result<FileIdentity> id = StatIdentity(path);
   if (!id.ok()) {  // vanished since the glob, or a dangling link: try again next scrape
     FileState st;
     st.reason = "read_error";
