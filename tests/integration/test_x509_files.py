@@ -145,7 +145,7 @@ class X509FilesTest(unittest.TestCase):
         cfg = self.config(self.dir + "/*.pem", self.dir + "/*.der")
         with Agent("--config.file=" + cfg) as agent:
             text = agent.metrics()
-            log = agent.log()
+        log = agent.log()
         src = lambda n: os.path.join(self.src, n)  # noqa: E731
         serial = openssl_serial(src("valid.pem"))
         self.assertEqual(serial, str(0x0123456789ABCDEF0123))  # decimal, as ssl_exporter writes it
@@ -187,7 +187,7 @@ class X509FilesTest(unittest.TestCase):
         with Agent("--config.file=" + cfg) as agent:
             texts = [agent.metrics() for _ in range(3)]
             status, _, page = agent.request("/")
-            log = agent.log()
+        log = agent.log()
         expected = {garbage: "parse_error", empty: "empty", fifo: "not_regular_file", dangling: "read_error",
                     missing: "no_match"}
         for text in texts:
@@ -219,7 +219,7 @@ class X509FilesTest(unittest.TestCase):
         prefix = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all")
         with Agent("--config.file=" + cfg, prefix=prefix) as agent:
             text = agent.metrics()
-            log = agent.log()
+        log = agent.log()  # read once the agent has stopped: every line is in
         self.assertEqual(sample(text, series("hostwatch_x509_file_error", file=secret, reason="read_error")), 1)
         self.assertEqual(len(file_series(text, "ssl_file_cert_not_after", self.dir + "/readable.pem")), 1)
         self.assertIn("Permission denied", log)
@@ -233,7 +233,7 @@ class X509FilesTest(unittest.TestCase):
             second = agent.metrics()
             self.put("cert.pem", "renewed.pem")
             third = agent.metrics()
-            log = agent.log()
+        log = agent.log()
         self.assertEqual(sample(first, "hostwatch_x509_file_reads_total"), 2)
         self.assertEqual(sample(second, "hostwatch_x509_file_reads_total"), 2)
         self.assertEqual(sample(third, "hostwatch_x509_file_reads_total"), 3)
