@@ -54,6 +54,16 @@ const ProcFs& KeepForever(const FsRoots& roots) {
   return *kept->back();
 }
 
+// Logs a certificate file's change once (the watcher calls this only when the
+// file was read again or its problem changed, never per scrape).
+void LogX509FileEvent(const X509FileEvent& e) {
+  if (e.reason.empty()) {
+    logging::Debug("certificate file read", {{"file", e.file}, {"certificates", static_cast<std::uint64_t>(e.certificates)}});
+  } else {
+    logging::Warn("certificate file problem", {{"file", e.file}, {"reason", e.reason}, {"err", e.detail}});
+  }
+}
+
 }  // namespace
 
 // One pool thread per collector that may be hung (each name at most once, across reloads: see
@@ -65,7 +75,8 @@ Agent::Agent(AgentFlags flags)
       fs_(KeepForever(flags_.roots)),
       self_metrics_(!flags_.disable_exporter_metrics),
       limiter_(flags_.max_requests),
-      scrape_threads_(std::make_shared<ScrapeThreads>(AllCollectors().size() + kSpareScrapeThreads)) {}
+      scrape_threads_(std::make_shared<ScrapeThreads>(AllCollectors().size() + kSpareScrapeThreads)),
+      x509_files_(LogX509FileEvent) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -109,6 +120,7 @@ Status Agent::Configure() {
   }
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   snapshot_ = snap.value();
+  x509_files_.Update(snapshot_->config.x509_files);
   reload_state_.Succeeded(WallClockSeconds());
   return Status::OK();
 }
@@ -137,6 +149,7 @@ Status Agent::Reload() {
   if (checker_) {
     checker_->Update(snap.value()->config.http_checks);
   }
+  x509_files_.Update(snap.value()->config.x509_files);
   logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
                                                                snap.value()->config.enabled_collectors.size())}});
   return Status::OK();
@@ -186,7 +199,7 @@ Status Agent::Serve() {
   StartChecker();
   // The order the families were gathered in before sources existed; the writer sorts by name,
   // but families of one name (a textfile repeating one) merge in this order.
-  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get()};
+  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get(), &x509_files_};
   if (flags_.disable_exporter_metrics) {
     std::erase(sources_, &server_);  // its request counts are the exporter's own, like promhttp_*
   }
@@ -287,6 +300,7 @@ HttpResponse Agent::HandleLanding(const HttpRequest&) {
   if (checker_) {
     d.checks = checker_->Summaries();
   }
+  d.x509_files = x509_files_.Summaries();
   d.dashboards = {"hostwatch-host.json: host overview", "hostwatch-checks.json: synthetic checks",
                   "hostwatch-agent.json: the agent itself"};
   HttpResponse r;

@@ -34,6 +34,7 @@
 #include "agent/web/probe_handler.h"
 #include "agent/web/web_security.h"
 #include "collectors/checks/http_checker.h"
+#include "collectors/checks/x509/x509_file_watcher.h"
 #include "collectors/core/metric_source.h"
 #include "collectors/core/proc_fs.h"
 
@@ -105,6 +106,9 @@ class Agent {
   // /probe, answered from checker_; created with it.
   std::unique_ptr<CheckProbeBackend> probe_backend_;
   std::unique_ptr<ProbeHandler> probe_handler_;
+
+  // x509_files: long-lived across reloads (Update keeps the parsed state of unchanged files).
+  X509FileWatcher x509_files_;
 
   // Asked after the snapshot's scraper, in this order. Filled by Serve() before
   // the server starts, fixed afterwards. Not owned: members of this Agent.

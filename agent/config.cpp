@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "collectors/checks/x509/x509_files_config.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/config_reader.h"
 #include "collectors/registry.h"
@@ -166,10 +167,12 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
   }
   r.DuplicateKeys(root, "");
   ExpandTree(root, "", env, diag);
-  r.Fields(root, "", {"collectors", "http_checks"},
-           [&](const std::string& key, const YAML::Node& v, const std::string&) {
+  r.Fields(root, "", {"collectors", "http_checks", "x509_files"},
+           [&](const std::string& key, const YAML::Node& v, const std::string& p) {
              if (key == "collectors") {
                ParseCollectors(r, v, &out);
+             } else if (key == "x509_files") {
+               out.x509_files = ParseX509FilesConfig(r, v, p);
              } else {
                out.http_checks = v;
              }

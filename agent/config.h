@@ -7,6 +7,7 @@
 //       enabled: true
 //       <option_with_underscores>: value
 //   http_checks: {...}         # validated by collectors/checks/check_config.h
+//   x509_files: [/etc/ssl/*.pem]   # collectors/checks/x509/x509_files_config.h
 //
 // Every section is read with ConfigReader (collectors/core/config_reader.h):
 // one boolean rule, one wording of errors; docs/configuration.md is the reference.
@@ -20,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/flags.h"
 #include "collectors/core/config_diagnostics.h"
@@ -31,6 +33,7 @@ struct FileConfig {
   CollectorSelection selection;
   std::map<std::string, std::string> collector_options;  // "<collector>.<flag-key>" -> value
   YAML::Node http_checks;                                 // the raw (expanded) section, or undefined
+  std::vector<std::string> x509_files;                    // certificate file paths and globs
 };
 
 // Looks up an environment variable; returns nullopt when unset.

@@ -26,6 +26,7 @@ Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
       return Status::Error(diag.ToString());
     }
     config.config_file = flags.config_file;
+    config.x509_files = file.x509_files;
   }
 
   // Flags win over the file, key by key.

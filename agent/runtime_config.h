@@ -20,6 +20,7 @@ struct RuntimeConfig {
   CollectorOptions collector_options = DefaultCollectorOptions();
   std::string config_file;       // the file this came from, "" when built-in defaults were used
   HttpChecksConfig http_checks;  // the file's http_checks section (collectors/checks); no checks when absent
+  std::vector<std::string> x509_files;  // certificate file paths and globs (x509_files:); none when absent
 };
 
 // Builds the runtime configuration. A missing default config file means

@@ -175,6 +175,23 @@ void RenderChecks(const std::vector<CheckSummary>& checks, std::string* out) {
   *out += "</table></div>\n";
 }
 
+// Shown only when x509_files: is configured; what the last scrape found.
+void RenderX509Files(const std::vector<X509FileSummary>& files, std::string* out) {
+  if (files.empty()) {
+    return;
+  }
+  *out += "<h2>Certificate files</h2>\n<div class=\"card\"><table id=\"x509-files\">\n"
+          "<tr><th>File</th><th>Certificates</th><th>Earliest expiry</th><th>Problem</th></tr>\n";
+  for (const X509FileSummary& f : files) {
+    std::string problem =
+        f.reason.empty() ? "" : "<span class=\"bad\">" + HtmlEscape(f.reason) + "</span> " + HtmlEscape(f.detail);
+    *out += "<tr><td>" + HtmlEscape(f.file) + "</td><td>" + std::to_string(f.certificates) + "</td><td>" +
+            (f.earliest_not_after != 0 ? Timestamp(static_cast<double>(f.earliest_not_after)) : "") + "</td><td>" +
+            problem + "</td></tr>\n";
+  }
+  *out += "</table></div>\n";
+}
+
 }  // namespace
 
 std::string RenderStatusPage(const StatusPageData& d) {
@@ -210,6 +227,7 @@ std::string RenderStatusPage(const StatusPageData& d) {
   RenderHost(d.host, &out);
   RenderCollectors(d.collectors, &out);
   RenderChecks(d.checks, &out);
+  RenderX509Files(d.x509_files, &out);
   if (!d.dashboards.empty()) {
     out += "<h2>Bundled dashboards</h2>\n<div class=\"card\"><ul id=\"dashboards\">\n";
     for (const std::string& name : d.dashboards) {

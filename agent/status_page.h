@@ -15,6 +15,7 @@
 #include "agent/host_summary.h"
 #include "agent/scraper.h"
 #include "collectors/checks/http_checker.h"
+#include "collectors/checks/x509/x509_file_watcher.h"
 
 namespace hostwatch {
 
@@ -30,6 +31,7 @@ struct StatusPageData {
   std::optional<HostSummary> host;      // nullopt: /metrics not scraped yet
   std::vector<CollectorRunInfo> collectors;
   std::vector<CheckSummary> checks;
+  std::vector<X509FileSummary> x509_files;  // from the last /metrics scrape; empty: none configured
   std::vector<std::string> dashboards;  // names of the bundled dashboards
 };
 

@@ -39,6 +39,19 @@ TEST(StatusPageTest, ShowsMissingNumbersAsNotAvailable) {
   EXPECT_NE(html.find("none (built-in defaults)"), std::string::npos);
 }
 
+TEST(StatusPageTest, ListsCertificateFilesOnlyWhenConfigured) {
+  StatusPageData d;
+  EXPECT_EQ(RenderStatusPage(d).find("x509-files"), std::string::npos);
+  d.x509_files.push_back({"/etc/ssl/<a>.pem", 0, 0, "parse_error", "/etc/ssl/<a>.pem: neither PEM nor DER"});
+  d.x509_files.push_back({"/etc/ssl/ok.pem", 3, 1800000000, "", ""});
+  std::string html = RenderStatusPage(d);
+  EXPECT_NE(html.find("<tr><td>/etc/ssl/&lt;a&gt;.pem</td><td>0</td><td></td><td><span class=\"bad\">parse_error</span> "
+                      "/etc/ssl/&lt;a&gt;.pem: neither PEM nor DER</td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<tr><td>/etc/ssl/ok.pem</td><td>3</td><td>2027-01-15"), std::string::npos) << html;
+}
+
 TEST(StatusPageTest, SaysWhenMetricsWereNotScrapedYet) {
   StatusPageData d;
   std::string html = RenderStatusPage(d);
