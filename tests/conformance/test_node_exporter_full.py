@@ -9,7 +9,8 @@ panel blank.
 flags (as the conformance test runs it); or on this machine with every collector enabled and the
 netstat and vmstat field filters opened (the dashboard asks users to widen them); or, for meminfo's
 names (one per /proc/meminfo field, so hardware decides which exist), emitted from this machine's
-/proc/meminfo with the missing fields added; or, for the collectors no fixture tree can feed (D-Bus,
+/proc/meminfo with the missing fields added; or, for hwmon's names (one per sensor file, so the
+chip decides), emitted from a one-chip sysfs tree holding the missing sensor files; or, for the collectors no fixture tree can feed (D-Bus,
 netlink, ioctl: tested against the real system by their own integration tests, named below), the
 name is compiled into the binary.
 """
@@ -97,6 +98,7 @@ class NodeExporterFullTest(unittest.TestCase):
         with open(NEF_FILE) as f:
             cls.wanted = [l.strip() for l in f if l.strip() and not l.startswith("#")]
         cls.on_meminfo = cls.meminfo_with_fields([n for n in cls.wanted if collector_of(n) == "meminfo"])
+        cls.on_hwmon = cls.hwmon_with_sensors([n for n in cls.wanted if collector_of(n) == "hwmon"])
         with open(BINARY, "rb") as f:
             cls.binary = f.read()
 
@@ -119,8 +121,29 @@ class NodeExporterFullTest(unittest.TestCase):
         finally:
             shutil.rmtree(procfs, ignore_errors=True)
 
+    @classmethod
+    def hwmon_with_sensors(cls, names):
+        """Families the hwmon collector emits from one chip with a sensor file for each wanted name
+        (node_hwmon_temp_crit_hyst_celsius <- temp1_crit_hyst, node_hwmon_fan_rpm <- fan1_input)."""
+        sysfs = tempfile.mkdtemp(prefix="hostwatch-nef-sys-")
+        try:
+            chip = os.path.join(sysfs, "class", "hwmon", "hwmon0")
+            os.makedirs(chip)
+            with open(os.path.join(chip, "name"), "w") as f:
+                f.write("nef\n")
+            for name in names:
+                m = re.fullmatch(r"node_hwmon_(temp|fan|in|curr|power|energy|humidity)_(?:(\w+)_)?"
+                                 r"(celsius|rpm|volts|amps|watts|joules|ratio)", name)
+                if m:
+                    with open(os.path.join(chip, "%s1_%s" % (m.group(1), m.group(2) or "input")), "w") as f:
+                        f.write("1000\n")
+            with Agent("--collector.disable-defaults", "--collector.hwmon", "--path.sysfs=" + sysfs) as agent:
+                return family_names(agent.metrics())
+        finally:
+            shutil.rmtree(sysfs, ignore_errors=True)
+
     def producible(self, name):
-        if name in self.on_fixtures or name in self.on_host or name in self.on_meminfo:
+        if name in self.on_fixtures or name in self.on_host or name in self.on_meminfo or name in self.on_hwmon:
             return True
         return collector_of(name) in REAL_SYSTEM_TESTS and name.encode() + b"\0" in self.binary
 

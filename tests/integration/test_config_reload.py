@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-from hostwatch_testutil import Agent, TempDir, require_binary, run_agent, sample
+from hostwatch_testutil import Agent, TempDir, require_binary, run_agent, sample, wait_for
 
 GOOD_NO_CPU = "collectors:\n  cpu:\n    enabled: false\n"
 GOOD_WITH_CPU = "collectors:\n  cpu:\n    enabled: true\n    guest: ${HW_TEST_GUEST:-false}\n"
@@ -186,8 +186,9 @@ class ReloadTest(unittest.TestCase):
             self.assertIn(self.path + ":6:27: collectors.filesystem.mount_points_exclude: invalid regular expression",
                           text)
             self.assertIn(self.path + ":11:16: http_checks.checks[0].timeout: invalid duration", text)
+            # The log line may still be on its way when the HTTP answer is.
+            self.assertTrue(wait_for(lambda: "reload failed" in agent.log(), timeout=5), agent.log())
             log = agent.log()
-            self.assertIn("reload failed", log)
             for part in (secret, "Zq7x", "hunter2"):
                 self.assertNotIn(part, text)
                 self.assertNotIn(part, log)

@@ -249,6 +249,26 @@ class CpuNodeSysfsLiveTest(unittest.TestCase):
 
     def test_each_collector_succeeds_where_its_path_exists(self):
         assert_success_where_path_exists(self, CPU_NODE_SYSFS)
+
+    def test_exposition_passes_promtool(self):
+        check_metrics_with_promtool(self, self.text)
+
+    def test_one_vulnerability_series_per_sysfs_file(self):
+        path = CPU_NODE_SYSFS["cpu_vulnerabilities"]
+        if not os.path.isdir(path):
+            self.skipTest("no " + path)
+        series = [l for l in self.text.splitlines() if l.startswith("node_cpu_vulnerabilities_info{")]
+        self.assertEqual(len(series), len(os.listdir(path)))
+
+    def test_numa_node0_total_matches_sysfs(self):
+        path = CPU_NODE_SYSFS["meminfo_numa"]
+        if not os.path.isdir(path):
+            self.skipTest("no " + path)
+        with open(os.path.join(path, "meminfo")) as f:
+            kb = int(re.search(r"MemTotal:\s+(\d+) kB", f.read()).group(1))
+        self.assertEqual(sample(self.text, 'node_memory_numa_MemTotal{node="0"}'), kb * 1024)
+
+
 # The sysfs sensor collectors of issue 17 (docs/collectors/sensors.md): hwmon has no data without
 # /sys/class/hwmon (a VM) and succeeds where it exists; thermal_zone succeeds either way (with no
 # series when there are no zones, as node_exporter). Neither may log an error or a warning.
@@ -283,20 +303,6 @@ class SensorsLiveTest(unittest.TestCase):
     def test_exposition_passes_promtool(self):
         check_metrics_with_promtool(self, self.text)
 
-    def test_one_vulnerability_series_per_sysfs_file(self):
-        path = CPU_NODE_SYSFS["cpu_vulnerabilities"]
-        if not os.path.isdir(path):
-            self.skipTest("no " + path)
-        series = [l for l in self.text.splitlines() if l.startswith("node_cpu_vulnerabilities_info{")]
-        self.assertEqual(len(series), len(os.listdir(path)))
-
-    def test_numa_node0_total_matches_sysfs(self):
-        path = CPU_NODE_SYSFS["meminfo_numa"]
-        if not os.path.isdir(path):
-            self.skipTest("no " + path)
-        with open(os.path.join(path, "meminfo")) as f:
-            kb = int(re.search(r"MemTotal:\s+(\d+) kB", f.read()).group(1))
-        self.assertEqual(sample(self.text, 'node_memory_numa_MemTotal{node="0"}'), kb * 1024)
 # The sysfs hardware collectors of issue 17 (firmware, memory errors, power, watchdog): on a
 # host without that hardware (a VM) each is "no data" or a success without series, never a
 # failure or a warning in the log; where the hardware is there, each succeeds.
