@@ -23,10 +23,17 @@ DOC = os.path.join(SOURCE_DIR, "docs", "collectors.md")
 
 
 def run_benchmarks(binary, min_time):
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+    sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "testutil"))
+    sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "conformance"))
+    os.environ.setdefault("HOSTWATCH_NODE_EXPORTER_FIXTURES",
+                          os.path.join(os.path.dirname(SOURCE_DIR), "shared", "fixtures", "node_exporter"))
+    from test_node_exporter_conformance import fixture_tree_for_agent  # noqa: E402  the one repair
+    with tempfile.TemporaryDirectory(prefix="hostwatch-costs-") as work, \
+            tempfile.NamedTemporaryFile(suffix=".json") as out:
+        env = dict(os.environ, HOSTWATCH_BENCH_FIXTURES=fixture_tree_for_agent(work))
         subprocess.run([binary, "--benchmark_filter=^BM_Collect/[a-z_]+/(fixture|host)$",
                         "--benchmark_min_time=%s" % min_time, "--benchmark_out=" + out.name,
-                        "--benchmark_out_format=json"], check=True, stdout=subprocess.DEVNULL)
+                        "--benchmark_out_format=json"], check=True, stdout=subprocess.DEVNULL, env=env)
         return json.load(open(out.name))["benchmarks"]
 
 

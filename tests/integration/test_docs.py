@@ -146,6 +146,11 @@ class CollectorTableTest(unittest.TestCase):
             rows = {m.group(1): (m.group(2), line) for line in f
                     for m in [re.match(r"^\| `([a-z_]+)` \| (on|off) \|", line)] if m}
         self.assertEqual(sorted(rows), sorted(collectors))
+        # The last column is the collector's measured cost (bench/collector_costs.py --write).
+        cost = r"(\d+(\.\d+)? (µs|ms)|no data)"
+        unmeasured = [n for n, (_, line) in rows.items()
+                      if not re.search(r"\| %s / %s \|\s*$" % (cost, cost), line)]
+        self.assertEqual(unmeasured, [], "rows without a CPU per scrape figure")
         for name, (enabled, options) in collectors.items():
             with self.subTest(collector=name):
                 self.assertEqual(rows[name][0], "on" if enabled else "off")
