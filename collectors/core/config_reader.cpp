@@ -85,7 +85,10 @@ void ConfigReader::WrongType(const YAML::Node& n, const std::string& path, const
 
 void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
                            const std::vector<std::string_view>& known) {
-  Error(key_node, path, "unknown key (known: " + hostwatch::Join(known, ", ") + ")");
+  const std::string key = key_node.IsScalar() ? key_node.Scalar() : "";
+  const std::string_view guess = ClosestSpelling(key, known);
+  const std::string hint = guess.empty() ? "" : "; did you mean " + std::string(guess) + "?";
+  Error(key_node, path, "unknown key (known: " + hostwatch::Join(known, ", ") + hint + ")");
 }
 
 bool ConfigReader::Entries(const YAML::Node& node, const std::string& path, const EntryFn& fn) {
