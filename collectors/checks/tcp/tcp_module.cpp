@@ -1,15 +1,15 @@
 #include "collectors/checks/tcp/tcp_module.h"
 
-#include <arpa/inet.h>
-
 #include "collectors/checks/check_config_fields.h"
+#include "collectors/checks/ip_network.h"
 
 namespace hostwatch {
 namespace {
 
 bool IsIpAddress(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+  int family = 0;
+  std::uint8_t bytes[16];
+  return ParseIp(s, &family, bytes);
 }
 
 void ParseStep(ConfigReader& r, const YAML::Node& n, const std::string& path, QueryResponseStep* step) {

@@ -1,8 +1,9 @@
 #include "collectors/checks/tcp/tls_client.h"
 
-#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+
+#include "collectors/checks/ip_network.h"
 
 namespace hostwatch {
 namespace {
@@ -18,11 +19,6 @@ int MinVersion(const std::string& name) {
     return TLS1_3_VERSION;
   }
   return TLS1_2_VERSION;  // Go's crypto/tls default for clients, and "TLS12"
-}
-
-bool IsIpAddress(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 std::string OpenSslError(const char* what) {
@@ -71,7 +67,9 @@ TlsClient::TlsClient(const CheckTlsConfig& config, const std::string& host, int 
     return;
   }
   const std::string name = config.server_name.empty() ? host : config.server_name;
-  if (IsIpAddress(name)) {
+  int family = 0;
+  std::uint8_t address[16];
+  if (ParseIp(name, &family, address)) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str());
   } else if (!name.empty()) {
     SSL_set_tlsext_host_name(ssl, name.c_str());

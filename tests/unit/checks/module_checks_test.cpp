@@ -103,7 +103,7 @@ checks:
       "hw.yml:4:15: modules.c.prober: not yet supported (supported: tcp)",
       "hw.yml:5:6: modules.d: prober is required",
       "hw.yml:6:45: modules.e.tcp.source_ip_address: must be an IPv4 or IPv6 address",
-      "hw.yml:6:79: modules.e.tcp.query_response[0].expect: invalid regular expression: missing ): (x",
+      "hw.yml:6:79: modules.e.tcp.query_response[0].expect: invalid regular expression: missing closing )",
       "hw.yml:8:13: checks[0].module: no such module in modules: (did you mean a?)",
       "hw.yml:11:15: checks[1].targets[0]: must be host:port (missing port in address)",
       "hw.yml:12:15: checks[1].interval: must be above the module's timeout",
@@ -128,7 +128,7 @@ checks: [{module: web, targets: ["h:1"]}]
 )",
         &diag);
   ASSERT_EQ(diag.errors().size(), 1u);
-  EXPECT_EQ(diag.errors()[0].ToString(), "hw.yml:4:20: checks[0].module: an HTTP check in http_checks has this name");
+  EXPECT_EQ(diag.errors()[0].ToString(), "hw.yml:4:19: checks[0].module: an HTTP check in http_checks has this name");
 }
 
 TEST(ModuleChecksTest, SplitHostPortAsGo) {
