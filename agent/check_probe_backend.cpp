@@ -4,13 +4,13 @@
 
 #include "collectors/checks/check_debug_text.h"
 #include "collectors/checks/check_metrics.h"
-#include "collectors/checks/http/redact_url.h"
 
 namespace hostwatch {
 namespace {
 
 // With debug, also the run's log and the module's text (ProbeBackend::Scheduled).
-ProbeReport ReportOf(const ProbeResult& result, const HttpCheckConfig& module, bool debug) {
+template <typename Module>
+ProbeReport ReportOf(const ProbeResult& result, const Module& module, bool debug) {
   if (!debug) {
     return ProbeReport{RenderProbeText(result), {}, {}};
   }
@@ -35,15 +35,19 @@ ProbeRefusal RefusalOf(AdHocRefusal r) {
 
 }  // namespace
 
-std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& module, bool debug) const {
-  std::optional<CheckResultView> view = checker_.LastResult(module, /*with_history=*/debug);
+std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& module, const std::string& target,
+                                                           bool debug) const {
+  std::optional<CheckResultView> view = checker_.LastResult(module, target, /*with_history=*/debug);
   if (!view) {
     return std::nullopt;
   }
   ScheduledProbe out;
-  out.own_targets = {view->config->url, RedactUrl(view->config->url, view->config->redact_query_params)};
+  out.own_targets = {view->spec->target};
+  if (view->config) {
+    out.own_targets.push_back(view->config->url);
+  }
   if (view->last) {
-    out.last = ReportOf(*view->last, *view->config, debug);
+    out.last = ReportOf(*view->last, *view->spec, debug);
   }
   for (const RunRecord& r : view->history) {
     out.history.push_back(

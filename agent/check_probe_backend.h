@@ -15,7 +15,8 @@ class CheckProbeBackend : public ProbeBackend {
   // checker must outlive the backend.
   explicit CheckProbeBackend(const HttpChecker& checker) : checker_(checker) {}
 
-  std::optional<ScheduledProbe> Scheduled(const std::string& module, bool debug) const override;
+  std::optional<ScheduledProbe> Scheduled(const std::string& module, const std::string& target,
+                                          bool debug) const override;
   AdHocAdmission AdHoc(const std::string& module, const std::string& target,
                        std::optional<double> scrape_timeout_seconds, bool debug) const override;
 

@@ -126,6 +126,13 @@ Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& env) {
       return Status::Error("unterminated ${ (write ${NAME} or ${NAME:-default}, $$ for a literal $)");
     }
     std::string_view ref = text.substr(i + 2, close - i - 2);
+    if (!ref.empty() && ref[0] >= '0' && ref[0] <= '9') {
+      // No environment variable name starts with a digit: ${1} is a regex submatch reference of a
+      // blackbox module (a tcp query_response send), kept as written so blackbox.yml pastes unchanged.
+      out.append(text.substr(i, close - i + 1));
+      i = close;
+      continue;
+    }
     std::size_t sep = ref.find(":-");
     std::string name(ref.substr(0, sep));
     if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
@@ -167,14 +174,18 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
   }
   r.DuplicateKeys(root, "");
   ExpandTree(root, "", env, diag);
-  r.Fields(root, "", {"collectors", "http_checks", "x509_files"},
+  r.Fields(root, "", {"collectors", "http_checks", "modules", "checks", "x509_files"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
              if (key == "collectors") {
                ParseCollectors(r, v, &out);
              } else if (key == "x509_files") {
                out.x509_files = ParseX509FilesConfig(r, v, p);
-             } else {
+             } else if (key == "http_checks") {
                out.http_checks = v;
+             } else if (key == "modules") {
+               out.modules = v;
+             } else {
+               out.checks = v;
              }
            });
   return out;

@@ -7,6 +7,7 @@
 //       enabled: true
 //       <option_with_underscores>: value
 //   http_checks: {...}         # validated by collectors/checks/check_config.h
+//   modules: {...}, checks: [...]  # validated by collectors/checks/module_checks.h
 //   x509_files: [/etc/ssl/*.pem]   # collectors/checks/x509/x509_files_config.h
 //
 // Every section is read with ConfigReader (collectors/core/config_reader.h):
@@ -33,6 +34,8 @@ struct FileConfig {
   CollectorSelection selection;
   std::map<std::string, std::string> collector_options;  // "<collector>.<flag-key>" -> value
   YAML::Node http_checks;                                 // the raw (expanded) section, or undefined
+  YAML::Node modules;                                     // blackbox modules (checks/module_checks.h), raw
+  YAML::Node checks;                                      // module + targets entries, raw
   std::vector<std::string> x509_files;                    // certificate file paths and globs
 };
 
@@ -42,6 +45,8 @@ std::optional<std::string> ProcessEnv(const std::string& name);
 
 // Expands ${VAR}, ${VAR:-default} and $$ (a literal $) in one string.
 // Problems (unset variable without default, unterminated ${) are returned as the error.
+// ${1}, ${12}: a name starting with a digit is no variable; kept as written (submatch references in
+// blackbox tcp modules).
 Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& env);
 
 // Parses YAML text (file is only used in messages). Every problem goes to *diag.

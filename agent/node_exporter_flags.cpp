@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "collectors/core/closest_name.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 
@@ -128,8 +128,9 @@ std::string DescribeUnexpectedArgument(std::string_view arg, const std::set<std:
     return shown + " is a node_exporter flag hostwatch does not have yet" + guide;
   }
   std::string reason = "unknown flag " + shown;
-  if (std::optional<std::string> near = ClosestName(name, std::vector<std::string>(known.begin(), known.end()))) {
-    reason += " (did you mean --" + *near + "?)";
+  if (std::string_view near = ClosestSpelling(name, std::vector<std::string_view>(known.begin(), known.end()));
+      !near.empty()) {
+    reason += " (did you mean --" + std::string(near) + "?)";
   }
   return reason + "; hostwatch --help lists the flags";
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "agent/config.h"
+#include "collectors/checks/module_checks.h"
 
 namespace hostwatch {
 namespace {
@@ -22,6 +23,7 @@ Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
     file = LoadConfigFile(flags.config_file, &diag);
     // The same diagnostics, so file and http_checks problems are reported together.
     config.http_checks = ParseHttpChecksConfig(file.http_checks, &diag);
+    ParseModuleChecks(file.modules, file.checks, &config.http_checks, &diag);
     if (!diag.ok()) {
       return Status::Error(diag.ToString());
     }

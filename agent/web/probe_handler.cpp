@@ -86,7 +86,7 @@ HttpResponse ProbeHandler::Handle(std::string_view query, std::string_view scrap
     return r;
   }
   const ProbeRequest& probe = parsed.value();
-  std::optional<ScheduledProbe> scheduled = backend_.Scheduled(probe.module, probe.debug);
+  std::optional<ScheduledProbe> scheduled = backend_.Scheduled(probe.module, probe.target, probe.debug);
   if (!scheduled) {
     return Refuse(400, UnknownModule(probe.module));
   }

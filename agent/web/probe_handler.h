@@ -51,7 +51,7 @@ struct ProbeRunLine {
 
 // A configured check as /probe serves it from its schedule.
 struct ScheduledProbe {
-  std::vector<std::string> own_targets;  // the spellings of the check's own URL a caller may pass
+  std::vector<std::string> own_targets;  // the spellings of the check's own target (URL) a caller may pass
   std::optional<ProbeReport> last;       // nullopt before the first completed run
   std::vector<ProbeRunLine> history;     // oldest first
   std::string unavailable_reason;        // why checks cannot run at all; "" normally
@@ -80,7 +80,10 @@ class ProbeBackend {
   // module text and the history are filled only with debug: only the debug
   // page shows them, and a plain /probe (every blackbox-style scrape) should
   // not pay for copying and rendering them.
-  virtual std::optional<ScheduledProbe> Scheduled(const std::string& module, bool debug) const = 0;
+  // A module with several scheduled targets answers for the one equal to
+  // target (any of them when target is empty or none is).
+  virtual std::optional<ScheduledProbe> Scheduled(const std::string& module, const std::string& target,
+                                                  bool debug) const = 0;
   // Validates a probe of target with module's settings, under the timeout the
   // scrape allows (nullopt: the module's own); its report as Scheduled's.
   virtual AdHocAdmission AdHoc(const std::string& module, const std::string& target,

@@ -103,11 +103,16 @@ struct HttpCheckConfig {
   std::string fingerprint;
 };
 
+struct CheckSpec;  // check_spec.h
+
 struct HttpChecksConfig {
   int max_concurrency = 16;
   int history_size = 20;  // results kept per check for /probe?debug=true and the status page
   std::vector<HttpCheckConfig> checks;
   ProbeTargetsConfig probe_targets;  // /probe?module=<check>&target=<url>; off by default
+  // One per (module, target) of the `checks:` section (module_checks.h); the
+  // checker schedules them with the HTTP checks.
+  std::vector<std::shared_ptr<const CheckSpec>> module_checks;
 };
 
 // Default probe_all_duration_seconds buckets (Grafana synthetic monitoring's).

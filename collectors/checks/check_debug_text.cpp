@@ -1,6 +1,7 @@
 #include "collectors/checks/check_debug_text.h"
 
 #include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/strings.h"
 
@@ -27,6 +28,32 @@ std::string RedactedConfigText(const HttpCheckConfig& c) {
   }
   if (!c.bearer_token.empty()) {
     out += "bearer_token: <secret>\n";
+  }
+  return out;
+}
+
+std::string RedactedConfigText(const CheckSpec& spec) {
+  if (spec.http) {
+    return RedactedConfigText(*spec.http);
+  }
+  std::string out = "module: " + spec.name + "\ntarget: " + spec.target + "\nprober: " + ProberKindName(spec.prober) +
+                    "\ninterval: " + FormatDuration(spec.interval) + "\ntimeout: " + FormatDuration(spec.timeout) + "\n";
+  if (!spec.tcp) {
+    return out;
+  }
+  const TcpModule& m = *spec.tcp;
+  out += "tcp:\n  preferred_ip_protocol: " + m.preferred_ip_protocol +
+         "\n  ip_protocol_fallback: " + (m.ip_protocol_fallback ? "true" : "false") +
+         "\n  tls: " + (m.tls ? "true" : "false") + "\n";
+  if (!m.source_ip_address.empty()) {
+    out += "  source_ip_address: " + m.source_ip_address + "\n";
+  }
+  if (!m.query_response.empty()) {
+    out += "  query_response:\n";
+  }
+  for (const QueryResponseStep& step : m.query_response) {
+    out += "  - expect: " + step.expect.pattern + "\n    send: " + (step.send.empty() ? "\"\"" : "<not shown>") +
+           "\n    starttls: " + (step.starttls ? "true" : "false") + "\n";
   }
   return out;
 }

@@ -28,30 +28,6 @@ std::vector<std::string> With(std::vector<std::string> values, std::string value
   return values;
 }
 
-const MetricDesc kFailures{
-    "hostwatch_check_failures_total", "Failed runs of the check by reason.", MetricType::Counter, {"check", "reason"}};
-const MetricDesc kPhaseTotals{"hostwatch_check_phase_seconds_total",
-                              "Time spent in each HTTP phase over all runs of the check.",
-                              MetricType::Counter,
-                              {"check", "phase"}};
-const MetricDesc kLastSuccess{
-    "hostwatch_check_last_success_timestamp_seconds",
-    "Unix time the last successful run started; 0 if none succeeded since the check was loaded.",
-    MetricType::Gauge,
-    {"check"}};
-const MetricDesc kLastRun{"hostwatch_check_last_run_timestamp_seconds",
-                          "Unix time the last completed run started.",
-                          MetricType::Gauge,
-                          {"check"}};
-const MetricDesc kConsecutiveFailures{"hostwatch_check_consecutive_failures",
-                                      "Failed runs in a row since the last success.",
-                                      MetricType::Gauge,
-                                      {"check"}};
-const MetricDesc kSkipped{"hostwatch_check_skipped_total",
-                          "Runs skipped because the previous run was still going or no concurrency slot freed before "
-                          "the next one was due.",
-                          MetricType::Counter,
-                          {"check"}};
 const MetricDesc kInFlight{"hostwatch_checks_in_flight", "HTTP check runs in progress.", MetricType::Gauge, {}};
 
 prometheus::MetricFamily HistogramFamily(const char* name, const char* help, std::vector<Label> labels,
@@ -99,6 +75,17 @@ void AddAggregates(const CheckSeries& c, MetricSink& sink) {
   sink.AddFamily(std::move(success));
 }
 
+// probe_ssl_last_chain_info, when the run kept the verified leaf's identity.
+void AddLastChainInfo(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                      MetricSink& sink) {
+  if (r.tls.last_chain_leaf) {
+    const CertificateInfo& leaf = *r.tls.last_chain_leaf;
+    std::vector<std::string> values = base;
+    values.insert(values.end(), {leaf.fingerprint_sha256, leaf.subject, leaf.issuer, leaf.subjectalternative});
+    sink.Add(d.ssl_last_chain_info, 1, values);
+  }
+}
+
 // The TLS part of AddResultSeries.
 void AddTlsSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base, MetricSink& sink) {
   if (r.tls.present) {
@@ -106,12 +93,7 @@ void AddTlsSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<s
     sink.Add(d.ssl_earliest_expiry, r.tls.earliest_cert_expiry, base);
     sink.Add(d.ssl_last_chain_expiry, r.tls.verified ? r.tls.last_chain_expiry : kGoZeroTimeUnix, base);
   }
-  if (r.tls.last_chain_leaf) {
-    const CertificateInfo& leaf = *r.tls.last_chain_leaf;
-    std::vector<std::string> values = base;
-    values.insert(values.end(), {leaf.fingerprint_sha256, leaf.subject, leaf.issuer, leaf.subjectalternative});
-    sink.Add(d.ssl_last_chain_info, 1, values);
-  }
+  AddLastChainInfo(r, d, base, sink);
   if (!r.tls.version.empty()) {
     sink.Add(d.tls_version, 1, With(base, r.tls.version));
     sink.Add(d.tls_cipher, 1, With(base, r.tls.cipher));
@@ -120,8 +102,9 @@ void AddTlsSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<s
 
 }  // namespace
 
-CheckDescs::CheckDescs(std::vector<std::string> base_label_names)
+CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<std::string> id_label_names)
     : base(std::move(base_label_names)),
+      id(std::move(id_label_names)),
       success(Gauge("probe_success", "Displays whether or not the probe was a success", base)),
       duration(Gauge("probe_duration_seconds", "Returns how long the probe took to complete in seconds", base)),
       timeout(Gauge("probe_timeout_seconds", "Returns how long the probe timeout is in seconds", base)),
@@ -150,10 +133,52 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names)
       tls_version(
           Gauge("probe_tls_version_info", "Returns the TLS version used or NaN when unknown", Plus(base, {"version"}))),
       tls_cipher(Gauge("probe_tls_cipher_info", "Returns the TLS cipher negotiated during handshake",
-                       Plus(base, {"cipher"}))) {}
+                       Plus(base, {"cipher"}))),
+      failures{"hostwatch_check_failures_total", "Failed runs of the check by reason.", MetricType::Counter,
+               Plus(id, {"reason"})},
+      phase_totals{"hostwatch_check_phase_seconds_total", "Time spent in each HTTP phase over all runs of the check.",
+                   MetricType::Counter, Plus(id, {"phase"})},
+      last_success{"hostwatch_check_last_success_timestamp_seconds",
+                   "Unix time the last successful run started; 0 if none succeeded since the check was loaded.",
+                   MetricType::Gauge, id},
+      last_run{"hostwatch_check_last_run_timestamp_seconds", "Unix time the last completed run started.",
+               MetricType::Gauge, id},
+      consecutive_failures{"hostwatch_check_consecutive_failures", "Failed runs in a row since the last success.",
+                           MetricType::Gauge, id},
+      skipped{"hostwatch_check_skipped_total",
+              "Runs skipped because the previous run was still going or no concurrency slot freed before the next "
+              "one was due.",
+              MetricType::Counter, id} {}
+
+namespace {
+
+// A tcp run's series: what blackbox's prober/tcp.go registers. The TLS
+// series only after a completed handshake (`tls: true` or STARTTLS), the
+// same four either way (Debian's blackbox 0.23 shows them after STARTTLS too).
+void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                        MetricSink& sink) {
+  sink.Add(d.success, r.success ? 1 : 0, base);
+  sink.Add(d.duration, r.duration_seconds, base);
+  sink.Add(d.dns_lookup, r.dns_lookup_seconds, base);
+  sink.Add(d.ip_protocol, r.ip_protocol, base);
+  sink.Add(d.ip_addr_hash, r.ip_addr_hash, base);
+  sink.Add(d.failed_due_to_regex, r.failed_due_to_regex ? 1 : 0, base);
+  if (r.tls.version.empty()) {
+    return;
+  }
+  sink.Add(d.ssl_earliest_expiry, r.tls.earliest_cert_expiry, base);
+  sink.Add(d.ssl_last_chain_expiry, r.tls.verified ? r.tls.last_chain_expiry : kGoZeroTimeUnix, base);
+  sink.Add(d.tls_version, 1, With(base, r.tls.version));
+  AddLastChainInfo(r, d, base, sink);
+}
+
+}  // namespace
 
 void AddResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
                      MetricSink& sink) {
+  if (r.prober == ProberKind::kTcp) {
+    return AddTcpResultSeries(r, d, base, sink);
+  }
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);
   sink.Add(d.timeout, r.timeout_seconds, base);
@@ -189,20 +214,26 @@ void AddCheckSeries(const CheckSeries& c, MetricSink& sink) {
   const RunHistory& h = c.history;
   AddResultSeries(h.last(), c.descs, c.label_values, sink);
   AddAggregates(c, sink);
+  const CheckDescs& d = c.descs;
+  // The check's identity: its name, and its target for a module check (descs.id follows descs.base's order).
+  std::vector<std::string> id = {c.name};
+  for (std::size_t i = 1; i < d.id.size(); ++i) {
+    id.push_back(c.label_values[i]);
+  }
   for (int i = 1; i < kFailureReasonCount; ++i) {
     const auto reason = static_cast<FailureReason>(i);
     if (reason == FailureReason::kNotAllowed) {
       continue;  // only ad-hoc /probe targets fail so, and they never reach /metrics
     }
-    sink.Add(kFailures, static_cast<double>(h.failures(reason)), {c.name, FailureReasonName(reason)});
+    sink.Add(d.failures, static_cast<double>(h.failures(reason)), With(id, FailureReasonName(reason)));
   }
   for (int i = 0; i < static_cast<int>(kPhaseNames.size()); ++i) {
-    sink.Add(kPhaseTotals, PhaseValue(h.phase_totals(), i), {c.name, kPhaseNames[i]});
+    sink.Add(d.phase_totals, PhaseValue(h.phase_totals(), i), With(id, kPhaseNames[i]));
   }
-  sink.Add(kLastSuccess, h.last_success_unix(), {c.name});
-  sink.Add(kLastRun, h.last_run_unix(), {c.name});
-  sink.Add(kConsecutiveFailures, static_cast<double>(h.consecutive_failures()), {c.name});
-  sink.Add(kSkipped, static_cast<double>(c.skipped), {c.name});
+  sink.Add(d.last_success, h.last_success_unix(), id);
+  sink.Add(d.last_run, h.last_run_unix(), id);
+  sink.Add(d.consecutive_failures, static_cast<double>(h.consecutive_failures()), id);
+  sink.Add(d.skipped, static_cast<double>(c.skipped), id);
 }
 
 void AddSchedulerSeries(const SchedulerSeries& s, MetricSink& sink) {

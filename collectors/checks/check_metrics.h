@@ -20,15 +20,21 @@
 namespace hostwatch {
 
 // Descriptors of the per-check families whose labels are a check's own: the
-// blackbox result families and the two probe_all_* aggregates.
+// blackbox result families and the two probe_all_* aggregates, and of the
+// hostwatch_check_* families, labelled with the check's identity: {check} for
+// an HTTP check (unique names), {check, target} for a module check (one
+// module, several targets).
 struct CheckDescs {
-  // base_label_names: the labels every series of these checks starts with.
-  explicit CheckDescs(std::vector<std::string> base_label_names);
+  // base_label_names: the labels every series of these checks starts with
+  // (check, target, static labels); id_label_names: its first one or two.
+  explicit CheckDescs(std::vector<std::string> base_label_names, std::vector<std::string> id_label_names = {"check"});
 
   std::vector<std::string> base;
+  std::vector<std::string> id;
   MetricDesc success, duration, timeout, dns_lookup, ip_protocol, ip_addr_hash, phase_duration, status_code,
       http_version, content_length, uncompressed_body_length, redirects, ssl, failed_due_to_regex, last_modified,
       ssl_earliest_expiry, ssl_last_chain_expiry, ssl_last_chain_info, tls_version, tls_cipher;
+  MetricDesc failures, phase_totals, last_success, last_run, consecutive_failures, skipped;
 };
 
 // The blackbox_exporter series of one result, with blackbox's names and HELP

@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "collectors/checks/check_metrics.h"
-#include "collectors/checks/http/blocking_probe.h"
+#include "collectors/checks/checker_state.h"
 #include "collectors/checks/http/http_probe.h"
-#include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/tcp/tcp_probe.h"
 #include "collectors/core/strings.h"
 
 namespace hostwatch {
@@ -20,22 +20,8 @@ constexpr milliseconds kIdleWait{60000};
 
 }  // namespace
 
-struct HttpChecker::CheckState {
-  CheckState(std::shared_ptr<const HttpCheckConfig> c, std::shared_ptr<const CheckDescs> d)
-      : config(std::move(c)), descs(std::move(d)), history(config->latency_buckets) {}
-
-  std::shared_ptr<const HttpCheckConfig> config;  // shared with the runs in flight
-  std::shared_ptr<const CheckDescs> descs;        // for labels: check, target, then static labels
-  std::vector<std::string> label_values;          // match descs->base
-  Clock::time_point slot;                         // the aligned schedule slot this run belongs to
-  Clock::time_point next_due;                     // slot + jitter
-  bool running = false;
-  std::uint64_t skipped = 0;
-  RunHistory history;
-};
-
 struct HttpChecker::InFlight {
-  std::string check;
+  CheckKey key;
   std::string fingerprint;
   std::shared_ptr<const HttpCheckConfig> config;  // the run's: a reload may replace the state's
   std::unique_ptr<ProbeRun> run;
@@ -65,7 +51,7 @@ void HttpChecker::Update(HttpChecksConfig config) {
   if (stop_) {
     return;
   }
-  const bool has_checks = !config.checks.empty();
+  const bool has_checks = !config.checks.empty() || !config.module_checks.empty();
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending_ = std::move(config);
@@ -130,11 +116,13 @@ void HttpChecker::SchedulerLoop() {
     curl_->multi_remove_handle(multi, handle);
   }
   runs_.clear();
+  sockets_.Clear();
   std::lock_guard<std::mutex> lock(mu_);
   in_flight_ = 0;
 }
 
-// Sleeps until a run is due, a transfer needs attention, or Update/Stop wake the multi handle.
+// Sleeps until a run is due, a transfer or a socket run needs attention, or
+// Update/Stop wake the multi handle; then advances the socket runs.
 void HttpChecker::WaitForWork(CURLM* multi) {
   milliseconds wait;
   {
@@ -148,8 +136,34 @@ void HttpChecker::WaitForWork(CURLM* multi) {
       wait = std::min(wait, milliseconds(curl_wait));
     }
   }
+  Clock::time_point socket_deadline;
+  std::vector<curl_waitfd> extra;
+  for (const pollfd& p : sockets_.Waits(&socket_deadline)) {
+    extra.push_back(curl_waitfd{p.fd, static_cast<short>((p.events & POLLIN ? CURL_WAIT_POLLIN : 0) |
+                                                         (p.events & POLLOUT ? CURL_WAIT_POLLOUT : 0)),
+                                0});
+  }
+  if (socket_deadline != Clock::time_point::max()) {
+    wait = std::min(wait, std::max(std::chrono::ceil<milliseconds>(socket_deadline - Clock::now()), milliseconds(0)));
+  }
   if (wait.count() > 0) {
-    curl_->multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+    curl_->multi_poll(multi, extra.data(), static_cast<unsigned>(extra.size()), static_cast<int>(wait.count()),
+                      nullptr);
+  }
+  if (sockets_.size() > 0) {
+    AdvanceSocketRuns(extra);
+  }
+}
+
+void HttpChecker::AdvanceSocketRuns(const std::vector<curl_waitfd>& polled) {
+  std::vector<pollfd> fds;
+  for (const curl_waitfd& w : polled) {
+    // libcurl reports POLLIN/POLLOUT/POLLPRI only; an error or hang-up shows as readable, which the run reads.
+    fds.push_back(pollfd{w.fd, w.events, static_cast<short>((w.revents & CURL_WAIT_POLLIN ? POLLIN : 0) |
+                                                            (w.revents & CURL_WAIT_POLLOUT ? POLLOUT : 0))});
+  }
+  for (SocketRunner::Finished& f : sockets_.Advance(fds, Clock::now())) {
+    RecordResult(f.key, f.fingerprint, std::move(f.result));
   }
 }
 
@@ -159,69 +173,84 @@ void HttpChecker::ApplyPendingConfig(Clock::time_point now) {
   }
   HttpChecksConfig next = std::move(*pending_);
   pending_.reset();
-  std::map<std::string, std::unique_ptr<CheckState>> states;
+  std::map<CheckKey, std::unique_ptr<CheckState>> states;
   std::vector<std::shared_ptr<const CheckDescs>> descs;
-  for (const auto& [name, s] : checks_) {
+  for (const auto& [key, s] : checks_) {
     descs.push_back(s->descs);
   }
   const auto wall_ms =
       std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<std::shared_ptr<const CheckSpec>> specs = std::move(next.module_checks);
   for (HttpCheckConfig& c : next.checks) {
-    auto old = checks_.find(c.name);
-    if (old != checks_.end() && old->second->config->fingerprint == c.fingerprint) {
-      states[c.name] = std::move(old->second);  // unchanged: counters and history carry on
+    specs.push_back(HttpCheckSpec(std::make_shared<const HttpCheckConfig>(std::move(c))));
+  }
+  for (std::shared_ptr<const CheckSpec>& spec : specs) {
+    const CheckKey key = KeyOf(*spec);
+    auto old = checks_.find(key);
+    if (old != checks_.end() && old->second->spec->fingerprint == spec->fingerprint) {
+      states[key] = std::move(old->second);  // unchanged: counters and history carry on
       checks_.erase(old);
       continue;
     }
-    std::string name = c.name;
-    states[name] = NewCheckState(std::make_shared<const HttpCheckConfig>(std::move(c)), now, wall_ms, descs);
+    states[key] = NewCheckState(std::move(spec), now, wall_ms, descs);
   }
   // Whatever is left was removed or changed: abort its run, drop its series.
+  auto gone = [&](const CheckKey& key, const std::string& fingerprint) {
+    auto it = states.find(key);
+    return it == states.end() || it->second->spec->fingerprint != fingerprint;
+  };
   std::vector<CURL*> abort;
   for (const auto& [handle, run] : runs_) {
-    auto it = states.find(run->check);
-    if (it == states.end() || it->second->config->fingerprint != run->fingerprint) {
+    if (gone(run->key, run->fingerprint)) {
       abort.push_back(handle);
     }
   }
   for (CURL* h : abort) {
     AbortRun(h);
   }
+  sockets_.DropIf(gone);
   checks_ = std::move(states);
   max_concurrency_ = next.max_concurrency;
   history_size_ = next.history_size;
   probe_targets_ = std::make_shared<const ProbeTargetsConfig>(std::move(next.probe_targets));
-  in_flight_ = static_cast<int>(runs_.size());
+  in_flight_ = static_cast<int>(runs_.size() + sockets_.size());
   UpdateEarliestDue();
 }
 
 std::unique_ptr<HttpChecker::CheckState> HttpChecker::NewCheckState(
-    std::shared_ptr<const HttpCheckConfig> c, Clock::time_point now, long long wall_ms,
+    std::shared_ptr<const CheckSpec> c, Clock::time_point now, long long wall_ms,
     std::vector<std::shared_ptr<const CheckDescs>>& known_descs) {
   std::vector<std::string> names = {"check", "target"};
-  std::vector<std::string> values = {c->name, RedactUrl(c->url, c->redact_query_params)};
+  std::vector<std::string> values = {c->name, c->target};
   for (const auto& [k, v] : c->labels) {
     names.push_back(k);
     values.push_back(v);
   }
   // Checks with the same label names share descriptors (most configurations have one set).
+  std::vector<std::string> id = {"check"};
+  if (c->prober != ProberKind::kHttp) {
+    id.push_back("target");  // a module has several targets
+  }
   std::shared_ptr<const CheckDescs> descs;
   for (const std::shared_ptr<const CheckDescs>& d : known_descs) {
-    if (d->base == names) {
+    if (d->base == names && d->id == id) {
       descs = d;
       break;
     }
   }
   if (!descs) {
-    descs = std::make_shared<const CheckDescs>(std::move(names));
+    descs = std::make_shared<const CheckDescs>(std::move(names), std::move(id));
     known_descs.push_back(descs);
   }
   auto s = std::make_unique<CheckState>(std::move(c), std::move(descs));
   s->label_values = std::move(values);
   // Align to wall-clock multiples of the interval plus the stable offset, as
   // Prometheus spreads scrape targets, so a restart keeps each check's phase.
-  const long long interval = s->config->interval.count();
-  const long long offset = CheckOffset(s->config->name, s->config->interval).count();
+  // The offset hashes the target too, so a module's targets spread out (an HTTP check's key has none).
+  const CheckKey key = KeyOf(*s->spec);
+  const long long interval = s->spec->interval.count();
+  const long long offset = CheckOffset(key.second.empty() ? key.first : key.first + " " + key.second,
+                                       s->spec->interval).count();
   const long long until = ((offset - wall_ms % interval) % interval + interval) % interval;
   s->slot = now + milliseconds(until);
   s->next_due = s->slot;
@@ -249,7 +278,7 @@ void HttpChecker::StartDueRuns(Clock::time_point now) {
       // The previous run is still going: skip every slot that passed meanwhile.
       while (s->next_due <= now) {
         ++s->skipped;
-        s->slot += s->config->interval;
+        s->slot += s->spec->interval;
         s->next_due = s->slot;
       }
       continue;
@@ -275,41 +304,57 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
   delay_sum_ += delay;
   ++delay_count_;
 
+  if (s.spec->prober != ProberKind::kHttp) {
+    return StartSocketRun(s, now);
+  }
   auto flight = std::make_unique<InFlight>();
-  flight->check = s.config->name;
-  flight->fingerprint = s.config->fingerprint;
-  flight->config = s.config;
+  flight->key = KeyOf(*s.spec);
+  flight->fingerprint = s.spec->fingerprint;
+  flight->config = s.spec->http;
   flight->run = std::make_unique<ProbeRun>(*flight->config, now);
   AdvanceSchedule(s, now);
 
   CURL* handle = flight->run->handle();
   if (handle == nullptr) {
     // Setup failed: the run is already finished with its reason.
-    RecordResultLocked(flight->check, flight->fingerprint, flight->run->TakeResult());
+    RecordResultLocked(flight->key, flight->fingerprint, flight->run->TakeResult());
     return;
   }
   s.running = true;
   curl_->multi_add_handle(static_cast<CURLM*>(multi_), handle);
   runs_[handle] = std::move(flight);
-  in_flight_ = static_cast<int>(runs_.size());
+  in_flight_ = static_cast<int>(runs_.size() + sockets_.size());
+}
+
+void HttpChecker::StartSocketRun(CheckState& s, Clock::time_point now) {
+  AdvanceSchedule(s, now);
+  const CheckSpec& spec = *s.spec;
+  std::optional<SocketRunner::Finished> done =
+      sockets_.Add(KeyOf(spec), spec.fingerprint, StartTcpRun(spec.tcp, spec.target, spec.timeout, now), now);
+  if (done) {
+    RecordResultLocked(done->key, done->fingerprint, std::move(done->result));
+    return;
+  }
+  s.running = true;
+  in_flight_ = static_cast<int>(runs_.size() + sockets_.size());
 }
 
 void HttpChecker::AdvanceSchedule(CheckState& s, Clock::time_point now) {
   // Slots that passed while this run waited for a free slot (max_concurrency)
   // are skipped, so a saturated scheduler sheds runs instead of building a
   // backlog of ever-growing delay.
-  s.slot += s.config->interval;
+  s.slot += s.spec->interval;
   while (s.slot <= now) {
     ++s.skipped;
-    s.slot += s.config->interval;
+    s.slot += s.spec->interval;
   }
   s.next_due = s.slot;
-  if (s.config->jitter.count() > 0) {
+  if (s.spec->jitter.count() > 0) {
     rng_state_ ^= rng_state_ << 13;  // xorshift64: jitter needs spread, not quality
     rng_state_ ^= rng_state_ >> 7;
     rng_state_ ^= rng_state_ << 17;
     s.next_due +=
-        milliseconds(static_cast<long long>(rng_state_ % static_cast<std::uint64_t>(s.config->jitter.count())));
+        milliseconds(static_cast<long long>(rng_state_ % static_cast<std::uint64_t>(s.spec->jitter.count())));
   }
 }
 
@@ -334,23 +379,23 @@ void HttpChecker::HandleFinishedTransfers() {
     }
     std::unique_ptr<InFlight> flight = std::move(it->second);
     runs_.erase(it);
-    RecordResult(flight->check, flight->fingerprint, flight->run->TakeResult());
+    RecordResult(flight->key, flight->fingerprint, flight->run->TakeResult());
   }
 }
 
-void HttpChecker::RecordResult(const std::string& check, const std::string& fingerprint, ProbeResult r) {
+void HttpChecker::RecordResult(const CheckKey& key, const std::string& fingerprint, ProbeResult r) {
   if (listener_) {
-    listener_(check, r);
+    listener_(key.first, r);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  RecordResultLocked(check, fingerprint, std::move(r));
+  RecordResultLocked(key, fingerprint, std::move(r));
 }
 
-void HttpChecker::RecordResultLocked(const std::string& check, const std::string& fingerprint, ProbeResult r) {
-  in_flight_ = static_cast<int>(runs_.size());
+void HttpChecker::RecordResultLocked(const CheckKey& key, const std::string& fingerprint, ProbeResult r) {
+  in_flight_ = static_cast<int>(runs_.size() + sockets_.size());
   ++completed_runs_;
-  auto it = checks_.find(check);
-  if (it == checks_.end() || it->second->config->fingerprint != fingerprint) {
+  auto it = checks_.find(key);
+  if (it == checks_.end() || it->second->spec->fingerprint != fingerprint) {
     return;  // the check was removed or changed while this run was going
   }
   CheckState& s = *it->second;
@@ -375,108 +420,6 @@ milliseconds HttpChecker::TimeToNextDue(Clock::time_point now) const {
     wait = std::min(wait, std::max(until, milliseconds(0)));
   }
   return wait;
-}
-
-void HttpChecker::Collect(MetricSink& out) const {
-  // A sink of our own: its descriptors (CheckDescs) may be freed by a reload
-  // once the lock is released, and the caller's sink would keep their addresses.
-  MetricSink sink;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [name, s] : checks_) {
-      if (s->history.has_result()) {
-        AddCheckSeries(CheckSeries{name, *s->descs, s->label_values, s->history, s->skipped}, sink);
-      }
-    }
-    AddSchedulerSeries(SchedulerSeries{in_flight_, delay_bucket_counts_, delay_sum_, delay_count_}, sink);
-  }
-  for (prometheus::MetricFamily& f : sink.TakeFamilies()) {
-    out.AddFamily(std::move(f));
-  }
-}
-
-std::optional<CheckResultView> HttpChecker::LastResult(const std::string& check, bool with_history) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = checks_.find(check);
-  if (it == checks_.end()) {
-    return std::nullopt;
-  }
-  const CheckState& s = *it->second;
-  CheckResultView view;
-  view.config = s.config;
-  if (s.history.has_result()) {
-    view.last = s.history.last();
-  }
-  if (with_history) {
-    view.history.assign(s.history.records().begin(), s.history.records().end());
-  }
-  view.unavailable_reason = unavailable_reason_;
-  return view;
-}
-
-AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& target,
-                                 std::optional<double> scrape_timeout_seconds) const {
-  AdHocPlan plan;
-  std::shared_ptr<const HttpCheckConfig> module;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = checks_.find(check);
-    if (it == checks_.end()) {
-      plan.refusal = AdHocRefusal::kUnknownCheck;
-      return plan;
-    }
-    module = it->second->config;
-    plan.settings = probe_targets_;
-  }
-  if (!plan.settings->enabled) {
-    plan.refusal = AdHocRefusal::kDisabled;
-    return plan;
-  }
-  if (!module->proxy_url.empty()) {
-    // Through a proxy the connected address is the proxy's: the allow-list could not be enforced.
-    plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Module \"" + check + "\" uses proxy_url; ad-hoc targets cannot be probed through a proxy";
-    return plan;
-  }
-  std::string url = ProbeTargetUrl(target);
-  std::string why;
-  std::optional<TargetHost> host = ParseTargetUrl(url, &why);
-  if (!host) {
-    plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Invalid target \"" + RedactUrl(url, module->redact_query_params) + "\": " + why;
-    return plan;
-  }
-  if (plan.settings->policy.CheckUrl(*host, &why) == TargetPolicy::Verdict::kDenied) {
-    plan.refusal = AdHocRefusal::kForbidden;
-    plan.detail = why;
-    return plan;
-  }
-  plan.module_url = module->url;
-  auto probe = std::make_shared<HttpCheckConfig>(*module);
-  probe->url = std::move(url);
-  probe->timeout = EffectiveProbeTimeout(module->timeout, scrape_timeout_seconds, plan.settings->timeout_offset);
-  plan.module = std::move(probe);
-  return plan;
-}
-
-ProbeResult HttpChecker::RunAdHoc(const AdHocPlan& plan) const {
-  const AdHocTargetRules rules{&plan.settings->policy, plan.module_url};
-  return RunProbeBlocking(*plan.module, &rules, &ad_hoc_abort_);
-}
-
-std::vector<CheckSummary> HttpChecker::Summaries() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<CheckSummary> out;
-  const double now = WallClockSeconds();
-  for (const auto& [name, s] : checks_) {
-    out.push_back(s->history.Summarize(name, RedactUrl(s->config->url, s->config->redact_query_params), now));
-  }
-  return out;
-}
-
-std::uint64_t HttpChecker::CompletedRunsForTest() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return completed_runs_;
 }
 
 }  // namespace hostwatch

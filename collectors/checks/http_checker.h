@@ -1,11 +1,13 @@
-// HttpChecker: runs the configured HTTP checks on a schedule, keeps their
+// HttpChecker: runs the configured checks (HTTP checks, and module checks of
+// the probers in checks/<prober>/, see check_spec.h) on a schedule, keeps their
 // results, exposes them as a MetricSource for /metrics, and answers the
 // domain questions /probe and the status page ask (a check's last result, an
 // ad-hoc probe of another target, per-check summaries). How those answers
 // become HTTP (status codes, content types, debug pages) is the probe
 // handler's business (agent/web/probe_handler.h), not this class's.
 //
-// One scheduler thread drives all runs through one libcurl multi handle. Each
+// One scheduler thread drives all runs: HTTP through one libcurl multi handle,
+// the socket probers' runs (socket_run.h) through the same poll. Each
 // check runs every `interval` at a stable offset (FNV hash of its name, so
 // restarts keep the phase and checks spread out) plus a random `jitter`, under
 // the global max_concurrency. A run still going when the next one is due makes
@@ -33,9 +35,11 @@
 #include <vector>
 
 #include "collectors/checks/check_config.h"
+#include "collectors/checks/check_spec.h"
 #include "collectors/checks/http/curl_api.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/run_history.h"
+#include "collectors/checks/socket_runner.h"
 #include "collectors/core/metric_source.h"
 
 namespace hostwatch {
@@ -44,7 +48,8 @@ struct CheckDescs;
 
 // A configured check and what its scheduled runs left, as /probe shows it.
 struct CheckResultView {
-  std::shared_ptr<const HttpCheckConfig> config;
+  std::shared_ptr<const CheckSpec> spec;
+  std::shared_ptr<const HttpCheckConfig> config;  // spec->http: null for other probers
   std::optional<ProbeResult> last;  // nullopt before the first completed run
   std::vector<RunRecord> history;   // oldest first
   std::string unavailable_reason;   // why no check can run (libcurl failed to load); "" normally
@@ -100,7 +105,13 @@ class HttpChecker : public MetricSource {
   // The check's configuration and last result, and with_history its kept
   // history (copied under the checker's lock, so only when it is shown);
   // nullopt for an unknown check.
-  std::optional<CheckResultView> LastResult(const std::string& check, bool with_history) const;
+  std::optional<CheckResultView> LastResult(const std::string& check, bool with_history) const {
+    return LastResult(check, "", with_history);
+  }
+  // The same for the check with that name whose target (or HTTP URL) is target;
+  // without one, the first check of that name (HTTP check names are unique).
+  std::optional<CheckResultView> LastResult(const std::string& check, const std::string& target,
+                                            bool with_history) const;
 
   // Validates an ad-hoc probe of target (a URL; without a scheme it gets
   // http://) with the settings of check. Refused unless
@@ -137,15 +148,18 @@ class HttpChecker : public MetricSource {
   void WaitForWork(CURLM* multi);
   void ApplyPendingConfig(std::chrono::steady_clock::time_point now);
   // known_descs: descriptors already built for this configuration (reused when the label names match; grows).
-  std::unique_ptr<CheckState> NewCheckState(std::shared_ptr<const HttpCheckConfig> config,
+  std::unique_ptr<CheckState> NewCheckState(std::shared_ptr<const CheckSpec> spec,
                                             std::chrono::steady_clock::time_point now, long long wall_ms,
                                             std::vector<std::shared_ptr<const CheckDescs>>& known_descs);
   void StartDueRuns(std::chrono::steady_clock::time_point now);
   void StartRun(CheckState& state, std::chrono::steady_clock::time_point now);
   void AdvanceSchedule(CheckState& state, std::chrono::steady_clock::time_point now);
+  void StartSocketRun(CheckState& state, std::chrono::steady_clock::time_point now);
   void HandleFinishedTransfers();
-  void RecordResult(const std::string& check, const std::string& fingerprint, ProbeResult result);
-  void RecordResultLocked(const std::string& check, const std::string& fingerprint, ProbeResult result);
+  void AdvanceSocketRuns(const std::vector<curl_waitfd>& polled);
+  void RecordResult(const CheckKey& key, const std::string& fingerprint, ProbeResult result);
+  void RecordResultLocked(const CheckKey& key, const std::string& fingerprint, ProbeResult result);
+  const CheckState* FindCheck(const std::string& check, const std::string& target) const;  // mu_ held
   void AbortRun(CURL* handle);
   std::chrono::milliseconds TimeToNextDue(std::chrono::steady_clock::time_point now) const;
   void UpdateEarliestDue();
@@ -156,7 +170,7 @@ class HttpChecker : public MetricSource {
   int history_size_ = 20;
   std::shared_ptr<const ProbeTargetsConfig> probe_targets_ = std::make_shared<const ProbeTargetsConfig>();
   std::optional<HttpChecksConfig> pending_;  // applied by the scheduler thread
-  std::map<std::string, std::unique_ptr<CheckState>> checks_;
+  std::map<CheckKey, std::unique_ptr<CheckState>> checks_;
   std::vector<std::uint64_t> delay_bucket_counts_;
   double delay_sum_ = 0;
   std::uint64_t delay_count_ = 0;
@@ -179,6 +193,7 @@ class HttpChecker : public MetricSource {
 
   // Scheduler thread only.
   std::map<CURL*, std::unique_ptr<InFlight>> runs_;
+  SocketRunner sockets_;
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
 
   std::atomic<bool> ad_hoc_abort_{false};

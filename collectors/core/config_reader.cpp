@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <iterator>
-#include <optional>
 #include <set>
 
-#include "collectors/core/closest_name.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/strings.h"
 
@@ -88,14 +86,10 @@ void ConfigReader::WrongType(const YAML::Node& n, const std::string& path, const
 
 void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
                            const std::vector<std::string_view>& known) {
-  std::string hint;
-  if (key_node.IsScalar()) {
-    if (std::optional<std::string> near =
-            ClosestName(key_node.Scalar(), std::vector<std::string>(known.begin(), known.end()))) {
-      hint = ", did you mean \"" + *near + "\"?";
-    }
-  }
-  Error(key_node, path, "unknown key" + hint + " (known: " + hostwatch::Join(known, ", ") + ")");
+  const std::string key = key_node.IsScalar() ? key_node.Scalar() : "";
+  const std::string_view guess = ClosestSpelling(key, known);
+  const std::string hint = guess.empty() ? "" : "; did you mean " + std::string(guess) + "?";
+  Error(key_node, path, "unknown key (known: " + hostwatch::Join(known, ", ") + hint + ")");
 }
 
 void ConfigReader::DuplicateKeys(const YAML::Node& node, const std::string& path) {

@@ -22,6 +22,11 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 std::string Join(const std::vector<std::string>& items, std::string_view sep);
 std::string Join(const std::vector<std::string_view>& items, std::string_view sep);
 
+// The candidate closest to word by edit distance (insertions, deletions,
+// substitutions, adjacent swaps), when close enough to be a likely typo: at
+// most a third of word's length, and at least 1. "" when none is.
+std::string_view ClosestSpelling(std::string_view word, const std::vector<std::string_view>& candidates);
+
 // Wall-clock time now, in seconds since the epoch with nanosecond resolution
 // (clock_gettime(CLOCK_REALTIME)): what node_time_seconds exports and what
 // *_timestamp_seconds metrics compare against. Not monotonic: it steps when

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectors/checks/http/tls_facts.h"
+#include "collectors/checks/prober_kind.h"
 
 namespace hostwatch {
 
@@ -77,7 +78,11 @@ CurlMarks WithTcpConnectMark(CurlMarks m, std::int64_t tcp_connected_us);
 // FNV-1a 32 over the raw 4 or 16 address bytes (blackbox's probe_ip_addr_hash); 0 if ip does not parse.
 std::uint32_t IpAddrHash(const std::string& ip);
 
+// What one run of any prober found out (HTTP fills most fields; a tcp run
+// fills the run, address, regex and TLS fields and its phases as resolve,
+// connect, tls and processing).
 struct ProbeResult {
+  ProberKind prober = ProberKind::kHttp;  // which families the result shows
   bool success = false;
   FailureReason reason = FailureReason::kNone;
   std::string error;  // one line, no secrets

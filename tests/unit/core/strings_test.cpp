@@ -22,6 +22,16 @@ TEST(StringsTest, EqualsIgnoreAsciiCase) {
   EXPECT_FALSE(EqualsIgnoreAsciiCase("a1", "a2"));
 }
 
+TEST(StringsTest, ClosestSpellingSuggestsOnlyLikelyTypos) {
+  const std::vector<std::string_view> keys = {"query_response", "tls", "tls_config", "interval", "targets"};
+  EXPECT_EQ(ClosestSpelling("query_responce", keys), "query_response");  // one substitution
+  EXPECT_EQ(ClosestSpelling("intreval", keys), "interval");              // a swapped pair is one typo
+  EXPECT_EQ(ClosestSpelling("target", keys), "targets");
+  EXPECT_EQ(ClosestSpelling("tsl", keys), "tls");
+  EXPECT_EQ(ClosestSpelling("colour", keys), "");  // nothing close: no suggestion
+  EXPECT_EQ(ClosestSpelling("x", {}), "");
+}
+
 TEST(StringsTest, JoinPutsTheSeparatorBetweenItems) {
   using Strings = std::vector<std::string>;
   using Views = std::vector<std::string_view>;

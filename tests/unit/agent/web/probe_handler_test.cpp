@@ -20,7 +20,8 @@ using namespace std::chrono_literals;
 // A backend with one check "home" (own URL http://h/) whose answers the tests set.
 class FakeBackend : public ProbeBackend {
  public:
-  std::optional<ScheduledProbe> Scheduled(const std::string& module, bool debug) const override {
+  std::optional<ScheduledProbe> Scheduled(const std::string& module, const std::string& /*target*/,
+                                          bool debug) const override {
     last_debug = debug;
     if (module != "home") {
       return std::nullopt;

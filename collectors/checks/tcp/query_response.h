@@ -1,0 +1,50 @@
+// The pure parts of a tcp check's query_response dialogue, as blackbox's
+// prober/tcp.go does them with Go's bufio.Scanner and regexp:
+//  - LineBuffer cuts received bytes into lines as bufio.ScanLines does ("\n"
+//    ends a line, one "\r" before it is dropped, a last line without "\n" counts
+//    at end of input, a line longer than 64 KiB is an error);
+//  - MatchLine finds expect's leftmost match and its submatches in one line;
+//  - ExpandSubmatches fills a send template as Go's Regexp.Expand: $1, ${1},
+//    $name, ${name}, $$ for "$"; a reference to a group that does not exist or
+//    did not match is empty; a malformed reference ("$" alone, "${x") is kept
+//    as the text it is.
+//
+// Pure functions and a plain value; no I/O, safe on any thread.
+#pragma once
+
+#include <re2/re2.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hostwatch {
+
+class LineBuffer {
+ public:
+  // bufio.MaxScanTokenSize: a longer line fails the read, as in blackbox.
+  static constexpr std::size_t kMaxLine = 64 * 1024;
+
+  void Append(std::string_view bytes) { data_.append(bytes); }
+  // The next complete line (without "\n" and a "\r" before it). At end of
+  // input (eof) what is left, if anything, is the last line. nullopt: none yet.
+  std::optional<std::string> NextLine(bool eof);
+  // More than kMaxLine bytes without a newline.
+  bool Overflowed() const;
+  // Forgets what was received (STARTTLS: what came in plain text is not read over TLS).
+  void Clear() { data_.clear(); }
+
+ private:
+  std::string data_;
+};
+
+// True when re matches somewhere in line; *groups then holds the whole match
+// and every group (a group that did not take part is a null string_view).
+bool MatchLine(const re2::RE2& re, std::string_view line, std::vector<std::string_view>* groups);
+
+// Go's Regexp.Expand of templ with groups from MatchLine (names from re).
+std::string ExpandSubmatches(const re2::RE2& re, std::string_view templ, const std::vector<std::string_view>& groups);
+
+}  // namespace hostwatch
