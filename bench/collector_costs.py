@@ -38,6 +38,8 @@ def run_benchmarks(binary, min_time):
 
 
 def human(ns):
+    if ns < 1e3:
+        return "<1 µs"  # a cached value (dmi, selinux) or nothing configured (textfile)
     return "%.0f µs" % (ns / 1e3) if ns < 1e6 else "%.1f ms" % (ns / 1e6)
 
 
