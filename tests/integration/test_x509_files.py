@@ -2,13 +2,16 @@
 openssl command line at test time: ssl_exporter's file-prober series with its labels, values equal to
 what `openssl x509 -startdate/-enddate` prints, PEM bundles, DER, a key beside a certificate, and
 files that cannot be used (garbage, empty, a FIFO, a dangling link, an unreadable file) shown and
-counted once per change, never fatal. A file is parsed again only when it changed, and a bad reload
-keeps the running list."""
+counted once per change, never fatal. A file is parsed again only when it changed, a bad reload
+keeps the running list, and a pattern on a hung mount does not hang scrapes."""
 import calendar
+import ctypes
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import unittest
 
@@ -265,6 +268,80 @@ class X509FilesTest(unittest.TestCase):
         self.assertEqual(file_series(text, "ssl_file_cert_not_after", valid), {})
         self.assertEqual(len(file_series(text, "ssl_file_cert_not_after", expired)), 1)
 
+    def test_pattern_on_a_hung_mount_does_not_hang_scrapes(self):
+        if os.geteuid() != 0 or not os.path.exists("/dev/fuse") or shutil.which("unshare") is None:
+            self.skipTest("needs root, /dev/fuse and unshare")
+        self.put("good.pem", "valid.pem")
+        res = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, __file__, HUNG_CHILD_FLAG,
+                              self.dir], capture_output=True, text=True, timeout=180)
+        if res.returncode == SKIP:
+            self.skipTest(res.stdout.strip())
+        if res.returncode != 0 and "unshare" in res.stderr and "Operation not permitted" in res.stderr:
+            self.skipTest("unshare not permitted here")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        report = json.loads(res.stdout.strip().splitlines()[-1])
+        # Every scrape while the mount hangs is answered, from the last refresh that finished.
+        self.assertEqual(len(report["hung"]), 4, report)
+        for scrape in report["hung"]:
+            self.assertNotIn("error", scrape, report)
+            self.assertEqual(scrape["stuck"], 1, report)
+            self.assertEqual(scrape["good_certs"], 1, report)
+        self.assertEqual(report["before"], {"stuck": 0, "good_certs": 1}, report)
+        self.assertEqual(report["status_page"], 200, report)
+        # SIGTERM ends it by itself (0), not the SIGKILL that follows when it does not exit.
+        self.assertEqual(report["exit_code"], 0, report)
+
+
+HUNG_CHILD_FLAG = "--x509-hung-mount-child"
+SKIP = 77
+
+
+def hung_mount_child(watched):
+    """Runs inside a private mount namespace (as test_filesystem_hung_mount.py): watches watched/*.pem and
+    "watched/hung mount"/*.pem, then mounts a FUSE file system whose server never answers (its INIT request
+    is never read) on the latter, so that glob and stat there block in the kernel like on a dead NFS server.
+    Prints a JSON report."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    mnt = os.path.join(watched, "hung mount")
+    os.mkdir(mnt)
+    try:
+        fuse_fd = os.open("/dev/fuse", os.O_RDWR)
+    except OSError as e:
+        print(json.dumps({"skip": "cannot open /dev/fuse: %s" % e}))
+        return SKIP
+    cfg = watched + "-cfg.yml"
+    with open(cfg, "w") as f:
+        f.write("x509_files:\n  - %s/*.pem\n  - %s/*.pem\n" % (watched, mnt))
+
+    def scrape():
+        try:
+            text = agent.metrics()
+        except Exception as e:  # noqa: BLE001 - a timed-out scrape is what the report must show
+            return {"error": repr(e)}
+        certs = file_series(text, "ssl_file_cert_not_after", watched + "/good.pem")
+        return {"stuck": sample(text, "hostwatch_x509_refresh_stuck"), "good_certs": len(certs)}
+
+    report = {}
+    agent = Agent("--config.file=" + cfg, "--collector.disable-defaults")
+    try:
+        report["before"] = scrape()  # a healthy refresh first: the snapshot kept while the mount hangs
+        opts = "fd=%d,rootmode=40000,user_id=0,group_id=0" % fuse_fd
+        if libc.mount(b"hungfs", mnt.encode(), b"fuse.hungfs", 0, opts.encode()) != 0:
+            print(json.dumps({"skip": "mount fuse: %s" % os.strerror(ctypes.get_errno())}))
+            return SKIP
+        report["hung"] = [scrape() for _ in range(4)]
+        report["status_page"] = agent.request("/")[0]
+    except Exception as e:  # noqa: BLE001
+        report["status_page"] = repr(e)
+    finally:
+        report["exit_code"] = agent.stop()
+        os.close(fuse_fd)  # the blocked calls return ENOTCONN
+        libc.umount2(mnt.encode(), 2)  # MNT_DETACH
+    print(json.dumps(report))
+    return 0
+
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == HUNG_CHILD_FLAG:
+        sys.exit(hung_mount_child(sys.argv[2]))
     unittest.main()

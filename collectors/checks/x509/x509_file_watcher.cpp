@@ -30,6 +30,11 @@ const MetricDesc kErrorsTotal{"hostwatch_x509_file_errors_total",
                               "Problems with x509_files files, counted once per change of a file, by reason.",
                               MetricType::Counter,
                               {"reason"}};
+const MetricDesc kRefreshStuck{"hostwatch_x509_refresh_stuck",
+                               "1 when the x509_files refresh of this scrape did not finish in time (a file or "
+                               "directory blocks, as on a hung mount): the values shown are from the last one that did.",
+                               MetricType::Gauge,
+                               {}};
 const MetricDesc kReadsTotal{"hostwatch_x509_file_reads_total",
                              "x509_files files read and parsed; an unchanged file is not read again.",
                              MetricType::Counter,
@@ -87,14 +92,68 @@ PatternExpansion ExpandPatterns(const std::vector<std::string>& patterns, std::s
   return out;
 }
 
-void X509FileWatcher::Update(std::vector<std::string> patterns) {
-  std::lock_guard<std::mutex> lock(mu_);
-  patterns_ = std::move(patterns);
-}
+namespace {
 
-X509FileWatcher::FileState X509FileWatcher::ReadAndParse(const std::string& path) const {
+struct FileState {
+  FileIdentity identity;
+  bool content_known = false;  // identity and certs come from a read; false after a read error
+  std::vector<CertFacts> certs;
+  std::string reason;
+  std::string detail;
+};
+
+// What one refresh found; immutable once published, so a scrape exports it
+// without holding any lock the refresh thread needs.
+struct Snapshot {
+  std::map<std::string, FileState> files;  // files and failing patterns
+  std::map<std::string, std::uint64_t> errors_total;  // by reason
+  std::uint64_t reads_total = 0;
+};
+
+}  // namespace
+
+struct X509FileWatcher::Shared {
+  Shared(EventFn e, Limits l) : on_event(std::move(e)), limits(l) {}
+  const EventFn on_event;
+  const Limits limits;
+  const ProcFs fs;
+
+  mutable std::mutex mu;
+  std::vector<std::string> patterns;                                          // Guarded by mu.
+  std::shared_ptr<const Snapshot> snapshot = std::make_shared<Snapshot>();  // Guarded by mu.
+
+  std::mutex event_mu;      // held while events are reported
+  bool events_off = false;  // Guarded by event_mu. The watcher is gone: its callback may be too.
+};
+
+namespace {
+
+// One refresh: the previous snapshot in, the next one and its events out.
+class RefreshPass {
+ public:
+  RefreshPass(const X509FileWatcher::Shared& s, const Snapshot& old) : s_(s), old_(old) {
+    next_.errors_total = old.errors_total;
+    next_.reads_total = old.reads_total;
+  }
+
+  void Run(const std::vector<std::string>& patterns);
+  Snapshot& next() { return next_; }
+  const std::vector<X509FileEvent>& events() const { return events_; }
+
+ private:
+  FileState Refresh(const std::string& path, const FileState* old);
+  FileState ReadAndParse(const std::string& path);
+  void Report(const std::string& file, const FileState& now, const FileState* old, bool was_read);
+
+  const X509FileWatcher::Shared& s_;
+  const Snapshot& old_;
+  Snapshot next_;
+  std::vector<X509FileEvent> events_;
+};
+
+FileState RefreshPass::ReadAndParse(const std::string& path) {
   FileState st;
-  Result<RegularFile> file = fs_.ReadRegularFile(path, limits_.max_file_bytes);
+  Result<RegularFile> file = s_.fs.ReadRegularFile(path, s_.limits.max_file_bytes);
   if (!file.ok()) {
     st.reason = ReadErrorReason(file.status());
     st.detail = file.status().message();
@@ -107,7 +166,7 @@ X509FileWatcher::FileState X509FileWatcher::ReadAndParse(const std::string& path
     }
     return st;
   }
-  ++reads_total_;
+  ++next_.reads_total;
   RegularFile& f = file.value();
   CertFileContents contents = ParseCertificateFile(f.data);
   OPENSSL_cleanse(f.data.data(), f.data.size());  // it may hold a private key
@@ -121,7 +180,7 @@ X509FileWatcher::FileState X509FileWatcher::ReadAndParse(const std::string& path
   return st;
 }
 
-X509FileWatcher::FileState X509FileWatcher::Refresh(const std::string& path, const FileState* old) const {
+FileState RefreshPass::Refresh(const std::string& path, const FileState* old) {
   Result<FileIdentity> id = StatIdentity(path);
   if (!id.ok()) {  // vanished since the glob, or a dangling link: try again next scrape
     FileState st;
@@ -135,46 +194,72 @@ X509FileWatcher::FileState X509FileWatcher::Refresh(const std::string& path, con
   return ReadAndParse(path);
 }
 
-void X509FileWatcher::Report(const std::string& file, const FileState& now, const FileState* old,
-                             bool was_read) const {
+void RefreshPass::Report(const std::string& file, const FileState& now, const FileState* old, bool was_read) {
   bool changed = old == nullptr || old->reason != now.reason || old->detail != now.detail;
   if (!changed && !was_read) {
     return;
   }
   if (!now.reason.empty()) {
-    ++errors_total_[now.reason];
+    ++next_.errors_total[now.reason];
   }
-  if (on_event_) {
-    on_event_(X509FileEvent{file, now.reason, now.detail, now.certs.size()});
-  }
+  events_.push_back(X509FileEvent{file, now.reason, now.detail, now.certs.size()});
 }
 
-void X509FileWatcher::RefreshLocked() const {
-  PatternExpansion e = ExpandPatterns(patterns_, limits_.max_files_per_pattern);
-  std::map<std::string, FileState> next;
+void RefreshPass::Run(const std::vector<std::string>& patterns) {
+  PatternExpansion e = ExpandPatterns(patterns, s_.limits.max_files_per_pattern);
   for (const std::string& path : e.files) {
-    auto it = files_.find(path);
-    const FileState* old = it == files_.end() ? nullptr : &it->second;
-    std::uint64_t reads_before = reads_total_;
+    auto it = old_.files.find(path);
+    const FileState* old = it == old_.files.end() ? nullptr : &it->second;
+    std::uint64_t reads_before = next_.reads_total;
     FileState now = Refresh(path, old);
-    Report(path, now, old, reads_total_ != reads_before);
-    next[path] = std::move(now);
+    Report(path, now, old, next_.reads_total != reads_before);
+    next_.files[path] = std::move(now);
   }
   for (const auto& [pattern, reason] : e.pattern_problems) {
     FileState st;
     st.reason = reason;
     st.detail = reason == "no_match" ? "no file matches " + pattern
                                      : pattern + " matches more than " +
-                                           std::to_string(limits_.max_files_per_pattern) + " files; the rest are left out";
-    auto it = files_.find(pattern);
-    Report(pattern, st, it == files_.end() ? nullptr : &it->second, false);
-    next[pattern] = std::move(st);
+                                           std::to_string(s_.limits.max_files_per_pattern) +
+                                           " files; the rest are left out";
+    auto it = old_.files.find(pattern);
+    Report(pattern, st, it == old_.files.end() ? nullptr : &it->second, false);
+    next_.files[pattern] = std::move(st);
   }
-  files_ = std::move(next);
 }
 
-void X509FileWatcher::AddFamilies(MetricSink& sink) const {
-  for (const auto& [file, st] : files_) {
+// The refresh thread's job: all I/O happens here, with no lock held, so a
+// blocked stat or read holds up nothing but this thread.
+void RunRefresh(X509FileWatcher::Shared& s) {
+  std::vector<std::string> patterns;
+  std::shared_ptr<const Snapshot> old;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    patterns = s.patterns;
+    old = s.snapshot;
+  }
+  if (patterns.empty()) {
+    return;
+  }
+  RefreshPass pass(s, *old);
+  pass.Run(patterns);
+  {
+    // Before the snapshot is published, so that a scrape that sees it sees its events reported.
+    std::lock_guard<std::mutex> lock(s.event_mu);
+    for (const X509FileEvent& e : pass.events()) {
+      if (s.on_event && !s.events_off) {
+        s.on_event(e);
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (!s.patterns.empty()) {  // none now: Update dropped the files, and this pass is stale
+    s.snapshot = std::make_shared<const Snapshot>(std::move(pass.next()));
+  }
+}
+
+void AddFamilies(const Snapshot& snap, bool stuck, MetricSink& sink) {
+  for (const auto& [file, st] : snap.files) {
     for (const CertFacts& c : st.certs) {
       std::vector<std::string> labels = {file, c.serial_no, c.issuer_cn, c.cn, c.dnsnames, c.ips, c.emails, c.ou};
       if (c.not_after != 0) {
@@ -189,26 +274,69 @@ void X509FileWatcher::AddFamilies(MetricSink& sink) const {
     }
   }
   for (std::string_view reason : kReasons) {
-    auto it = errors_total_.find(std::string(reason));
-    sink.Add(kErrorsTotal, it == errors_total_.end() ? 0 : static_cast<double>(it->second), {reason});
+    auto it = snap.errors_total.find(std::string(reason));
+    sink.Add(kErrorsTotal, it == snap.errors_total.end() ? 0 : static_cast<double>(it->second), {reason});
   }
-  sink.Add(kReadsTotal, static_cast<double>(reads_total_));
+  sink.Add(kReadsTotal, static_cast<double>(snap.reads_total));
+  sink.Add(kRefreshStuck, stuck ? 1 : 0);
+}
+
+}  // namespace
+
+X509FileWatcher::X509FileWatcher(EventFn on_event, Limits limits)
+    : shared_(std::make_shared<Shared>(std::move(on_event), limits)),
+      refresh_([s = shared_] { RunRefresh(*s); }) {}
+
+X509FileWatcher::~X509FileWatcher() {
+  // A refresh blocked in the kernel outlives us (refresh_ detaches it); our
+  // caller's event callback may not, so it must not be called any more.
+  std::lock_guard<std::mutex> lock(shared_->event_mu);
+  shared_->events_off = true;
+}
+
+void X509FileWatcher::Update(std::vector<std::string> patterns) {
+  bool any = !patterns.empty();
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->patterns = std::move(patterns);
+    if (!any) {
+      shared_->snapshot = std::make_shared<const Snapshot>();
+    }
+  }
+  if (any) {
+    refresh_.Start();
+  } else {
+    refresh_.Stop();
+  }
 }
 
 void X509FileWatcher::Collect(MetricSink& sink) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (patterns_.empty()) {
-    files_.clear();
-    return;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->patterns.empty()) {
+      return;
+    }
   }
-  RefreshLocked();
-  AddFamilies(sink);
+  bool fresh = refresh_.RequestAndWait(kRefreshWait);
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->patterns.empty()) {
+      return;  // an Update emptied the list meanwhile
+    }
+    snap = shared_->snapshot;
+  }
+  AddFamilies(*snap, !fresh, sink);
 }
 
 std::vector<X509FileSummary> X509FileWatcher::Summaries() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    snap = shared_->snapshot;
+  }
   std::vector<X509FileSummary> out;
-  for (const auto& [file, st] : files_) {
+  for (const auto& [file, st] : snap->files) {
     X509FileSummary s{file, st.certs.size(), 0, st.reason, st.detail};
     for (const CertFacts& c : st.certs) {
       if (c.not_after != 0 && (s.earliest_not_after == 0 || c.not_after < s.earliest_not_after)) {

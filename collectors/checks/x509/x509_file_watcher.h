@@ -1,8 +1,13 @@
 // X509FileWatcher: the certificate files of `x509_files:` as a metric source
-// (docs/x509-files.md). On every scrape it expands the patterns and stats each
-// matched file; a file is read and parsed again only when its identity
-// (device, inode, size, mtime) changed since its last read, so an unchanged
-// bundle costs one stat per scrape, never a parse.
+// (docs/x509-files.md). Each scrape asks for a refresh: the patterns are
+// expanded and each matched file statted; a file is read and parsed again only
+// when its identity (device, inode, size, mtime) changed since its last read,
+// so an unchanged bundle costs one stat per scrape, never a parse.
+//
+// The refresh runs on a thread of the watcher (BackgroundRefresh), never on the
+// scrape's: a pattern on a hung NFS mount blocks stat(2) forever, and that must
+// not hang /metrics. A scrape waits for its refresh at most kRefreshWait, then
+// exports the last refresh that finished, with hostwatch_x509_refresh_stuck 1.
 //
 // Exports, per certificate, ssl_exporter's file-prober families
 // ssl_file_cert_not_after / ssl_file_cert_not_before {file, serial_no,
@@ -11,6 +16,7 @@
 //   hostwatch_x509_file_error{file, reason}   1 per file (or pattern) with a problem now
 //   hostwatch_x509_file_errors_total{reason}  problems seen, counted once per change of a file
 //   hostwatch_x509_file_reads_total           files read and parsed
+//   hostwatch_x509_refresh_stuck              1 while a refresh is blocked (the values are older)
 // A file that cannot be read or parsed is never fatal: it is shown there and
 // reported once per change through the event callback (the agent logs it).
 // With no patterns configured it exports nothing.
@@ -22,17 +28,21 @@
 // freed, since a PEM file may hold a private key beside its certificates.
 //
 // Thread-safe: Collect() (from several HTTP workers), Update() and Summaries()
-// may run concurrently; scrapes refresh one at a time under the mutex.
+// may run concurrently; refreshes run one at a time, on the watcher's thread.
+// Events are reported on that thread, and never after the watcher is gone.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "collectors/checks/x509/background_refresh.h"
 #include "collectors/checks/x509/cert_file_parser.h"
 #include "collectors/core/metric_source.h"
 #include "collectors/core/proc_fs.h"
@@ -77,46 +87,40 @@ class X509FileWatcher : public MetricSource {
   };
   using EventFn = std::function<void(const X509FileEvent&)>;
 
+  // How long a scrape waits for its refresh before it exports the last one
+  // that finished. A healthy refresh (a stat per file, a parse per changed
+  // file) takes milliseconds; one that takes a second is blocked on a mount,
+  // and Prometheus' default scrape timeout (10 s) must still be met.
+  static constexpr std::chrono::milliseconds kRefreshWait{1000};
+
   explicit X509FileWatcher(EventFn on_event) : X509FileWatcher(std::move(on_event), Limits{}) {}
-  X509FileWatcher(EventFn on_event, Limits limits) : on_event_(std::move(on_event)), limits_(limits) {}
+  X509FileWatcher(EventFn on_event, Limits limits);
+  // Does not wait for a refresh blocked in the kernel (see BackgroundRefresh).
+  ~X509FileWatcher() override;
   X509FileWatcher(const X509FileWatcher&) = delete;
   X509FileWatcher& operator=(const X509FileWatcher&) = delete;
   X509FileWatcher(X509FileWatcher&&) = delete;
   X509FileWatcher& operator=(X509FileWatcher&&) = delete;
 
   // Replaces the patterns (a reload). Files still matched keep their parsed
-  // state; the next scrape drops the others. No I/O here.
+  // state; the next refresh drops the others. Starts the refresh thread when
+  // there are patterns, stops it when there are none. No I/O here.
   void Update(std::vector<std::string> patterns);
 
-  // Refreshes (stat, and read what changed) and adds the families to sink.
+  // Asks for a refresh, waits for it at most kRefreshWait, and adds the
+  // families of the last refresh that finished to sink.
   void Collect(MetricSink& sink) const override;
 
-  // What the last scrape found, sorted by file; no I/O.
+  // What the last finished refresh found, sorted by file; no I/O.
   std::vector<X509FileSummary> Summaries() const;
 
+  // The state the refresh thread shares with the watcher, which it may outlive
+  // (defined in the .cpp).
+  struct Shared;
+
  private:
-  struct FileState {
-    FileIdentity identity;
-    bool content_known = false;  // identity and certs come from a read; false after a read error
-    std::vector<CertFacts> certs;
-    std::string reason;
-    std::string detail;
-  };
-  void RefreshLocked() const;
-  FileState Refresh(const std::string& path, const FileState* old) const;
-  FileState ReadAndParse(const std::string& path) const;
-  void Report(const std::string& file, const FileState& now, const FileState* old, bool was_read) const;
-  void AddFamilies(MetricSink& sink) const;
-
-  const EventFn on_event_;
-  const Limits limits_;
-  const ProcFs fs_;
-
-  mutable std::mutex mu_;
-  std::vector<std::string> patterns_;              // Guarded by mu_.
-  mutable std::map<std::string, FileState> files_;  // Guarded by mu_. Files and failing patterns.
-  mutable std::map<std::string, std::uint64_t> errors_total_;  // Guarded by mu_. By reason.
-  mutable std::uint64_t reads_total_ = 0;                      // Guarded by mu_.
+  const std::shared_ptr<Shared> shared_;
+  mutable BackgroundRefresh refresh_;  // after shared_: stopped before it is released
 };
 
 }  // namespace hostwatch

@@ -64,6 +64,7 @@ TEST(X509FileWatcherTest, ReadsAgainOnlyWhenTheFileChanged) {
   std::string first = CollectText(w);
   EXPECT_EQ(Sample(first, CertSeries(file, 1)), 1800000000);
   EXPECT_EQ(Sample(first, "hostwatch_x509_file_reads_total"), 1);
+  EXPECT_EQ(Sample(first, "hostwatch_x509_refresh_stuck"), 0);
   std::string second = CollectText(w);
   EXPECT_EQ(Sample(second, "hostwatch_x509_file_reads_total"), 1);  // unchanged: not parsed again
   EXPECT_EQ(events.size(), 1u);                                      // and not reported again
