@@ -24,10 +24,12 @@ build_packages=(
 # curl for manual checks, chromium for the status page browser test, strace for the no-exec test,
 # prometheus-node-exporter as the reference the dashboard test compares hostwatch with,
 # wrk for the load test (tests/integration/test_load.py, bench/load.sh), dbus for the system bus the
-# systemd collector talks to in the booted-systemd tests (only a Recommends of systemd).
+# systemd collector talks to in the booted-systemd tests (only a Recommends of systemd),
+# prometheus-blackbox-exporter as the reference the tcp check test compares probes with, iproute2 for
+# the network namespaces and veth pairs of the ethtool test.
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
-  prometheus-node-exporter wrk
+  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk
 )
 
 packages=("${build_packages[@]}")
