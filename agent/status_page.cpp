@@ -145,10 +145,10 @@ void RenderCollectors(const std::vector<CollectorRunInfo>& collectors, std::stri
 }
 
 void RenderChecks(const std::vector<CheckSummary>& checks, std::string* out) {
-  *out += "<h2>HTTP checks</h2>\n<div class=\"card\">";
+  *out += "<h2>Checks</h2>\n<div class=\"card\">";
   if (checks.empty()) {
-    *out += "<p class=\"muted\" id=\"no-checks\">No HTTP checks configured (see <code>http_checks:</code> in the "
-            "configuration file).</p></div>\n";
+    *out += "<p class=\"muted\" id=\"no-checks\">No checks configured (see <code>http_checks:</code>, or "
+            "<code>modules:</code> and <code>checks:</code>, in the configuration file).</p></div>\n";
     return;
   }
   *out += "<table id=\"checks\">\n<tr><th>Check</th><th>Target</th><th>State</th><th>Last latency</th>"
