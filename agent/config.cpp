@@ -172,7 +172,9 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
     r.WrongType(root, "", "a mapping at the top level");
     return out;
   }
-  r.DuplicateKeys(root, "");
+  if (!r.DuplicateKeys(root, "")) {
+    return out;  // the tree may contain itself: no further walk
+  }
   ExpandTree(root, "", env, diag);
   r.Fields(root, "", {"collectors", "http_checks", "modules", "checks", "x509_files"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {

@@ -86,7 +86,9 @@ class Parser {
       return;
     }
     // Most telling in basic_auth_users: a user listed twice would silently keep only one hash.
-    r_.DuplicateKeys(root, "");
+    if (!r_.DuplicateKeys(root, "")) {
+      return;  // the tree may contain itself: no further walk
+    }
     static const std::vector<std::string_view> kKeys = {"tls_server_config", "http_server_config", "basic_auth_users",
                                                         "unauthenticated_paths"};
     r_.Fields(root, "", kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& path) {

@@ -92,7 +92,18 @@ void ConfigReader::Unknown(const YAML::Node& key_node, const std::string& path,
   Error(key_node, path, "unknown key (known: " + hostwatch::Join(known, ", ") + hint + ")");
 }
 
-void ConfigReader::DuplicateKeys(const YAML::Node& node, const std::string& path) {
+bool ConfigReader::DuplicateKeys(const YAML::Node& node, const std::string& path, int depth) {
+  walked_ = depth == 0 ? 1 : walked_ + 1;
+  if (depth > kMaxDepth && (node.IsMap() || node.IsSequence())) {
+    Error(node, path, "nested more than " + std::to_string(kMaxDepth) +
+                          " levels deep (an alias that refers to its own anchor?)");
+    return false;
+  }
+  if (walked_ > kMaxNodes) {
+    Error(node, path, "more than " + std::to_string(kMaxNodes) + " values (aliases that repeat each other?)");
+    return false;
+  }
+  // Stop at the first too-deep branch: `&x [*x, *x]` has 2^depth of them.
   if (node.IsMap()) {
     std::set<std::string> seen;
     for (const auto& kv : node) {
@@ -101,13 +112,18 @@ void ConfigReader::DuplicateKeys(const YAML::Node& node, const std::string& path
       if (!seen.insert(key).second) {
         Error(kv.first, child, "duplicate key");
       }
-      DuplicateKeys(kv.second, child);
+      if (!DuplicateKeys(kv.second, child, depth + 1)) {
+        return false;
+      }
     }
   } else if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
-      DuplicateKeys(node[i], path + "[" + std::to_string(i) + "]");
+      if (!DuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", depth + 1)) {
+        return false;
+      }
     }
   }
+  return true;
 }
 
 bool ConfigReader::Entries(const YAML::Node& node, const std::string& path, const EntryFn& fn) {

@@ -88,7 +88,15 @@ class ConfigReader {
 
   // A "duplicate key" error at every repeated key of every mapping under node. yaml-cpp
   // accepts duplicates silently (the first wins); a person almost always meant something else.
-  void DuplicateKeys(const YAML::Node& node, const std::string& path);
+  // Also an error, and the walk stops there, past kMaxDepth levels: yaml-cpp builds a node that
+  // contains itself from an alias to its own anchor (`a: &x [*x]`), which no walk may follow.
+  // Likewise past kMaxNodes values in all: aliases can repeat a part of the file exponentially
+  // (`a: &a [x, x]`, `b: &b [*a, *a]`, ...) without any cycle.
+  // False then: the caller must not walk the tree any further.
+  static constexpr int kMaxDepth = 64;
+  static constexpr std::size_t kMaxNodes = 1'000'000;
+  bool DuplicateKeys(const YAML::Node& node, const std::string& path, int depth = 0);
+
 
   // Scalars.
   bool String(const YAML::Node& n, const std::string& path, std::string* out);
@@ -111,6 +119,7 @@ class ConfigReader {
   void WrongType(const YAML::Node& n, const std::string& path, const std::string& what);
 
  private:
+  std::size_t walked_ = 0;  // values DuplicateKeys visited in this walk
   ConfigDiagnostics* diag_;
 };
 

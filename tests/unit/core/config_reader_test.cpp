@@ -141,3 +141,50 @@ TEST(ConfigReaderTest, FailedGetterLeavesTheOldValue) {
 
 }  // namespace
 }  // namespace hostwatch
+
+namespace hostwatch {
+namespace {
+
+// The whole document's duplicate-key walk; returns (walkable, diagnostics).
+std::pair<bool, std::string> WalkDocument(const std::string& yaml) {
+  ConfigDiagnostics diag("r.yml");
+  ConfigReader r(&diag);
+  bool walkable = r.DuplicateKeys(YAML::Load(yaml), "");
+  return {walkable, diag.ToString()};
+}
+
+TEST(ConfigReaderDuplicateKeysTest, ARepeatedKeyIsReportedAndTheWalkGoesOn) {
+  auto [walkable, errors] = WalkDocument("a: 1\nb: {c: 1, c: 2}\na: 3\n");
+  EXPECT_TRUE(walkable);
+  EXPECT_NE(errors.find("r.yml:2:11: b.c: duplicate key"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("r.yml:3:1: a: duplicate key"), std::string::npos) << errors;
+}
+
+// yaml-cpp turns an alias to its own anchor into a node that contains itself; following it
+// overflowed the stack (found by fuzz.web_config).
+TEST(ConfigReaderDuplicateKeysTest, ANodeThatContainsItselfStopsTheWalk) {
+  for (const char* yaml : {"extra: &a [*a]\n", "x: &a {k: *a}\n", "&a [*a, *a, *a]\n"}) {
+    auto [walkable, errors] = WalkDocument(yaml);
+    EXPECT_FALSE(walkable) << yaml;
+    EXPECT_NE(errors.find("levels deep"), std::string::npos) << yaml << " -> " << errors;
+  }
+}
+
+// No cycle, but each level repeats the one below ten times: 10^9 values to walk.
+TEST(ConfigReaderDuplicateKeysTest, AliasesThatMultiplyTheDocumentStopTheWalk) {
+  std::string yaml = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    yaml += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) {
+      yaml += (k > 0 ? ", " : "") + prev;
+    }
+    yaml += "]\n";
+  }
+  auto [walkable, errors] = WalkDocument(yaml);
+  EXPECT_FALSE(walkable);
+  EXPECT_NE(errors.find("values (aliases that repeat each other?)"), std::string::npos) << errors;
+}
+
+}  // namespace
+}  // namespace hostwatch

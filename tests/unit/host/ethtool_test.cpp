@@ -93,7 +93,10 @@ Result<EthtoolLinkInfo> FixtureLink(const std::string& dir) {
   }
   EthtoolLinkInfo link;
   std::uint32_t* continued = nullptr;  // the mask a wrapped "link modes" list adds to
-  for (std::string_view line : SplitLines(testing::ReadFixture(dir + "/settings"))) {
+  // Kept in a variable: SplitLines' views must not outlive the text (a temporary in the range
+  // expression would be destroyed before the loop body runs).
+  const std::string settings = testing::ReadFixture(dir + "/settings");
+  for (std::string_view line : SplitLines(settings)) {
     line = TrimSpace(line);
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
