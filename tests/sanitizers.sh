@@ -20,7 +20,7 @@ jobs="${JOBS:-2}"
 what="${1:-all}"
 
 # Tests CTest selects for TSan, by name (gtest suites and Python test files).
-tsan_tests='^(ScraperTest|WorkerPoolTest|StatfsRunnerTest|SignalWaiterTest|RuntimeConfigTest|WebSecurityTest)\.|integration\.test_(abuse|faults|check_faults|config_reload|websec|foundation)$'
+tsan_tests='^(ScraperTest|WorkerPoolTest|StatfsRunnerTest|SignalWaiterTest|RuntimeConfigTest|WebSecurityTest|BackgroundRefreshTest|X509FileWatcherTest)\.|integration\.test_(abuse|faults|check_faults|config_reload|websec|foundation)$'
 
 check_reports() {
   local dir="$1" name="$2"

@@ -63,8 +63,10 @@ class BcryptFloodTest(unittest.TestCase):
         # free cores, so CPU alone may stay under the wall time (it did, at a load of 10 on 2 cores),
         # but 24 of them are all runnable (running or queued for a core) at once: 176 s runnable in
         # 7.8 s before the fix. One at a time, the threads were runnable for about one thread's
-        # worth of the burst (1.08x at that load: hand-overs and HTTP handling overlap a little).
-        self.assertLessEqual(demand, wall * 1.5, "bcrypt ran in parallel: runnable %.2f s in %.2f s" % (demand, wall))
+        # worth of the burst (1.08x at that load: hand-overs and HTTP handling overlap a little), but
+        # a machine busy with other work adds queueing to every thread that wakes (3.8x under ASan
+        # while two compilers ran): the bound sits between that and the flood's 24-way parallelism.
+        self.assertLessEqual(demand, wall * 8, "bcrypt ran in parallel: runnable %.2f s in %.2f s" % (demand, wall))
 
 
 def runnable_seconds(pid):

@@ -15,7 +15,8 @@ import sys
 import time
 import unittest
 
-from hostwatch_testutil import Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary, sample
+from hostwatch_testutil import (Agent, TempDir, check_metrics_with_promtool, parse_samples, require_binary, sample,
+                                sanitizer)
 
 CA_CONFIG = """[ca]
 default_ca = ca_default
@@ -288,8 +289,11 @@ class X509FilesTest(unittest.TestCase):
             self.assertEqual(scrape["good_certs"], 1, report)
         self.assertEqual(report["before"], {"stuck": 0, "good_certs": 1}, report)
         self.assertEqual(report["status_page"], 200, report)
-        # SIGTERM ends it by itself (0), not the SIGKILL that follows when it does not exit.
-        self.assertEqual(report["exit_code"], 0, report)
+        # SIGTERM ends it by itself (0), not the SIGKILL that follows when it does not exit. Not under
+        # ASan: its leak check at exit stops every thread with ptrace, and the refresh thread blocked
+        # in the FUSE call cannot stop until the call returns, so the check waits for the SIGKILL.
+        if sanitizer() != "asan":
+            self.assertEqual(report["exit_code"], 0, report)
 
 
 HUNG_CHILD_FLAG = "--x509-hung-mount-child"
