@@ -38,6 +38,7 @@
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
 #include "collectors/host/systemd.h"
+#include "collectors/host/tapestats.h"
 #include "collectors/host/tcpstat.h"
 #include "collectors/host/textfile.h"
 #include "collectors/host/thermal_zone.h"
@@ -89,6 +90,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
         SystemdCollectorSpec(),
+        TapestatsCollectorSpec(),
         TcpstatCollectorSpec(),
         TextfileCollectorSpec(),
         ThermalZoneCollectorSpec(),
