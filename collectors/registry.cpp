@@ -13,6 +13,7 @@
 #include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
+#include "collectors/host/fibrechannel.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
 #include "collectors/host/hwmon.h"
@@ -65,6 +66,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         EdacCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
+        FibrechannelCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         HwmonCollectorSpec(),
