@@ -10,6 +10,7 @@
 #include "collectors/host/cpufreq.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/dmi.h"
+#include "collectors/host/drbd.h"
 #include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
@@ -63,6 +64,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         CpuVulnerabilitiesCollectorSpec(),
         DiskstatsCollectorSpec(),
         DmiCollectorSpec(),
+        DrbdCollectorSpec(),
         EdacCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
