@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collectors/host/arp.h"
+#include "collectors/host/bcache.h"
 #include "collectors/host/bonding.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
@@ -57,6 +58,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
         ArpCollectorSpec(),
+        BcacheCollectorSpec(),
         BondingCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
