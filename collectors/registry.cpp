@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collectors/host/arp.h"
+#include "collectors/host/bcache.h"
 #include "collectors/host/bonding.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
@@ -10,9 +11,11 @@
 #include "collectors/host/cpufreq.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/dmi.h"
+#include "collectors/host/drbd.h"
 #include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
+#include "collectors/host/fibrechannel.h"
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
 #include "collectors/host/hwmon.h"
@@ -38,6 +41,7 @@
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
 #include "collectors/host/systemd.h"
+#include "collectors/host/tapestats.h"
 #include "collectors/host/tcpstat.h"
 #include "collectors/host/textfile.h"
 #include "collectors/host/thermal_zone.h"
@@ -54,6 +58,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
   static const std::vector<CollectorSpec> kAll = [] {
     std::vector<CollectorSpec> all = {
         ArpCollectorSpec(),
+        BcacheCollectorSpec(),
         BondingCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
@@ -61,9 +66,11 @@ const std::vector<CollectorSpec>& AllCollectors() {
         CpuVulnerabilitiesCollectorSpec(),
         DiskstatsCollectorSpec(),
         DmiCollectorSpec(),
+        DrbdCollectorSpec(),
         EdacCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
+        FibrechannelCollectorSpec(),
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         HwmonCollectorSpec(),
@@ -89,6 +96,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
         SystemdCollectorSpec(),
+        TapestatsCollectorSpec(),
         TcpstatCollectorSpec(),
         TextfileCollectorSpec(),
         ThermalZoneCollectorSpec(),

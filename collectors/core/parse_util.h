@@ -19,6 +19,9 @@ std::vector<std::string_view> SplitFields(std::string_view line);
 std::optional<double> ParseDouble(std::string_view s);
 std::optional<std::uint64_t> ParseUint(std::string_view s);
 std::optional<std::int64_t> ParseInt(std::string_view s);
+// Go's strconv.ParseUint(s, 0, 64): a 0x, 0o, 0b or 0 prefix picks the base
+// (sysfs counters such as fc_host/statistics/* are printed in hex). No sign.
+std::optional<std::uint64_t> ParseGoUint(std::string_view s);
 
 std::string_view TrimSpace(std::string_view s);
 

@@ -231,25 +231,11 @@ std::optional<std::int64_t> ParseGoInt(std::string_view s) {
     negative = s[0] == '-';
     s.remove_prefix(1);
   }
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
-    base = 8;
-    s.remove_prefix(2);
-  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
-    base = 2;
-    s.remove_prefix(2);
-  } else if (s.size() > 1 && s[0] == '0') {
-    base = 8;
-    s.remove_prefix(1);
-  }
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+  std::optional<std::uint64_t> magnitude = ParseGoUint(s);
+  if (!magnitude) {
     return std::nullopt;
   }
+  const std::uint64_t v = *magnitude;
   if (negative) {
     if (v > static_cast<std::uint64_t>(INT64_MAX) + 1) {
       return std::nullopt;

@@ -350,7 +350,11 @@ if __name__ == "__main__":
 # bonding, nvme and selinux (issue 17), on by default. bonding and nvme have no data where their
 # sysfs class is missing (no bonding module, no NVMe driver: this VM); selinux always succeeds,
 # with node_selinux_enabled 0 where there is no writable selinuxfs mount. None logs an error.
-SYSFS_NO_DATA_WITHOUT = {"bonding": "/sys/class/net/bonding_masters", "nvme": "/sys/class/nvme"}
+# tapestats, fibrechannel and bcache (issue 18), on by default too, have no data without their
+# sysfs directory in the same way.
+SYSFS_NO_DATA_WITHOUT = {"bonding": "/sys/class/net/bonding_masters", "nvme": "/sys/class/nvme",
+                         "tapestats": "/sys/class/scsi_tape", "fibrechannel": "/sys/class/fc_host",
+                         "bcache": "/sys/fs/bcache"}
 
 
 class BondingNvmeSelinuxLiveTest(unittest.TestCase):
@@ -361,7 +365,7 @@ class BondingNvmeSelinuxLiveTest(unittest.TestCase):
             cls.text = agent.metrics()
         cls.log = agent.log()
 
-    def test_bonding_and_nvme_succeed_or_have_no_data(self):
+    def test_sysfs_class_collectors_succeed_or_have_no_data(self):
         for name, path in SYSFS_NO_DATA_WITHOUT.items():
             success = sample(self.text, 'node_scrape_collector_success{collector="%s"}' % name)
             if os.path.exists(path):

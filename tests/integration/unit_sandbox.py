@@ -34,6 +34,9 @@ NO_DATA_ONLY_WITHOUT = {
     "dmi": "/sys/class/dmi/id/sys_vendor",  # no SMBIOS tables (VMs without firmware DMI, ARM boards)
     "rapl": "/sys/class/powercap/intel-rapl:0/energy_uj",  # no RAPL zones (VMs); root-only since Linux 5.10
     "hwmon": "/sys/class/hwmon/hwmon0/name",  # no hwmon drivers (a VM): no /sys/class/hwmon
+    "tapestats": "/sys/module/st/parameters/buffer_kbs",  # no SCSI tape driver (st): no /sys/class/scsi_tape
+    "fibrechannel": "/sys/module/scsi_transport_fc/parameters/dev_loss_tmo",  # no FC transport: no /sys/class/fc_host
+    "bcache": "/sys/fs/bcache/register",  # bcache module not loaded: no /sys/fs/bcache
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",

@@ -11,6 +11,19 @@ namespace {
 
 using Fields = std::vector<std::string_view>;
 
+TEST(ParseGoUintTest, PrefixPicksTheBaseLikeGoParseUintBaseZero) {
+  EXPECT_EQ(ParseGoUint("0xffffffffffffffff"), UINT64_MAX);  // fc_host: a counter the firmware lacks
+  EXPECT_EQ(ParseGoUint("0x13"), 19u);
+  EXPECT_EQ(ParseGoUint("017"), 15u);
+  EXPECT_EQ(ParseGoUint("0b101"), 5u);
+  EXPECT_EQ(ParseGoUint("0"), 0u);
+  EXPECT_EQ(ParseGoUint("42"), 42u);
+  EXPECT_FALSE(ParseGoUint("-1").has_value());
+  EXPECT_FALSE(ParseGoUint("0x").has_value());
+  EXPECT_FALSE(ParseGoUint("0x1ffffffffffffffff").has_value());
+  EXPECT_FALSE(ParseGoUint("").has_value());
+}
+
 TEST(SplitFieldsTest, SplitsOnRunsOfSpacesAndTabsAndDropsEmptyFields) {
   EXPECT_EQ(SplitFields("MemTotal:       16310376 kB"), (Fields{"MemTotal:", "16310376", "kB"}));
   EXPECT_EQ(SplitFields("  \t leading\tand trailing \t "), (Fields{"leading", "and", "trailing"}));
