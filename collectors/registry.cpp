@@ -4,6 +4,7 @@
 
 #include "collectors/host/arp.h"
 #include "collectors/host/bonding.h"
+#include "collectors/host/buddyinfo.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
 #include "collectors/host/cpu_vulnerabilities.h"
@@ -55,6 +56,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
     std::vector<CollectorSpec> all = {
         ArpCollectorSpec(),
         BondingCollectorSpec(),
+        BuddyinfoCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         CpufreqCollectorSpec(),

@@ -91,6 +91,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_memory_numa_\w+",
     r"node_dmi_info", r"node_watchdog_\w+", r"node_edac_\w+", r"node_power_supply_\w+", r"node_rapl_\w+",
     r"node_hwmon_\w+", r"node_thermal_zone_temp", r"node_cooling_device_(cur|max)_state",
+    r"node_buddyinfo_blocks",
 ]
 
 
