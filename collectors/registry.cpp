@@ -19,6 +19,7 @@
 #include "collectors/host/hwmon.h"
 #include "collectors/host/interrupts.h"
 #include "collectors/host/kernel_hung.h"
+#include "collectors/host/ksmd.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
@@ -71,6 +72,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         HwmonCollectorSpec(),
         InterruptsCollectorSpec(),
         KernelHungCollectorSpec(),
+        KsmdCollectorSpec(),
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
