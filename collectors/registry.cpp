@@ -49,6 +49,7 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/zoneinfo.h"
 
 namespace hostwatch {
 
@@ -102,6 +103,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        ZoneinfoCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;
