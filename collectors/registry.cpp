@@ -35,6 +35,7 @@
 #include "collectors/host/rapl.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/selinux.h"
+#include "collectors/host/slabinfo.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
@@ -89,6 +90,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         RaplCollectorSpec(),
         SchedstatCollectorSpec(),
         SelinuxCollectorSpec(),
+        SlabinfoCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
