@@ -40,6 +40,7 @@
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/sysctl.h"
 #include "collectors/host/systemd.h"
 #include "collectors/host/tcpstat.h"
 #include "collectors/host/textfile.h"
@@ -95,6 +96,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SysctlCollectorSpec(),
         SystemdCollectorSpec(),
         TcpstatCollectorSpec(),
         TextfileCollectorSpec(),
