@@ -5,6 +5,7 @@
 #include "collectors/host/arp.h"
 #include "collectors/host/bcache.h"
 #include "collectors/host/bonding.h"
+#include "collectors/host/buddyinfo.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
 #include "collectors/host/cpu_vulnerabilities.h"
@@ -21,6 +22,7 @@
 #include "collectors/host/hwmon.h"
 #include "collectors/host/interrupts.h"
 #include "collectors/host/kernel_hung.h"
+#include "collectors/host/ksmd.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
@@ -36,10 +38,12 @@
 #include "collectors/host/rapl.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/selinux.h"
+#include "collectors/host/slabinfo.h"
 #include "collectors/host/sockstat.h"
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/sysctl.h"
 #include "collectors/host/systemd.h"
 #include "collectors/host/tapestats.h"
 #include "collectors/host/tcpstat.h"
@@ -51,6 +55,7 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/zoneinfo.h"
 
 namespace hostwatch {
 
@@ -60,6 +65,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         ArpCollectorSpec(),
         BcacheCollectorSpec(),
         BondingCollectorSpec(),
+        BuddyinfoCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         CpufreqCollectorSpec(),
@@ -76,6 +82,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         HwmonCollectorSpec(),
         InterruptsCollectorSpec(),
         KernelHungCollectorSpec(),
+        KsmdCollectorSpec(),
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
@@ -91,10 +98,12 @@ const std::vector<CollectorSpec>& AllCollectors() {
         RaplCollectorSpec(),
         SchedstatCollectorSpec(),
         SelinuxCollectorSpec(),
+        SlabinfoCollectorSpec(),
         SockstatCollectorSpec(),
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SysctlCollectorSpec(),
         SystemdCollectorSpec(),
         TapestatsCollectorSpec(),
         TcpstatCollectorSpec(),
@@ -106,6 +115,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        ZoneinfoCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });
     return all;

@@ -1,11 +1,23 @@
 #include "collectors/core/strings.h"
 
+#include <re2/re2.h>
+
 #include <time.h>
 
 #include <algorithm>
 #include <vector>
 
 namespace hostwatch {
+
+std::string SanitizeMetricName(std::string_view name) {
+  // Go's regexp and RE2 share their matching rules, so node_exporter's pattern gives the
+  // same result here; Latin-1 makes every byte one character, as every invalid UTF-8
+  // byte is one character to Go.
+  static const re2::RE2 kInvalid("_*[^0-9A-Za-z_]+_*", re2::RE2::Options(re2::RE2::Latin1));
+  std::string out(name);
+  re2::RE2::GlobalReplace(&out, kInvalid, "_");
+  return out;
+}
 namespace {
 
 char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }

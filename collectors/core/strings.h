@@ -27,6 +27,11 @@ std::string Join(const std::vector<std::string_view>& items, std::string_view se
 // most a third of word's length, and at least 1. "" when none is.
 std::string_view ClosestSpelling(std::string_view word, const std::vector<std::string_view>& candidates);
 
+// node_exporter's SanitizeMetricName: every run of characters outside [0-9A-Za-z_], together
+// with the underscores around it, becomes one "_" ("fs.file-nr" -> "fs_file_nr",
+// "Queue[0] AllocFails" -> "Queue_0_AllocFails"). Each byte counts as one character.
+std::string SanitizeMetricName(std::string_view name);
+
 // Wall-clock time now, in seconds since the epoch with nanosecond resolution
 // (clock_gettime(CLOCK_REALTIME)): what node_time_seconds exports and what
 // *_timestamp_seconds metrics compare against. Not monotonic: it steps when

@@ -226,15 +226,7 @@ EthtoolStats ParseEthtoolStats(std::string_view strings, std::string_view values
   return stats;
 }
 
-std::string SanitizeEthtoolStatName(std::string_view stat) {
-  // Go's regexp and RE2 share their matching rules, so node_exporter's
-  // pattern gives the same result here; Latin-1 makes every byte one
-  // character, as every invalid UTF-8 byte is one character to Go.
-  static const RE2 kInvalid("_*[^0-9A-Za-z_]+_*", RE2::Options(RE2::Latin1));
-  std::string out(stat);
-  RE2::GlobalReplace(&out, kInvalid, "_");
-  return out;
-}
+std::string SanitizeEthtoolStatName(std::string_view stat) { return SanitizeMetricName(stat); }
 
 std::string EthtoolMetricName(std::string_view stat) {
   static const RE2 kRx("(^|_)rx(_|$)");

@@ -66,6 +66,9 @@ UPSTREAM_OPTIONS = [
     ("--collector.arp.device-exclude", "nope"),
     ("--no-collector.arp.netlink", None),
     ("--collector.qdisc.device-include", "(wlan0|eth0)"),
+    # Upstream repeats --collector.sysctl.include; hostwatch takes the entries space-separated in one value.
+    ("--collector.sysctl.include", "fs.file-nr fs.file-nr:total,current,max kernel.threads-max"),
+    ("--collector.sysctl.include-info", "kernel.seccomp.actions_avail"),
 ]
 
 # Families hostwatch claims to implement: every e2e family matching one of these must be
@@ -92,6 +95,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_dmi_info", r"node_watchdog_\w+", r"node_edac_\w+", r"node_power_supply_\w+", r"node_rapl_\w+",
     r"node_hwmon_\w+", r"node_thermal_zone_temp", r"node_cooling_device_(cur|max)_state",
     r"node_tape_\w+", r"node_fibrechannel_\w+", r"node_drbd_\w+", r"node_bcache_\w+",
+    r"node_buddyinfo_blocks", r"node_ksmd_\w+", r"node_zoneinfo_\w+", r"node_slabinfo_\w+", r"node_sysctl_\w+",
 ]
 
 
