@@ -121,4 +121,28 @@ std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
+
+std::optional<std::int64_t> ParseGoInt(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  std::optional<std::uint64_t> magnitude = ParseGoUint(s);
+  if (!magnitude) {
+    return std::nullopt;
+  }
+  const std::uint64_t v = *magnitude;
+  if (negative) {
+    if (v > static_cast<std::uint64_t>(INT64_MAX) + 1) {
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(0 - v);
+  }
+  if (v > static_cast<std::uint64_t>(INT64_MAX)) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(v);
+}
+
 }  // namespace hostwatch

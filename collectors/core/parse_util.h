@@ -22,6 +22,8 @@ std::optional<std::int64_t> ParseInt(std::string_view s);
 // Go's strconv.ParseUint(s, 0, 64): a 0x, 0o, 0b or 0 prefix picks the base
 // (sysfs counters such as fc_host/statistics/* are printed in hex). No sign.
 std::optional<std::uint64_t> ParseGoUint(std::string_view s);
+// Go's strconv.ParseInt(s, 0, 64): an optional sign, then as ParseGoUint, within int64.
+std::optional<std::int64_t> ParseGoInt(std::string_view s);
 
 std::string_view TrimSpace(std::string_view s);
 

@@ -32,6 +32,11 @@ std::string_view ClosestSpelling(std::string_view word, const std::vector<std::s
 // "Queue[0] AllocFails" -> "Queue_0_AllocFails"). Each byte counts as one character.
 std::string SanitizeMetricName(std::string_view name);
 
+// Replaces each run of bytes that is not valid UTF-8 with U+FFFD, like Go's
+// strings.ToValidUTF8: label values must be UTF-8, what the kernel reports (mount paths,
+// DMI strings, sensor labels) need not be.
+std::string ToValidUtf8(std::string_view s);
+
 // Wall-clock time now, in seconds since the epoch with nanosecond resolution
 // (clock_gettime(CLOCK_REALTIME)): what node_time_seconds exports and what
 // *_timestamp_seconds metrics compare against. Not monotonic: it steps when

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "collectors/core/parse_util.h"
-#include "collectors/host/filesystem.h"  // ToValidUtf8
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {

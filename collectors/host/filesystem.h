@@ -40,9 +40,6 @@ std::vector<MountInfo> ParseMountInfo(std::string_view text, std::uint64_t* pars
 // \012 newline, \134 backslash).
 std::string UnescapeMountPath(std::string_view s);
 
-// Replaces each run of bytes that is not valid UTF-8 with U+FFFD, like Go's
-// strings.ToValidUTF8: label values must be UTF-8, mount paths need not be.
-std::string ToValidUtf8(std::string_view s);
 
 // Removes the --path.rootfs prefix from a mount point seen from outside the
 // root ("/host/media/x" -> "/media/x", "/host" -> "/"); mounts outside the

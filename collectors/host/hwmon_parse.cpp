@@ -6,7 +6,7 @@
 #include <limits>
 #include <set>
 
-#include "collectors/host/filesystem.h"  // ToValidUtf8, Go's strings.ToValidUTF8
+#include "collectors/core/strings.h"
 #include "collectors/host/hwmon.h"
 
 namespace hostwatch {

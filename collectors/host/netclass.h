@@ -51,8 +51,6 @@ const std::vector<std::string>& NetClassFixedAttributeFiles();
 constexpr int kNetClassFixedRefreshScrapes = 100;
 const std::vector<std::string>& NetClassChangingAttributeFiles();
 
-// Go's strconv.ParseInt(s, 0, 64).
-std::optional<std::int64_t> ParseGoInt(std::string_view s);
 
 CollectorSpec NetclassCollectorSpec();
 

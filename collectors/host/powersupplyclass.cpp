@@ -6,8 +6,7 @@
 
 #include "collectors/core/device_filter.h"
 #include "collectors/core/parse_util.h"
-#include "collectors/host/filesystem.h"  // ToValidUtf8
-#include "collectors/host/netclass.h"    // ParseGoInt
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {

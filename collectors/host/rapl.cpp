@@ -8,16 +8,13 @@
 #include <vector>
 
 #include "collectors/core/parse_util.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
 
 const MetricDesc kJoulesWithZone{
     "node_rapl_joules_total", "Current RAPL value in joules", MetricType::Counter, {"index", "path", "rapl_zone"}};
-
-bool IsNameChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
 
 // Go's strconv.Atoi: optional sign, decimal digits, fits in an int.
 std::optional<int> GoAtoi(std::string_view s) {
@@ -76,7 +73,7 @@ class RaplCollector : public Collector {
       sink.Add(kJoulesWithZone, joules, {index, z.path, z.id.name});
       return;
     }
-    const std::string metric = "node_rapl_" + SanitizeMetricNamePart(z.id.name) + "_joules_total";
+    const std::string metric = "node_rapl_" + SanitizeMetricName(z.id.name) + "_joules_total";
     auto it = descs_.find(metric);
     if (it == descs_.end()) {
       it = descs_
@@ -146,31 +143,6 @@ RaplZoneName RaplZoneNameAndIndex(std::string_view name_file, std::map<std::stri
   return z;
 }
 
-std::string SanitizeMetricNamePart(std::string_view s) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t j = i;
-    while (j < s.size() && s[j] == '_') {
-      ++j;
-    }
-    if (j < s.size() && !IsNameChar(s[j])) {
-      // A match of _*[^0-9A-Za-z_]+_* starts at i.
-      while (j < s.size() && !IsNameChar(s[j])) {
-        ++j;
-      }
-      while (j < s.size() && s[j] == '_') {
-        ++j;
-      }
-      out.push_back('_');
-    } else {
-      j = std::max(j, i + 1);
-      out.append(s.substr(i, j - i));
-    }
-    i = j;
-  }
-  return out;
-}
 
 constexpr BoolOption kEnableZoneLabel{"rapl", "enable-zone-label", false,
                                       "Exports one node_rapl_joules_total with the zone in a rapl_zone label instead "

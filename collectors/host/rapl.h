@@ -23,10 +23,6 @@ struct RaplZoneName {
 };
 RaplZoneName RaplZoneNameAndIndex(std::string_view name_file, std::map<std::string, int>* name_counts);
 
-// node_exporter's SanitizeMetricName: each run of characters other than
-// [0-9A-Za-z_], with the underscores around it, becomes one '_'.
-std::string SanitizeMetricNamePart(std::string_view s);
-
 CollectorSpec RaplCollectorSpec();
 
 }  // namespace hostwatch

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "collectors/core/parse_util.h"
-#include "collectors/host/netclass.h"  // ParseGoInt
+#include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {

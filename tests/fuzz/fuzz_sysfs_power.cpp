@@ -31,6 +31,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   hostwatch::ParseWatchdogAttributes("watchdog0", attrs, &parse_errors);
   hostwatch::ParsePowerSupplyAttributes("BAT0", attrs, &parse_errors);
   hostwatch::EdacDimmLabel(text);
-  hostwatch::SanitizeMetricNamePart(text);
   return 0;
 }

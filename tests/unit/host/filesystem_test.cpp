@@ -86,22 +86,6 @@ TEST(MountInfoParserTest, ParsesNodeExporterFixtureWithEscapes) {
   EXPECT_TRUE(tab);
 }
 
-TEST(ToValidUtf8Test, ReplacesEachInvalidRunWithOneReplacementCharacter) {
-  EXPECT_EQ(ToValidUtf8("/mnt/plain"), "/mnt/plain");
-  EXPECT_EQ(ToValidUtf8("/mnt/caf\xC3\xA9"), "/mnt/caf\xC3\xA9");            // é stays
-  EXPECT_EQ(ToValidUtf8("/mnt/\xF0\x9F\x92\xBE"), "/mnt/\xF0\x9F\x92\xBE");  // 4-byte emoji stays
-  EXPECT_EQ(ToValidUtf8("/mnt/\xFF\xFEx"), "/mnt/\xEF\xBF\xBDx");            // one run, one U+FFFD
-  EXPECT_EQ(ToValidUtf8("a\xC0\xAF"
-                        "b"),
-            "a\xEF\xBF\xBD"
-            "b");  // overlong '/'
-  EXPECT_EQ(ToValidUtf8("a\xED\xA0\x80"
-                        "b"),
-            "a\xEF\xBF\xBD"
-            "b");                                            // surrogate
-  EXPECT_EQ(ToValidUtf8("end\xE2\x82"), "end\xEF\xBF\xBD");  // truncated sequence
-}
-
 TEST(RootfsPrefixTest, StripsOnlyWholePathPrefixes) {
   EXPECT_EQ(StripRootfsPrefix("/host", "/host"), "/");
   EXPECT_EQ(StripRootfsPrefix("/host/media/volume1", "/host"), "/media/volume1");

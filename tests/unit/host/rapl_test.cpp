@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "collectors/core/strings.h"
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
@@ -26,12 +27,13 @@ TEST(RaplParserTest, NameAndIndexAsProcfs) {
   EXPECT_EQ(f.name, "dram-x");
 }
 
+// Zone names go through the core SanitizeMetricName, as node_exporter's rapl collector does.
 TEST(RaplParserTest, SanitizeAsNodeExporter) {
-  EXPECT_EQ(SanitizeMetricNamePart("package"), "package");
-  EXPECT_EQ(SanitizeMetricNamePart("dram-x"), "dram_x");
-  EXPECT_EQ(SanitizeMetricNamePart("a__-.__b"), "a_b");
-  EXPECT_EQ(SanitizeMetricNamePart("__a"), "__a");
-  EXPECT_EQ(SanitizeMetricNamePart("a!"), "a_");
+  EXPECT_EQ(SanitizeMetricName("package"), "package");
+  EXPECT_EQ(SanitizeMetricName("dram-x"), "dram_x");
+  EXPECT_EQ(SanitizeMetricName("a__-.__b"), "a_b");
+  EXPECT_EQ(SanitizeMetricName("__a"), "__a");
+  EXPECT_EQ(SanitizeMetricName("a!"), "a_");
 }
 
 TEST(RaplCollectorTest, ExportsAFamilyPerZoneName) {
