@@ -76,7 +76,7 @@ class ReloadTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def _wait_for(self, agent, predicate, timeout=5):
+    def _wait_for(self, agent, predicate, timeout=30):
         deadline = time.time() + timeout
         text = ""
         while time.time() < deadline:
@@ -187,7 +187,7 @@ class ReloadTest(unittest.TestCase):
                           text)
             self.assertIn(self.path + ":11:16: http_checks.checks[0].timeout: invalid duration", text)
             # The log line may still be on its way when the HTTP answer is.
-            self.assertTrue(wait_for(lambda: "reload failed" in agent.log(), timeout=5), agent.log())
+            self.assertTrue(wait_for(lambda: "reload failed" in agent.log(), timeout=30), agent.log())
             log = agent.log()
             for part in (secret, "Zq7x", "hunter2"):
                 self.assertNotIn(part, text)
