@@ -81,7 +81,8 @@ void AddLastChainInfo(const ProbeResult& r, const CheckDescs& d, const std::vect
   if (r.tls.last_chain_leaf) {
     const CertificateInfo& leaf = *r.tls.last_chain_leaf;
     std::vector<std::string> values = base;
-    values.insert(values.end(), {leaf.fingerprint_sha256, leaf.subject, leaf.issuer, leaf.subjectalternative});
+    values.insert(values.end(),
+                  {leaf.fingerprint_sha256, leaf.subject, leaf.issuer, leaf.subjectalternative, leaf.serialnumber});
     sink.Add(d.ssl_last_chain_info, 1, values);
   }
 }
@@ -129,7 +130,8 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
       ssl_last_chain_expiry(
           Gauge("probe_ssl_last_chain_expiry_timestamp_seconds", "Returns last SSL chain expiry in timestamp", base)),
       ssl_last_chain_info(Gauge("probe_ssl_last_chain_info", "Contains SSL leaf certificate information",
-                                Plus(base, {"fingerprint_sha256", "subject", "issuer", "subjectalternative"}))),
+                                Plus(base, {"fingerprint_sha256", "subject", "issuer", "subjectalternative",
+                                            "serialnumber"}))),
       tls_version(
           Gauge("probe_tls_version_info", "Returns the TLS version used or NaN when unknown", Plus(base, {"version"}))),
       tls_cipher(Gauge("probe_tls_cipher_info", "Returns the TLS cipher negotiated during handshake",

@@ -8,6 +8,7 @@ same modules and targets, that the metric names and probe_success / probe_failed
 probe_ip_protocol are equal."""
 import json
 import os
+import re
 import shutil
 import ssl
 import unittest
@@ -129,6 +130,12 @@ class TcpChecksTest(unittest.TestCase):
         self.assertEqual(self.value("probe_ssl_last_chain_expiry_timestamp_seconds", m, t), asn1_to_unix(GOOD_NOT_AFTER))
         # What came before the upgrade in plain text and after it over TLS, in order.
         self.assertEqual(self.smtp.received()[:4], ["EHLO prober", "STARTTLS", "EHLO prober", "QUIT"])
+        # blackbox 0.26+ labels the leaf with its serial number (openssl ca's 1000, hex, in Go's "%x" of its
+        # bytes); its tcp prober has no probe_tls_cipher_info (0.28's query_response.go registers none).
+        info = [k for k in self.samples if k.startswith('probe_ssl_last_chain_info{check="%s",' % m)]
+        self.assertEqual(len(info), 1, info)
+        self.assertIn('serialnumber="1000"', info[0])
+        self.assertFalse([k for k in self.samples if k.startswith('probe_tls_cipher_info{check="%s",' % m)])
 
     def test_expect_submatch_fills_the_next_send(self):
         self.assertEqual(self.value("probe_success", "irc_banner", self.t["irc"]), 1, self.text)
@@ -185,12 +192,23 @@ class TcpChecksTest(unittest.TestCase):
                     self.assertEqual(sorted(names(ours)), sorted(names(theirs)), (ours, theirs))
                     for name in ["probe_success", "probe_failed_due_to_regex", "probe_ip_protocol"]:
                         self.assertEqual(ours.get(name), theirs.get(name), name)
+                    # The leaf's labels as 0.23 gives them; 0.23 predates the serialnumber label (0.26).
+                    self.assertEqual({k: v for k, v in chain_info_labels(ours).items() if k != "serialnumber"},
+                                     chain_info_labels(theirs))
         finally:
             bb.stop()
 
 
 def names(samples):
     return {s.split("{", 1)[0] for s in samples}
+
+
+def chain_info_labels(samples):
+    """The labels of the one probe_ssl_last_chain_info sample, or {} when there is none."""
+    for s in samples:
+        if s.startswith("probe_ssl_last_chain_info{"):
+            return dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', s))
+    return {}
 
 
 if __name__ == "__main__":
