@@ -58,8 +58,9 @@ std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& mo
 }
 
 AdHocAdmission CheckProbeBackend::AdHoc(const std::string& module, const std::string& target,
-                                        std::optional<double> scrape_timeout_seconds, bool debug) const {
-  AdHocPlan plan = checker_.PlanAdHoc(module, target, scrape_timeout_seconds);
+                                        const std::string& hostname, std::optional<double> scrape_timeout_seconds,
+                                        bool debug) const {
+  AdHocPlan plan = checker_.PlanAdHoc(module, target, hostname, scrape_timeout_seconds);
   AdHocAdmission out;
   out.refusal = RefusalOf(plan.refusal);
   out.detail = std::move(plan.detail);

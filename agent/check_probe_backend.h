@@ -17,7 +17,7 @@ class CheckProbeBackend : public ProbeBackend {
 
   std::optional<ScheduledProbe> Scheduled(const std::string& module, const std::string& target,
                                           bool debug) const override;
-  AdHocAdmission AdHoc(const std::string& module, const std::string& target,
+  AdHocAdmission AdHoc(const std::string& module, const std::string& target, const std::string& hostname,
                        std::optional<double> scrape_timeout_seconds, bool debug) const override;
 
  private:

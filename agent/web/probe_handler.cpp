@@ -91,12 +91,15 @@ HttpResponse ProbeHandler::Handle(std::string_view query, std::string_view scrap
     return Refuse(400, UnknownModule(probe.module));
   }
   // The check's own URL (stock blackbox scrape configs pass target=) is its
-  // scheduled result; anything else is a probe of a caller-chosen target.
+  // scheduled result; anything else is a probe of a caller-chosen target. A
+  // hostname asks for a probe the schedule never ran (another Host, another
+  // TLS name), so it is always ad-hoc, of the check's own URL when no target.
   const std::vector<std::string>& own = scheduled->own_targets;
-  if (probe.target.empty() || std::find(own.begin(), own.end(), probe.target) != own.end()) {
+  const bool own_target = probe.target.empty() || std::find(own.begin(), own.end(), probe.target) != own.end();
+  if (own_target && probe.hostname.empty()) {
     return ServeScheduled(probe, *scheduled);
   }
-  return ServeAdHoc(probe);
+  return ServeAdHoc(probe, probe.target.empty() && !own.empty() ? own.back() : probe.target);
 }
 
 HttpResponse ProbeHandler::ServeScheduled(const ProbeRequest& probe, const ScheduledProbe& scheduled) const {
@@ -108,8 +111,9 @@ HttpResponse ProbeHandler::ServeScheduled(const ProbeRequest& probe, const Sched
   return Report(*scheduled.last, probe.debug, &scheduled.history);
 }
 
-HttpResponse ProbeHandler::ServeAdHoc(const ProbeRequest& probe) {
-  AdHocAdmission admission = backend_.AdHoc(probe.module, probe.target, probe.scrape_timeout_seconds, probe.debug);
+HttpResponse ProbeHandler::ServeAdHoc(const ProbeRequest& probe, const std::string& target) {
+  AdHocAdmission admission =
+      backend_.AdHoc(probe.module, target, probe.hostname, probe.scrape_timeout_seconds, probe.debug);
   switch (admission.refusal) {
     case ProbeRefusal::kNone:
       break;
@@ -117,7 +121,8 @@ HttpResponse ProbeHandler::ServeAdHoc(const ProbeRequest& probe) {
       return Refuse(400, UnknownModule(probe.module));
     case ProbeRefusal::kDisabled:
       return Refuse(400, "Probing arbitrary targets is not enabled: /probe?module=" + probe.module +
-                             " serves the configured check's own target only (see http_checks.probe_targets)");
+                             " serves the configured check's own target only (see http_checks.probe_targets)" +
+                             (probe.hostname.empty() ? "" : "; a hostname parameter makes any probe ad-hoc"));
     case ProbeRefusal::kBadTarget:
       return Refuse(400, admission.detail);
     case ProbeRefusal::kForbidden:

@@ -10,7 +10,8 @@
 //
 // Answers, as blackbox_exporter gives them where it has an equivalent:
 //   400  no module, bad timeout header, unknown module, ad-hoc probing not
-//        enabled, a target that is not a URL we probe (or a module with proxy_url)
+//        enabled, a target that is not a URL we probe (or a module with proxy_url),
+//        a hostname that is not a host[:port] or conflicts with the module's Host
 //   403  target outside http_checks.probe_targets.allowed_targets
 //   503  the check has not completed a run yet (or cannot run), or
 //        probe_targets.max_concurrent ad-hoc probes are running already
@@ -85,8 +86,9 @@ class ProbeBackend {
   virtual std::optional<ScheduledProbe> Scheduled(const std::string& module, const std::string& target,
                                                   bool debug) const = 0;
   // Validates a probe of target with module's settings, under the timeout the
-  // scrape allows (nullopt: the module's own); its report as Scheduled's.
-  virtual AdHocAdmission AdHoc(const std::string& module, const std::string& target,
+  // scrape allows (nullopt: the module's own), presenting hostname ("" = the
+  // target's own) as Host and TLS server name; its report as Scheduled's.
+  virtual AdHocAdmission AdHoc(const std::string& module, const std::string& target, const std::string& hostname,
                                std::optional<double> scrape_timeout_seconds, bool debug) const = 0;
 };
 
@@ -106,7 +108,7 @@ class ProbeHandler {
 
  private:
   HttpResponse ServeScheduled(const ProbeRequest& request, const ScheduledProbe& scheduled) const;
-  HttpResponse ServeAdHoc(const ProbeRequest& request);
+  HttpResponse ServeAdHoc(const ProbeRequest& request, const std::string& target);
 
   const ProbeBackend& backend_;
   std::atomic<int> ad_hoc_in_flight_{0};  // ad-hoc probes running (or being refused) now

@@ -43,6 +43,7 @@ Result<ProbeRequest> ParseProbeRequest(std::string_view query, std::string_view 
     return Status::Error("module parameter is required: /probe?module=<check name>\n");
   }
   r.target = QueryParamValue(query, "target");
+  r.hostname = QueryParamValue(query, "hostname");
   r.debug = QueryParamValue(query, "debug") == "true";
   if (!scrape_timeout_header.empty()) {
     Result<double> seconds = ParseScrapeTimeout(scrape_timeout_header);

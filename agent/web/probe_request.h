@@ -15,6 +15,7 @@ namespace hostwatch {
 struct ProbeRequest {
   std::string module;  // the check's name
   std::string target;  // "" = the check's own URL
+  std::string hostname;  // blackbox's hostname parameter: Host header and TLS server name; "" = none
   bool debug = false;  // debug=true: the run's log instead of the metrics
   std::optional<double> scrape_timeout_seconds;  // absent header = nullopt
 };
@@ -23,7 +24,7 @@ struct ProbeRequest {
 // string (without '?'), or "" when absent or not decodable; CivetWeb's rules.
 std::string QueryParamValue(std::string_view query, const char* name);
 
-// Parses a /probe request. On error the status message is the 400 answer's body
+// Parses a /probe request (module, target, hostname, debug). On error the status message is the 400 answer's body
 // (module missing, or a timeout header that is not a positive finite number).
 Result<ProbeRequest> ParseProbeRequest(std::string_view query, std::string_view scrape_timeout_header);
 

@@ -8,6 +8,7 @@
 #include "collectors/checks/http/blocking_probe.h"
 #include "collectors/checks/http/redact_url.h"
 #include "collectors/checks/http_checker.h"
+#include "collectors/checks/probe_hostname.h"
 #include "collectors/core/strings.h"
 
 namespace hostwatch {
@@ -63,7 +64,7 @@ std::optional<CheckResultView> HttpChecker::LastResult(const std::string& check,
   return view;
 }
 
-AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& target,
+AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& target, const std::string& hostname,
                                  std::optional<double> scrape_timeout_seconds) const {
   AdHocPlan plan;
   std::shared_ptr<const HttpCheckConfig> module;
@@ -109,12 +110,34 @@ AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& ta
   auto probe = std::make_shared<HttpCheckConfig>(*module);
   probe->url = std::move(url);
   probe->timeout = EffectiveProbeTimeout(module->timeout, scrape_timeout_seconds, plan.settings->timeout_offset);
+  if (!hostname.empty() && !ApplyHostname(hostname, probe.get(), &plan)) {
+    return plan;
+  }
   plan.module = std::move(probe);
   return plan;
 }
 
+bool HttpChecker::ApplyHostname(const std::string& hostname, HttpCheckConfig* probe, AdHocPlan* plan) {
+  std::string why;
+  std::optional<ProbeHostname> parsed = ParseProbeHostname(hostname, &why);
+  if (parsed) {
+    why = HostHeaderConflict(probe->headers, hostname);
+  }
+  if (!why.empty()) {
+    plan->refusal = AdHocRefusal::kBadTarget;
+    plan->detail = std::move(why);
+    return false;
+  }
+  plan->host_header = parsed->host_header;
+  if (probe->tls.server_name.empty()) {
+    // blackbox: the Host header names the TLS server unless the module's tls_config does.
+    probe->tls.server_name = parsed->server_name;
+  }
+  return true;
+}
+
 ProbeResult HttpChecker::RunAdHoc(const AdHocPlan& plan) const {
-  const AdHocTargetRules rules{&plan.settings->policy, plan.module_url};
+  const AdHocTargetRules rules{&plan.settings->policy, plan.module_url, plan.host_header};
   return RunProbeBlocking(*plan.module, &rules, &ad_hoc_abort_);
 }
 

@@ -75,6 +75,8 @@ struct AdHocPlan {
   std::shared_ptr<const ProbeTargetsConfig> settings;
   // Without a refusal: the check's own URL (its credentials may go to that origin over http).
   std::string module_url;
+  // /probe's hostname parameter ("" = none): the Host header on hops to the target's host.
+  std::string host_header;
 };
 
 class HttpChecker : public MetricSource {
@@ -119,9 +121,12 @@ class HttpChecker : public MetricSource {
   // allow-list could not be enforced through a proxy), for a target that does
   // not parse, or one outside allowed_targets. The timeout is the check's,
   // lowered to scrape_timeout_seconds (X-Prometheus-Scrape-Timeout-Seconds)
-  // minus timeout_offset as blackbox does. The target is not compared with
-  // the check's own URL: callers decide which question they ask.
-  AdHocPlan PlanAdHoc(const std::string& check, const std::string& target,
+  // minus timeout_offset as blackbox does. A non-empty hostname (/probe's
+  // parameter, probe_hostname.h) becomes the Host header and, unless the
+  // check sets tls.server_name, the TLS server name; it is refused when it is
+  // not a host[:port] or the check's headers set another Host. The target is
+  // not compared with the check's own URL: callers decide which question they ask.
+  AdHocPlan PlanAdHoc(const std::string& check, const std::string& target, const std::string& hostname,
                       std::optional<double> scrape_timeout_seconds) const;
 
   // Runs a plan without a refusal now, on the calling thread, and returns its
@@ -143,6 +148,8 @@ class HttpChecker : public MetricSource {
   struct CheckState;
   struct InFlight;
 
+  // PlanAdHoc's hostname part: false (and *plan refused) when it is refused.
+  static bool ApplyHostname(const std::string& hostname, HttpCheckConfig* probe, AdHocPlan* plan);
   void StartScheduler();  // lifecycle_mu_ held
   void SchedulerLoop();
   void WaitForWork(CURLM* multi);

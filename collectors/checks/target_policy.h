@@ -130,6 +130,7 @@ class TargetPolicy {
 struct AdHocTargetRules {
   const TargetPolicy* policy = nullptr;  // the allow-list; must outlive the run
   std::string module_url;                // the module's own URL: its credentials may go to its origin over http
+  std::string host_header;               // /probe's hostname parameter (probe_hostname.h); "" = the URL's host
 };
 
 // The `http_checks.probe_targets:` section.

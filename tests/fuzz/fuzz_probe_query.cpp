@@ -1,7 +1,8 @@
 // libFuzzer target: everything /probe does with caller-controlled text before a
 // probe runs. Input = "<raw query string>\n<X-Prometheus-Scrape-Timeout-Seconds value>"
-// (no newline: no header). ParseProbeRequest decodes module/target/debug and the
-// header; a target then goes the ad-hoc probe path: ProbeTargetUrl (default
+// (no newline: no header). ParseProbeRequest decodes module/target/hostname/debug
+// and the header; a hostname goes through ParseProbeHostname and the module Host
+// header check; a target then goes the ad-hoc probe path: ProbeTargetUrl (default
 // scheme), ParseTargetUrl, an allow-list verdict with every kind of rule,
 // RedactUrl, and the effective timeout. Must not crash, hang, leak or trip a sanitizer.
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "agent/web/probe_request.h"
 #include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/probe_hostname.h"
 #include "collectors/checks/target_policy.h"
 
 namespace {
@@ -40,7 +42,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view query = input.substr(0, newline);
   const std::string_view header = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
   hostwatch::Result<hostwatch::ProbeRequest> request = hostwatch::ParseProbeRequest(query, header);
-  if (!request.ok() || request.value().target.empty()) {
+  if (!request.ok()) {
+    return 0;
+  }
+  if (const std::string& hostname = request.value().hostname; !hostname.empty()) {
+    std::string why;
+    if (hostwatch::ParseProbeHostname(hostname, &why)) {
+      hostwatch::HostHeaderConflict({{"Host", "vhost.example"}, {"X-Other", "1"}}, hostname);
+    }
+  }
+  if (request.value().target.empty()) {
     return 0;
   }
   const std::string url = hostwatch::ProbeTargetUrl(request.value().target);

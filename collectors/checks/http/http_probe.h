@@ -66,7 +66,9 @@ class ProbeRun {
   bool SetupHop();
   void ResetHopState();
   bool CredentialsAllowed(bool https, bool same_origin, const UrlOrigin& origin);
-  void BuildRequestHeaders();
+  void BuildRequestHeaders(bool same_host);
+  // /probe's hostname parameter for an ad-hoc run, else "".
+  const std::string& HostHeaderOverride() const;
   std::string RequestUrl(bool https, bool same_host);
   void SetTransferOptions(const std::string& request_url, long remaining_ms);
   void SetAuthOptions();

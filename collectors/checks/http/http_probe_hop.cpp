@@ -33,6 +33,11 @@ long MinTlsVersion(const std::string& min_version) {
 
 }  // namespace
 
+const std::string& ProbeRun::HostHeaderOverride() const {
+  static const std::string kNone;
+  return ad_hoc_ != nullptr ? ad_hoc_->host_header : kNone;
+}
+
 bool ProbeRun::SetupHop() {
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
   if (remaining <= 0) {
@@ -55,7 +60,7 @@ bool ProbeRun::SetupHop() {
   const bool same_origin = hop_ == 1 || origin == OriginalOrigin();
   const bool same_host = hop_ == 1 || origin.host == OriginalHost();
   send_credentials_ = CredentialsAllowed(https, same_origin, origin);
-  BuildRequestHeaders();
+  BuildRequestHeaders(same_host);
   SetTransferOptions(RequestUrl(https, same_host), static_cast<long>(remaining));
   SetAuthOptions();
   SetMethodOptions();
@@ -72,8 +77,9 @@ bool ProbeRun::SetupHop() {
     curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
   }
   Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" +
-      RedactUrl(url_, config_.redact_query_params) +
-      "\" ip_protocol=" + (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4"));
+      RedactUrl(url_, config_.redact_query_params) + "\" ip_protocol=" +
+      (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4") +
+      (HostHeaderOverride().empty() || !same_host ? "" : " host=\"" + HostHeaderOverride() + "\""));
   return true;
 }
 
@@ -103,13 +109,22 @@ bool ProbeRun::CredentialsAllowed(bool https, bool same_origin, const UrlOrigin&
   return withheld == nullptr;
 }
 
-void ProbeRun::BuildRequestHeaders() {
+void ProbeRun::BuildRequestHeaders(bool same_host) {
   curl_->slist_free_all(headers_);
   headers_ = nullptr;
+  // /probe's hostname names the target's host, so it goes with every hop there (a relative
+  // redirect keeps it, as Go's client keeps a custom Host), credentials or not: it is no secret.
+  const std::string& host_header = HostHeaderOverride();
+  if (same_host && !host_header.empty()) {
+    headers_ = curl_->slist_append(headers_, ("Host: " + host_header).c_str());
+  }
   if (!send_credentials_) {
     return;
   }
   for (const auto& [name, value] : config_.headers) {
+    if (!host_header.empty() && strcasecmp(name.c_str(), "Host") == 0) {
+      continue;  // equal to the parameter (PlanAdHoc refused another) and sent above
+    }
     headers_ = curl_->slist_append(headers_, (name + ": " + value).c_str());
   }
   if (!config_.bearer_token.empty()) {
@@ -221,10 +236,12 @@ std::string ProbeRun::ApplyServerName(const std::string& url) {
     std::string host =
         original.find(':') != std::string::npos && original.front() != '[' ? "[" + original + "]" : original;
     connect_to_ = curl_->slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
-    // A configured Host header stands in for ours only on hops that send the configured headers.
+    // A configured Host header stands in for ours only on hops that send the configured headers;
+    // /probe's hostname always does (this is a hop to the target's host).
     bool has_host =
-        send_credentials_ && std::any_of(config_.headers.begin(), config_.headers.end(),
-                                         [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; });
+        !HostHeaderOverride().empty() ||
+        (send_credentials_ && std::any_of(config_.headers.begin(), config_.headers.end(),
+                                          [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; }));
     if (!has_host) {
       std::string default_port = "443";
       headers_ = curl_->slist_append(headers_,

@@ -203,8 +203,8 @@ TEST(HttpCheckerTest, UpdateKeepsUnchangedChecksAndDropsRemovedOnes) {
   EXPECT_TRUE(b_view->last.has_value());
   EXPECT_EQ(b_view->config->url, server.url());
   // probe_targets is off: no caller-chosen target is probed.
-  EXPECT_EQ(checker.PlanAdHoc("b", "http://169.254.169.254/", std::nullopt).refusal, AdHocRefusal::kDisabled);
-  EXPECT_EQ(checker.PlanAdHoc("a", "http://169.254.169.254/", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
+  EXPECT_EQ(checker.PlanAdHoc("b", "http://169.254.169.254/", "", std::nullopt).refusal, AdHocRefusal::kDisabled);
+  EXPECT_EQ(checker.PlanAdHoc("a", "http://169.254.169.254/", "", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
   checker.Stop();
   checker.Stop();  // idempotent
 }
@@ -221,7 +221,7 @@ http_checks:
     - {name: a, url: 'http://127.0.0.1:1/', interval: 1h, timeout: 5s}
     - {name: p, url: 'http://127.0.0.1:1/', interval: 1h, timeout: 5s, proxy_url: 'http://127.0.0.1:3128/'}
 )"));
-  AdHocPlan ok = checker.PlanAdHoc("a", "www.example.org/x", 2.5);
+  AdHocPlan ok = checker.PlanAdHoc("a", "www.example.org/x", "", 2.5);
   ASSERT_EQ(ok.refusal, AdHocRefusal::kNone) << ok.detail;
   EXPECT_EQ(ok.module->name, "a");
   EXPECT_EQ(ok.module->url, "http://www.example.org/x");  // no scheme: http://
@@ -229,21 +229,63 @@ http_checks:
   EXPECT_EQ(ok.settings->max_concurrent, 2);
   EXPECT_EQ(ok.module_url, "http://127.0.0.1:1/");  // where the module's credentials may go over http
   EXPECT_EQ(checker.LastResult("a", false)->config->url, "http://127.0.0.1:1/");  // the check itself is unchanged
-  EXPECT_EQ(checker.PlanAdHoc("a", "www.example.org", std::nullopt).module->timeout, 5s);
+  EXPECT_EQ(checker.PlanAdHoc("a", "www.example.org", "", std::nullopt).module->timeout, 5s);
 
-  AdHocPlan forbidden = checker.PlanAdHoc("a", "http://10.1.2.3/", std::nullopt);
+  AdHocPlan forbidden = checker.PlanAdHoc("a", "http://10.1.2.3/", "", std::nullopt);
   EXPECT_EQ(forbidden.refusal, AdHocRefusal::kForbidden);
   EXPECT_FALSE(forbidden.detail.empty());
   EXPECT_EQ(forbidden.module, nullptr);
-  AdHocPlan proxy = checker.PlanAdHoc("p", "http://www.example.org/", std::nullopt);
+  AdHocPlan proxy = checker.PlanAdHoc("p", "http://www.example.org/", "", std::nullopt);
   EXPECT_EQ(proxy.refusal, AdHocRefusal::kBadTarget);
   EXPECT_EQ(proxy.detail, "Module \"p\" uses proxy_url; ad-hoc targets cannot be probed through a proxy");
-  AdHocPlan bad = checker.PlanAdHoc("a", "http://u:secret@[::1/", std::nullopt);
+  AdHocPlan bad = checker.PlanAdHoc("a", "http://u:secret@[::1/", "", std::nullopt);
   EXPECT_EQ(bad.refusal, AdHocRefusal::kBadTarget);
   EXPECT_EQ(bad.detail.rfind("Invalid target \"http://u:xxxxx@", 0), 0u) << bad.detail;
-  AdHocPlan bad_query = checker.PlanAdHoc("a", "http://[::1/?token=abc", std::nullopt);
+  AdHocPlan bad_query = checker.PlanAdHoc("a", "http://[::1/?token=abc", "", std::nullopt);
   EXPECT_EQ(bad_query.detail.rfind("Invalid target \"http://[::1/?token=xxxxx\"", 0), 0u) << bad_query.detail;
-  EXPECT_EQ(checker.PlanAdHoc("zz", "http://www.example.org/", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
+  EXPECT_EQ(checker.PlanAdHoc("zz", "http://www.example.org/", "", std::nullopt).refusal, AdHocRefusal::kUnknownCheck);
+}
+
+// blackbox's hostname parameter: the Host header, and the TLS name unless the module has one.
+TEST(HttpCheckerTest, PlanAdHocAppliesHostnameAsHostAndServerName) {
+  HttpChecker checker(ConfigFrom(R"(
+http_checks:
+  probe_targets: {enabled: true, allowed_targets: ["127.0.0.1/32"]}
+  checks:
+    - {name: a, url: 'http://127.0.0.1:1/', interval: 1h}
+    - {name: named, url: 'https://127.0.0.1:1/', interval: 1h, tls: {server_name: fixed.example}}
+    - {name: hosted, url: 'http://127.0.0.1:1/', interval: 1h, headers: {host: vhost.example}}
+)"));
+  AdHocPlan plain = checker.PlanAdHoc("a", "https://127.0.0.1:8443/", "", std::nullopt);
+  ASSERT_EQ(plain.refusal, AdHocRefusal::kNone) << plain.detail;
+  EXPECT_EQ(plain.host_header, "");
+  EXPECT_EQ(plain.module->tls.server_name, "");
+
+  AdHocPlan ok = checker.PlanAdHoc("a", "https://127.0.0.1:8443/", "API.example.org:8443", std::nullopt);
+  ASSERT_EQ(ok.refusal, AdHocRefusal::kNone) << ok.detail;
+  EXPECT_EQ(ok.host_header, "API.example.org:8443");         // sent as given
+  EXPECT_EQ(ok.module->tls.server_name, "api.example.org");  // the host part names the TLS server
+  EXPECT_EQ(ok.module->url, "https://127.0.0.1:8443/");      // where the probe connects is unchanged
+  EXPECT_EQ(checker.LastResult("a", false)->config->tls.server_name, "");  // the check itself is unchanged
+
+  AdHocPlan named = checker.PlanAdHoc("named", "https://127.0.0.1:8443/", "api.example.org", std::nullopt);
+  ASSERT_EQ(named.refusal, AdHocRefusal::kNone) << named.detail;
+  EXPECT_EQ(named.module->tls.server_name, "fixed.example");  // the module's tls.server_name wins, as in blackbox
+
+  EXPECT_EQ(checker.PlanAdHoc("hosted", "http://127.0.0.1:2/", "vhost.example", std::nullopt).refusal,
+            AdHocRefusal::kNone);
+  AdHocPlan conflict = checker.PlanAdHoc("hosted", "http://127.0.0.1:2/", "other.example", std::nullopt);
+  EXPECT_EQ(conflict.refusal, AdHocRefusal::kBadTarget);
+  EXPECT_EQ(conflict.detail,
+            "host header defined both in module configuration and with URL-parameter 'hostname' (other.example)");
+  EXPECT_EQ(conflict.module, nullptr);
+
+  for (const char* bad : {"a b.example", "evil.example\r\nX-Injected: 1", "user@host.example", "host/path", "h%41",
+                          "bücher.example", "host.example:99999", ":80"}) {
+    AdHocPlan refused = checker.PlanAdHoc("a", "http://127.0.0.1:2/", bad, std::nullopt);
+    EXPECT_EQ(refused.refusal, AdHocRefusal::kBadTarget) << bad;
+    EXPECT_EQ(refused.detail.rfind("invalid hostname \"", 0), 0u) << refused.detail;
+  }
 }
 
 TEST(HttpCheckerTest, ConcurrencyLimitHoldsAndDelaysAreMeasured) {

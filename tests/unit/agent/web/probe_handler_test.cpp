@@ -28,11 +28,12 @@ class FakeBackend : public ProbeBackend {
     }
     return scheduled;
   }
-  AdHocAdmission AdHoc(const std::string& /*module*/, const std::string& target,
+  AdHocAdmission AdHoc(const std::string& /*module*/, const std::string& target, const std::string& hostname,
                        std::optional<double> scrape_timeout_seconds, bool debug) const override {
     ++ad_hoc_calls;
     last_debug = debug;
     last_target = target;
+    last_hostname = hostname;
     last_timeout = scrape_timeout_seconds;
     AdHocAdmission a = admission;
     a.run = [this] {
@@ -50,6 +51,7 @@ class FakeBackend : public ProbeBackend {
   AdHocAdmission admission{ProbeRefusal::kNone, "", 1, nullptr};
   mutable int ad_hoc_calls = 0;
   mutable std::string last_target;
+  mutable std::string last_hostname;
   mutable std::optional<double> last_timeout;
   mutable std::optional<bool> last_debug;  // what the handler asked for last
   // The ad-hoc run blocks while hold is true.
@@ -155,6 +157,29 @@ TEST(ProbeHandlerTest, AdHocProbeRunsWithTheScrapeTimeout) {
   EXPECT_EQ(r.body,
             "Logs for the probe:\nt=0 line\n\n\n\nMetrics that would have been returned:\nprobe_success 1\n"
             "\n\n\nModule configuration:\nname: home\n");  // no history: the run is not the check's
+}
+
+// blackbox's hostname parameter changes the request (Host, TLS name), so the
+// schedule's result cannot answer it: always a probe run now.
+TEST(ProbeHandlerTest, HostnameMakesEvenTheOwnTargetAnAdHocProbe) {
+  FakeBackend backend;
+  backend.scheduled.last = ProbeReport{"probe_success 0\n", {}, ""};
+  ProbeHandler handler(backend);
+  EXPECT_EQ(handler.Handle("module=home&target=http%3A%2F%2Fh%2F", "").body, "probe_success 0\n");
+  EXPECT_EQ(backend.ad_hoc_calls, 0);
+  HttpResponse r = handler.Handle("module=home&target=http%3A%2F%2Fh%2F&hostname=vhost.example", "");
+  EXPECT_EQ(r.body, "probe_success 1\n");
+  EXPECT_EQ(backend.last_target, "http://h/");
+  EXPECT_EQ(backend.last_hostname, "vhost.example");
+  handler.Handle("module=home&hostname=vhost.example", "");  // no target: the check's own URL
+  EXPECT_EQ(backend.ad_hoc_calls, 2);
+  EXPECT_EQ(backend.last_target, "http://u:xxxxx@h/");
+  handler.Handle("module=home&target=other", "");
+  EXPECT_EQ(backend.last_hostname, "");
+  backend.admission = {ProbeRefusal::kDisabled, "", 1, nullptr};
+  r = handler.Handle("module=home&hostname=vhost.example", "");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("a hostname parameter makes any probe ad-hoc"), std::string::npos) << r.body;
 }
 
 TEST(ProbeHandlerTest, AdHocProbesBeyondMaxConcurrentAre503AndTheSlotIsGivenBack) {

@@ -13,6 +13,13 @@ TEST(ProbeRequestTest, DecodesModuleTargetAndDebug) {
   EXPECT_EQ(r.value().target, "https://h:8443/x?a=b");
   EXPECT_TRUE(r.value().debug);
   EXPECT_FALSE(r.value().scrape_timeout_seconds.has_value());
+  EXPECT_EQ(r.value().hostname, "");
+}
+
+TEST(ProbeRequestTest, DecodesHostname) {
+  Result<ProbeRequest> r = ParseProbeRequest("module=a&target=10.0.0.1&hostname=api.example.org%3A8443", "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().hostname, "api.example.org:8443");
 }
 
 TEST(ProbeRequestTest, FirstOccurrenceWinsAndDebugNeedsExactlyTrue) {
