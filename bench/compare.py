@@ -21,6 +21,8 @@ What it does, all on 127.0.0.1 and bounded in count and time:
      interleaved): overhead = probe_duration_seconds minus a direct request to the same target; CPU per
      1,000 probes; hostwatch's scheduled checks as info rows;
   5. 1,000 checks at a 10 s interval (hostwatch only, once checks exist);
+  5a. "probers": CPU per 1,000 runs of the tcp (later dns, icmp) prober, hostwatch's scheduled checks
+     against blackbox_exporter's /probe on the same blackbox.yml module (bench/compare_probers.py);
   5b. "same collectors": both agents with --collector.disable-defaults and the collectors both enable
      by default, so the CPU ratio compares the same work (bench/compare_same_collectors.py);
   6. "big host": a generated --path.procfs/--path.sysfs/--path.rootfs tree with 100 and 1,000 mounts,
@@ -49,6 +51,7 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "testutil"))
 from process import Process  # noqa: E402  tests/testutil: the one process wrapper
 from target_server import Reply, TargetServer  # noqa: E402  tests/testutil: the one target server
 from compare_same_collectors import same_collectors_phase  # noqa: E402
+from compare_probers import probers_phase  # noqa: E402
 
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
@@ -836,7 +839,7 @@ def main():
     ap.add_argument("--hostwatch", help="hostwatch binary (default: build build-release/)")
     ap.add_argument("--floor", help="raw_read_floor binary (default: build build-release/)")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install the peers")
-    ap.add_argument("--skip", default="", help="comma list of phases to skip: host,same,probe,bighost")
+    ap.add_argument("--skip", default="", help="comma list of phases to skip: host,same,probe,probers,bighost")
     ap.add_argument("--profile", action="store_true", help="also perf-profile hostwatch's scrape path")
     ap.add_argument("--seed", type=int, default=1, help="seed of the A/B order shuffle")
     ap.add_argument("--cache-dir", default=os.path.join(SOURCE_DIR, "build-release", "bench-cache"),
@@ -852,6 +855,8 @@ def main():
     args.rss_scrapes = 2000 if args.quick else 10000
     args.phase_seconds = 60 if args.quick else 400
     args.probes = 500 if args.quick else 2000
+    args.prober_runs = 1000 if args.quick else 5000  # per side and prober entry
+    args.prober_seconds = 40 if args.quick else 160  # per side and prober entry, at most
     args.checks_seconds = 10 if args.quick else 60
     args.big_scrapes = 5 if args.quick else 100
     args.profile_scrapes = 2000
@@ -867,6 +872,7 @@ def main():
         for name, phase in (("host", lambda: host_scrape_phase(args, table, hostwatch_bin, floor_bin)),
                             ("same", lambda: same_collectors_phase(args, table, hostwatch_bin, sys.modules[__name__])),
                             ("probe", lambda: probe_phase(args, table, hostwatch_bin, tmp)),
+                            ("probers", lambda: probers_phase(args, table, hostwatch_bin, tmp, sys.modules[__name__])),
                             ("bighost", lambda: big_host_phase(args, table, hostwatch_bin, args.cache_dir))):
             if name in skip:
                 continue
