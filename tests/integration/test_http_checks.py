@@ -344,7 +344,8 @@ class HttpChecksTest(unittest.TestCase):
         # its Go client could not negotiate this suite at all).
         self.assertEqual(self.value("probe_success", "https_go_unknown_cipher"), 1)
         self.assertEqual(self.value("probe_tls_cipher_info", "https_go_unknown_cipher", 'cipher="0xC024"'), 1)
-        self.assertEqual(self.value("probe_tls_version_info", "https_go_unknown_cipher", 'version="TLS 1.2"'), 1)
+        self.assertEqual(self.samples.get('probe_tls_version_info{%s,version="TLS 1.2"}'
+                                          % self.labels("https_go_unknown_cipher")), 1)
 
     def test_proxy_url_sends_the_request_through_the_proxy(self):
         # The URL's own port is closed ("refused" fails there): only the proxy can have answered.
