@@ -152,7 +152,7 @@ class BlackboxSide:
         self.cpu += self.process.cpu_seconds() - cpu0
         self.runs += n
 
-    def http_floor_ms(self, n=200):
+    def http_floor_ms(self, n=1000):
         """CPU per /probe that blackbox refuses before probing (unknown module): its HTTP share."""
         cpu0 = self.process.cpu_seconds()
         for _ in range(n):
