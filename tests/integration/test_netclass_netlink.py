@@ -22,13 +22,11 @@ deleted at the end.
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import time
 import unittest
 
-from hostwatch_testutil import Agent, Process, require_binary
+from hostwatch_testutil import Agent, Process, require_binary, run_in_own_netns
 
 CHILD_FLAG = "--netclass-child"
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
@@ -115,10 +113,6 @@ def child():
     return 0
 
 
-def ip(*args):
-    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=30)
-
-
 def setup_steps():
     """Pairs hwn<i>a/hwn<i>b; even pairs up, odd pairs down; a few ends with other settings."""
     steps = [("link", "set", "lo", "up")]
@@ -137,24 +131,8 @@ class NetclassNetlinkTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
-        if os.geteuid() != 0 or shutil.which("ip") is None:
-            raise unittest.SkipTest("needs root and ip(8)")
-        cls.netns = "hwtest-netclass-%d" % os.getpid()
-        made = ip("netns", "add", cls.netns)
-        if made.returncode != 0:
-            raise unittest.SkipTest("ip netns add: " + made.stderr.strip())
-        try:
-            for step in setup_steps():
-                res = ip("-n", cls.netns, *step)
-                if res.returncode != 0:
-                    raise AssertionError("ip %s: %s" % (" ".join(step), res.stderr))
-            res = subprocess.run(["ip", "netns", "exec", cls.netns, sys.executable, __file__, CHILD_FLAG],
-                                 capture_output=True, text=True, timeout=240)
-            if res.returncode != 0:
-                raise AssertionError("child failed:\n" + res.stdout + res.stderr)
-            cls.report = json.loads(res.stdout.strip().splitlines()[-1])
-        finally:
-            ip("netns", "del", cls.netns)
+        cls.report = run_in_own_netns("hwtest-netclass-%d" % os.getpid(), setup_steps(), __file__, CHILD_FLAG,
+                                      timeout=240)
         cls.sysfs, cls.netlink = families(cls.report["sysfs"]), families(cls.report["netlink"])
 
     def test_every_interface_is_there_and_nothing_is_logged(self):
