@@ -13,7 +13,7 @@ import re
 import sys
 import unittest
 
-from hostwatch_testutil import Agent, Process, require_binary, run_in_own_netns, sample
+from hostwatch_testutil import Agent, Process, family_table, require_binary, run_in_own_netns, sample
 
 CHILD_FLAG = "--ethtool-child"
 SKIP = 77
@@ -26,19 +26,7 @@ ETHTOOL_FAMILY = re.compile(r"^node_(ethtool_\w+|network_(autonegotiate\w*|(asym
 
 def families(text):
     """{family: {"help": ..., "type": ..., "series": {series: value}}} of the ethtool families."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^# (HELP|TYPE) (\S+) (.*)$", line)
-        name = m.group(2) if m else re.split(r"[{ ]", line, maxsplit=1)[0]
-        if not ETHTOOL_FAMILY.match(name):
-            continue
-        family = out.setdefault(name, {"help": None, "type": None, "series": {}})
-        if m:
-            family[m.group(1).lower()] = m.group(3)
-        else:
-            series, _, value = line.rpartition(" ")
-            family["series"][series] = float(value)
-    return out
+    return family_table(text, lambda name: ETHTOOL_FAMILY.match(name) is not None)
 
 
 def child():

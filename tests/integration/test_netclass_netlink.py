@@ -26,7 +26,7 @@ import sys
 import time
 import unittest
 
-from hostwatch_testutil import Agent, Process, require_binary, run_in_own_netns
+from hostwatch_testutil import Agent, Process, family_table, require_binary, run_in_own_netns
 
 CHILD_FLAG = "--netclass-child"
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
@@ -41,19 +41,7 @@ IFF_RUNNING, IFF_LOWER_UP, IFF_DORMANT = 0x40, 0x10000, 0x20000
 
 def families(text):
     """{family: {"help", "type", "series": {series: value}}} of the node_network_* families."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^# (HELP|TYPE) (\S+) (.*)$", line)
-        name = m.group(2) if m else re.split(r"[{ ]", line, maxsplit=1)[0]
-        if not name.startswith("node_network_"):
-            continue
-        family = out.setdefault(name, {"help": None, "type": None, "series": {}})
-        if m:
-            family[m.group(1).lower()] = m.group(3)
-        else:
-            series, _, value = line.rpartition(" ")
-            family["series"][series] = float(value)
-    return out
+    return family_table(text, lambda name: name.startswith("node_network_"))
 
 
 def labels(series):

@@ -249,3 +249,21 @@ def run_in_own_netns(name, ip_steps, script, child_flag, timeout=120):
         return json.loads(res.stdout.strip().splitlines()[-1])
     finally:
         ip("netns", "del", name)
+
+
+def family_table(text, keep):
+    """{family: {"help", "type", "series": {series: value}}} of the families of an exposition text
+    whose name passes keep(name): for comparing two agents family by family."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^# (HELP|TYPE) (\S+) (.*)$", line)
+        name = m.group(2) if m else re.split(r"[{ ]", line, maxsplit=1)[0]
+        if not keep(name):
+            continue
+        family = out.setdefault(name, {"help": None, "type": None, "series": {}})
+        if m:
+            family[m.group(1).lower()] = m.group(3)
+        else:
+            series, _, value = line.rpartition(" ")
+            family["series"][series] = float(value)
+    return out
