@@ -130,6 +130,7 @@ void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
 // accepted as a second name of the option (the config key stays under the collector).
 const std::map<std::string, std::string>& UpstreamFlagAliases() {
   static const std::map<std::string, std::string> kAliases = {
+      {"netclass.with-stats", "--collector.netclass_rtnl.with-stats"},
       {"powersupplyclass.ignored-supplies", "--collector.powersupply.ignored-supplies"},
   };
   return kAliases;
@@ -138,6 +139,15 @@ const std::map<std::string, std::string>& UpstreamFlagAliases() {
 std::string AliasSuffix(const std::string& key) {
   auto it = UpstreamFlagAliases().find(key);
   return it == UpstreamFlagAliases().end() ? "" : "," + it->second;
+}
+
+// A boolean option's alias takes the same {true} and --no- forms as its name.
+std::string BoolAliasSuffix(const std::string& key) {
+  auto it = UpstreamFlagAliases().find(key);
+  if (it == UpstreamFlagAliases().end()) {
+    return "";
+  }
+  return "," + it->second + "{true},!--no-" + it->second.substr(2);
 }
 
 void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
@@ -157,7 +167,8 @@ void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
       // --no-collector.<key>, or --collector.<key>=true|false.
       c.option_opts[key] =
           opt.kind == OptionKind::kBool
-              ? app.add_flag("--collector." + key + "{true},!--no-collector." + key, c.option_values[key], opt.help)
+              ? app.add_flag("--collector." + key + "{true}" + BoolAliasSuffix(key) + ",!--no-collector." + key,
+                             c.option_values[key], opt.help)
               : app.add_option("--collector." + key + AliasSuffix(key), c.option_values[key], opt.help);
       c.option_opts[key]->group("Collectors");
     }

@@ -1,11 +1,14 @@
 #include "collectors/core/netlink_dump.h"
 
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 namespace hostwatch {
@@ -97,6 +100,80 @@ Result<std::vector<NetlinkMessage>> SplitNetlinkDump(std::string_view bytes) {
     off += NLMSG_ALIGN(h.nlmsg_len);
   }
   return out;
+}
+
+std::vector<NetlinkAttribute> SplitNetlinkAttributes(std::string_view bytes, bool* truncated) {
+  std::vector<NetlinkAttribute> out;
+  std::size_t off = 0;
+  while (off + sizeof(nlattr) <= bytes.size()) {
+    nlattr a;
+    std::memcpy(&a, bytes.data() + off, sizeof(a));
+    if (a.nla_len < sizeof(nlattr) || a.nla_len > bytes.size() - off) {
+      *truncated = true;
+      return out;
+    }
+    out.push_back({static_cast<std::uint16_t>(a.nla_type & NLA_TYPE_MASK),
+                   bytes.substr(off + NLA_HDRLEN, a.nla_len - NLA_HDRLEN)});
+    off += NLA_ALIGN(a.nla_len);
+  }
+  return out;
+}
+
+Result<std::string> DumpRtnlLinks() {
+  struct {
+    nlmsghdr header;
+    ifinfomsg body;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETLINK;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = 1;
+  request.body.ifi_family = AF_UNSPEC;
+  return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
+}
+
+Result<std::uint16_t> GenericNetlinkFamilyId(std::string_view name) {
+  // nlmsghdr, genlmsghdr, then CTRL_ATTR_FAMILY_NAME with the NUL-terminated name.
+  const std::size_t attr_len = NLA_HDRLEN + name.size() + 1;
+  std::string request(NLMSG_HDRLEN + GENL_HDRLEN + NLA_ALIGN(attr_len), '\0');
+  nlmsghdr header{};
+  header.nlmsg_len = static_cast<std::uint32_t>(request.size());
+  header.nlmsg_type = GENL_ID_CTRL;
+  // The ACK ends the reply, so NetlinkDump stops without waiting for a timeout.
+  header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  header.nlmsg_seq = 1;
+  genlmsghdr genl{};
+  genl.cmd = CTRL_CMD_GETFAMILY;
+  genl.version = 1;
+  nlattr attr{};
+  attr.nla_len = static_cast<std::uint16_t>(attr_len);
+  attr.nla_type = CTRL_ATTR_FAMILY_NAME;
+  std::memcpy(request.data(), &header, sizeof(header));
+  std::memcpy(request.data() + NLMSG_HDRLEN, &genl, sizeof(genl));
+  std::memcpy(request.data() + NLMSG_HDRLEN + GENL_HDRLEN, &attr, sizeof(attr));
+  std::memcpy(request.data() + NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN, name.data(), name.size());
+  Result<std::string> reply = NetlinkDump(NETLINK_GENERIC, request);
+  if (!reply.ok()) {
+    return reply.status();
+  }
+  Result<std::vector<NetlinkMessage>> messages = SplitNetlinkDump(reply.value());
+  if (!messages.ok()) {
+    return messages.status();
+  }
+  for (const NetlinkMessage& m : messages.value()) {
+    if (m.type != GENL_ID_CTRL || m.payload.size() < GENL_HDRLEN) {
+      continue;
+    }
+    bool truncated = false;
+    for (const NetlinkAttribute& a : SplitNetlinkAttributes(m.payload.substr(GENL_HDRLEN), &truncated)) {
+      if (a.type == CTRL_ATTR_FAMILY_ID && a.value.size() >= sizeof(std::uint16_t)) {
+        std::uint16_t id = 0;
+        std::memcpy(&id, a.value.data(), sizeof(id));
+        return id;
+      }
+    }
+  }
+  return Status::FromErrno(ENOENT, "generic netlink family " + std::string(name));
 }
 
 }  // namespace hostwatch

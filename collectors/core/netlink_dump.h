@@ -1,6 +1,7 @@
 // One netlink dump request (NLM_F_DUMP) and its reply, for the collectors
-// that ask the kernel instead of reading /proc: netdev (RTM_GETLINK), arp
-// (RTM_GETNEIGH) and tcpstat (SOCK_DIAG_BY_FAMILY).
+// that ask the kernel instead of reading /proc: netdev and netclass
+// (RTM_GETLINK), arp (RTM_GETNEIGH), tcpstat (SOCK_DIAG_BY_FAMILY) and
+// netclass's link modes (generic netlink, ethtool family).
 //
 // Each call opens its own socket, so concurrent calls are independent.
 #pragma once
@@ -32,5 +33,26 @@ struct NetlinkMessage {
 // with a nonzero code makes the whole dump an Error carrying that errno; a
 // message whose length runs past the data is an Error.
 Result<std::vector<NetlinkMessage>> SplitNetlinkDump(std::string_view bytes);
+
+// One attribute (rtattr / nlattr: length, type, value): its type without the
+// NLA_F_NESTED and NLA_F_NET_BYTEORDER bits, and its value bytes.
+struct NetlinkAttribute {
+  std::uint16_t type = 0;
+  std::string_view value;
+};
+
+// The attributes packed in `bytes` (a message's payload after its fixed
+// header, or a nested attribute's value). Stops at an attribute whose length
+// is shorter than its header or runs past the data, and sets *truncated.
+std::vector<NetlinkAttribute> SplitNetlinkAttributes(std::string_view bytes, bool* truncated);
+
+// Every link of the caller's network namespace: an RTM_GETLINK dump
+// (AF_UNSPEC, no extended filter) as NetlinkDump returns it.
+Result<std::string> DumpRtnlLinks();
+
+// The id of the generic netlink family `name` ("ethtool", "nl80211"), asked
+// of the kernel's controller (CTRL_CMD_GETFAMILY). An Error whose
+// sys_errno() is ENOENT when the kernel has no such family.
+Result<std::uint16_t> GenericNetlinkFamilyId(std::string_view name);
 
 }  // namespace hostwatch

@@ -7,6 +7,7 @@
 #include "collectors/core/cached_file.h"
 #include "collectors/core/device_filter.h"
 #include "collectors/core/parse_util.h"
+#include "collectors/host/netclass_netlink.h"
 
 namespace hostwatch {
 namespace {
@@ -17,9 +18,7 @@ const MetricDesc kInfo{"node_network_info",
                        MetricType::Gauge,
                        {"device", "address", "broadcast", "duplex", "operstate", "adminstate", "ifalias"}};
 
-MetricDesc PropertyDesc(std::string_view name, MetricType type) {
-  return {"node_network_" + std::string(name), "Network device property: " + std::string(name), type, {"device"}};
-}
+MetricDesc PropertyDesc(std::string_view name, MetricType type) { return NetClassPropertyDesc(name, type); }
 
 // Numeric properties: exported name, type and the field holding the value.
 struct Property {
@@ -82,10 +81,17 @@ std::string AdminState(const std::optional<std::int64_t>& flags) {
 
 class NetclassCollector : public Collector {
  public:
-  NetclassCollector(const ProcFs& fs, DeviceFilter ignored, bool ignore_invalid_speed)
-      : fs_(fs), ignored_(std::move(ignored)), ignore_invalid_speed_(ignore_invalid_speed) {}
+  NetclassCollector(const ProcFs& fs, DeviceFilter ignored, bool ignore_invalid_speed, bool netlink, bool with_stats)
+      : fs_(fs),
+        ignored_(std::move(ignored)),
+        ignore_invalid_speed_(ignore_invalid_speed),
+        netlink_(netlink),
+        with_stats_(with_stats) {}
 
   Status Collect(MetricSink& sink) override {
+    if (netlink_) {
+      return CollectNetclassNetlink({fs_, ignored_, with_stats_}, sink);
+    }
     Result<DirHandle> class_dir = fs_.OpenDir(fs_.SysPath("class/net"));
     if (!class_dir.ok()) {
       return class_dir.status();
@@ -216,6 +222,8 @@ class NetclassCollector : public Collector {
   const ProcFs& fs_;
   const DeviceFilter ignored_;
   const bool ignore_invalid_speed_;
+  const bool netlink_;     // --collector.netclass.netlink
+  const bool with_stats_;  // --collector.netclass_rtnl.with-stats (netlink path only)
   // Interface name -> its fixed attributes. Touched by Collect only, which
   // the scraper never runs on two threads at once.
   std::map<std::string, FixedAttributes, std::less<>> fixed_;
@@ -285,25 +293,36 @@ NetClassIface ParseNetClassAttributes(std::string name, const std::map<std::stri
   return iface;
 }
 
+const MetricDesc& NetClassUpDesc() { return kUp; }
+
+MetricDesc NetClassPropertyDesc(std::string_view name, MetricType type) {
+  return {"node_network_" + std::string(name), "Network device property: " + std::string(name), type, {"device"}};
+}
+
 constexpr RegexOption kIgnoredDevices{"netclass", "ignored-devices", "^$",
                                       "Regexp of net devices to ignore for netclass collector."};
 constexpr BoolOption kIgnoreInvalidSpeed{
     "netclass", "ignore-invalid-speed", false,
     "Ignore devices where the speed is invalid. This will be the default behavior in 2.x."};
+constexpr BoolOption kNetlink{"netclass", "netlink", false, "Use netlink to gather stats instead of /proc/net/dev."};
+// Upstream spells this flag --collector.netclass_rtnl.with-stats (an alias in agent/flags.cpp).
+constexpr BoolOption kWithStats{"netclass", "with-stats", false,
+                                "Expose the statistics for each network device, replacing netdev collector."};
 
 CollectorSpec NetclassCollectorSpec() {
   return {"netclass",
           true,
           "Exposes network interface properties (/sys/class/net): node_network_up, node_network_info, "
           "node_network_mtu_bytes, node_network_speed_bytes, ...",
-          {kIgnoredDevices.Spec(), kIgnoreInvalidSpeed.Spec()},
+          {kIgnoredDevices.Spec(), kIgnoreInvalidSpeed.Spec(), kNetlink.Spec(), kWithStats.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             Result<DeviceFilter> ignored = DeviceFilter::Make(ctx.options.Get(kIgnoredDevices), "");
             if (!ignored.ok()) {
               return ignored.status();
             }
-            return CollectorPtr(std::make_unique<NetclassCollector>(ctx.fs, std::move(ignored).value(),
-                                                                    ctx.options.Get(kIgnoreInvalidSpeed)));
+            return CollectorPtr(std::make_unique<NetclassCollector>(
+                ctx.fs, std::move(ignored).value(), ctx.options.Get(kIgnoreInvalidSpeed), ctx.options.Get(kNetlink),
+                ctx.options.Get(kWithStats)));
           }};
 }
 

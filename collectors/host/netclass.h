@@ -2,6 +2,8 @@
 // node_network_* device properties from /sys/class/net/<iface>/ (sysfs-net
 // ABI), as node_exporter's netclass collector exports them, with
 // --collector.netclass.ignored-devices and --collector.netclass.ignore-invalid-speed.
+// With --collector.netclass.netlink the series come from rtnetlink instead
+// (netclass_netlink.h), as node_exporter's netlink path exports them.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,10 @@ const std::vector<std::string>& NetClassFixedAttributeFiles();
 constexpr int kNetClassFixedRefreshScrapes = 100;
 const std::vector<std::string>& NetClassChangingAttributeFiles();
 
+// node_network_up, shared by the sysfs and netlink paths.
+const MetricDesc& NetClassUpDesc();
+// node_network_<name>{device} with node_exporter's "Network device property: <name>" HELP.
+MetricDesc NetClassPropertyDesc(std::string_view name, MetricType type);
 
 CollectorSpec NetclassCollectorSpec();
 

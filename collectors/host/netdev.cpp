@@ -35,20 +35,6 @@ const std::array<MetricDesc, 16> kColumns = {
 };
 const MetricDesc kReceiveNohandler = NetDevDesc("receive_nohandler");
 
-// Asks the kernel for every link of our network namespace (raw reply, see NetlinkDump).
-Result<std::string> DumpRtnlLinks() {
-  struct {
-    nlmsghdr header;
-    ifinfomsg body;
-  } request{};
-  request.header.nlmsg_len = sizeof(request);
-  request.header.nlmsg_type = RTM_GETLINK;
-  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  request.header.nlmsg_seq = 1;
-  request.body.ifi_family = AF_UNSPEC;
-  return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
-}
-
 class NetdevCollector : public Collector {
  public:
   NetdevCollector(const ProcFs& fs, DeviceFilter filter, bool netlink)

@@ -10,12 +10,10 @@ otherwise. Every process is stopped by its PID and the namespace is deleted at t
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import unittest
 
-from hostwatch_testutil import Agent, Process, require_binary, sample
+from hostwatch_testutil import Agent, Process, family_table, require_binary, run_in_own_netns, sample
 
 CHILD_FLAG = "--ethtool-child"
 SKIP = 77
@@ -28,19 +26,7 @@ ETHTOOL_FAMILY = re.compile(r"^node_(ethtool_\w+|network_(autonegotiate\w*|(asym
 
 def families(text):
     """{family: {"help": ..., "type": ..., "series": {series: value}}} of the ethtool families."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^# (HELP|TYPE) (\S+) (.*)$", line)
-        name = m.group(2) if m else re.split(r"[{ ]", line, maxsplit=1)[0]
-        if not ETHTOOL_FAMILY.match(name):
-            continue
-        family = out.setdefault(name, {"help": None, "type": None, "series": {}})
-        if m:
-            family[m.group(1).lower()] = m.group(3)
-        else:
-            series, _, value = line.rpartition(" ")
-            family["series"][series] = float(value)
-    return out
+    return family_table(text, lambda name: ETHTOOL_FAMILY.match(name) is not None)
 
 
 def child():
@@ -83,34 +69,13 @@ def only_help_sanitizing_differs(ours, theirs):
     return re.sub(r"_*[^0-9A-Za-z_]+_*", "_", raw) == ours["help"][len(STAT_HELP):]
 
 
-def ip(*args):
-    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=30)
-
-
 class EthtoolVethTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
-        if os.geteuid() != 0 or shutil.which("ip") is None:
-            raise unittest.SkipTest("needs root and ip(8)")
-        cls.netns = "hwtest-ethtool-%d" % os.getpid()
-        made = ip("netns", "add", cls.netns)
-        if made.returncode != 0:
-            raise unittest.SkipTest("ip netns add: " + made.stderr.strip())
-        try:
-            for step in (("link", "set", "lo", "up"),
-                         ("link", "add", VETH[0], "type", "veth", "peer", "name", VETH[1]),
-                         ("link", "set", VETH[0], "up"), ("link", "set", VETH[1], "up")):
-                res = ip("-n", cls.netns, *step)
-                if res.returncode != 0:
-                    raise AssertionError("ip %s: %s" % (" ".join(step), res.stderr))
-            res = subprocess.run(["ip", "netns", "exec", cls.netns, sys.executable, __file__, CHILD_FLAG],
-                                 capture_output=True, text=True, timeout=120)
-            if res.returncode != 0:
-                raise AssertionError("child failed:\n" + res.stdout + res.stderr)
-            cls.report = json.loads(res.stdout.strip().splitlines()[-1])
-        finally:
-            ip("netns", "del", cls.netns)
+        steps = (("link", "set", "lo", "up"), ("link", "add", VETH[0], "type", "veth", "peer", "name", VETH[1]),
+                 ("link", "set", VETH[0], "up"), ("link", "set", VETH[1], "up"))
+        cls.report = run_in_own_netns("hwtest-ethtool-%d" % os.getpid(), steps, __file__, CHILD_FLAG)
 
     def test_veth_driver_info_and_stats_are_exported(self):
         text = self.report["hostwatch"]

@@ -4,10 +4,12 @@ Every agent listens on 127.0.0.1 port 0 unless told otherwise; the bound port is
 read back from the agent's startup log line, so tests never collide on ports.
 """
 import gzip
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -223,3 +225,45 @@ class TempDir:
 
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def run_in_own_netns(name, ip_steps, script, child_flag, timeout=120):
+    """Makes network namespace `name`, applies `ip -n name <step>` for each step, runs
+    `python3 script child_flag` inside it and returns the last stdout line parsed as JSON; the
+    namespace is deleted in every case. Skips the test (SkipTest) without root, ip(8) or netns."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        raise unittest.SkipTest("needs root and ip(8)")
+    ip = lambda *args: subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=30)  # noqa: E731
+    made = ip("netns", "add", name)
+    if made.returncode != 0:
+        raise unittest.SkipTest("ip netns add: " + made.stderr.strip())
+    try:
+        for step in ip_steps:
+            res = ip("-n", name, *step)
+            if res.returncode != 0:
+                raise AssertionError("ip %s: %s" % (" ".join(step), res.stderr))
+        res = subprocess.run(["ip", "netns", "exec", name, sys.executable, script, child_flag],
+                             capture_output=True, text=True, timeout=timeout)
+        if res.returncode != 0:
+            raise AssertionError("child failed:\n" + res.stdout + res.stderr)
+        return json.loads(res.stdout.strip().splitlines()[-1])
+    finally:
+        ip("netns", "del", name)
+
+
+def family_table(text, keep):
+    """{family: {"help", "type", "series": {series: value}}} of the families of an exposition text
+    whose name passes keep(name): for comparing two agents family by family."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^# (HELP|TYPE) (\S+) (.*)$", line)
+        name = m.group(2) if m else re.split(r"[{ ]", line, maxsplit=1)[0]
+        if not keep(name):
+            continue
+        family = out.setdefault(name, {"help": None, "type": None, "series": {}})
+        if m:
+            family[m.group(1).lower()] = m.group(3)
+        else:
+            series, _, value = line.rpartition(" ")
+            family["series"][series] = float(value)
+    return out

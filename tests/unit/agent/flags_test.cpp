@@ -97,6 +97,17 @@ TEST(FlagsTest, CollectorOptionFlagIsValidatedAndKept) {
   EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("cpu.guest"), "false");
 }
 
+// node_exporter spells the netlink path's stats flag under another collector name.
+TEST(FlagsTest, NetclassNetlinkFlagsInUpstreamSpelling) {
+  auto r = Parse({"--collector.netclass.netlink", "--collector.netclass_rtnl.with-stats"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("netclass.netlink"), "true");
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("netclass.with-stats"), "true");
+  r = Parse({"--no-collector.netclass_rtnl.with-stats"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("netclass.with-stats"), "false");
+}
+
 TEST(ResolveEnabledCollectorsTest, DefaultsAndExplicitChoices) {
   CollectorSelection sel;
   auto all = ResolveEnabledCollectors(sel);

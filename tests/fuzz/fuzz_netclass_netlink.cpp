@@ -1,0 +1,15 @@
+// libFuzzer target: the netclass netlink path's dump parsers (RTM_GETLINK and ethtool link
+// modes) on arbitrary bytes must not crash, hang, leak or trip a sanitizer.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "collectors/host/netclass_netlink.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  std::uint64_t parse_errors = 0;
+  (void)hostwatch::ParseRtnlLinks(bytes, &parse_errors);
+  (void)hostwatch::ParseEthtoolLinkModes(bytes, &parse_errors);
+  return 0;
+}
