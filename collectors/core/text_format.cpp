@@ -235,6 +235,26 @@ void SortSeries(std::vector<ClientMetric>* series) {
   *series = std::move(sorted);
 }
 
+bool SameLabels(const ClientMetric& a, const ClientMetric& b) {
+  if (a.label.size() != b.label.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.label.size(); ++i) {
+    if (a.label[i].name != b.label[i].name || a.label[i].value != b.label[i].value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Two sources that emit the same series (netclass with-stats beside netdev)
+// would make Prometheus reject the whole scrape; client_golang drops the
+// repeat with an error. The first one collected is kept (SortSeries is stable).
+void DropRepeatedSeries(std::vector<ClientMetric>* sorted) {
+  auto last = std::unique(sorted->begin(), sorted->end(), SameLabels);
+  sorted->erase(last, sorted->end());
+}
+
 }  // namespace
 
 void NormalizeFamilies(std::vector<MetricFamily>* families) {
@@ -248,20 +268,24 @@ void NormalizeFamilies(std::vector<MetricFamily>* families) {
                    [families](std::size_t a, std::size_t b) { return (*families)[a].name < (*families)[b].name; });
   // Merge runs of equal names into the first family of the run.
   std::vector<MetricFamily> merged;
+  std::vector<bool> from_several;  // per merged family: only those can repeat a series
   merged.reserve(families->size());
   for (std::size_t idx : order) {
     MetricFamily& f = (*families)[idx];
     if (!merged.empty() && merged.back().name == f.name) {
       auto& dst = merged.back().metric;
       dst.insert(dst.end(), std::make_move_iterator(f.metric.begin()), std::make_move_iterator(f.metric.end()));
+      from_several.back() = true;
     } else {
       merged.push_back(std::move(f));
+      from_several.push_back(false);
     }
   }
   const auto label_name_less = [](const prometheus::ClientMetric::Label& a, const prometheus::ClientMetric::Label& b) {
     return a.name < b.name;
   };
-  for (auto& f : merged) {
+  for (std::size_t i = 0; i < merged.size(); ++i) {
+    auto& f = merged[i];
     // Collectors mostly emit labels and series already in order; checking is
     // linear and saves the sort (and stable_sort's buffer) in the common case.
     for (auto& m : f.metric) {
@@ -271,6 +295,9 @@ void NormalizeFamilies(std::vector<MetricFamily>* families) {
     }
     if (!std::is_sorted(f.metric.begin(), f.metric.end(), LabelValuesLess)) {
       SortSeries(&f.metric);
+    }
+    if (from_several[i]) {
+      DropRepeatedSeries(&f.metric);
     }
   }
   *families = std::move(merged);

@@ -56,6 +56,25 @@ TEST(TextFormatTest, MergesFamiliesWithTheSameName) {
   EXPECT_EQ(text, "# HELP a_total A counter.\n# TYPE a_total counter\na_total{cpu=\"0\"} 1\na_total{cpu=\"1\"} 2\n");
 }
 
+// Two sources emitting the same series (netclass with-stats beside netdev):
+// Prometheus would reject the scrape, so the repeat goes and the first one
+// collected stays, as client_golang does.
+TEST(TextFormatTest, KeepsTheFirstOfASeriesTwoSourcesEmit) {
+  MetricSink one, two;
+  one.Add(kA, 1, {"1"});
+  one.Add(kA, 3, {"0"});
+  two.Add(kA, 2, {"1"});
+  two.Add(kA, 4, {"2"});
+  auto families = one.TakeFamilies();
+  for (auto& f : two.TakeFamilies()) {
+    families.push_back(std::move(f));
+  }
+  std::string text = SerializeText(std::move(families));
+  EXPECT_EQ(text,
+            "# HELP a_total A counter.\n# TYPE a_total counter\n"
+            "a_total{cpu=\"0\"} 3\na_total{cpu=\"1\"} 1\na_total{cpu=\"2\"} 4\n");
+}
+
 TEST(TextFormatTest, WritesHistogramWithInfBucketSumAndCount) {
   prometheus::MetricFamily f;
   f.name = "h_seconds";
