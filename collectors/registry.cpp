@@ -5,6 +5,7 @@
 #include "collectors/host/arp.h"
 #include "collectors/host/bcache.h"
 #include "collectors/host/bonding.h"
+#include "collectors/host/btrfs.h"
 #include "collectors/host/buddyinfo.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
@@ -55,6 +56,8 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/xfs.h"
+#include "collectors/host/zfs.h"
 #include "collectors/host/zoneinfo.h"
 
 namespace hostwatch {
@@ -65,6 +68,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         ArpCollectorSpec(),
         BcacheCollectorSpec(),
         BondingCollectorSpec(),
+        BtrfsCollectorSpec(),
         BuddyinfoCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
@@ -115,6 +119,8 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        XfsCollectorSpec(),
+        ZfsCollectorSpec(),
         ZoneinfoCollectorSpec(),
     };
     std::sort(all.begin(), all.end(), [](const CollectorSpec& a, const CollectorSpec& b) { return a.name < b.name; });

@@ -26,10 +26,11 @@ build_packages=(
 # wrk for the load test (tests/integration/test_load.py, bench/load.sh), dbus for the system bus the
 # systemd collector talks to in the booted-systemd tests (only a Recommends of systemd),
 # prometheus-blackbox-exporter as the reference the tcp check test compares probes with, iproute2 for
-# the network namespaces and veth pairs of the ethtool test.
+# the network namespaces and veth pairs of the ethtool test, btrfs-progs for the loop-mounted btrfs of
+# the btrfs ioctl test.
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
-  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk
+  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs
 )
 
 packages=("${build_packages[@]}")

@@ -351,10 +351,11 @@ if __name__ == "__main__":
 # sysfs class is missing (no bonding module, no NVMe driver: this VM); selinux always succeeds,
 # with node_selinux_enabled 0 where there is no writable selinuxfs mount. None logs an error.
 # tapestats, fibrechannel and bcache (issue 18), on by default too, have no data without their
-# sysfs directory in the same way.
+# sysfs directory in the same way; so do xfs, btrfs and zfs without their module's directory.
 SYSFS_NO_DATA_WITHOUT = {"bonding": "/sys/class/net/bonding_masters", "nvme": "/sys/class/nvme",
                          "tapestats": "/sys/class/scsi_tape", "fibrechannel": "/sys/class/fc_host",
-                         "bcache": "/sys/fs/bcache"}
+                         "bcache": "/sys/fs/bcache", "xfs": "/sys/fs/xfs", "btrfs": "/sys/fs/btrfs",
+                         "zfs": "/proc/spl/kstat/zfs"}
 
 
 class BondingNvmeSelinuxLiveTest(unittest.TestCase):
