@@ -30,6 +30,8 @@
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
+#include "collectors/host/nfs.h"
+#include "collectors/host/nfsd.h"
 #include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
 #include "collectors/host/powersupplyclass.h"
@@ -90,6 +92,8 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
+        NfsCollectorSpec(),
+        NfsdCollectorSpec(),
         NvmeCollectorSpec(),
         OsCollectorSpec(),
         PowersupplyclassCollectorSpec(),
