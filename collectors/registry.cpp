@@ -27,6 +27,7 @@
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
 #include "collectors/host/meminfo_numa.h"
+#include "collectors/host/mountstats.h"
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
@@ -89,6 +90,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
         MeminfoNumaCollectorSpec(),
+        MountstatsCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
