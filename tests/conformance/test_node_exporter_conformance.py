@@ -96,6 +96,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_hwmon_\w+", r"node_thermal_zone_temp", r"node_cooling_device_(cur|max)_state",
     r"node_tape_\w+", r"node_fibrechannel_\w+", r"node_drbd_\w+", r"node_bcache_\w+",
     r"node_buddyinfo_blocks", r"node_ksmd_\w+", r"node_zoneinfo_\w+", r"node_slabinfo_\w+", r"node_sysctl_\w+",
+    r"node_nfs_\w+", r"node_nfsd_\w+", r"node_mountstats_nfs_\w+",
 ]
 
 

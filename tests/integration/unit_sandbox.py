@@ -37,6 +37,8 @@ NO_DATA_ONLY_WITHOUT = {
     "tapestats": "/sys/module/st/parameters/buffer_kbs",  # no SCSI tape driver (st): no /sys/class/scsi_tape
     "fibrechannel": "/sys/module/scsi_transport_fc/parameters/dev_loss_tmo",  # no FC transport: no /sys/class/fc_host
     "bcache": "/sys/fs/bcache/register",  # bcache module not loaded: no /sys/fs/bcache
+    "nfs": "/proc/net/rpc/nfs",  # no NFS client module (nfs) loaded
+    "nfsd": "/proc/net/rpc/nfsd",  # no NFS server module (nfsd) loaded
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
