@@ -28,9 +28,12 @@
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
 #include "collectors/host/meminfo_numa.h"
+#include "collectors/host/mountstats.h"
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
+#include "collectors/host/nfs.h"
+#include "collectors/host/nfsd.h"
 #include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
 #include "collectors/host/powersupplyclass.h"
@@ -91,9 +94,12 @@ const std::vector<CollectorSpec>& AllCollectors() {
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
         MeminfoNumaCollectorSpec(),
+        MountstatsCollectorSpec(),
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
+        NfsCollectorSpec(),
+        NfsdCollectorSpec(),
         NvmeCollectorSpec(),
         OsCollectorSpec(),
         PowersupplyclassCollectorSpec(),

@@ -419,3 +419,23 @@ class MemoryProcLiveTest(unittest.TestCase):
             self.assertEqual(sample(self.text, "node_sysctl_kernel_threads_max"), int(f.read()))
         with open("/proc/sys/fs/file-nr") as f:
             self.assertEqual(sample(self.text, "node_sysctl_fs_file_nr_max"), int(f.read().split()[2]))
+
+
+# The NFS collectors of issue 18: nfs and nfsd (on by default) have no data without the kernel's NFS
+# client or server statistics file (this VM: neither module is loaded); mountstats (off by default)
+# succeeds wherever /proc/self/mountstats exists, without series when nothing is NFS-mounted.
+NFS_PROC = {"nfs": "/proc/net/rpc/nfs", "nfsd": "/proc/net/rpc/nfsd", "mountstats": "/proc/self/mountstats"}
+
+
+class NfsLiveTest(unittest.TestCase):
+    def test_each_collector_succeeds_where_its_file_exists_else_has_no_data(self):
+        require_binary()
+        with Agent("--collector.mountstats") as agent:
+            self.text = agent.metrics()
+        self.log = agent.log()
+        assert_success_where_path_exists(self, NFS_PROC)
+        for name, path in NFS_PROC.items():
+            no_data = sample(self.text, 'hostwatch_collector_no_data{collector="%s"}' % name)
+            self.assertEqual(no_data, 0 if os.path.exists(path) else 1, name)
+            self.assertNotRegex(self.log, r'msg="collector (failed|degraded)" name=%s ' % name)
+        check_metrics_with_promtool(self, self.text)

@@ -40,6 +40,8 @@ NO_DATA_ONLY_WITHOUT = {
     "xfs": "/sys/fs/xfs/stats/stats",  # xfs module not loaded: no /sys/fs/xfs
     "btrfs": "/sys/fs/btrfs/features/extended_iref",  # btrfs module not loaded: no /sys/fs/btrfs
     "zfs": "/proc/spl/kstat/zfs/arcstats",  # zfs module not loaded: no /proc/spl/kstat/zfs
+    "nfs": "/proc/net/rpc/nfs",  # no NFS client module (nfs) loaded
+    "nfsd": "/proc/net/rpc/nfsd",  # no NFS server module (nfsd) loaded
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
