@@ -29,7 +29,7 @@ build_packages=(
 # the network namespaces and veth pairs of the ethtool test.
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
-  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk
+  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk python3-grpcio
 )
 
 packages=("${build_packages[@]}")
