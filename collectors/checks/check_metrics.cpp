@@ -158,16 +158,23 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
 
 namespace {
 
-// A tcp run's series: what blackbox's prober/tcp.go registers. The TLS
-// series only after a completed handshake (`tls: true` or STARTTLS), the
-// same four either way (Debian's blackbox 0.23 shows them after STARTTLS too).
-void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
-                        MetricSink& sink) {
+// What every socket prober shows: the handler's probe_success and
+// probe_duration_seconds, and chooseProtocol's three (prober/utils.go).
+void AddLookupSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                     MetricSink& sink) {
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);
   sink.Add(d.dns_lookup, r.dns_lookup_seconds, base);
   sink.Add(d.ip_protocol, r.ip_protocol, base);
   sink.Add(d.ip_addr_hash, r.ip_addr_hash, base);
+}
+
+// A tcp run's series: what blackbox's prober/tcp.go registers. The TLS
+// series only after a completed handshake (`tls: true` or STARTTLS), the
+// same four either way (Debian's blackbox 0.23 shows them after STARTTLS too).
+void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                        MetricSink& sink) {
+  AddLookupSeries(r, d, base, sink);
   sink.Add(d.failed_due_to_regex, r.failed_due_to_regex ? 1 : 0, base);
   if (r.tls.version.empty()) {
     return;
@@ -178,19 +185,15 @@ void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::ve
   AddLastChainInfo(r, d, base, sink);
 }
 
-// A grpc run's series: what blackbox 0.28's prober/grpc.go registers, with
-// chooseProtocol's three and the handler's two. The check phase and one
+// A grpc run's series: what blackbox 0.28's prober/grpc.go registers, and
+// the lookup series. The check phase and one
 // healthcheck series per serving status once the call was made (blackbox
 // returns before it when the name does not resolve); the TLS series only when
 // a call over TLS was answered (0.28 registers them only then, from the peer
 // of an answered call; 0.23 always showed probe_ssl_earliest_cert_expiry).
 void AddGrpcResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
                          MetricSink& sink) {
-  sink.Add(d.success, r.success ? 1 : 0, base);
-  sink.Add(d.duration, r.duration_seconds, base);
-  sink.Add(d.dns_lookup, r.dns_lookup_seconds, base);
-  sink.Add(d.ip_protocol, r.ip_protocol, base);
-  sink.Add(d.ip_addr_hash, r.ip_addr_hash, base);
+  AddLookupSeries(r, d, base, sink);
   sink.Add(d.grpc_duration, r.phases.resolve, With(base, "resolve"));
   if (r.grpc_called) {
     sink.Add(d.grpc_duration, r.phases.Sum() - r.phases.resolve, With(base, "check"));

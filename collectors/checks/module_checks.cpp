@@ -78,6 +78,9 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
     r.Error(n, path + ".timeout", "must be above 0");
   }
   m.tcp = std::move(tcp);
+  if (!n["grpc"] || n["grpc"].IsNull()) {
+    *grpc = GrpcModuleWithoutSection();  // blackbox's defaults need a grpc: section (see there)
+  }
   m.grpc = std::move(grpc);
   m.text = YAML::Dump(n);
   return m;

@@ -15,6 +15,7 @@
 #include "collectors/checks/grpc/grpc_codec.h"
 #include "collectors/checks/grpc/grpc_verdict.h"
 #include "collectors/checks/http/verdict.h"
+#include "collectors/core/parse_util.h"
 #include "collectors/core/strings.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,26 +24,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   hostwatch::GrpcResponse r;
   r.http2 = size % 7 != 0;
   r.http_status = size % 11 == 0 ? 503 : 200;
-  std::size_t pos = 0;
-  while (pos < input.size()) {
-    std::size_t end = input.find('\n', pos);
-    end = end == std::string_view::npos ? input.size() : end + 1;
-    const HeaderLine line = hostwatch::ParseHeaderLine(input.substr(pos, end - pos));
-    pos = end;
-    if (line.kind == HeaderLine::Kind::kField) {
-      const std::string name = hostwatch::AsciiToLower(line.name);
-      if (name == "content-type") {
-        r.content_type = std::string(line.value);
-      } else if (name == "grpc-status") {
-        r.grpc_status = std::string(line.value);
-      } else if (name == "grpc-message") {
-        r.grpc_message = std::string(line.value);
-      }
-    } else if (line.kind == HeaderLine::Kind::kOther && line.value.empty()) {
-      break;  // the blank line: the body follows
+  // The head ends at the first empty line (libcurl hands the trailers over the same way, after the body).
+  std::size_t head_end = input.find("\n\r\n");
+  head_end = head_end == std::string_view::npos ? input.find("\n\n") : head_end;
+  const std::string_view head = input.substr(0, head_end == std::string_view::npos ? input.size() : head_end + 1);
+  for (std::string_view raw : hostwatch::SplitLines(head)) {
+    const HeaderLine line = hostwatch::ParseHeaderLine(raw);
+    if (line.kind != HeaderLine::Kind::kField) {
+      continue;
+    }
+    const std::string name = hostwatch::AsciiToLower(line.name);
+    if (name == "content-type") {
+      r.content_type = std::string(line.value);
+    } else if (name == "grpc-status") {
+      r.grpc_status = std::string(line.value);
+    } else if (name == "grpc-message") {
+      r.grpc_message = std::string(line.value);
     }
   }
-  r.body = input.substr(pos);
+  const std::size_t body_start = input.find('\n', head.size());
+  r.body = body_start == std::string_view::npos ? std::string_view() : input.substr(body_start + 1);
   hostwatch::EvaluateGrpcResponse(r);
   long long status = 0;
   std::string why;

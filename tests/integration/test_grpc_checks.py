@@ -14,12 +14,12 @@ import shutil
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import Agent, Process, TempDir, check_metrics_with_promtool, free_port, parse_samples, \
+from hostwatch_testutil import Process, TempDir, check_metrics_with_promtool, free_port, parse_samples, \
     require_binary, wait_for
 from line_server import LineServer
+from module_checks import ModuleChecksMixin, blackbox_installed
 from test_http_checks import GOOD_NOT_AFTER, asn1_to_unix, make_certs
 
-BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
 DEBIAN_PYTHON = "/usr/bin/python3"  # python3-grpcio is Debian's; the python3 on PATH may be another one
 SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testutil", "grpc_health_server.py")
 SERVING_STATUSES = ["NOT_SERVING", "SERVICE_UNKNOWN", "SERVING", "UNKNOWN"]
@@ -36,7 +36,10 @@ def modules(ca_file):
     tls = {"tls": True, "tls_config": {"ca_file": ca_file}}
     return {
         "grpc_plain": {"prober": "grpc", "timeout": "2s", "grpc": {"preferred_ip_protocol": "ip4"}},
-        "grpc_default": {"prober": "grpc", "timeout": "2s"},  # ip6 preferred, falls back to the IPv4 target
+        # ip6 preferred, falls back to the IPv4 target (blackbox's DefaultGRPCProbe)
+        "grpc_default": {"prober": "grpc", "timeout": "2s", "grpc": {"service": ""}},
+        # Without a grpc: section blackbox applies none of its defaults: no fallback, so no address.
+        "grpc_no_section": {"prober": "grpc", "timeout": "2s"},
         "grpc_billing": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "billing"}},
         "grpc_down": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "down"}},
         "grpc_flip": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "flip"}},
@@ -49,7 +52,7 @@ def modules(ca_file):
 
 @unittest.skipUnless(shutil.which("openssl"), "openssl is needed to make test certificates")
 @unittest.skipUnless(debian_grpcio(), "Debian's python3-grpcio is needed for the gRPC server")
-class GrpcChecksTest(unittest.TestCase):
+class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
@@ -67,19 +70,8 @@ class GrpcChecksTest(unittest.TestCase):
         p, t = cls.t["plain"], cls.t["tls"]
         cls.pairs = [("grpc_plain", p), ("grpc_default", p), ("grpc_billing", p), ("grpc_down", p),
                      ("grpc_flip", p), ("grpc_unknown", p), ("grpc_tls", t), ("grpc_tls_untrusted", t),
-                     ("grpc_plain", cls.t["closed"]), ("grpc_silent", cls.t["silent"])]
-        checks = {}
-        for module, target in cls.pairs:
-            checks.setdefault(module, []).append(target)
-        config = {"modules": cls.modules,
-                  "checks": [{"module": m, "targets": t, "interval": "3s", "labels": {"team": "infra"}}
-                             for m, t in sorted(checks.items())]}
-        cls.config_path = cls.tmp.write("hostwatch.yml", json.dumps(config, indent=1))
-        cls.agent = Agent("--config.file=" + cls.config_path, "--log.level=debug")
-        cls.text = wait_for(cls.all_ran, timeout=20)
-        if not cls.text:
-            raise AssertionError("grpc checks did not all run:\n" + cls.agent.metrics())
-        cls.samples = parse_samples(cls.text)
+                     ("grpc_plain", cls.t["closed"]), ("grpc_silent", cls.t["silent"]), ("grpc_no_section", p)]
+        cls.start_agent("grpc")
 
     @classmethod
     def start_server(cls, *extra):
@@ -95,16 +87,6 @@ class GrpcChecksTest(unittest.TestCase):
         os.replace(tmp, cls.status_file)  # the server reads it whole on every call
 
     @classmethod
-    def all_ran(cls):
-        text = cls.agent.metrics()
-        s = parse_samples(text)
-        return text if all(cls.key("probe_success", m, t) in s for m, t in cls.pairs) else None
-
-    @staticmethod
-    def key(name, module, target, extra=""):
-        return '%s{check="%s",target="%s",team="infra"%s}' % (name, module, target, extra)
-
-    @classmethod
     def tearDownClass(cls):
         if getattr(cls, "agent", None):
             cls.agent.stop()
@@ -113,18 +95,11 @@ class GrpcChecksTest(unittest.TestCase):
                 getattr(cls, name).stop()
         cls.tmp.cleanup()
 
-    def value(self, name, module, target, extra=""):
-        return self.samples.get(self.key(name, module, target, extra))
-
     def serving(self, module, target, samples=None):
         """{serving_status: value} of probe_grpc_healthcheck_response."""
         s = self.samples if samples is None else samples
-        return {st: s.get(self.key("probe_grpc_healthcheck_response", module, target, ',serving_status="%s"' % st))
+        return {st: s.get(self.key("probe_grpc_healthcheck_response", module, target, serving_status=st))
                 for st in SERVING_STATUSES}
-
-    def reason_count(self, module, target, reason):
-        return self.samples.get('hostwatch_check_failures_total{check="%s",reason="%s",target="%s"}'
-                                % (module, reason, target))
 
     def test_serving_services_succeed(self):
         for module, target, ssl in [("grpc_plain", self.t["plain"], 0), ("grpc_default", self.t["plain"], 0),
@@ -137,7 +112,7 @@ class GrpcChecksTest(unittest.TestCase):
                 self.assertEqual(self.value("probe_grpc_ssl", module, target), ssl)
                 self.assertEqual(self.value("probe_ip_protocol", module, target), 4)
                 self.assertGreater(self.value("probe_ip_addr_hash", module, target), 0)
-                self.assertGreater(self.value("probe_grpc_duration_seconds", module, target, ',phase="check"'), 0)
+                self.assertGreater(self.value("probe_grpc_duration_seconds", module, target, phase="check"), 0)
 
     def test_tls_reports_the_certificate(self):
         m, t = "grpc_tls", self.t["tls"]
@@ -163,17 +138,21 @@ class GrpcChecksTest(unittest.TestCase):
                 self.assertEqual(self.serving(module, target), {s: int(s == got) for s in SERVING_STATUSES})
                 self.assertEqual(self.value("probe_grpc_ssl", module, target), 0)
 
+    def test_a_module_without_grpc_section_has_no_fallback_as_in_blackbox(self):
+        m, t = "grpc_no_section", self.t["plain"]
+        self.assertEqual(self.value("probe_success", m, t), 0)
+        self.assertGreaterEqual(self.reason_count(m, t, "dns"), 1)
+        self.assertEqual(self.value("probe_ip_protocol", m, t), 0)
+        self.assertEqual(self.value("probe_ip_addr_hash", m, t), 0)
+        # No call was made: only the resolve phase, and no serving status series.
+        self.assertIsNone(self.value("probe_grpc_duration_seconds", m, t, phase="check"))
+        self.assertEqual(self.serving(m, t), {s: None for s in SERVING_STATUSES})
+
     def test_silent_peer_fails_at_its_timeout_and_others_keep_running(self):
         m, t = "grpc_silent", self.t["silent"]
         self.assertGreaterEqual(self.value("probe_duration_seconds", m, t), 1.0)  # the module's timeout: 1s
         # While the silent peer holds its runs to the timeout, every other check keeps completing runs.
-        def runs():
-            s = parse_samples(self.agent.metrics())
-            return {(m2, t2): s.get(self.key("probe_all_success_count", m2, t2)) for m2, t2 in self.pairs}
-        before = runs()
-        after = wait_for(lambda: (lambda now: now if all(now[p] > before[p] for p in self.pairs) else None)(runs()),
-                         timeout=15)
-        self.assertIsNotNone(after, "some check stopped running: %s -> %s" % (before, runs()))
+        self.assert_every_check_keeps_running()
 
     def test_a_changed_serving_status_is_seen_by_the_next_runs(self):
         m, t = "grpc_flip", self.t["plain"]
@@ -203,39 +182,21 @@ class GrpcChecksTest(unittest.TestCase):
     def test_exposition_is_valid(self):
         check_metrics_with_promtool(self, self.text)
 
-    @unittest.skipUnless(os.path.exists(BLACKBOX), "prometheus-blackbox-exporter is not installed")
+    @unittest.skipUnless(blackbox_installed(), "prometheus-blackbox-exporter is not installed")
     def test_same_answers_as_blackbox_exporter(self):
         """Debian's blackbox_exporter 0.23 on the same modules and targets: the same metric names and the
         same probe_success, probe_grpc_status_code, probe_grpc_healthcheck_response and probe_ip_protocol.
-        Differences with 0.23 that 0.28 (which hostwatch follows) removed: 0.23 registers
+        A difference with 0.23 that 0.28 (which hostwatch follows) made: 0.23 registers
         probe_ssl_earliest_cert_expiry on every run (0 without an answered TLS call), 0.28 only with one.
+        And one of hostwatch's own: probe_ssl_last_chain_info only with tls_config.export_chain_info (its
+        labels start a new series on every certificate renewal), a key blackbox does not have.
         Not compared: the silent peer (blackbox's call has no deadline, so it waits past any scrape), and
         the flip module (its status changes under test_a_changed_serving_status_is_seen_by_the_next_runs)."""
-        path = self.tmp.write("blackbox.yml", json.dumps({"modules": self.modules}))
-        bb = Process.on_free_port(lambda port: [BLACKBOX, "--config.file=" + path,
-                                                "--web.listen-address=127.0.0.1:%d" % port],
-                                  name="blackbox", ready_path="/-/healthy")
-        try:
-            for module, target in self.pairs:
-                if module in ("grpc_silent", "grpc_flip"):
-                    continue
-                with self.subTest(module=module, target=target):
-                    query = "/probe?" + urllib.parse.urlencode({"module": module, "target": target})
-                    theirs = parse_samples(bb.request(query)[2].decode())
-                    ours = parse_samples(self.agent.request(query)[2].decode())
-                    if "probe_ssl_earliest_cert_expiry" not in ours:
-                        theirs.pop("probe_ssl_earliest_cert_expiry", None)  # 0.23 only; see the docstring
-                    self.assertEqual(sorted(names(ours)), sorted(names(theirs)), (ours, theirs))
-                    compared = ["probe_success", "probe_grpc_status_code", "probe_ip_protocol"] + [
-                        'probe_grpc_healthcheck_response{serving_status="%s"}' % s for s in SERVING_STATUSES]
-                    for name in compared:
-                        self.assertEqual(ours.get(name), theirs.get(name), name)
-        finally:
-            bb.stop()
-
-
-def names(samples):
-    return {s.split("{", 1)[0] for s in samples}
+        self.assert_same_as_blackbox(
+            ["probe_success", "probe_grpc_status_code", "probe_ip_protocol"] +
+            ['probe_grpc_healthcheck_response{serving_status="%s"}' % s for s in SERVING_STATUSES],
+            skip=("grpc_silent", "grpc_flip"),
+            only_theirs=("probe_ssl_earliest_cert_expiry", "probe_ssl_last_chain_info"))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,12 @@ void ParseMetadata(ConfigReader& r, const YAML::Node& n, const std::string& path
 
 }  // namespace
 
+GrpcModule GrpcModuleWithoutSection() {
+  GrpcModule m;
+  m.ip_protocol_fallback = false;
+  return m;
+}
+
 void ParseGrpcModule(ConfigReader& r, const YAML::Node& n, const std::string& path, GrpcModule* out) {
   static const std::vector<std::string_view> kKeys = {
       "service", "tls", "tls_config", "preferred_ip_protocol", "ip_protocol_fallback", "metadata"};

@@ -27,6 +27,14 @@ struct GrpcModule {
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+// What a module without a `grpc:` section (or with a null one) gets: not
+// blackbox's DefaultGRPCProbe but Go's zero values, ip_protocol_fallback
+// false, as in blackbox (0.23 to 0.28): DefaultModule has no grpc part, and
+// Go's YAML decoder applies GRPCProbe's defaults only to a section it
+// decodes. With the default preferred_ip_protocol ip6, such a module fails
+// on a target with only IPv4 addresses, as blackbox's does.
+GrpcModule GrpcModuleWithoutSection();
+
 // Parses a module's `grpc:` mapping at path into *out. Errors (unknown keys
 // with a "did you mean", unreadable TLS files, metadata a gRPC client may not
 // send: reserved names, binary "-bin" names, values with line breaks) go to

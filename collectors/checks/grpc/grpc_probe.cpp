@@ -1,6 +1,7 @@
 #include "collectors/checks/grpc/grpc_probe.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <cstdio>
 #include <utility>
 
@@ -25,6 +26,18 @@ constexpr std::size_t kMaxResponseBytes = 64 << 10;
 // grpc-message is kept up to this many bytes (it only goes into the error line).
 constexpr std::size_t kMaxMessageBytes = 1024;
 
+// Owners of what libcurl allocates for a run, freed through the table.
+struct EasyCleanup {
+  const CurlApi* curl = nullptr;
+  void operator()(CURL* e) const { curl->easy_cleanup(e); }
+};
+struct SlistFree {
+  const CurlApi* curl = nullptr;
+  void operator()(curl_slist* l) const { curl->slist_free_all(l); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyCleanup>;
+using HeaderList = std::unique_ptr<curl_slist, SlistFree>;
+
 std::string Bracketed(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -33,16 +46,23 @@ class GrpcRun : public CurlRun {
  public:
   GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& target, milliseconds timeout,
           Clock::time_point start);
-  ~GrpcRun() override;
   GrpcRun(const GrpcRun&) = delete;
   GrpcRun& operator=(const GrpcRun&) = delete;
 
-  CURL* handle() const override { return easy_; }
+  CURL* handle() const override { return easy_.get(); }
   bool OnTransferDone(CURLcode code) override;
   ProbeResult TakeResult() override { return std::move(result_); }
 
  private:
   bool Prepare(const std::string& target, milliseconds timeout);
+  bool ChooseLiteralFamily();
+  void AppendHeader(const std::string& line) {
+    curl_slist* grown = curl_->slist_append(headers_.get(), line.c_str());
+    if (grown != nullptr) {  // on failure libcurl leaves the list as it was
+      headers_.release();
+      headers_.reset(grown);
+    }
+  }
   bool SetupAttempt();
   void SetTransferOptions(long remaining_ms);
   void RecordTiming();
@@ -56,9 +76,9 @@ class GrpcRun : public CurlRun {
 
   const std::shared_ptr<const GrpcModule> module_;
   const CurlApi* curl_ = nullptr;
-  CURL* easy_ = nullptr;
-  curl_slist* headers_ = nullptr;
-  curl_slist* connect_to_ = nullptr;  // tls_config.server_name: where to really connect
+  HeaderList headers_;
+  HeaderList connect_to_;  // tls_config.server_name: where to really connect
+  EasyHandle easy_;        // after the lists, so it is cleaned up first; null once finished without a transfer
   std::string host_;                  // the target's host, without brackets
   std::string url_;
   std::string request_;  // the request body: one gRPC frame
@@ -86,22 +106,8 @@ GrpcRun::GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& ta
   tls_capture_.export_chain_info = module_->tls_config.export_chain_info;
   ip_resolve_ = module_->preferred_ip_protocol == "ip4" ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6;
   if (!Prepare(target, timeout) || !SetupAttempt()) {
-    if (easy_ != nullptr) {
-      curl_->easy_cleanup(easy_);
-      easy_ = nullptr;
-    }
+    easy_.reset();  // finished already: the checker takes the result
   }
-}
-
-GrpcRun::~GrpcRun() {
-  if (curl_ == nullptr) {
-    return;  // libcurl never loaded: nothing was allocated through it
-  }
-  if (easy_ != nullptr) {
-    curl_->easy_cleanup(easy_);
-  }
-  curl_->slist_free_all(headers_);
-  curl_->slist_free_all(connect_to_);
 }
 
 // What stays the same for every attempt: the URL, the headers, the body.
@@ -111,9 +117,17 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
     Finish(FailureReason::kOther, "target " + target + ": " + why);
     return false;
   }
+  if (!ChooseLiteralFamily()) {
+    return false;
+  }
   std::string load_error;
   curl_ = LoadCurl(&load_error);
-  if (curl_ == nullptr || (easy_ = curl_->easy_init()) == nullptr) {
+  if (curl_ != nullptr) {
+    easy_ = EasyHandle(curl_->easy_init(), EasyCleanup{curl_});
+    headers_ = HeaderList(nullptr, SlistFree{curl_});
+    connect_to_ = HeaderList(nullptr, SlistFree{curl_});
+  }
+  if (!easy_) {
     Finish(FailureReason::kOther, curl_ == nullptr ? load_error : "curl_easy_init failed");
     return false;
   }
@@ -123,7 +137,7 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
     // libcurl takes SNI and the verified name from the URL's host, so the URL
     // names server_name and CONNECT_TO sends the connection to the target.
     url_ = "https://" + Bracketed(server_name) + ":" + port + kHealthCheckPath;
-    connect_to_ = curl_->slist_append(nullptr, (Bracketed(server_name) + ":" + port + ":" + authority).c_str());
+    connect_to_.reset(curl_->slist_append(nullptr, (Bracketed(server_name) + ":" + port + ":" + authority).c_str()));
   } else {
     url_ = std::string(module_->tls ? "https://" : "http://") + authority + kHealthCheckPath;
   }
@@ -133,10 +147,10 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
   const std::string deadline = ms <= 99999999 ? std::to_string(ms) + "m" : std::to_string(ms / 1000) + "S";
   for (const std::string& h : {"Host: " + authority, std::string("Content-Type: application/grpc"),
                                std::string("TE: trailers"), "grpc-timeout: " + deadline, std::string("Expect:")}) {
-    headers_ = curl_->slist_append(headers_, h.c_str());
+    AppendHeader(h);
   }
   for (const auto& [name, value] : module_->metadata) {
-    headers_ = curl_->slist_append(headers_, (name + ": " + value).c_str());
+    AppendHeader(name + ": " + value);
   }
   request_ = HealthCheckRequestFrame(module_->service);
   Log("msg=\"Beginning probe\" target=" + target + " service=\"" + module_->service + "\" tls=" +
@@ -144,9 +158,30 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
   return true;
 }
 
+// libcurl does not resolve an address target: asked for IPv6 it fails to
+// connect to an IPv4 address instead. So an address target gets blackbox's
+// choice here: its own family when it is the preferred one or the fallback
+// allows it, else no address (a dns failure, as blackbox's lookup has).
+bool GrpcRun::ChooseLiteralFamily() {
+  int family = 0;
+  std::uint8_t bytes[16];
+  if (!ParseIp(host_, &family, bytes)) {
+    return true;  // a name: libcurl resolves it in the preferred family, OnTransferDone falls back
+  }
+  const long own = family == AF_INET6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
+  if (own != ip_resolve_ && !module_->ip_protocol_fallback) {
+    Finish(FailureReason::kDns, "address " + host_ + " is not of the preferred family " +
+                                    module_->preferred_ip_protocol + " (ip_protocol_fallback is off)");
+    return false;
+  }
+  ip_resolve_ = own;
+  return true;
+}
+
 // Sets up the transfer for an attempt (the first, or the fallback to the other family).
 bool GrpcRun::SetupAttempt() {
-  const auto remaining = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()).count();
+  // Rounded up, so the transfer's own timeout never ends it before the check's deadline.
+  const auto remaining = std::chrono::ceil<milliseconds>(deadline_ - Clock::now()).count();
   if (remaining <= 0) {
     result_.grpc_called = result_.resolved;
     result_.grpc_status_code = kGrpcDeadlineExceeded;
@@ -167,9 +202,9 @@ bool GrpcRun::SetupAttempt() {
 }
 
 void GrpcRun::SetTransferOptions(long remaining_ms) {
-  CURL* e = easy_;
+  CURL* e = easy_.get();
   curl_->easy_setopt(e, CURLOPT_URL, url_.c_str());
-  curl_->easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
+  curl_->easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_.get());
   curl_->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   // A fresh measurement every run: no connection, DNS or TLS session reuse.
   curl_->easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
@@ -189,7 +224,7 @@ void GrpcRun::SetTransferOptions(long remaining_ms) {
   curl_->easy_setopt(e, CURLOPT_POST, 1L);
   curl_->easy_setopt(e, CURLOPT_POSTFIELDS, request_.data());
   curl_->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.size()));
-  curl_->easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+  curl_->easy_setopt(e, CURLOPT_HTTPHEADER, headers_.get());
   curl_->easy_setopt(e, CURLOPT_USERAGENT, "hostwatch");
   curl_->easy_setopt(e, CURLOPT_WRITEFUNCTION, &GrpcRun::WriteCallback);
   curl_->easy_setopt(e, CURLOPT_WRITEDATA, this);
@@ -204,7 +239,9 @@ void GrpcRun::SetTransferOptions(long remaining_ms) {
 
 bool GrpcRun::OnTransferDone(CURLcode code) {
   RecordTiming();
-  RecordAddress();
+  if (code != CURLE_COULDNT_RESOLVE_HOST) {
+    RecordAddress();  // not a literal of the other family: blackbox's lookup found nothing then
+  }
   if (code == CURLE_COULDNT_RESOLVE_HOST && module_->ip_protocol_fallback && !fell_back_) {
     // blackbox's ip_protocol_fallback: no address of the preferred family, try the other.
     fell_back_ = true;
@@ -236,8 +273,8 @@ bool GrpcRun::OnTransferDone(CURLcode code) {
 
 void GrpcRun::FinishWithResponse() {
   long version = 0;
-  curl_->easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &response_.http_status);
-  curl_->easy_getinfo(easy_, CURLINFO_HTTP_VERSION, &version);
+  curl_->easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &response_.http_status);
+  curl_->easy_getinfo(easy_.get(), CURLINFO_HTTP_VERSION, &version);
   response_.http2 = version == CURL_HTTP_VERSION_2_0;
   response_.body = body_;
   const GrpcOutcome outcome = EvaluateGrpcResponse(response_);
@@ -255,11 +292,11 @@ void GrpcRun::FinishWithResponse() {
 void GrpcRun::RecordTiming() {
   CurlMarks m;
   curl_off_t v = 0;
-  if (curl_->easy_getinfo(easy_, CURLINFO_NAMELOOKUP_TIME_T, &v) == CURLE_OK) m.namelookup = v;
-  if (curl_->easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &v) == CURLE_OK) m.connect = v;
-  if (curl_->easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &v) == CURLE_OK) m.appconnect = v;
-  if (curl_->easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &v) == CURLE_OK) m.starttransfer = v;
-  if (curl_->easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &v) == CURLE_OK) m.total = v;
+  if (curl_->easy_getinfo(easy_.get(), CURLINFO_NAMELOOKUP_TIME_T, &v) == CURLE_OK) m.namelookup = v;
+  if (curl_->easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &v) == CURLE_OK) m.connect = v;
+  if (curl_->easy_getinfo(easy_.get(), CURLINFO_APPCONNECT_TIME_T, &v) == CURLE_OK) m.appconnect = v;
+  if (curl_->easy_getinfo(easy_.get(), CURLINFO_STARTTRANSFER_TIME_T, &v) == CURLE_OK) m.starttransfer = v;
+  if (curl_->easy_getinfo(easy_.get(), CURLINFO_TOTAL_TIME_T, &v) == CURLE_OK) m.total = v;
   if (module_->tls && tcp_connected_ > attempt_start_) {
     m = WithTcpConnectMark(m, std::chrono::duration_cast<std::chrono::microseconds>(tcp_connected_ - attempt_start_)
                                   .count());
@@ -267,13 +304,12 @@ void GrpcRun::RecordTiming() {
   const PhaseDurations phases = PhasesFromMarks(m, module_->tls);
   result_.phases += phases;
   result_.dns_lookup_seconds += phases.resolve;
-  result_.duration_seconds += static_cast<double>(m.total) / 1e6;
 }
 
 void GrpcRun::RecordAddress() {
   char* ip = nullptr;
   std::string addr;
-  if (curl_->easy_getinfo(easy_, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) {
+  if (curl_->easy_getinfo(easy_.get(), CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) {
     addr = ip;
   }
   int family = 0;
@@ -290,6 +326,8 @@ void GrpcRun::RecordAddress() {
 }
 
 void GrpcRun::Finish(FailureReason reason, const std::string& error) {
+  // The whole run, as blackbox's handler times it (a fallback makes two transfers).
+  result_.duration_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   result_.reason = reason;
   result_.success = reason == FailureReason::kNone;
   result_.error = error;
@@ -324,7 +362,7 @@ size_t GrpcRun::HeaderCallback(char* data, size_t size, size_t n, void* self) {
   if (line.kind == HeaderLine::Kind::kStatus) {
     // The TLS session pointer is only valid during the transfer, so read it now.
     const curl_tlssessioninfo* info = nullptr;
-    if (run->curl_->easy_getinfo(run->easy_, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+    if (run->curl_->easy_getinfo(run->easy_.get(), CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
         info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr) {
       ReadSessionFacts(static_cast<const SSL*>(info->internals), &run->result_.tls);
     }

@@ -42,15 +42,17 @@ TEST(GrpcModuleTest, ParsesBlackboxGrpcModulesWithTheirDefaults) {
     prober: grpc
     grpc: {tls: true, tls_config: {insecure_skip_verify: true, server_name: api.test}}
   grpc_bare: {prober: grpc}
+  grpc_empty: {prober: grpc, grpc: {service: ""}}
 checks:
   - {module: grpc, targets: ["127.0.0.1:50051"]}
   - {module: grpc_plain_svc, targets: ["[::1]:50051"]}
   - {module: grpc_tls, targets: ["api:443"]}
   - {module: grpc_bare, targets: ["api:80"]}
+  - {module: grpc_empty, targets: ["api:80"]}
 )",
                                &diag);
   ASSERT_TRUE(diag.ok()) << diag.ToString();
-  ASSERT_EQ(out.module_checks.size(), 4u);
+  ASSERT_EQ(out.module_checks.size(), 5u);
   const CheckSpec& plain = *out.module_checks[0];
   EXPECT_EQ(plain.prober, ProberKind::kGrpc);
   EXPECT_EQ(plain.name, "grpc");
@@ -74,12 +76,17 @@ checks:
   EXPECT_TRUE(tls.grpc->tls_config.insecure_skip_verify);
   EXPECT_EQ(tls.grpc->tls_config.server_name, "api.test");
 
+  // Without a grpc: section blackbox applies none of its grpc defaults: Go's zero values.
   const CheckSpec& bare = *out.module_checks[3];
-  EXPECT_EQ(bare.grpc->preferred_ip_protocol, "ip6");  // blackbox's default
-  EXPECT_TRUE(bare.grpc->ip_protocol_fallback);
+  EXPECT_EQ(bare.grpc->preferred_ip_protocol, "ip6");  // "" in Go, which blackbox reads as ip6
+  EXPECT_FALSE(bare.grpc->ip_protocol_fallback);
   EXPECT_FALSE(bare.grpc->tls);
   EXPECT_TRUE(bare.grpc->metadata.empty());
   EXPECT_EQ(bare.timeout, std::chrono::milliseconds(10000));
+  // With a grpc: section, even one with nothing but the default service, blackbox's DefaultGRPCProbe.
+  const CheckSpec& empty = *out.module_checks[4];
+  EXPECT_EQ(empty.grpc->preferred_ip_protocol, "ip6");
+  EXPECT_TRUE(empty.grpc->ip_protocol_fallback);
 }
 
 // Every problem at once, file:line:column: key: reason, with "did you mean" for a typo.
