@@ -63,12 +63,12 @@ enum GrpcCode : int {
 std::string GrpcCodeName(long long code);
 
 // The code a gRPC client reports for a response without grpc-status, from
-// its HTTP status (gRPC's http-grpc-status-mapping.md): 400 INTERNAL, 401
+// its HTTP status (gRPC's documented mapping): 400 INTERNAL, 401
 // UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 UNIMPLEMENTED, 429/502/503/504
 // UNAVAILABLE, anything else UNKNOWN.
 int GrpcCodeForHttpStatus(long http_status);
 
-// grpc-message as sent (percent-encoded, gRPC's PROTOCOL-HTTP2.md) to its
+// grpc-message as sent (percent-encoded, as gRPC over HTTP/2 specifies) to its
 // text; a malformed escape is kept as it is, control characters become '?'
 // (the text goes into a one-line error). At most max_bytes of the result.
 std::string DecodeGrpcMessage(std::string_view encoded, std::size_t max_bytes = 256);

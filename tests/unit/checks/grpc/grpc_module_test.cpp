@@ -103,13 +103,13 @@ TEST(GrpcModuleTest, ReportsBadKeysWithTheirPosition) {
       "hw.yml:2:28: modules.a.grpc.servce: unknown key (known: service, tls, tls_config, preferred_ip_protocol, "
       "ip_protocol_fallback, metadata; did you mean service?)",
       "hw.yml:3:51: modules.b.grpc.preferred_ip_protocol: must be one of ip4, ip6",
-      "hw.yml:3:62: modules.b.grpc.tls: must be a boolean",
+      "hw.yml:3:62: modules.b.grpc.tls: must be true or false",
       "hw.yml:4:39: modules.c.grpc.metadata.grpc-timeout: reserved: the probe sets this header itself",
       "hw.yml:4:59: modules.c.grpc.metadata.:path: must be a header name",
-      "hw.yml:4:72: modules.c.grpc.metadata.a-bin: not supported: binary (-bin) metadata",
-      "hw.yml:4:87: modules.c.grpc.metadata.ok: must be a list of strings (blackbox's metadata.MD)",
-      "hw.yml:4:91: modules.c.grpc.metadata.B a: must be a header name: lower-case letters, digits, '-', '_' and '.'",
-      "hw.yml:5:49: modules.d.grpc.tls_config.ca_file: cannot read the file: No such file or directory",
+      "hw.yml:4:73: modules.c.grpc.metadata.a-bin: not supported: binary (-bin) metadata",
+      "hw.yml:4:89: modules.c.grpc.metadata.ok: must be a list of strings (blackbox's metadata.MD)",
+      "hw.yml:4:92: modules.c.grpc.metadata.B a: must be a header name: lower-case letters, digits, '-', '_' and '.'",
+      "hw.yml:5:50: modules.d.grpc.tls_config.ca_file: cannot read the file: No such file or directory",
   };
   std::vector<std::string> got = Errors(diag);
   EXPECT_EQ(got, want);
