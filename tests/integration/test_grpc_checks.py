@@ -41,6 +41,9 @@ def modules(ca_file):
         # Without a grpc: section blackbox applies none of its defaults: no fallback, so no address.
         "grpc_no_section": {"prober": "grpc", "timeout": "2s"},
         "grpc_billing": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "billing"}},
+        # blackbox 0.28's metadata key (0.23 does not know it)
+        "grpc_metadata": {"prober": "grpc", "timeout": "2s",
+                          "grpc": {"service": "billing", "metadata": {"X-Team": ["infra", "db"]}}},
         "grpc_down": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "down"}},
         "grpc_flip": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "flip"}},
         "grpc_unknown": {"prober": "grpc", "timeout": "2s", "grpc": {"service": "nosuch"}},
@@ -70,7 +73,8 @@ class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
         p, t = cls.t["plain"], cls.t["tls"]
         cls.pairs = [("grpc_plain", p), ("grpc_default", p), ("grpc_billing", p), ("grpc_down", p),
                      ("grpc_flip", p), ("grpc_unknown", p), ("grpc_tls", t), ("grpc_tls_untrusted", t),
-                     ("grpc_plain", cls.t["closed"]), ("grpc_silent", cls.t["silent"]), ("grpc_no_section", p)]
+                     ("grpc_plain", cls.t["closed"]), ("grpc_silent", cls.t["silent"]), ("grpc_no_section", p),
+                     ("grpc_metadata", p)]
         cls.start_agent("grpc")
 
     @classmethod
@@ -113,6 +117,12 @@ class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
                 self.assertEqual(self.value("probe_ip_protocol", module, target), 4)
                 self.assertGreater(self.value("probe_ip_addr_hash", module, target), 0)
                 self.assertGreater(self.value("probe_grpc_duration_seconds", module, target, phase="check"), 0)
+
+    def test_metadata_is_sent_with_the_call(self):
+        self.assertEqual(self.value("probe_success", "grpc_metadata", self.t["plain"]), 1)
+        lines = self.plain.log().splitlines()
+        self.assertIn("metadata x-team=infra", lines)
+        self.assertIn("metadata x-team=db", lines)
 
     def test_tls_reports_the_certificate(self):
         m, t = "grpc_tls", self.t["tls"]
@@ -190,12 +200,13 @@ class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
         probe_ssl_earliest_cert_expiry on every run (0 without an answered TLS call), 0.28 only with one.
         And one of hostwatch's own: probe_ssl_last_chain_info only with tls_config.export_chain_info (its
         labels start a new series on every certificate renewal), a key blackbox does not have.
-        Not compared: the silent peer (blackbox's call has no deadline, so it waits past any scrape), and
-        the flip module (its status changes under test_a_changed_serving_status_is_seen_by_the_next_runs)."""
+        Not compared: the silent peer (blackbox's call has no deadline, so it waits past any scrape), the
+        flip module (its status changes under test_a_changed_serving_status_is_seen_by_the_next_runs), and
+        the metadata module (0.23 has no metadata key)."""
         self.assert_same_as_blackbox(
             ["probe_success", "probe_grpc_status_code", "probe_ip_protocol"] +
             ['probe_grpc_healthcheck_response{serving_status="%s"}' % s for s in SERVING_STATUSES],
-            skip=("grpc_silent", "grpc_flip"),
+            skip=("grpc_silent", "grpc_flip", "grpc_metadata"),
             only_theirs=("probe_ssl_earliest_cert_expiry", "probe_ssl_last_chain_info"))
 
 

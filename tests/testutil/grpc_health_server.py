@@ -11,7 +11,8 @@ handler API, with serializers that encode and decode the two tiny protobuf messa
 The status of each service is read from the JSON file F on every call ({"": "SERVING", "svc":
 "NOT_SERVING"}), so a test changes it by rewriting the file. A service the file does not name gets
 NOT_FOUND, as grpc's own health servicer answers. With --cert/--key it serves TLS (ALPN h2).
-Prints "serving on <port>" to stderr once it listens; ends on SIGTERM.
+Prints "serving on <port>" to stderr once it listens, and "metadata <name>=<value>" for each x-*
+metadata entry of a call; ends on SIGTERM.
 """
 import argparse
 import json
@@ -81,6 +82,9 @@ def main():
     args = p.parse_args()
 
     def check(service, context):
+        for name, value in context.invocation_metadata():
+            if name.startswith("x-"):
+                print("metadata %s=%s" % (name, value), file=sys.stderr, flush=True)
         with open(args.status_file) as f:
             statuses = json.load(f)
         if service not in statuses:
