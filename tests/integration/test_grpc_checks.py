@@ -59,6 +59,14 @@ class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
+        try:
+            cls.start()
+        except BaseException:
+            cls.tearDownClass()  # unittest does not call it when setUpClass fails: stop the servers started
+            raise
+
+    @classmethod
+    def start(cls):
         cls.tmp = TempDir()
         make_certs(cls.tmp.path)
         cls.status_file = os.path.join(cls.tmp.path, "status.json")
@@ -97,7 +105,8 @@ class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
         for name in ["plain", "tls", "silent"]:
             if hasattr(cls, name):
                 getattr(cls, name).stop()
-        cls.tmp.cleanup()
+        if hasattr(cls, "tmp"):
+            cls.tmp.cleanup()
 
     def serving(self, module, target, samples=None):
         """{serving_status: value} of probe_grpc_healthcheck_response."""

@@ -112,6 +112,8 @@ GrpcRun::GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& ta
 
 // What stays the same for every attempt: the URL, the headers, the body.
 bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
+  Log("msg=\"Beginning probe\" target=" + target + " service=\"" + module_->service + "\" tls=" +
+      (module_->tls ? "true" : "false"));
   std::string port, why;
   if (!SplitHostPort(target, &host_, &port, &why)) {
     Finish(FailureReason::kOther, "target " + target + ": " + why);
@@ -153,8 +155,6 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
     AppendHeader(name + ": " + value);
   }
   request_ = HealthCheckRequestFrame(module_->service);
-  Log("msg=\"Beginning probe\" target=" + target + " service=\"" + module_->service + "\" tls=" +
-      (module_->tls ? "true" : "false"));
   return true;
 }
 
