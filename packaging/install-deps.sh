@@ -30,7 +30,7 @@ build_packages=(
 # the btrfs ioctl test.
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
-  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs
+  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs python3-grpcio
 )
 
 packages=("${build_packages[@]}")

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "collectors/checks/grpc/grpc_codec.h"
 #include "collectors/core/text_format.h"
 
 namespace hostwatch {
@@ -136,6 +137,11 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
           Gauge("probe_tls_version_info", "Returns the TLS version used or NaN when unknown", Plus(base, {"version"}))),
       tls_cipher(Gauge("probe_tls_cipher_info", "Returns the TLS cipher negotiated during handshake",
                        Plus(base, {"cipher"}))),
+      grpc_duration(Gauge("probe_grpc_duration_seconds", "Duration of gRPC request by phase", Plus(base, {"phase"}))),
+      grpc_ssl(Gauge("probe_grpc_ssl", "Indicates if SSL was used for the connection", base)),
+      grpc_status_code(Gauge("probe_grpc_status_code", "Response gRPC status code", base)),
+      grpc_healthcheck(
+          Gauge("probe_grpc_healthcheck_response", "Response HealthCheck response", Plus(base, {"serving_status"}))),
       failures{"hostwatch_check_failures_total", "Failed runs of the check by reason.", MetricType::Counter,
                Plus(id, {"reason"})},
       phase_totals{"hostwatch_check_phase_seconds_total", "Time spent in each HTTP phase over all runs of the check.",
@@ -154,16 +160,23 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
 
 namespace {
 
-// A tcp run's series: what blackbox's prober/tcp.go registers. The TLS
-// series only after a completed handshake (`tls: true` or STARTTLS), the
-// same four either way (Debian's blackbox 0.23 shows them after STARTTLS too).
-void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
-                        MetricSink& sink) {
+// What every socket prober shows: the handler's probe_success and
+// probe_duration_seconds, and chooseProtocol's three (prober/utils.go).
+void AddLookupSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                     MetricSink& sink) {
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);
   sink.Add(d.dns_lookup, r.dns_lookup_seconds, base);
   sink.Add(d.ip_protocol, r.ip_protocol, base);
   sink.Add(d.ip_addr_hash, r.ip_addr_hash, base);
+}
+
+// A tcp run's series: what blackbox's prober/tcp.go registers. The TLS
+// series only after a completed handshake (`tls: true` or STARTTLS), the
+// same four either way (Debian's blackbox 0.23 shows them after STARTTLS too).
+void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                        MetricSink& sink) {
+  AddLookupSeries(r, d, base, sink);
   sink.Add(d.failed_due_to_regex, r.failed_due_to_regex ? 1 : 0, base);
   if (r.tls.version.empty()) {
     return;
@@ -174,12 +187,44 @@ void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::ve
   AddLastChainInfo(r, d, base, sink);
 }
 
+// A grpc run's series: what blackbox 0.28's prober/grpc.go registers, and
+// the lookup series. The check phase and one
+// healthcheck series per serving status once the call was made (blackbox
+// returns before it when the name does not resolve); the TLS series only when
+// a call over TLS was answered (0.28 registers them only then, from the peer
+// of an answered call; 0.23 always showed probe_ssl_earliest_cert_expiry).
+void AddGrpcResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                         MetricSink& sink) {
+  AddLookupSeries(r, d, base, sink);
+  sink.Add(d.grpc_duration, r.phases.resolve, With(base, "resolve"));
+  if (r.grpc_called) {
+    sink.Add(d.grpc_duration, r.phases.Sum() - r.phases.resolve, With(base, "check"));
+    const std::optional<long long>& got = r.grpc_serving_status;
+    for (std::size_t i = 0; i < kServingStatusNames.size(); ++i) {
+      sink.Add(d.grpc_healthcheck, got == static_cast<long long>(i) ? 1 : 0, With(base, kServingStatusNames[i]));
+    }
+    if (got && (*got < 0 || *got >= static_cast<long long>(kServingStatusNames.size()))) {
+      sink.Add(d.grpc_healthcheck, 1, With(base, ServingStatusName(*got)));  // a value the enum lacks, as Go names it
+    }
+  }
+  sink.Add(d.grpc_ssl, r.ssl ? 1 : 0, base);
+  sink.Add(d.grpc_status_code, static_cast<double>(r.grpc_status_code), base);
+  if (r.ssl && !r.tls.version.empty()) {
+    sink.Add(d.ssl_earliest_expiry, r.tls.earliest_cert_expiry, base);
+    sink.Add(d.tls_version, 1, With(base, r.tls.version));
+    AddLastChainInfo(r, d, base, sink);
+  }
+}
+
 }  // namespace
 
 void AddResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
                      MetricSink& sink) {
   if (r.prober == ProberKind::kTcp) {
     return AddTcpResultSeries(r, d, base, sink);
+  }
+  if (r.prober == ProberKind::kGrpc) {
+    return AddGrpcResultSeries(r, d, base, sink);
   }
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);

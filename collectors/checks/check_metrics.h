@@ -34,6 +34,7 @@ struct CheckDescs {
   MetricDesc success, duration, timeout, dns_lookup, ip_protocol, ip_addr_hash, phase_duration, status_code,
       http_version, content_length, uncompressed_body_length, redirects, ssl, failed_due_to_regex, last_modified,
       ssl_earliest_expiry, ssl_last_chain_expiry, ssl_last_chain_info, tls_version, tls_cipher;
+  MetricDesc grpc_duration, grpc_ssl, grpc_status_code, grpc_healthcheck;  // grpc module checks
   MetricDesc failures, phase_totals, last_success, last_run, consecutive_failures, skipped;
 };
 

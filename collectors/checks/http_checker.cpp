@@ -5,6 +5,7 @@
 
 #include "collectors/checks/check_metrics.h"
 #include "collectors/checks/checker_state.h"
+#include "collectors/checks/grpc/grpc_probe.h"
 #include "collectors/checks/http/http_probe.h"
 #include "collectors/checks/tcp/tcp_probe.h"
 #include "collectors/core/strings.h"
@@ -23,8 +24,8 @@ constexpr milliseconds kIdleWait{60000};
 struct HttpChecker::InFlight {
   CheckKey key;
   std::string fingerprint;
-  std::shared_ptr<const HttpCheckConfig> config;  // the run's: a reload may replace the state's
-  std::unique_ptr<ProbeRun> run;
+  std::shared_ptr<const HttpCheckConfig> config;  // an HTTP run's: a reload may replace the state's
+  std::unique_ptr<CurlRun> run;
 };
 
 std::chrono::milliseconds CheckOffset(const std::string& name, std::chrono::milliseconds interval) {
@@ -304,14 +305,18 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
   delay_sum_ += delay;
   ++delay_count_;
 
-  if (s.spec->prober != ProberKind::kHttp) {
+  if (s.spec->prober != ProberKind::kHttp && s.spec->prober != ProberKind::kGrpc) {
     return StartSocketRun(s, now);
   }
   auto flight = std::make_unique<InFlight>();
   flight->key = KeyOf(*s.spec);
   flight->fingerprint = s.spec->fingerprint;
   flight->config = s.spec->http;
-  flight->run = std::make_unique<ProbeRun>(*flight->config, now);
+  if (s.spec->prober == ProberKind::kGrpc) {
+    flight->run = StartGrpcRun(s.spec->grpc, s.spec->target, s.spec->timeout, now);
+  } else {
+    flight->run = std::make_unique<ProbeRun>(*flight->config, now);
+  }
   AdvanceSchedule(s, now);
 
   CURL* handle = flight->run->handle();

@@ -6,6 +6,7 @@
 
 #include "collectors/checks/check_config_fields.h"
 #include "collectors/checks/check_spec.h"
+#include "collectors/checks/grpc/grpc_module.h"
 #include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/config_reader.h"
 #include "collectors/core/strings.h"
@@ -22,10 +23,11 @@ struct Module {
   ProberKind prober = ProberKind::kTcp;
   milliseconds timeout = kDefaultTimeout;
   std::shared_ptr<const TcpModule> tcp;
+  std::shared_ptr<const GrpcModule> grpc;
   std::string text;  // canonical YAML, for the fingerprint
 };
 
-// The prober's key: tcp is supported; the others are refused with what to do instead.
+// The prober's key: tcp and grpc are supported; the others are refused with what to do instead.
 bool ParseProber(ConfigReader& r, const YAML::Node& v, const std::string& p, ProberKind* out) {
   std::string prober;
   if (!r.String(v, p, &prober)) {
@@ -35,10 +37,14 @@ bool ParseProber(ConfigReader& r, const YAML::Node& v, const std::string& p, Pro
     *out = ProberKind::kTcp;
     return true;
   }
+  if (prober == "grpc") {
+    *out = ProberKind::kGrpc;
+    return true;
+  }
   if (prober == "http") {
     r.Error(v, p, "not yet: use http_checks for HTTP (its keys are blackbox's http module keys)");
-  } else if (prober == "dns" || prober == "icmp" || prober == "grpc") {
-    r.Error(v, p, "not yet supported (supported: tcp)");
+  } else if (prober == "dns" || prober == "icmp") {
+    r.Error(v, p, "not yet supported (supported: tcp, grpc)");
   } else {
     r.Error(v, p, "must be one of http, tcp, dns, icmp, grpc");
   }
@@ -49,6 +55,7 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   static const std::vector<std::string_view> kKeys = {"prober", "timeout", "http", "tcp", "icmp", "dns", "grpc"};
   Module m;
   auto tcp = std::make_shared<TcpModule>();
+  auto grpc = std::make_shared<GrpcModule>();
   bool has_prober = false;
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "prober") {
@@ -58,8 +65,10 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
       r.Duration(v, p, &m.timeout);
     } else if (key == "tcp") {
       ParseTcpModule(r, v, p, tcp.get());
+    } else if (key == "grpc") {
+      ParseGrpcModule(r, v, p, grpc.get());
     } else {
-      r.Error(v, p, "not yet supported (supported: tcp)");
+      r.Error(v, p, "not yet supported (supported: tcp, grpc)");
     }
   });
   if (!has_prober) {
@@ -69,6 +78,10 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
     r.Error(n, path + ".timeout", "must be above 0");
   }
   m.tcp = std::move(tcp);
+  if (!n["grpc"] || n["grpc"].IsNull()) {
+    *grpc = GrpcModuleWithoutSection();  // blackbox's defaults need a grpc: section (see there)
+  }
+  m.grpc = std::move(grpc);
   m.text = YAML::Dump(n);
   return m;
 }
@@ -158,6 +171,7 @@ std::shared_ptr<const CheckSpec> SpecOf(const Entry& e, const Module& m, const s
   spec->latency_buckets = DefaultLatencyBuckets();
   spec->labels = e.labels;
   spec->tcp = m.tcp;
+  spec->grpc = m.grpc;
   spec->fingerprint = m.text + "\n#target=" + target + "\n#interval=" + std::to_string(e.interval.count());
   for (const auto& [k, v] : e.labels) {
     spec->fingerprint += "\n#label " + k + "=" + v;

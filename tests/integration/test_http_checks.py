@@ -20,8 +20,8 @@ BEARER = "s3cr3t-bearer-token"
 HEADER_SECRET = "k3y-header-value"
 PASSWORD = "pa55w0rd-secret"
 PHASES = ["connect", "processing", "resolve", "tls", "transfer"]
-REASONS = ["body_too_large", "connect", "dns", "http_version", "other", "protocol", "redirect_loop", "regex",
-           "ssl_forbidden", "ssl_required", "status_code", "timeout", "tls", "tls_verify"]
+REASONS = ["body_too_large", "connect", "dns", "grpc_status", "http_version", "not_serving", "other", "protocol",
+           "redirect_loop", "regex", "ssl_forbidden", "ssl_required", "status_code", "timeout", "tls", "tls_verify"]
 GOOD_NOT_AFTER = "20351231000000Z"
 EXPIRED_NOT_AFTER = "20210101000000Z"
 

@@ -6,7 +6,6 @@ port. Asserts the series and failure reasons, that the silent peer fails at the 
 other checks keep running, and, side by side with Debian's prometheus-blackbox-exporter run on the
 same modules and targets, that the metric names and probe_success / probe_failed_due_to_regex /
 probe_ip_protocol are equal."""
-import json
 import os
 import re
 import shutil
@@ -14,12 +13,10 @@ import ssl
 import unittest
 import urllib.parse
 
-from hostwatch_testutil import Agent, Process, TempDir, check_metrics_with_promtool, free_port, parse_samples, \
-    require_binary, wait_for
+from hostwatch_testutil import TempDir, check_metrics_with_promtool, free_port, parse_samples, require_binary
 from line_server import LineServer
+from module_checks import ModuleChecksMixin, blackbox_installed
 from test_http_checks import GOOD_NOT_AFTER, asn1_to_unix, make_certs
-
-BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
 
 BANNER = [("send", b"SSH-2.0-OpenSSH_9.2p1 hostwatch-test\r\n"), ("read",)]
 SMTP = [("send", b"220 mail.test ESMTP ready\r\n"), ("read",),
@@ -51,7 +48,7 @@ def modules(ca_file):
 
 
 @unittest.skipUnless(shutil.which("openssl"), "openssl is needed to make test certificates")
-class TcpChecksTest(unittest.TestCase):
+class TcpChecksTest(ModuleChecksMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
@@ -73,28 +70,7 @@ class TcpChecksTest(unittest.TestCase):
                      ("tcp_connect", cls.t["banner"]), ("tcp_connect", cls.t["closed"]),
                      ("tcp_connect_v4", cls.t["localhost_banner"]), ("smtp_starttls", cls.t["smtp"]),
                      ("irc_banner", cls.t["irc"]), ("ssh_wrong_banner", cls.t["banner_then_close"])]
-        checks = {}
-        for module, target in cls.pairs:
-            checks.setdefault(module, []).append(target)
-        config = {"modules": cls.modules,
-                  "checks": [{"module": m, "targets": t, "interval": "3s", "labels": {"team": "infra"}}
-                             for m, t in sorted(checks.items())]}
-        cls.config_path = cls.tmp.write("hostwatch.yml", json.dumps(config, indent=1))
-        cls.agent = Agent("--config.file=" + cls.config_path, "--log.level=debug")
-        cls.text = wait_for(cls.all_ran, timeout=20)
-        if not cls.text:
-            raise AssertionError("tcp checks did not all run:\n" + cls.agent.metrics())
-        cls.samples = parse_samples(cls.text)
-
-    @classmethod
-    def all_ran(cls):
-        text = cls.agent.metrics()
-        s = parse_samples(text)
-        return text if all(cls.key("probe_success", m, t) in s for m, t in cls.pairs) else None
-
-    @staticmethod
-    def key(name, module, target, extra=""):
-        return '%s{check="%s",target="%s",team="infra"%s}' % (name, module, target, extra)
+        cls.start_agent("tcp")
 
     @classmethod
     def tearDownClass(cls):
@@ -104,13 +80,6 @@ class TcpChecksTest(unittest.TestCase):
             if hasattr(cls, name):
                 getattr(cls, name).stop()
         cls.tmp.cleanup()
-
-    def value(self, name, module, target, extra=""):
-        return self.samples.get(self.key(name, module, target, extra))
-
-    def reason_count(self, module, target, reason):
-        return self.samples.get('hostwatch_check_failures_total{check="%s",reason="%s",target="%s"}'
-                                % (module, reason, target))
 
     def test_banner_and_connect_succeed(self):
         for module, target in [("ssh_banner", self.t["banner"]), ("tcp_connect", self.t["banner"]),
@@ -154,13 +123,7 @@ class TcpChecksTest(unittest.TestCase):
         m, t = "ssh_banner", self.t["silent"]
         self.assertGreaterEqual(self.value("probe_duration_seconds", m, t), 1.0)  # the module's timeout: 1s
         # While the silent peer holds its runs to the timeout, every other check keeps completing runs.
-        def runs():
-            s = parse_samples(self.agent.metrics())
-            return {(m2, t2): s.get(self.key("probe_all_success_count", m2, t2)) for m2, t2 in self.pairs}
-        before = runs()
-        after = wait_for(lambda: (lambda now: now if all(now[p] > before[p] for p in self.pairs) else None)(runs()),
-                         timeout=15)
-        self.assertIsNotNone(after, "some check stopped running: %s -> %s" % (before, runs()))
+        self.assert_every_check_keeps_running()
 
     def test_probe_serves_each_target_of_a_module(self):
         for module, target in [("ssh_banner", self.t["banner"]), ("ssh_banner", self.t["silent"])]:
@@ -175,32 +138,15 @@ class TcpChecksTest(unittest.TestCase):
     def test_exposition_is_valid(self):
         check_metrics_with_promtool(self, self.text)
 
-    @unittest.skipUnless(os.path.exists(BLACKBOX), "prometheus-blackbox-exporter is not installed")
+    @unittest.skipUnless(blackbox_installed(), "prometheus-blackbox-exporter is not installed")
     def test_same_answers_as_blackbox_exporter(self):
         """Debian's blackbox_exporter on the same modules and targets: the same metric names and the same
         probe_success, probe_failed_due_to_regex and probe_ip_protocol."""
-        path = self.tmp.write("blackbox.yml", json.dumps({"modules": self.modules}))
-        bb = Process.on_free_port(lambda port: [BLACKBOX, "--config.file=" + path,
-                                                "--web.listen-address=127.0.0.1:%d" % port],
-                                  name="blackbox", ready_path="/-/healthy")
-        try:
-            for module, target in self.pairs:
-                with self.subTest(module=module, target=target):
-                    query = "/probe?" + urllib.parse.urlencode({"module": module, "target": target})
-                    theirs = parse_samples(bb.request(query)[2].decode())
-                    ours = parse_samples(self.agent.request(query)[2].decode())
-                    self.assertEqual(sorted(names(ours)), sorted(names(theirs)), (ours, theirs))
-                    for name in ["probe_success", "probe_failed_due_to_regex", "probe_ip_protocol"]:
-                        self.assertEqual(ours.get(name), theirs.get(name), name)
-                    # The leaf's labels as 0.23 gives them; 0.23 predates the serialnumber label (0.26).
-                    self.assertEqual({k: v for k, v in chain_info_labels(ours).items() if k != "serialnumber"},
-                                     chain_info_labels(theirs))
-        finally:
-            bb.stop()
-
-
-def names(samples):
-    return {s.split("{", 1)[0] for s in samples}
+        # The leaf's labels as 0.23 gives them; 0.23 predates the serialnumber label (0.26).
+        self.assert_same_as_blackbox(
+            ["probe_success", "probe_failed_due_to_regex", "probe_ip_protocol"],
+            also=lambda ours, theirs: self.assertEqual(
+                {k: v for k, v in chain_info_labels(ours).items() if k != "serialnumber"}, chain_info_labels(theirs)))
 
 
 def chain_info_labels(samples):

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "collectors/checks/check_config.h"
+#include "collectors/checks/curl_run.h"
 #include "collectors/checks/http/curl_api.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/http/tls_facts.h"
@@ -30,7 +31,7 @@
 
 namespace hostwatch {
 
-class ProbeRun {
+class ProbeRun : public CurlRun {
  public:
   // ad_hoc: for ad-hoc /probe targets, the allow-list checked on every hop's
   // URL and on every address libcurl connects to, and the module's own URL
@@ -47,7 +48,7 @@ class ProbeRun {
   //     matches (TargetPolicy::CheckUrl).
   ProbeRun(const HttpCheckConfig& config, std::chrono::steady_clock::time_point start,
            const AdHocTargetRules* ad_hoc = nullptr);
-  ~ProbeRun();
+  ~ProbeRun() override;
   ProbeRun(const ProbeRun&) = delete;
   ProbeRun& operator=(const ProbeRun&) = delete;
   ProbeRun(ProbeRun&&) = delete;
@@ -55,11 +56,11 @@ class ProbeRun {
 
   // The easy handle to add to the multi handle; null if setup failed or was
   // refused (then the run is already finished: TakeResult() has the reason).
-  CURL* handle() const { return easy_; }
+  CURL* handle() const override { return easy_; }
   // Called when the multi handle reports the transfer done. Returns true when
   // the run needs another hop (the caller re-adds handle()), false when done.
-  bool OnTransferDone(CURLcode code);
-  ProbeResult TakeResult() { return std::move(result_); }
+  bool OnTransferDone(CURLcode code) override;
+  ProbeResult TakeResult() override { return std::move(result_); }
 
  private:
   // Setting up a hop, in order; SetupHop returns false when the run finished instead.

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "collectors/checks/http/curl_tls_options.h"
 #include "collectors/checks/http/http_probe.h"
 #include "collectors/checks/http/redact_url.h"
 
@@ -17,19 +18,6 @@ namespace hostwatch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-long MinTlsVersion(const std::string& min_version) {
-  if (min_version == "TLS10") {
-    return CURL_SSLVERSION_TLSv1_0;
-  }
-  if (min_version == "TLS11") {
-    return CURL_SSLVERSION_TLSv1_1;
-  }
-  if (min_version == "TLS13") {
-    return CURL_SSLVERSION_TLSv1_3;
-  }
-  return CURL_SSLVERSION_TLSv1_2;  // blackbox's default minimum
-}
 
 }  // namespace
 
@@ -207,13 +195,7 @@ void ProbeRun::SetMethodOptions() {
 
 void ProbeRun::SetTlsOptions() {
   CURL* e = easy_;
-  const CheckTlsConfig& tls = config_.tls;
-  curl_->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
-  curl_->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
-  curl_->easy_setopt(e, CURLOPT_CAINFO, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str());
-  curl_->easy_setopt(e, CURLOPT_SSLCERT, tls.cert_file.empty() ? nullptr : tls.cert_file.c_str());
-  curl_->easy_setopt(e, CURLOPT_SSLKEY, tls.key_file.empty() ? nullptr : tls.key_file.c_str());
-  curl_->easy_setopt(e, CURLOPT_SSLVERSION, MinTlsVersion(tls.min_version));
+  SetCurlTlsOptions(*curl_, e, config_.tls);
   curl_->easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &ProbeRun::SslCtxCallback);
   curl_->easy_setopt(e, CURLOPT_SSL_CTX_DATA, this);
 }

@@ -13,7 +13,8 @@ const char* const kReasonNames[kFailureReasonCount] = {"none",          "dns",  
                                                        "tls",           "tls_verify",   "timeout",
                                                        "status_code",   "regex",        "body_too_large",
                                                        "redirect_loop", "http_version", "ssl_required",
-                                                       "ssl_forbidden", "protocol",     "target_not_allowed",
+                                                       "ssl_forbidden", "not_serving",  "grpc_status",
+                                                       "protocol",      "target_not_allowed",
                                                        "other"};
 
 double MicrosToSeconds(std::int64_t us) { return static_cast<double>(us) / 1e6; }

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ enum class FailureReason {
   kHttpVersion,   // version not in valid_http_versions
   kSslRequired,   // fail_if_not_ssl and the final response was plain HTTP
   kSslForbidden,  // fail_if_ssl and the final response came over TLS
+  kNotServing,    // gRPC health check: the service answered, but not SERVING
+  kGrpcStatus,    // gRPC: the call ended with a grpc-status other than OK
   kProtocol,      // malformed response, connection reset, bad encoding
   kNotAllowed,    // ad-hoc probe: a hop's host or connected address is outside probe_targets.allowed_targets
   kOther,
@@ -103,6 +106,12 @@ struct ProbeResult {
   bool failed_due_to_regex = false;
   double last_modified = -1;  // unix time; -1 when absent
   TlsFacts tls;
+  // gRPC health checks: whether the call was made (an address was found;
+  // blackbox shows its check phase and serving statuses only then), its
+  // gRPC status code, and the serving status answered, if any.
+  bool grpc_called = false;
+  long long grpc_status_code = 0;
+  std::optional<long long> grpc_serving_status;
   std::vector<std::string> log;  // short debug log; never contains secrets
 };
 
