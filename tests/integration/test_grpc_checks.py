@@ -169,7 +169,8 @@ class GrpcChecksTest(ModuleChecksMixin, unittest.TestCase):
 
     def test_silent_peer_fails_at_its_timeout_and_others_keep_running(self):
         m, t = "grpc_silent", self.t["silent"]
-        self.assertGreaterEqual(self.value("probe_duration_seconds", m, t), 1.0)  # the module's timeout: 1s
+        # The module's timeout is 1 s; libcurl's timer has millisecond resolution and may fire a hair early.
+        self.assertGreaterEqual(self.value("probe_duration_seconds", m, t), 0.95)
         # While the silent peer holds its runs to the timeout, every other check keeps completing runs.
         self.assert_every_check_keeps_running()
 
