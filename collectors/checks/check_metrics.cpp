@@ -134,6 +134,7 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
           Gauge("probe_tls_version_info", "Returns the TLS version used or NaN when unknown", Plus(base, {"version"}))),
       tls_cipher(Gauge("probe_tls_cipher_info", "Returns the TLS cipher negotiated during handshake",
                        Plus(base, {"cipher"}))),
+      dns(base),
       failures{"hostwatch_check_failures_total", "Failed runs of the check by reason.", MetricType::Counter,
                Plus(id, {"reason"})},
       phase_totals{"hostwatch_check_phase_seconds_total", "Time spent in each HTTP phase over all runs of the check.",
@@ -178,6 +179,9 @@ void AddResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vecto
                      MetricSink& sink) {
   if (r.prober == ProberKind::kTcp) {
     return AddTcpResultSeries(r, d, base, sink);
+  }
+  if (r.prober == ProberKind::kDns) {
+    return AddDnsResultSeries(r, d, base, sink);
   }
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);

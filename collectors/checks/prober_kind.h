@@ -4,9 +4,9 @@
 
 namespace hostwatch {
 
-enum class ProberKind { kHttp, kTcp };
+enum class ProberKind { kHttp, kTcp, kDns };
 
-// "http", "tcp": the spelling of blackbox's `prober:` key.
+// "http", "tcp", "dns": the spelling of blackbox's `prober:` key.
 const char* ProberKindName(ProberKind kind);
 
 }  // namespace hostwatch

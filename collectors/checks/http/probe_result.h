@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/checks/dns/dns_facts.h"
 #include "collectors/checks/http/tls_facts.h"
 #include "collectors/checks/prober_kind.h"
 
@@ -103,6 +104,7 @@ struct ProbeResult {
   bool failed_due_to_regex = false;
   double last_modified = -1;  // unix time; -1 when absent
   TlsFacts tls;
+  DnsFacts dns;  // prober == kDns
   std::vector<std::string> log;  // short debug log; never contains secrets
 };
 
