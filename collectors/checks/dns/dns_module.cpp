@@ -2,18 +2,11 @@
 
 #include "collectors/checks/check_config_fields.h"
 #include "collectors/checks/dns/dns_message.h"
-#include "collectors/checks/ip_network.h"
 #include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/strings.h"
 
 namespace hostwatch {
 namespace {
-
-bool IsIpAddress(const std::string& s) {
-  int family = 0;
-  std::uint8_t bytes[16];
-  return ParseIp(s, &family, bytes);
-}
 
 bool IsAscii(const std::string& s) {
   for (char c : s) {
@@ -109,9 +102,8 @@ void ParseField(ConfigReader& r, const std::string& key, const YAML::Node& v, co
     r.OneOf(v, p, {"ip4", "ip6"}, &out->preferred_ip_protocol);
   } else if (key == "ip_protocol_fallback") {
     r.Bool(v, p, &out->ip_protocol_fallback);
-  } else if (r.String(v, p, &out->source_ip_address) && !out->source_ip_address.empty() &&
-             !IsIpAddress(out->source_ip_address)) {
-    r.Error(v, p, "must be an IPv4 or IPv6 address");
+  } else {
+    ParseSourceIpAddress(r, v, p, &out->source_ip_address);
   }
 }
 

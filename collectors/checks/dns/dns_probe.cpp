@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "collectors/checks/address_lookup.h"
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/dns/dns_message.h"
 #include "collectors/checks/dns/dns_verdict.h"
 #include "collectors/checks/tcp/tls_client.h"
@@ -111,10 +112,9 @@ void DnsRun::Begin(const std::string& target, Clock::time_point now) {
   if (!SplitDnsTarget(target, module_->dns_over_tls, &host_, &port_, &why)) {
     return Finish(false, FailureReason::kOther, "target: " + why, now);
   }
-  const bool ip6 = module_->preferred_ip_protocol == "ip6";
-  const int family = module_->ip_protocol_fallback ? AF_UNSPEC : (ip6 ? AF_INET6 : AF_INET);
   Log("Resolving target address ip_protocol=" + module_->preferred_ip_protocol);
-  lookup_ = std::make_unique<AddressLookup>(host_, family, port_);
+  lookup_ = std::make_unique<AddressLookup>(
+      host_, LookupFamily(module_->preferred_ip_protocol, module_->ip_protocol_fallback), port_);
   wait_fd_ = lookup_->WaitFd();
   wait_events_ = POLLIN;
   if (lookup_->Done()) {
@@ -158,20 +158,13 @@ bool DnsRun::Advance(short revents, Clock::time_point now) {
 
 void DnsRun::OnResolved(Clock::time_point now) {
   result_.dns_lookup_seconds = Seconds(now - start_);
-  const ResolvedAddress* chosen = nullptr;
-  if (lookup_->error().empty()) {
-    chosen = ChooseAddress(lookup_->addresses(), module_->preferred_ip_protocol == "ip6",
-                           module_->ip_protocol_fallback);
-  }
+  std::string error;
+  const ResolvedAddress* chosen = ChooseTarget(*lookup_, host_, module_->preferred_ip_protocol,
+                                               module_->ip_protocol_fallback, &result_, &error);
   if (chosen == nullptr) {
-    const std::string why = lookup_->error().empty() ? "unable to find ip; no fallback" : lookup_->error();
-    return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
+    return Finish(false, FailureReason::kDns, error, now);
   }
-  result_.resolved = true;
   result_.dns.resolve_seconds = result_.dns_lookup_seconds;
-  result_.ip_protocol = chosen->family == AF_INET6 ? 6 : 4;
-  result_.ip_addr_hash = IpAddrHash(chosen->text);
-  Log("Resolved target address ip=" + chosen->text);
   const ResolvedAddress address = *chosen;
   lookup_.reset();
   EnterStage(Stage::kConnect, now);
@@ -180,39 +173,23 @@ void DnsRun::OnResolved(Clock::time_point now) {
 }
 
 void DnsRun::Connect(const ResolvedAddress& address, Clock::time_point now) {
-  fd_ = socket(address.family, (module_->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) {
-    return Finish(false, FailureReason::kConnect, std::string("socket: ") + std::strerror(errno), now);
-  }
-  if (!module_->source_ip_address.empty()) {
-    AddressLookup literal(module_->source_ip_address, address.family, 0);  // an IP address: no lookup
-    if (literal.addresses().empty() ||
-        bind(fd_, reinterpret_cast<const sockaddr*>(&literal.addresses()[0].addr), literal.addresses()[0].len) != 0) {
-      const std::string why = literal.addresses().empty() ? "not of the target's address family" : std::strerror(errno);
-      return Finish(false, FailureReason::kConnect, "source_ip_address: " + why, now);
-    }
-  }
   Log(std::string("Making DNS query target=") + (address.family == AF_INET6 ? "[" + address.text + "]" : address.text) +
       ":" + std::to_string(port_) + " transport=" + (module_->tcp ? "tcp" : "udp") +
       (module_->dns_over_tls ? "-tls" : "") + " query=" + module_->query_name);
   // A UDP socket is connected too: the kernel then drops datagrams from any other address.
-  if (connect(fd_, reinterpret_cast<const sockaddr*>(&address.addr), address.len) == 0) {
-    return OnConnectReady(now);
+  bool in_progress = false;
+  std::string error;
+  fd_ = StartConnect(address, module_->tcp ? SOCK_STREAM : SOCK_DGRAM, module_->source_ip_address, &in_progress,
+                     &error);
+  if (fd_ < 0) {
+    return Finish(false, FailureReason::kConnect, error, now);
   }
-  if (errno != EINPROGRESS) {
-    return Finish(false, FailureReason::kConnect, std::string("connect: ") + std::strerror(errno), now);
-  }
-  WaitFor(POLLOUT);
+  return in_progress ? WaitFor(POLLOUT) : OnConnectReady(now);
 }
 
 void DnsRun::OnConnectReady(Clock::time_point now) {
-  int error = 0;
-  socklen_t len = sizeof(error);
-  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) != 0) {
-    error = errno;
-  }
-  if (error != 0) {
-    return Finish(false, FailureReason::kConnect, std::string("connect: ") + std::strerror(error), now);
+  if (std::string error = ConnectError(fd_); !error.empty()) {
+    return Finish(false, FailureReason::kConnect, error, now);
   }
   if (!module_->dns_over_tls) {
     return StartExchange(now);
@@ -262,25 +239,16 @@ void DnsRun::Exchange(Clock::time_point now) {
 
 // Sends what is left of out_. False while waiting or when finished.
 bool DnsRun::Send(Clock::time_point now) {
-  while (written_ < out_.size()) {
-    TlsClient::Io io = TlsClient::Io::kDone;
-    if (tls_) {
-      io = tls_->Write(out_, &written_);
-    } else if (ssize_t n = send(fd_, out_.data() + written_, out_.size() - written_, MSG_NOSIGNAL); n >= 0) {
-      written_ += static_cast<std::size_t>(n);
-    } else {
-      io = errno == EAGAIN || errno == EWOULDBLOCK ? TlsClient::Io::kWantWrite : TlsClient::Io::kFailed;
-    }
-    if (io == TlsClient::Io::kWantRead || io == TlsClient::Io::kWantWrite) {
-      WaitFor(io == TlsClient::Io::kWantRead ? POLLIN : POLLOUT);
-      return false;
-    }
-    if (io != TlsClient::Io::kDone) {
-      const bool refused = !tls_ && errno == ECONNREFUSED;
-      Finish(false, refused ? FailureReason::kConnect : FailureReason::kProtocol,
-             "sending the query: " + (tls_ ? tls_->error() : std::strerror(errno)), now);
-      return false;
-    }
+  const TlsClient::Io io = WriteSome(fd_, tls_.get(), out_, &written_);
+  if (io == TlsClient::Io::kWantRead || io == TlsClient::Io::kWantWrite) {
+    WaitFor(io == TlsClient::Io::kWantRead ? POLLIN : POLLOUT);
+    return false;
+  }
+  if (io != TlsClient::Io::kDone) {
+    const bool refused = !tls_ && errno == ECONNREFUSED;  // UDP: an earlier ICMP port unreachable
+    Finish(false, refused ? FailureReason::kConnect : FailureReason::kProtocol,
+           "sending the query: " + (tls_ ? tls_->error() : std::strerror(errno)), now);
+    return false;
   }
   return true;
 }

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "collectors/checks/x509/cert_file_parser.h"
+
 namespace hostwatch {
 namespace {
 
@@ -128,46 +130,10 @@ std::string DnsCharacterStringText(std::string_view bytes) {
 }
 
 std::string DnsIp6Text(const unsigned char* b) {
-  char buf[64];
-  bool v4_mapped = true;
-  for (int i = 0; i < 12; ++i) {
-    v4_mapped = v4_mapped && b[i] == (i < 10 ? 0 : 0xff);
-  }
-  if (v4_mapped) {
-    std::snprintf(buf, sizeof(buf), "::ffff:%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
-    return buf;
-  }
-  unsigned groups[8];
-  for (int i = 0; i < 8; ++i) {
-    groups[i] = (static_cast<unsigned>(b[2 * i]) << 8) | b[2 * i + 1];
-  }
-  // Go (and RFC 5952): the first longest run of two or more zero groups becomes "::".
-  int best = -1, best_len = 1;
-  for (int i = 0; i < 8;) {
-    int j = i;
-    while (j < 8 && groups[j] == 0) {
-      ++j;
-    }
-    if (j - i > best_len) {
-      best = i;
-      best_len = j - i;
-    }
-    i = j == i ? i + 1 : j;
-  }
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    if (i == best) {
-      out += "::";
-      i += best_len - 1;
-      continue;
-    }
-    if (!out.empty() && out.back() != ':') {
-      out += ':';
-    }
-    std::snprintf(buf, sizeof(buf), "%x", groups[i]);
-    out += buf;
-  }
-  return out;
+  // Go's net.IP.String() prints an IPv4-mapped address dotted; miekg/dns's AAAA puts "::ffff:" before it.
+  const std::string_view bytes(reinterpret_cast<const char*>(b), 16);
+  const bool v4_mapped = bytes.substr(0, 12) == std::string_view("\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+  return (v4_mapped ? "::ffff:" : "") + FormatIpLabel(bytes);
 }
 
 std::string DnsClassText(int rr_class) {

@@ -39,7 +39,7 @@ std::string DnsRrText(const ldns_rr* rr);
 // The parts, exposed for their tests.
 std::string DnsNameText(const ldns_rdf* dname);                    // "mail.example.org.", "." for the root
 std::string DnsCharacterStringText(std::string_view bytes);        // one TXT string, quoted
-std::string DnsIp6Text(const unsigned char* bytes);                // 16 bytes, Go's net.IP.String()
+std::string DnsIp6Text(const unsigned char* bytes);                // 16 bytes, as miekg/dns's AAAA
 std::string DnsClassText(int rr_class);
 
 }  // namespace hostwatch
