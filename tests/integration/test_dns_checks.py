@@ -2,7 +2,7 @@
 queries a real dnsmasq this test starts on a free 127.0.0.1 port with a small local zone (A, MX, TXT
 records; any other name under test. is NXDOMAIN), over UDP, TCP, and TLS through a small DNS-over-TLS
 relay in front of dnsmasq's TCP port (certificates made with openssl at test time), plus a UDP port
-that is bound but never read. Asserts the series and the failure reasons, that the silent port fails
+that is bound but never read, and a closed UDP port. Asserts the series and the failure reasons, that the silent port fails
 with reason timeout at the module's timeout while the other checks keep running, and, side by side
 with Debian's prometheus-blackbox-exporter on the same modules and targets, that the metric names and
 the values of probe_success and the probe_dns_* series (timings aside) are equal."""
@@ -123,11 +123,11 @@ class DnsChecksTest(unittest.TestCase):
         cls.silent.bind(("127.0.0.1", 0))
         dns = "127.0.0.1:%d" % cls.dnsmasq.port
         cls.t = {"dns": dns, "dot": "127.0.0.1:%d" % cls.relay.port,
-                 "silent": "127.0.0.1:%d" % cls.silent.getsockname()[1]}
+                 "silent": "127.0.0.1:%d" % cls.silent.getsockname()[1], "closed": "127.0.0.1:%d" % free_port()}
         cls.modules = modules(os.path.join(cls.tmp.path, "ca.pem"))
         cls.pairs = [(m, dns) for m in ["a_query", "mx_pass", "mx_fail", "txt_escapes", "nx_valid", "nx_default",
                                         "mx_tcp"]]
-        cls.pairs += [("mx_dot", cls.t["dot"]), ("a_query", cls.t["silent"])]
+        cls.pairs += [("mx_dot", cls.t["dot"]), ("a_query", cls.t["silent"]), ("a_query", cls.t["closed"])]
         checks = {}
         for module, target in cls.pairs:
             checks.setdefault(module, []).append(target)
@@ -197,6 +197,12 @@ class DnsChecksTest(unittest.TestCase):
         after = wait_for(lambda: (lambda now: now if all(now[p] > before[p] for p in self.pairs) else None)(runs()),
                          timeout=15)
         self.assertIsNotNone(after, "some check stopped running: %s -> %s" % (before, runs()))
+
+    def test_closed_udp_port_fails_with_connect(self):
+        m, t = "a_query", self.t["closed"]  # the kernel's ICMP port unreachable ends the run at once
+        self.assertEqual(self.value("probe_success", m, t), 0)
+        self.assertGreaterEqual(self.reason_count(m, t, "connect"), 1)
+        self.assertEqual(self.reason_count(m, t, "timeout"), 0)  # ended by the ICMP error, never by the timeout
 
     def test_probe_serves_each_target_of_a_module(self):
         for module, target in [("a_query", self.t["dns"]), ("a_query", self.t["silent"])]:
