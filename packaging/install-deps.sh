@@ -13,6 +13,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git dpkg-dev file
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
+  libldns-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev help2man
 )
@@ -27,10 +28,11 @@ build_packages=(
 # systemd collector talks to in the booted-systemd tests (only a Recommends of systemd),
 # prometheus-blackbox-exporter as the reference the tcp check test compares probes with, iproute2 for
 # the network namespaces and veth pairs of the ethtool test, btrfs-progs for the loop-mounted btrfs of
-# the btrfs ioctl test.
+# the btrfs ioctl test, dnsmasq-base for the DNS server the dns check test queries, python3-grpcio
+# for the gRPC health server of the grpc check test.
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
-  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs python3-grpcio
+  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs python3-grpcio dnsmasq-base
 )
 
 packages=("${build_packages[@]}")

@@ -142,6 +142,7 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
       grpc_status_code(Gauge("probe_grpc_status_code", "Response gRPC status code", base)),
       grpc_healthcheck(
           Gauge("probe_grpc_healthcheck_response", "Response HealthCheck response", Plus(base, {"serving_status"}))),
+      dns(base),
       failures{"hostwatch_check_failures_total", "Failed runs of the check by reason.", MetricType::Counter,
                Plus(id, {"reason"})},
       phase_totals{"hostwatch_check_phase_seconds_total", "Time spent in each HTTP phase over all runs of the check.",
@@ -225,6 +226,9 @@ void AddResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vecto
   }
   if (r.prober == ProberKind::kGrpc) {
     return AddGrpcResultSeries(r, d, base, sink);
+  }
+  if (r.prober == ProberKind::kDns) {
+    return AddDnsResultSeries(r, d, base, sink);
   }
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);

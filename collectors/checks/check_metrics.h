@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/checks/dns/dns_metrics.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/run_history.h"
 #include "collectors/core/metric_sink.h"
@@ -35,6 +36,7 @@ struct CheckDescs {
       http_version, content_length, uncompressed_body_length, redirects, ssl, failed_due_to_regex, last_modified,
       ssl_earliest_expiry, ssl_last_chain_expiry, ssl_last_chain_info, tls_version, tls_cipher;
   MetricDesc grpc_duration, grpc_ssl, grpc_status_code, grpc_healthcheck;  // grpc module checks
+  DnsDescs dns;  // the dns prober's own families
   MetricDesc failures, phase_totals, last_success, last_run, consecutive_failures, skipped;
 };
 

@@ -14,6 +14,8 @@ const char* ProberKindName(ProberKind kind) {
       return "tcp";
     case ProberKind::kGrpc:
       return "grpc";
+    case ProberKind::kDns:
+      return "dns";
   }
   return "http";
 }

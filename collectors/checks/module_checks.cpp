@@ -6,6 +6,7 @@
 
 #include "collectors/checks/check_config_fields.h"
 #include "collectors/checks/check_spec.h"
+#include "collectors/checks/dns/dns_module.h"
 #include "collectors/checks/grpc/grpc_module.h"
 #include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/config_reader.h"
@@ -24,27 +25,26 @@ struct Module {
   milliseconds timeout = kDefaultTimeout;
   std::shared_ptr<const TcpModule> tcp;
   std::shared_ptr<const GrpcModule> grpc;
+  std::shared_ptr<const DnsModule> dns;  // set when prober is dns
   std::string text;  // canonical YAML, for the fingerprint
 };
 
-// The prober's key: tcp and grpc are supported; the others are refused with what to do instead.
+// The prober's key: tcp, dns and grpc are supported; the others are refused with what to do instead.
 bool ParseProber(ConfigReader& r, const YAML::Node& v, const std::string& p, ProberKind* out) {
   std::string prober;
   if (!r.String(v, p, &prober)) {
     return false;
   }
-  if (prober == "tcp") {
-    *out = ProberKind::kTcp;
-    return true;
-  }
-  if (prober == "grpc") {
-    *out = ProberKind::kGrpc;
+  static const std::map<std::string, ProberKind, std::less<>> kSupported = {
+      {"tcp", ProberKind::kTcp}, {"dns", ProberKind::kDns}, {"grpc", ProberKind::kGrpc}};
+  if (auto it = kSupported.find(prober); it != kSupported.end()) {
+    *out = it->second;
     return true;
   }
   if (prober == "http") {
     r.Error(v, p, "not yet: use http_checks for HTTP (its keys are blackbox's http module keys)");
-  } else if (prober == "dns" || prober == "icmp") {
-    r.Error(v, p, "not yet supported (supported: tcp, grpc)");
+  } else if (prober == "icmp") {
+    r.Error(v, p, "not yet supported (supported: tcp, dns, grpc)");
   } else {
     r.Error(v, p, "must be one of http, tcp, dns, icmp, grpc");
   }
@@ -56,7 +56,8 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   Module m;
   auto tcp = std::make_shared<TcpModule>();
   auto grpc = std::make_shared<GrpcModule>();
-  bool has_prober = false;
+  auto dns = std::make_shared<DnsModule>();
+  bool has_prober = false, has_dns = false;
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "prober") {
       has_prober = true;
@@ -67,12 +68,17 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
       ParseTcpModule(r, v, p, tcp.get());
     } else if (key == "grpc") {
       ParseGrpcModule(r, v, p, grpc.get());
+    } else if (key == "dns") {
+      has_dns = true;
+      ParseDnsModule(r, v, p, dns.get());
     } else {
-      r.Error(v, p, "not yet supported (supported: tcp, grpc)");
+      r.Error(v, p, "not yet supported (supported: tcp, dns, grpc)");
     }
   });
   if (!has_prober) {
     r.Error(n, path, "prober is required");
+  } else if (m.prober == ProberKind::kDns && !has_dns) {
+    r.Error(n, path, "a dns module needs dns: with at least query_name");
   }
   if (m.timeout.count() <= 0) {
     r.Error(n, path + ".timeout", "must be above 0");
@@ -82,6 +88,9 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
     *grpc = GrpcModuleWithoutSection();  // blackbox's defaults need a grpc: section (see there)
   }
   m.grpc = std::move(grpc);
+  if (m.prober == ProberKind::kDns) {
+    m.dns = std::move(dns);
+  }
   m.text = YAML::Dump(n);
   return m;
 }
@@ -107,13 +116,21 @@ struct Entry {
   std::map<std::string, std::string> labels;
 };
 
-void TargetsOf(ConfigReader& r, const YAML::Node& v, const std::string& p, std::vector<std::string>* out) {
+// module: the entry's module when known (a dns target may leave out its port).
+void TargetsOf(ConfigReader& r, const YAML::Node& v, const std::string& p, const Module* module,
+               std::vector<std::string>* out) {
   r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
     std::string target, host, port, why;
     if (!r.String(item, ip, &target)) {
       return;
     }
-    if (!SplitHostPort(target, &host, &port, &why) || host.empty()) {
+    if (module != nullptr && module->dns) {
+      int dns_port = 0;
+      if (!SplitDnsTarget(target, module->dns->dns_over_tls, &host, &dns_port, &why)) {
+        r.Error(item, ip, "must be host, host:port or [v6]:port (" + why + ")");
+        return;
+      }
+    } else if (!SplitHostPort(target, &host, &port, &why) || host.empty()) {
       r.Error(item, ip, "must be host:port (" + (why.empty() ? std::string("no host") : why) + ")");
       return;
     }
@@ -142,7 +159,9 @@ Entry ParseEntry(ConfigReader& r, const YAML::Node& n, const std::string& path,
       }
       has_module = true;
     } else if (key == "targets") {
-      TargetsOf(r, v, p, &e.targets);
+      const YAML::Node name = n["module"];
+      auto it = name.IsScalar() ? modules.find(name.Scalar()) : modules.end();
+      TargetsOf(r, v, p, it == modules.end() ? nullptr : &it->second, &e.targets);
       has_targets = true;
     } else if (key == "interval") {
       r.Duration(v, p, &e.interval);
@@ -172,6 +191,7 @@ std::shared_ptr<const CheckSpec> SpecOf(const Entry& e, const Module& m, const s
   spec->labels = e.labels;
   spec->tcp = m.tcp;
   spec->grpc = m.grpc;
+  spec->dns = m.dns;
   spec->fingerprint = m.text + "\n#target=" + target + "\n#interval=" + std::to_string(e.interval.count());
   for (const auto& [k, v] : e.labels) {
     spec->fingerprint += "\n#label " + k + "=" + v;

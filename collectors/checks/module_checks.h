@@ -10,8 +10,9 @@
 //       labels: {team: db}     # optional, added to the series
 //
 // Each (module, target) becomes one scheduled check (check_spec.h) with the
-// labels check="<module>", target="<target>". Probers: tcp, grpc. An `http`
-// module is refused with "not yet: use http_checks", dns and icmp as not yet
+// labels check="<module>", target="<target>". Probers: tcp, dns (a dns
+// target may leave out its port: 53, or 853 with dns_over_tls), grpc. An `http`
+// module is refused with "not yet: use http_checks", icmp as not yet
 // supported. Errors are file:line:column: key: reason, every one at once.
 #pragma once
 

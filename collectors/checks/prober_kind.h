@@ -4,9 +4,9 @@
 
 namespace hostwatch {
 
-enum class ProberKind { kHttp, kTcp, kGrpc };
+enum class ProberKind { kHttp, kTcp, kGrpc, kDns };
 
-// "http", "tcp", "grpc": the spelling of blackbox's `prober:` key.
+// "http", "tcp", "grpc", "dns": the spelling of blackbox's `prober:` key.
 const char* ProberKindName(ProberKind kind);
 
 }  // namespace hostwatch

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/checks/dns/dns_facts.h"
 #include "collectors/checks/http/tls_facts.h"
 #include "collectors/checks/prober_kind.h"
 
@@ -112,6 +113,7 @@ struct ProbeResult {
   bool grpc_called = false;
   long long grpc_status_code = 0;
   std::optional<long long> grpc_serving_status;
+  DnsFacts dns;  // prober == kDns
   std::vector<std::string> log;  // short debug log; never contains secrets
 };
 

@@ -6,12 +6,6 @@
 namespace hostwatch {
 namespace {
 
-bool IsIpAddress(const std::string& s) {
-  int family = 0;
-  std::uint8_t bytes[16];
-  return ParseIp(s, &family, bytes);
-}
-
 void ParseStep(ConfigReader& r, const YAML::Node& n, const std::string& path, QueryResponseStep* step) {
   r.Fields(n, path, {"expect", "send", "starttls"}, [&](const std::string& key, const YAML::Node& v,
                                                         const std::string& p) {
@@ -40,10 +34,7 @@ void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& pat
     } else if (key == "ip_protocol_fallback") {
       r.Bool(v, p, &out->ip_protocol_fallback);
     } else if (key == "source_ip_address") {
-      if (r.String(v, p, &out->source_ip_address) && !out->source_ip_address.empty() &&
-          !IsIpAddress(out->source_ip_address)) {
-        r.Error(v, p, "must be an IPv4 or IPv6 address");
-      }
+      ParseSourceIpAddress(r, v, p, &out->source_ip_address);
     } else if (key == "query_response") {
       r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
         ParseStep(r, item, ip, &out->query_response.emplace_back());
@@ -54,6 +45,14 @@ void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& pat
       ParseCheckTls(r, v, p, &out->tls_config);
     }
   });
+}
+
+void ParseSourceIpAddress(ConfigReader& r, const YAML::Node& n, const std::string& path, std::string* out) {
+  int family = 0;
+  std::uint8_t bytes[16];
+  if (r.String(n, path, out) && !out->empty() && !ParseIp(*out, &family, bytes)) {
+    r.Error(n, path, "must be an IPv4 or IPv6 address");
+  }
 }
 
 bool SplitHostPort(const std::string& target, std::string* host, std::string* port, std::string* why) {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "collectors/checks/address_lookup.h"
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/tcp/query_response.h"
 #include "collectors/checks/tcp/tls_client.h"
 #include "collectors/core/strings.h"
@@ -130,10 +131,9 @@ void TcpRun::Begin(const std::string& target, Clock::time_point now) {
   if (!ParsePort(port, &port_)) {
     return Finish(false, FailureReason::kOther, "target has no numeric port", now);
   }
-  const bool ip6 = module_->preferred_ip_protocol == "ip6";
-  const int family = module_->ip_protocol_fallback ? AF_UNSPEC : (ip6 ? AF_INET6 : AF_INET);
   Log("Resolving target address ip_protocol=" + module_->preferred_ip_protocol);
-  lookup_ = std::make_unique<AddressLookup>(host_, family, port_);
+  lookup_ = std::make_unique<AddressLookup>(
+      host_, LookupFamily(module_->preferred_ip_protocol, module_->ip_protocol_fallback), port_);
   wait_fd_ = lookup_->WaitFd();
   wait_events_ = POLLIN;
   if (lookup_->Done()) {
@@ -172,19 +172,12 @@ bool TcpRun::Advance(short revents, Clock::time_point now) {
 
 void TcpRun::OnResolved(Clock::time_point now) {
   result_.dns_lookup_seconds = Seconds(now - start_);
-  const ResolvedAddress* chosen = nullptr;
-  if (lookup_->error().empty()) {
-    chosen = ChooseAddress(lookup_->addresses(), module_->preferred_ip_protocol == "ip6",
-                           module_->ip_protocol_fallback);
-  }
+  std::string error;
+  const ResolvedAddress* chosen = ChooseTarget(*lookup_, host_, module_->preferred_ip_protocol,
+                                               module_->ip_protocol_fallback, &result_, &error);
   if (chosen == nullptr) {
-    const std::string why = lookup_->error().empty() ? "unable to find ip; no fallback" : lookup_->error();
-    return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
+    return Finish(false, FailureReason::kDns, error, now);
   }
-  result_.resolved = true;
-  result_.ip_protocol = chosen->family == AF_INET6 ? 6 : 4;
-  result_.ip_addr_hash = IpAddrHash(chosen->text);
-  Log("Resolved target address ip=" + chosen->text);
   const ResolvedAddress address = *chosen;
   lookup_.reset();
   EnterStage(Stage::kConnect, now);
@@ -192,36 +185,18 @@ void TcpRun::OnResolved(Clock::time_point now) {
 }
 
 void TcpRun::Connect(const ResolvedAddress& address, Clock::time_point now) {
-  fd_ = socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  bool in_progress = false;
+  std::string error;
+  fd_ = StartConnect(address, SOCK_STREAM, module_->source_ip_address, &in_progress, &error);
   if (fd_ < 0) {
-    return Finish(false, FailureReason::kConnect, std::string("socket: ") + std::strerror(errno), now);
+    return Finish(false, FailureReason::kConnect, error, now);
   }
-  if (!module_->source_ip_address.empty()) {
-    ResolvedAddress source;
-    AddressLookup literal(module_->source_ip_address, address.family, 0);  // an IP address: no lookup
-    if (literal.addresses().empty() ||
-        bind(fd_, reinterpret_cast<const sockaddr*>(&literal.addresses()[0].addr), literal.addresses()[0].len) != 0) {
-      const std::string why = literal.addresses().empty() ? "not of the target's address family" : std::strerror(errno);
-      return Finish(false, FailureReason::kConnect, "source_ip_address: " + why, now);
-    }
-  }
-  if (connect(fd_, reinterpret_cast<const sockaddr*>(&address.addr), address.len) == 0) {
-    return OnConnectReady(now);
-  }
-  if (errno != EINPROGRESS) {
-    return Finish(false, FailureReason::kConnect, std::string("connect: ") + std::strerror(errno), now);
-  }
-  WaitFor(POLLOUT);
+  return in_progress ? WaitFor(POLLOUT) : OnConnectReady(now);
 }
 
 void TcpRun::OnConnectReady(Clock::time_point now) {
-  int error = 0;
-  socklen_t len = sizeof(error);
-  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) != 0) {
-    error = errno;
-  }
-  if (error != 0) {
-    return Finish(false, FailureReason::kConnect, std::string("connect: ") + std::strerror(error), now);
+  if (std::string error = ConnectError(fd_); !error.empty()) {
+    return Finish(false, FailureReason::kConnect, error, now);
   }
   Log("Successfully dialed");
   if (module_->tls) {
@@ -328,23 +303,14 @@ bool TcpRun::Expect(const QueryResponseStep& step, Clock::time_point now) {
 
 // Sends what PrepareSend queued. False while waiting or when finished.
 bool TcpRun::Send(Clock::time_point now) {
-  while (written_ < out_.size()) {
-    TlsClient::Io io = TlsClient::Io::kDone;
-    if (tls_) {
-      io = tls_->Write(out_, &written_);
-    } else if (ssize_t n = send(fd_, out_.data() + written_, out_.size() - written_, MSG_NOSIGNAL); n >= 0) {
-      written_ += static_cast<std::size_t>(n);
-    } else {
-      io = errno == EAGAIN || errno == EWOULDBLOCK ? TlsClient::Io::kWantWrite : TlsClient::Io::kFailed;
-    }
-    if (io == TlsClient::Io::kWantRead || io == TlsClient::Io::kWantWrite) {
-      WaitFor(io == TlsClient::Io::kWantRead ? POLLIN : POLLOUT);
-      return false;
-    }
-    if (io != TlsClient::Io::kDone) {
-      Finish(false, FailureReason::kProtocol, "sending: " + (tls_ ? tls_->error() : std::strerror(errno)), now);
-      return false;
-    }
+  const TlsClient::Io io = WriteSome(fd_, tls_.get(), out_, &written_);
+  if (io == TlsClient::Io::kWantRead || io == TlsClient::Io::kWantWrite) {
+    WaitFor(io == TlsClient::Io::kWantRead ? POLLIN : POLLOUT);
+    return false;
+  }
+  if (io != TlsClient::Io::kDone) {
+    Finish(false, FailureReason::kProtocol, "sending: " + (tls_ ? tls_->error() : std::strerror(errno)), now);
+    return false;
   }
   out_.clear();
   return true;

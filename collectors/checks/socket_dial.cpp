@@ -1,0 +1,89 @@
+#include "collectors/checks/socket_dial.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace hostwatch {
+
+int LookupFamily(const std::string& preferred_ip_protocol, bool fallback) {
+  return fallback ? AF_UNSPEC : (preferred_ip_protocol == "ip6" ? AF_INET6 : AF_INET);
+}
+
+const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::string& host,
+                                    const std::string& preferred_ip_protocol, bool fallback, ProbeResult* result,
+                                    std::string* error) {
+  const ResolvedAddress* chosen = nullptr;
+  if (lookup.error().empty()) {
+    chosen = ChooseAddress(lookup.addresses(), preferred_ip_protocol == "ip6", fallback);
+  }
+  if (chosen == nullptr) {
+    *error = "resolving " + host + ": " + (lookup.error().empty() ? "unable to find ip; no fallback" : lookup.error());
+    return nullptr;
+  }
+  result->resolved = true;
+  result->ip_protocol = chosen->family == AF_INET6 ? 6 : 4;
+  result->ip_addr_hash = IpAddrHash(chosen->text);
+  result->log.push_back("Resolved target address ip=" + chosen->text);
+  return chosen;
+}
+
+int StartConnect(const ResolvedAddress& address, int type, const std::string& source_ip, bool* in_progress,
+                 std::string* error) {
+  const int fd = socket(address.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = std::string("socket: ") + std::strerror(errno);
+    return -1;
+  }
+  if (!source_ip.empty()) {
+    AddressLookup literal(source_ip, address.family, 0);  // an IP address: no lookup
+    if (literal.addresses().empty() ||
+        bind(fd, reinterpret_cast<const sockaddr*>(&literal.addresses()[0].addr), literal.addresses()[0].len) != 0) {
+      *error = "source_ip_address: " +
+               std::string(literal.addresses().empty() ? "not of the target's address family" : std::strerror(errno));
+      close(fd);
+      return -1;
+    }
+  }
+  *in_progress = false;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address.addr), address.len) != 0) {
+    if (errno != EINPROGRESS) {
+      *error = std::string("connect: ") + std::strerror(errno);
+      close(fd);
+      return -1;
+    }
+    *in_progress = true;
+  }
+  return fd;
+}
+
+std::string ConnectError(int fd) {
+  int error = 0;
+  socklen_t len = sizeof(error);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0) {
+    error = errno;
+  }
+  return error == 0 ? "" : std::string("connect: ") + std::strerror(error);
+}
+
+TlsClient::Io WriteSome(int fd, TlsClient* tls, const std::string& out, std::size_t* written) {
+  while (*written < out.size()) {
+    if (tls != nullptr) {
+      const TlsClient::Io io = tls->Write(out, written);
+      if (io != TlsClient::Io::kDone) {
+        return io;
+      }
+      continue;
+    }
+    const ssize_t n = send(fd, out.data() + *written, out.size() - *written, MSG_NOSIGNAL);
+    if (n < 0) {
+      return errno == EAGAIN || errno == EWOULDBLOCK ? TlsClient::Io::kWantWrite : TlsClient::Io::kFailed;
+    }
+    *written += static_cast<std::size_t>(n);
+  }
+  return TlsClient::Io::kDone;
+}
+
+}  // namespace hostwatch

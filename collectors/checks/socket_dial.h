@@ -1,0 +1,44 @@
+// The steps a prober that drives its own socket (tcp, dns) takes before it
+// talks to its peer, as blackbox's probers take them: choose an address from
+// the target's lookup (prober/utils.go, chooseProtocol), open a non-blocking
+// socket bound to source_ip_address, connect, and write through TLS or not.
+// Each is one call that never blocks; the runs keep their own state machines.
+//
+// Functions of their arguments and the descriptors given; used by one run on
+// the scheduler thread.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "collectors/checks/address_lookup.h"
+#include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/tcp/tls_client.h"
+
+namespace hostwatch {
+
+// What to look up: AF_UNSPEC with fallback (both families), else only the preferred one's.
+int LookupFamily(const std::string& preferred_ip_protocol, bool fallback);
+
+// After the lookup finished: blackbox's choice of address, recorded in
+// *result (resolved, ip_protocol, ip_addr_hash and a log line). nullptr, with
+// *error ("resolving <host>: ..."), when there is none.
+const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::string& host,
+                                    const std::string& preferred_ip_protocol, bool fallback, ProbeResult* result,
+                                    std::string* error);
+
+// Opens a non-blocking socket of type (SOCK_STREAM, SOCK_DGRAM) for address,
+// bound to source_ip (when not empty), and connects it. Returns the
+// descriptor with *in_progress set when the connect is still under way, or -1
+// with *error when it failed (the run's reason is then connect).
+int StartConnect(const ResolvedAddress& address, int type, const std::string& source_ip, bool* in_progress,
+                 std::string* error);
+
+// After the socket became writable: "" when the connect succeeded, else why not.
+std::string ConnectError(int fd);
+
+// Writes out from *written on, through tls when not null; kDone when all is
+// written, kWantRead/kWantWrite to wait, kFailed (errno or tls->error() says why).
+TlsClient::Io WriteSome(int fd, TlsClient* tls, const std::string& out, std::size_t* written);
+
+}  // namespace hostwatch
