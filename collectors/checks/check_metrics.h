@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/icmp/icmp_series.h"
 #include "collectors/checks/run_history.h"
 #include "collectors/core/metric_sink.h"
 
@@ -35,6 +36,7 @@ struct CheckDescs {
       http_version, content_length, uncompressed_body_length, redirects, ssl, failed_due_to_regex, last_modified,
       ssl_earliest_expiry, ssl_last_chain_expiry, ssl_last_chain_info, tls_version, tls_cipher;
   MetricDesc failures, phase_totals, last_success, last_run, consecutive_failures, skipped;
+  IcmpDescs icmp;
 };
 
 // The blackbox_exporter series of one result, with blackbox's names and HELP

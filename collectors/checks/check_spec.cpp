@@ -12,6 +12,8 @@ const char* ProberKindName(ProberKind kind) {
       return "http";
     case ProberKind::kTcp:
       return "tcp";
+    case ProberKind::kIcmp:
+      return "icmp";
   }
   return "http";
 }

@@ -18,7 +18,8 @@
 
 namespace hostwatch {
 
-struct TcpModule;  // collectors/checks/tcp/tcp_module.h
+struct TcpModule;   // collectors/checks/tcp/tcp_module.h
+struct IcmpModule;  // collectors/checks/icmp/icmp_module.h
 
 struct CheckSpec {
   ProberKind prober = ProberKind::kHttp;
@@ -35,6 +36,7 @@ struct CheckSpec {
 
   std::shared_ptr<const HttpCheckConfig> http;  // prober == kHttp
   std::shared_ptr<const TcpModule> tcp;         // prober == kTcp
+  std::shared_ptr<const IcmpModule> icmp;       // prober == kIcmp
 };
 
 // How the checker knows a check: (name, target). An `http_checks:` check has a

@@ -6,6 +6,7 @@
 #include "collectors/checks/check_metrics.h"
 #include "collectors/checks/checker_state.h"
 #include "collectors/checks/http/http_probe.h"
+#include "collectors/checks/icmp/icmp_probe.h"
 #include "collectors/checks/tcp/tcp_probe.h"
 #include "collectors/core/strings.h"
 
@@ -329,8 +330,10 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
 void HttpChecker::StartSocketRun(CheckState& s, Clock::time_point now) {
   AdvanceSchedule(s, now);
   const CheckSpec& spec = *s.spec;
-  std::optional<SocketRunner::Finished> done =
-      sockets_.Add(KeyOf(spec), spec.fingerprint, StartTcpRun(spec.tcp, spec.target, spec.timeout, now), now);
+  std::unique_ptr<SocketRun> run = spec.prober == ProberKind::kIcmp
+                                       ? StartIcmpRun(spec.icmp, spec.target, spec.timeout, now)
+                                       : StartTcpRun(spec.tcp, spec.target, spec.timeout, now);
+  std::optional<SocketRunner::Finished> done = sockets_.Add(KeyOf(spec), spec.fingerprint, std::move(run), now);
   if (done) {
     RecordResultLocked(done->key, done->fingerprint, std::move(done->result));
     return;

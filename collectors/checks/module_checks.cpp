@@ -6,6 +6,7 @@
 
 #include "collectors/checks/check_config_fields.h"
 #include "collectors/checks/check_spec.h"
+#include "collectors/checks/icmp/icmp_module.h"
 #include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/config_reader.h"
 #include "collectors/core/strings.h"
@@ -22,10 +23,11 @@ struct Module {
   ProberKind prober = ProberKind::kTcp;
   milliseconds timeout = kDefaultTimeout;
   std::shared_ptr<const TcpModule> tcp;
+  std::shared_ptr<const IcmpModule> icmp;
   std::string text;  // canonical YAML, for the fingerprint
 };
 
-// The prober's key: tcp is supported; the others are refused with what to do instead.
+// The prober's key: tcp and icmp are supported; the others are refused with what to do instead.
 bool ParseProber(ConfigReader& r, const YAML::Node& v, const std::string& p, ProberKind* out) {
   std::string prober;
   if (!r.String(v, p, &prober)) {
@@ -35,10 +37,14 @@ bool ParseProber(ConfigReader& r, const YAML::Node& v, const std::string& p, Pro
     *out = ProberKind::kTcp;
     return true;
   }
+  if (prober == "icmp") {
+    *out = ProberKind::kIcmp;
+    return true;
+  }
   if (prober == "http") {
     r.Error(v, p, "not yet: use http_checks for HTTP (its keys are blackbox's http module keys)");
-  } else if (prober == "dns" || prober == "icmp" || prober == "grpc") {
-    r.Error(v, p, "not yet supported (supported: tcp)");
+  } else if (prober == "dns" || prober == "grpc") {
+    r.Error(v, p, "not yet supported (supported: tcp, icmp)");
   } else {
     r.Error(v, p, "must be one of http, tcp, dns, icmp, grpc");
   }
@@ -49,6 +55,7 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   static const std::vector<std::string_view> kKeys = {"prober", "timeout", "http", "tcp", "icmp", "dns", "grpc"};
   Module m;
   auto tcp = std::make_shared<TcpModule>();
+  auto icmp = std::make_shared<IcmpModule>();
   bool has_prober = false;
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "prober") {
@@ -58,8 +65,10 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
       r.Duration(v, p, &m.timeout);
     } else if (key == "tcp") {
       ParseTcpModule(r, v, p, tcp.get());
+    } else if (key == "icmp") {
+      ParseIcmpModule(r, v, p, icmp.get());
     } else {
-      r.Error(v, p, "not yet supported (supported: tcp)");
+      r.Error(v, p, "not yet supported (supported: tcp, icmp)");
     }
   });
   if (!has_prober) {
@@ -68,7 +77,11 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   if (m.timeout.count() <= 0) {
     r.Error(n, path + ".timeout", "must be above 0");
   }
+  if (m.prober == ProberKind::kIcmp) {
+    CheckIcmpRunFits(r, n["icmp"], path + ".icmp", *icmp, m.timeout);
+  }
   m.tcp = std::move(tcp);
+  m.icmp = std::move(icmp);
   m.text = YAML::Dump(n);
   return m;
 }
@@ -94,13 +107,18 @@ struct Entry {
   std::map<std::string, std::string> labels;
 };
 
-void TargetsOf(ConfigReader& r, const YAML::Node& v, const std::string& p, std::vector<std::string>* out) {
+void TargetsOf(ConfigReader& r, const YAML::Node& v, const std::string& p, ProberKind prober,
+               std::vector<std::string>* out) {
   r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
     std::string target, host, port, why;
     if (!r.String(item, ip, &target)) {
       return;
     }
-    if (!SplitHostPort(target, &host, &port, &why) || host.empty()) {
+    if (prober == ProberKind::kIcmp) {
+      if (!ValidIcmpTarget(target, &why)) {
+        return r.Error(item, ip, "must be a host name or IP address (" + why + ")");
+      }
+    } else if (!SplitHostPort(target, &host, &port, &why) || host.empty()) {
       r.Error(item, ip, "must be host:port (" + (why.empty() ? std::string("no host") : why) + ")");
       return;
     }
@@ -115,6 +133,10 @@ Entry ParseEntry(ConfigReader& r, const YAML::Node& n, const std::string& path,
                  const std::map<std::string, Module>& modules) {
   Entry e;
   bool has_module = false, has_targets = false;
+  // Targets are checked by the prober of the module (an icmp target has no port), whatever the key order.
+  const YAML::Node module_key = n.IsMap() ? n["module"] : YAML::Node();
+  auto named = module_key.IsDefined() && module_key.IsScalar() ? modules.find(module_key.Scalar()) : modules.end();
+  const ProberKind prober = named != modules.end() ? named->second.prober : ProberKind::kTcp;
   r.Fields(n, path, {"module", "targets", "interval", "labels"}, [&](const std::string& key, const YAML::Node& v,
                                                                      const std::string& p) {
     if (key == "module") {
@@ -129,7 +151,7 @@ Entry ParseEntry(ConfigReader& r, const YAML::Node& n, const std::string& path,
       }
       has_module = true;
     } else if (key == "targets") {
-      TargetsOf(r, v, p, &e.targets);
+      TargetsOf(r, v, p, prober, &e.targets);
       has_targets = true;
     } else if (key == "interval") {
       r.Duration(v, p, &e.interval);
@@ -158,6 +180,7 @@ std::shared_ptr<const CheckSpec> SpecOf(const Entry& e, const Module& m, const s
   spec->latency_buckets = DefaultLatencyBuckets();
   spec->labels = e.labels;
   spec->tcp = m.tcp;
+  spec->icmp = m.icmp;
   spec->fingerprint = m.text + "\n#target=" + target + "\n#interval=" + std::to_string(e.interval.count());
   for (const auto& [k, v] : e.labels) {
     spec->fingerprint += "\n#label " + k + "=" + v;

@@ -10,9 +10,9 @@
 //       labels: {team: db}     # optional, added to the series
 //
 // Each (module, target) becomes one scheduled check (check_spec.h) with the
-// labels check="<module>", target="<target>". Probers: tcp. An `http` module
-// is refused with "not yet: use http_checks", dns, icmp and grpc as not yet
-// supported. Errors are file:line:column: key: reason, every one at once.
+// labels check="<module>", target="<target>". Probers: tcp, icmp (a target
+// is then a host, without a port). An `http` module is refused with "not
+// yet: use http_checks", dns and grpc as not yet supported. Errors are file:line:column: key: reason, every one at once.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

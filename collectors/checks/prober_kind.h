@@ -4,9 +4,9 @@
 
 namespace hostwatch {
 
-enum class ProberKind { kHttp, kTcp };
+enum class ProberKind { kHttp, kTcp, kIcmp };
 
-// "http", "tcp": the spelling of blackbox's `prober:` key.
+// "http", "tcp", "icmp": the spelling of blackbox's `prober:` key.
 const char* ProberKindName(ProberKind kind);
 
 }  // namespace hostwatch

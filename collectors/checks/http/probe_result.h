@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectors/checks/http/tls_facts.h"
+#include "collectors/checks/icmp/icmp_facts.h"
 #include "collectors/checks/prober_kind.h"
 
 namespace hostwatch {
@@ -103,6 +104,7 @@ struct ProbeResult {
   bool failed_due_to_regex = false;
   double last_modified = -1;  // unix time; -1 when absent
   TlsFacts tls;
+  IcmpFacts icmp;  // prober == kIcmp
   std::vector<std::string> log;  // short debug log; never contains secrets
 };
 
