@@ -70,8 +70,10 @@ def set_ping_group_range(value):
         f.write(value)
 
 
-def key(name, module, target, extra=""):
-    return '%s{check="%s",target="%s"%s}' % (name, module, target, extra)
+def key(name, module, target, **more):
+    """The series as the exposition writes it: labels in name order."""
+    labels = dict(more, check=module, target=target)
+    return "%s{%s}" % (name, ",".join('%s="%s"' % (k, labels[k]) for k in sorted(labels)))
 
 
 def names(samples):
@@ -116,8 +118,8 @@ class IcmpChecksTest(unittest.TestCase):
         set_ping_group_range("1 0")
         cls.tmp.cleanup()
 
-    def value(self, name, module, target, extra=""):
-        return self.samples.get(key(name, module, target, extra))
+    def value(self, name, module, target, **more):
+        return self.samples.get(key(name, module, target, **more))
 
     def probe(self, module, target, debug=False):
         query = {"module": module, "target": target}
@@ -167,7 +169,7 @@ class IcmpChecksTest(unittest.TestCase):
                 self.assertEqual(self.value("probe_success", module, target), 1, self.text)
                 self.assertEqual(self.value("probe_ip_protocol", module, target), family)
                 self.assertEqual(self.value("probe_icmp_reply_hop_limit", module, target), 64)
-                self.assertGreater(self.value("probe_icmp_duration_seconds", module, target, ',phase="rtt"'), 0)
+                self.assertGreater(self.value("probe_icmp_duration_seconds", module, target, phase="rtt"), 0)
                 self.assertGreater(self.value("probe_ip_addr_hash", module, target), 0)
 
     def test_five_packets_all_answered(self):
@@ -178,15 +180,16 @@ class IcmpChecksTest(unittest.TestCase):
                 self.assertEqual(self.value("probe_icmp_packets_sent", m, target), 5)
                 self.assertEqual(self.value("probe_icmp_packets_received", m, target), 5)
                 self.assertEqual(self.value("probe_icmp_packet_loss_ratio", m, target), 0)
-                lo = self.value("probe_icmp_rtt_seconds", m, target, ',stat="min"')
-                hi = self.value("probe_icmp_rtt_seconds", m, target, ',stat="max"')
+                lo = self.value("probe_icmp_rtt_seconds", m, target, stat="min")
+                hi = self.value("probe_icmp_rtt_seconds", m, target, stat="max")
                 self.assertGreater(lo, 0)
-                self.assertLessEqual(lo, self.value("probe_icmp_rtt_seconds", m, target, ',stat="avg"'))
-                self.assertLessEqual(self.value("probe_icmp_rtt_seconds", m, target, ',stat="avg"'), hi)
+                self.assertLessEqual(lo, self.value("probe_icmp_rtt_seconds", m, target, stat="avg"))
+                self.assertLessEqual(self.value("probe_icmp_rtt_seconds", m, target, stat="avg"), hi)
                 # The histogram holds every round trip of every run: five per run.
                 runs = self.value("probe_all_duration_seconds_count", m, target)
                 self.assertEqual(self.value("probe_all_icmp_rtt_seconds_count", m, target), 5 * runs)
-                self.assertEqual(self.value("probe_all_icmp_rtt_seconds_bucket", m, target, ',le="+Inf"'), 5 * runs)
+                inf = key("probe_all_icmp_rtt_seconds_bucket", m, target)[:-1] + ',le="+Inf"}'  # le comes last
+                self.assertEqual(self.samples.get(inf), 5 * runs)
         # One echo per run for a blackbox module, and no smokeping series on its /probe answer.
         self.assertEqual(self.value("probe_all_icmp_rtt_seconds_count", "icmp", "127.0.0.1"),
                          self.value("probe_all_duration_seconds_count", "icmp", "127.0.0.1"))

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "collectors/checks/check_config_fields.h"
 #include "collectors/checks/ip_network.h"
 #include "collectors/core/collector_options.h"
 
@@ -26,16 +27,11 @@ void ParseIcmpModule(ConfigReader& r, const YAML::Node& n, const std::string& pa
                                                       "packets",
                                                       "packet_interval"};
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-    if (key == "preferred_ip_protocol") {
-      r.OneOf(v, p, {"ip4", "ip6"}, &out->preferred_ip_protocol);
-    } else if (key == "ip_protocol_fallback") {
-      r.Bool(v, p, &out->ip_protocol_fallback);
-    } else if (key == "source_ip_address") {
-      if (r.String(v, p, &out->source_ip_address) && !out->source_ip_address.empty() &&
-          !IsIpAddress(out->source_ip_address)) {
-        r.Error(v, p, "must be an IPv4 or IPv6 address");
-      }
-    } else if (key == "payload_size") {
+    if (ParseAddressKey(r, key, v, p, &out->preferred_ip_protocol, &out->ip_protocol_fallback,
+                        &out->source_ip_address)) {
+      return;
+    }
+    if (key == "payload_size") {
       r.Int(v, p, 0, kMaxIcmpPayload, &out->payload_size);
     } else if (key == "dont_fragment") {
       r.Bool(v, p, &out->dont_fragment);

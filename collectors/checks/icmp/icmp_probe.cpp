@@ -93,10 +93,9 @@ IcmpRun::IcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& ta
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = Seconds(timeout);
   result_.icmp.packets = module_->packets;
-  const bool ip6 = module_->preferred_ip_protocol == "ip6";
-  const int family = module_->ip_protocol_fallback ? AF_UNSPEC : (ip6 ? AF_INET6 : AF_INET);
   Log("Resolving target address ip_protocol=" + module_->preferred_ip_protocol);
-  lookup_ = std::make_unique<AddressLookup>(host_, family, 0);
+  lookup_ = std::make_unique<AddressLookup>(
+      host_, LookupFamily(module_->preferred_ip_protocol, module_->ip_protocol_fallback), 0);
   if (lookup_->Done()) {
     OnResolved(now);
   }
@@ -139,13 +138,10 @@ bool IcmpRun::Advance(short revents, Clock::time_point now) {
 
 void IcmpRun::OnResolved(Clock::time_point now) {
   result_.dns_lookup_seconds = Seconds(now - start_);
-  const ResolvedAddress* chosen = nullptr;
-  if (lookup_->error().empty()) {
-    chosen =
-        ChooseAddress(lookup_->addresses(), module_->preferred_ip_protocol == "ip6", module_->ip_protocol_fallback);
-  }
+  std::string why;
+  const ResolvedAddress* chosen =
+      ChosenAddress(*lookup_, module_->preferred_ip_protocol, module_->ip_protocol_fallback, &why);
   if (chosen == nullptr) {
-    const std::string why = lookup_->error().empty() ? "unable to find ip; no fallback" : lookup_->error();
     return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
   }
   result_.resolved = true;

@@ -1,16 +1,9 @@
 #include "collectors/checks/tcp/tcp_module.h"
 
 #include "collectors/checks/check_config_fields.h"
-#include "collectors/checks/ip_network.h"
 
 namespace hostwatch {
 namespace {
-
-bool IsIpAddress(const std::string& s) {
-  int family = 0;
-  std::uint8_t bytes[16];
-  return ParseIp(s, &family, bytes);
-}
 
 void ParseStep(ConfigReader& r, const YAML::Node& n, const std::string& path, QueryResponseStep* step) {
   r.Fields(n, path, {"expect", "send", "starttls"}, [&](const std::string& key, const YAML::Node& v,
@@ -35,16 +28,11 @@ void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& pat
   static const std::vector<std::string_view> kKeys = {
       "preferred_ip_protocol", "ip_protocol_fallback", "source_ip_address", "query_response", "tls", "tls_config"};
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-    if (key == "preferred_ip_protocol") {
-      r.OneOf(v, p, {"ip4", "ip6"}, &out->preferred_ip_protocol);
-    } else if (key == "ip_protocol_fallback") {
-      r.Bool(v, p, &out->ip_protocol_fallback);
-    } else if (key == "source_ip_address") {
-      if (r.String(v, p, &out->source_ip_address) && !out->source_ip_address.empty() &&
-          !IsIpAddress(out->source_ip_address)) {
-        r.Error(v, p, "must be an IPv4 or IPv6 address");
-      }
-    } else if (key == "query_response") {
+    if (ParseAddressKey(r, key, v, p, &out->preferred_ip_protocol, &out->ip_protocol_fallback,
+                        &out->source_ip_address)) {
+      return;
+    }
+    if (key == "query_response") {
       r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
         ParseStep(r, item, ip, &out->query_response.emplace_back());
       });

@@ -130,10 +130,9 @@ void TcpRun::Begin(const std::string& target, Clock::time_point now) {
   if (!ParsePort(port, &port_)) {
     return Finish(false, FailureReason::kOther, "target has no numeric port", now);
   }
-  const bool ip6 = module_->preferred_ip_protocol == "ip6";
-  const int family = module_->ip_protocol_fallback ? AF_UNSPEC : (ip6 ? AF_INET6 : AF_INET);
   Log("Resolving target address ip_protocol=" + module_->preferred_ip_protocol);
-  lookup_ = std::make_unique<AddressLookup>(host_, family, port_);
+  lookup_ = std::make_unique<AddressLookup>(
+      host_, LookupFamily(module_->preferred_ip_protocol, module_->ip_protocol_fallback), port_);
   wait_fd_ = lookup_->WaitFd();
   wait_events_ = POLLIN;
   if (lookup_->Done()) {
@@ -172,13 +171,10 @@ bool TcpRun::Advance(short revents, Clock::time_point now) {
 
 void TcpRun::OnResolved(Clock::time_point now) {
   result_.dns_lookup_seconds = Seconds(now - start_);
-  const ResolvedAddress* chosen = nullptr;
-  if (lookup_->error().empty()) {
-    chosen = ChooseAddress(lookup_->addresses(), module_->preferred_ip_protocol == "ip6",
-                           module_->ip_protocol_fallback);
-  }
+  std::string why;
+  const ResolvedAddress* chosen =
+      ChosenAddress(*lookup_, module_->preferred_ip_protocol, module_->ip_protocol_fallback, &why);
   if (chosen == nullptr) {
-    const std::string why = lookup_->error().empty() ? "unable to find ip; no fallback" : lookup_->error();
     return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
   }
   result_.resolved = true;

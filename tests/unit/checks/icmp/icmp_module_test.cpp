@@ -92,19 +92,19 @@ checks:
 )",
         &diag);
   const std::vector<std::string> want = {
-      "hw.yml:2:27: modules.a.icmp.ttll: unknown key (known: preferred_ip_protocol, ip_protocol_fallback, "
+      "hw.yml:2:28: modules.a.icmp.ttll: unknown key (known: preferred_ip_protocol, ip_protocol_fallback, "
       "source_ip_address, payload_size, dont_fragment, ttl, packets, packet_interval; did you mean ttl?)",
-      "hw.yml:3:32: modules.b.icmp.ttl: must be between 0 and 255",
-      "hw.yml:3:51: modules.b.icmp.payload_size: must be between 0 and 65507",
-      "hw.yml:3:74: modules.b.icmp.source_ip_address: must be an IPv4 or IPv6 address",
-      "hw.yml:4:36: modules.c.icmp.packets: must be between 1 and 100",
-      "hw.yml:4:64: modules.c.icmp.packet_interval: must be above 0",
-      "hw.yml:5:51: modules.d.icmp.packets: packets x packet_interval (2500ms) must fit in the module's timeout "
+      "hw.yml:3:33: modules.b.icmp.ttl: must be between 0 and 255",
+      "hw.yml:3:52: modules.b.icmp.payload_size: must be between 0 and 65507",
+      "hw.yml:3:75: modules.b.icmp.source_ip_address: must be an IPv4 or IPv6 address",
+      "hw.yml:4:37: modules.c.icmp.packets: must be between 1 and 100",
+      "hw.yml:4:57: modules.c.icmp.packet_interval: must be above 0",
+      "hw.yml:5:50: modules.d.icmp.packets: packets x packet_interval (2500ms) must fit in the module's timeout "
       "(2000ms): the last echo would have no time to be answered",
-      "hw.yml:6:36: modules.e.icmp.packets: must be between 1 and 100",
-      "hw.yml:8:16: checks[0].targets[0]: must be a host name or IP address (an icmp target is a host name or IP "
+      "hw.yml:6:37: modules.e.icmp.packets: must be between 1 and 100",
+      "hw.yml:8:15: checks[0].targets[0]: must be a host name or IP address (an icmp target is a host name or IP "
       "address, without a port)",
-      "hw.yml:8:26: checks[0].targets[1]: must be a host name or IP address (not a host name or IP address)",
+      "hw.yml:8:25: checks[0].targets[1]: must be a host name or IP address (not a host name or IP address)",
   };
   EXPECT_EQ(Errors(diag), want);
 }
