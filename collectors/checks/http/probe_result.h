@@ -108,4 +108,7 @@ struct ProbeResult {
   std::vector<std::string> log;  // short debug log; never contains secrets
 };
 
+// Marks a result resolved to ip (family AF_INET or AF_INET6): probe_ip_protocol and probe_ip_addr_hash.
+void SetResolvedAddress(ProbeResult* result, int family, const std::string& ip);
+
 }  // namespace hostwatch

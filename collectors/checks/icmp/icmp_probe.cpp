@@ -144,9 +144,7 @@ void IcmpRun::OnResolved(Clock::time_point now) {
   if (chosen == nullptr) {
     return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
   }
-  result_.resolved = true;
-  result_.ip_protocol = chosen->family == AF_INET6 ? 6 : 4;
-  result_.ip_addr_hash = IpAddrHash(chosen->text);
+  SetResolvedAddress(&result_, chosen->family, chosen->text);
   result_.phases.resolve = result_.dns_lookup_seconds;  // blackbox adds the phase only once resolved
   Log("Resolved target address ip=" + chosen->text);
   target_ = *chosen;

@@ -177,9 +177,7 @@ void TcpRun::OnResolved(Clock::time_point now) {
   if (chosen == nullptr) {
     return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
   }
-  result_.resolved = true;
-  result_.ip_protocol = chosen->family == AF_INET6 ? 6 : 4;
-  result_.ip_addr_hash = IpAddrHash(chosen->text);
+  SetResolvedAddress(&result_, chosen->family, chosen->text);
   Log("Resolved target address ip=" + chosen->text);
   const ResolvedAddress address = *chosen;
   lookup_.reset();
