@@ -11,6 +11,7 @@ then the test opens the range, and the next runs use datagram sockets. In both p
 names the socket kind, and side by side with blackbox (which makes the same choice) the metric names
 and probe_success, probe_ip_protocol and probe_icmp_reply_hop_limit are equal."""
 import ctypes
+import grp
 import json
 import os
 import shutil
@@ -229,6 +230,41 @@ class IcmpChecksTest(unittest.TestCase):
 
     def test_exposition_is_valid(self):
         check_metrics_with_promtool(self, self.text)
+
+
+class UnprivilegedAgentTest(unittest.TestCase):
+    """The packaged agent runs as a user without capabilities: what docs/checks-icmp.md says it needs."""
+
+    def test_needs_ping_group_range_and_says_so(self):
+        if not shutil.which("setpriv"):
+            self.skipTest("setpriv (util-linux) is needed to drop privileges")
+        gid = grp.getgrnam("nogroup").gr_gid
+        tmp = TempDir()
+        os.chmod(tmp.path, 0o755)
+        config = {"modules": {"icmp": {"prober": "icmp", "timeout": "1s"}},
+                  "checks": [{"module": "icmp", "targets": ["127.0.0.1"], "interval": "2s"}]}
+        path = tmp.write("hostwatch.yml", json.dumps(config), mode=0o644)
+        set_ping_group_range("1 0")
+        agent = Agent("--config.file=" + path, prefix=("setpriv", "--reuid=nobody", "--regid=nogroup",
+                                                       "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"))
+        try:
+            def series(name, **more):
+                return parse_samples(agent.metrics()).get(key(name, "icmp", "127.0.0.1", **more))
+            self.assertIsNotNone(wait_for(lambda: (series("probe_all_success_count") or 0) > 0 or None, timeout=10))
+            self.assertEqual(series("probe_success"), 0)
+            self.assertGreaterEqual(series("hostwatch_check_failures_total", reason="other"), 1)
+            status, _, page = agent.request("/probe?module=icmp&target=127.0.0.1&debug=true")
+            self.assertIn("net.ipv4.ping_group_range", page.decode())
+            self.assertIn("CAP_NET_RAW", page.decode())
+            # Admitting the agent's group (only it) is enough: the next runs use datagram sockets.
+            set_ping_group_range("%d %d" % (gid, gid))
+            self.assertIsNotNone(wait_for(lambda: series("probe_success") == 1 or None, timeout=10))
+            status, _, page = agent.request("/probe?module=icmp&target=127.0.0.1&debug=true")
+            self.assertIn("Using an unprivileged datagram ICMP socket", page.decode())
+        finally:
+            agent.stop()
+            set_ping_group_range("1 0")
+            tmp.cleanup()
 
 
 if __name__ == "__main__":
