@@ -163,4 +163,21 @@ const ResolvedAddress* ChooseAddress(const std::vector<ResolvedAddress>& address
   return fallback ? other : nullptr;
 }
 
+int LookupFamily(const std::string& preferred_ip_protocol, bool fallback) {
+  return fallback ? AF_UNSPEC : (preferred_ip_protocol == "ip6" ? AF_INET6 : AF_INET);
+}
+
+const ResolvedAddress* ChosenAddress(const AddressLookup& lookup, const std::string& preferred_ip_protocol,
+                                     bool fallback, std::string* why) {
+  if (!lookup.error().empty()) {
+    *why = lookup.error();
+    return nullptr;
+  }
+  const ResolvedAddress* chosen = ChooseAddress(lookup.addresses(), preferred_ip_protocol == "ip6", fallback);
+  if (chosen == nullptr) {
+    *why = "unable to find ip; no fallback";
+  }
+  return chosen;
+}
+
 }  // namespace hostwatch

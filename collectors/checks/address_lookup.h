@@ -58,4 +58,13 @@ class AddressLookup {
 // address (the lookup was limited to the preferred family). nullptr when there is none.
 const ResolvedAddress* ChooseAddress(const std::vector<ResolvedAddress>& addresses, bool prefer_ip6, bool fallback);
 
+// The family to look up for a module's preferred_ip_protocol ("ip4", "ip6")
+// and ip_protocol_fallback: any with fallback, else the preferred one.
+int LookupFamily(const std::string& preferred_ip_protocol, bool fallback);
+
+// A finished lookup's address by blackbox's choice (ChooseAddress), or
+// nullptr with *why: the resolver's error, or "unable to find ip; no fallback".
+const ResolvedAddress* ChosenAddress(const AddressLookup& lookup, const std::string& preferred_ip_protocol,
+                                     bool fallback, std::string* why);
+
 }  // namespace hostwatch

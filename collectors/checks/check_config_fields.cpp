@@ -8,6 +8,7 @@
 #include <set>
 
 #include "collectors/checks/http/curl_api.h"
+#include "collectors/checks/ip_network.h"
 
 namespace hostwatch {
 namespace {
@@ -249,6 +250,25 @@ std::optional<StatusRange> ParseStatusRange(const std::string& text) {
     return std::nullopt;
   }
   return StatusRange{code, code};
+}
+
+bool ParseAddressKey(ConfigReader& r, const std::string& key, const YAML::Node& v, const std::string& p,
+                     std::string* preferred_ip_protocol, bool* ip_protocol_fallback, std::string* source_ip_address) {
+  if (key == "preferred_ip_protocol") {
+    r.OneOf(v, p, {"ip4", "ip6"}, preferred_ip_protocol);
+  } else if (key == "ip_protocol_fallback") {
+    r.Bool(v, p, ip_protocol_fallback);
+  } else if (key == "source_ip_address") {
+    int family = 0;
+    std::uint8_t bytes[16];
+    if (r.String(v, p, source_ip_address) && !source_ip_address->empty() &&
+        !ParseIp(*source_ip_address, &family, bytes)) {
+      r.Error(v, p, "must be an IPv4 or IPv6 address");
+    }
+  } else {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace hostwatch

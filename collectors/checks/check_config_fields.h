@@ -46,6 +46,11 @@ void ParseRedactQueryParams(ConfigReader& r, const YAML::Node& n, const std::str
 // latency_buckets: a non-empty, strictly increasing list of finite numbers.
 bool ParseLatencyBuckets(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<double>* out);
 
+// blackbox's address keys of a prober module (tcp, dns, icmp): preferred_ip_protocol (ip4 or ip6),
+// ip_protocol_fallback, source_ip_address (an IP address). False when key is none of them.
+bool ParseAddressKey(ConfigReader& r, const std::string& key, const YAML::Node& v, const std::string& p,
+                     std::string* preferred_ip_protocol, bool* ip_protocol_fallback, std::string* source_ip_address);
+
 // An absolute http(s) URL with a host (url; proxy_url, which may be empty); the check loads libcurl.
 void ParseHttpUrl(ConfigReader& r, const YAML::Node& n, const std::string& path, bool allow_empty, std::string* out);
 

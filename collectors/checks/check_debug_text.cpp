@@ -1,6 +1,7 @@
 #include "collectors/checks/check_debug_text.h"
 
 #include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/icmp/icmp_module.h"
 #include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/strings.h"
@@ -38,7 +39,10 @@ std::string RedactedConfigText(const CheckSpec& spec) {
   }
   std::string out = "module: " + spec.name + "\ntarget: " + spec.target + "\nprober: " + ProberKindName(spec.prober) +
                     "\ninterval: " + FormatDuration(spec.interval) + "\ntimeout: " + FormatDuration(spec.timeout) + "\n";
-  if (!spec.tcp) {
+  if (spec.prober == ProberKind::kIcmp && spec.icmp) {
+    return out + IcmpModuleText(*spec.icmp);
+  }
+  if (!spec.tcp || spec.prober != ProberKind::kTcp) {
     return out;
   }
   const TcpModule& m = *spec.tcp;

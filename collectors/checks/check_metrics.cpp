@@ -74,6 +74,13 @@ void AddAggregates(const CheckSeries& c, MetricSink& sink) {
   m.summary.sample_count = h.runs();
   m.summary.sample_sum = static_cast<double>(h.successes());
   sink.AddFamily(std::move(success));
+  if (h.last().prober == ProberKind::kIcmp) {
+    const BucketHistogram& rtt = h.rtt_histogram();
+    sink.AddFamily(HistogramFamily("probe_all_icmp_rtt_seconds",
+                                   "Histogram of the round trip of every answered echo of the check, in seconds.",
+                                   Labels(c.descs.base, c.label_values), rtt.bounds(), rtt.counts(), rtt.sum(),
+                                   rtt.count()));
+  }
 }
 
 // probe_ssl_last_chain_info, when the run kept the verified leaf's identity.
@@ -157,7 +164,8 @@ CheckDescs::CheckDescs(std::vector<std::string> base_label_names, std::vector<st
       skipped{"hostwatch_check_skipped_total",
               "Runs skipped because the previous run was still going or no concurrency slot freed before the next "
               "one was due.",
-              MetricType::Counter, id} {}
+              MetricType::Counter, id},
+      icmp(base) {}
 
 namespace {
 
@@ -229,6 +237,9 @@ void AddResultSeries(const ProbeResult& r, const CheckDescs& d, const std::vecto
   }
   if (r.prober == ProberKind::kDns) {
     return AddDnsResultSeries(r, d, base, sink);
+  }
+  if (r.prober == ProberKind::kIcmp) {
+    return AddIcmpResultSeries(r, d, base, sink);
   }
   sink.Add(d.success, r.success ? 1 : 0, base);
   sink.Add(d.duration, r.duration_seconds, base);

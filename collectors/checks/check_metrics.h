@@ -15,6 +15,7 @@
 
 #include "collectors/checks/dns/dns_metrics.h"
 #include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/icmp/icmp_series.h"
 #include "collectors/checks/run_history.h"
 #include "collectors/core/metric_sink.h"
 
@@ -38,6 +39,7 @@ struct CheckDescs {
   MetricDesc grpc_duration, grpc_ssl, grpc_status_code, grpc_healthcheck;  // grpc module checks
   DnsDescs dns;  // the dns prober's own families
   MetricDesc failures, phase_totals, last_success, last_run, consecutive_failures, skipped;
+  IcmpDescs icmp;
 };
 
 // The blackbox_exporter series of one result, with blackbox's names and HELP

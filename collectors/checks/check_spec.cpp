@@ -16,6 +16,8 @@ const char* ProberKindName(ProberKind kind) {
       return "grpc";
     case ProberKind::kDns:
       return "dns";
+    case ProberKind::kIcmp:
+      return "icmp";
   }
   return "http";
 }

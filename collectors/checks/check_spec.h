@@ -21,6 +21,7 @@ namespace hostwatch {
 struct TcpModule;   // collectors/checks/tcp/tcp_module.h
 struct GrpcModule;  // collectors/checks/grpc/grpc_module.h
 struct DnsModule;   // collectors/checks/dns/dns_module.h
+struct IcmpModule;  // collectors/checks/icmp/icmp_module.h
 
 struct CheckSpec {
   ProberKind prober = ProberKind::kHttp;
@@ -39,6 +40,7 @@ struct CheckSpec {
   std::shared_ptr<const TcpModule> tcp;         // prober == kTcp
   std::shared_ptr<const GrpcModule> grpc;       // prober == kGrpc
   std::shared_ptr<const DnsModule> dns;         // prober == kDns
+  std::shared_ptr<const IcmpModule> icmp;       // prober == kIcmp
 };
 
 // How the checker knows a check: (name, target). An `http_checks:` check has a

@@ -8,6 +8,7 @@
 #include "collectors/checks/grpc/grpc_probe.h"
 #include "collectors/checks/http/http_probe.h"
 #include "collectors/checks/dns/dns_probe.h"
+#include "collectors/checks/icmp/icmp_probe.h"
 #include "collectors/checks/tcp/tcp_probe.h"
 #include "collectors/core/strings.h"
 
@@ -19,6 +20,18 @@ using std::chrono::milliseconds;
 
 // When no check is scheduled the thread sleeps this long between looks (Update wakes it).
 constexpr milliseconds kIdleWait{60000};
+
+// The run of a module check whose prober drives its own socket (tcp, dns, icmp).
+std::unique_ptr<SocketRun> StartModuleSocketRun(const CheckSpec& spec, Clock::time_point now) {
+  switch (spec.prober) {
+    case ProberKind::kDns:
+      return StartDnsRun(spec.dns, spec.target, spec.timeout, now);
+    case ProberKind::kIcmp:
+      return StartIcmpRun(spec.icmp, spec.target, spec.timeout, now);
+    default:
+      return StartTcpRun(spec.tcp, spec.target, spec.timeout, now);
+  }
+}
 
 }  // namespace
 
@@ -335,9 +348,7 @@ void HttpChecker::StartRun(CheckState& s, Clock::time_point now) {
 void HttpChecker::StartSocketRun(CheckState& s, Clock::time_point now) {
   AdvanceSchedule(s, now);
   const CheckSpec& spec = *s.spec;
-  std::unique_ptr<SocketRun> run = spec.prober == ProberKind::kDns
-                                        ? StartDnsRun(spec.dns, spec.target, spec.timeout, now)
-                                        : StartTcpRun(spec.tcp, spec.target, spec.timeout, now);
+  std::unique_ptr<SocketRun> run = StartModuleSocketRun(spec, now);
   std::optional<SocketRunner::Finished> done = sockets_.Add(KeyOf(spec), spec.fingerprint, std::move(run), now);
   if (done) {
     RecordResultLocked(done->key, done->fingerprint, std::move(done->result));

@@ -8,6 +8,7 @@
 #include "collectors/checks/check_spec.h"
 #include "collectors/checks/dns/dns_module.h"
 #include "collectors/checks/grpc/grpc_module.h"
+#include "collectors/checks/icmp/icmp_module.h"
 #include "collectors/checks/tcp/tcp_module.h"
 #include "collectors/core/config_reader.h"
 #include "collectors/core/strings.h"
@@ -26,25 +27,24 @@ struct Module {
   std::shared_ptr<const TcpModule> tcp;
   std::shared_ptr<const GrpcModule> grpc;
   std::shared_ptr<const DnsModule> dns;  // set when prober is dns
+  std::shared_ptr<const IcmpModule> icmp;
   std::string text;  // canonical YAML, for the fingerprint
 };
 
-// The prober's key: tcp, dns and grpc are supported; the others are refused with what to do instead.
+// The prober's key: tcp, dns, grpc and icmp are supported; http is refused with what to do instead.
 bool ParseProber(ConfigReader& r, const YAML::Node& v, const std::string& p, ProberKind* out) {
   std::string prober;
   if (!r.String(v, p, &prober)) {
     return false;
   }
   static const std::map<std::string, ProberKind, std::less<>> kSupported = {
-      {"tcp", ProberKind::kTcp}, {"dns", ProberKind::kDns}, {"grpc", ProberKind::kGrpc}};
+      {"tcp", ProberKind::kTcp}, {"dns", ProberKind::kDns}, {"grpc", ProberKind::kGrpc}, {"icmp", ProberKind::kIcmp}};
   if (auto it = kSupported.find(prober); it != kSupported.end()) {
     *out = it->second;
     return true;
   }
   if (prober == "http") {
     r.Error(v, p, "not yet: use http_checks for HTTP (its keys are blackbox's http module keys)");
-  } else if (prober == "icmp") {
-    r.Error(v, p, "not yet supported (supported: tcp, dns, grpc)");
   } else {
     r.Error(v, p, "must be one of http, tcp, dns, icmp, grpc");
   }
@@ -57,6 +57,7 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   auto tcp = std::make_shared<TcpModule>();
   auto grpc = std::make_shared<GrpcModule>();
   auto dns = std::make_shared<DnsModule>();
+  auto icmp = std::make_shared<IcmpModule>();
   bool has_prober = false, has_dns = false;
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "prober") {
@@ -71,8 +72,10 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
     } else if (key == "dns") {
       has_dns = true;
       ParseDnsModule(r, v, p, dns.get());
+    } else if (key == "icmp") {
+      ParseIcmpModule(r, v, p, icmp.get());
     } else {
-      r.Error(v, p, "not yet supported (supported: tcp, dns, grpc)");
+      r.Error(v, p, "not yet supported (supported: tcp, dns, grpc, icmp)");
     }
   });
   if (!has_prober) {
@@ -83,6 +86,9 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   if (m.timeout.count() <= 0) {
     r.Error(n, path + ".timeout", "must be above 0");
   }
+  if (m.prober == ProberKind::kIcmp) {
+    CheckIcmpRunFits(r, n["icmp"], path + ".icmp", *icmp, m.timeout);
+  }
   m.tcp = std::move(tcp);
   if (!n["grpc"] || n["grpc"].IsNull()) {
     *grpc = GrpcModuleWithoutSection();  // blackbox's defaults need a grpc: section (see there)
@@ -91,6 +97,7 @@ Module ParseModule(ConfigReader& r, const YAML::Node& n, const std::string& path
   if (m.prober == ProberKind::kDns) {
     m.dns = std::move(dns);
   }
+  m.icmp = std::move(icmp);
   m.text = YAML::Dump(n);
   return m;
 }
@@ -116,7 +123,7 @@ struct Entry {
   std::map<std::string, std::string> labels;
 };
 
-// module: the entry's module when known (a dns target may leave out its port).
+// module: the entry's module when known (a dns target may leave out its port, an icmp target has none).
 void TargetsOf(ConfigReader& r, const YAML::Node& v, const std::string& p, const Module* module,
                std::vector<std::string>* out) {
   r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
@@ -124,7 +131,11 @@ void TargetsOf(ConfigReader& r, const YAML::Node& v, const std::string& p, const
     if (!r.String(item, ip, &target)) {
       return;
     }
-    if (module != nullptr && module->dns) {
+    if (module != nullptr && module->prober == ProberKind::kIcmp) {
+      if (!ValidIcmpTarget(target, &why)) {
+        return r.Error(item, ip, "must be a host name or IP address (" + why + ")");
+      }
+    } else if (module != nullptr && module->dns) {
       int dns_port = 0;
       if (!SplitDnsTarget(target, module->dns->dns_over_tls, &host, &dns_port, &why)) {
         r.Error(item, ip, "must be host, host:port or [v6]:port (" + why + ")");
@@ -145,6 +156,10 @@ Entry ParseEntry(ConfigReader& r, const YAML::Node& n, const std::string& path,
                  const std::map<std::string, Module>& modules) {
   Entry e;
   bool has_module = false, has_targets = false;
+  // Targets are checked by the prober of the module (an icmp target has no port), whatever the key order.
+  const YAML::Node module_key = n.IsMap() ? n["module"] : YAML::Node();
+  auto named = module_key.IsDefined() && module_key.IsScalar() ? modules.find(module_key.Scalar()) : modules.end();
+  const Module* module = named != modules.end() ? &named->second : nullptr;
   r.Fields(n, path, {"module", "targets", "interval", "labels"}, [&](const std::string& key, const YAML::Node& v,
                                                                      const std::string& p) {
     if (key == "module") {
@@ -159,9 +174,7 @@ Entry ParseEntry(ConfigReader& r, const YAML::Node& n, const std::string& path,
       }
       has_module = true;
     } else if (key == "targets") {
-      const YAML::Node name = n["module"];
-      auto it = name.IsScalar() ? modules.find(name.Scalar()) : modules.end();
-      TargetsOf(r, v, p, it == modules.end() ? nullptr : &it->second, &e.targets);
+      TargetsOf(r, v, p, module, &e.targets);
       has_targets = true;
     } else if (key == "interval") {
       r.Duration(v, p, &e.interval);
@@ -192,6 +205,7 @@ std::shared_ptr<const CheckSpec> SpecOf(const Entry& e, const Module& m, const s
   spec->tcp = m.tcp;
   spec->grpc = m.grpc;
   spec->dns = m.dns;
+  spec->icmp = m.icmp;
   spec->fingerprint = m.text + "\n#target=" + target + "\n#interval=" + std::to_string(e.interval.count());
   for (const auto& [k, v] : e.labels) {
     spec->fingerprint += "\n#label " + k + "=" + v;

@@ -11,9 +11,9 @@
 //
 // Each (module, target) becomes one scheduled check (check_spec.h) with the
 // labels check="<module>", target="<target>". Probers: tcp, dns (a dns
-// target may leave out its port: 53, or 853 with dns_over_tls), grpc. An `http`
-// module is refused with "not yet: use http_checks", icmp as not yet
-// supported. Errors are file:line:column: key: reason, every one at once.
+// target may leave out its port: 53, or 853 with dns_over_tls), grpc, icmp
+// (a target is then a host, without a port). An `http` module is refused with
+// "not yet: use http_checks". Errors are file:line:column: key: reason, every one at once.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

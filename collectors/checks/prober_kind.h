@@ -4,9 +4,9 @@
 
 namespace hostwatch {
 
-enum class ProberKind { kHttp, kTcp, kGrpc, kDns };
+enum class ProberKind { kHttp, kTcp, kGrpc, kDns, kIcmp };
 
-// "http", "tcp", "grpc", "dns": the spelling of blackbox's `prober:` key.
+// "http", "tcp", "grpc", "dns", "icmp": the spelling of blackbox's `prober:` key.
 const char* ProberKindName(ProberKind kind);
 
 }  // namespace hostwatch

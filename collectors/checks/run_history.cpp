@@ -6,14 +6,24 @@
 
 namespace hostwatch {
 
-RunHistory::RunHistory(std::vector<double> latency_buckets) : latency_buckets_(std::move(latency_buckets)) {
-  bucket_counts_.assign(latency_buckets_.size() + 1, 0);
+BucketHistogram::BucketHistogram(std::vector<double> bounds) : bounds_(std::move(bounds)) {
+  counts_.assign(bounds_.size() + 1, 0);
 }
+
+void BucketHistogram::Observe(double v) {
+  ++counts_[BucketIndex(bounds_, v)];
+  sum_ += v;
+  ++count_;
+}
+
+RunHistory::RunHistory(std::vector<double> latency_buckets) : durations_(latency_buckets), rtts_(latency_buckets) {}
 
 void RunHistory::Record(ProbeResult r, std::size_t history_size) {
   ++runs_;
-  duration_sum_ += r.duration_seconds;
-  ++bucket_counts_[BucketIndex(latency_buckets_, r.duration_seconds)];
+  durations_.Observe(r.duration_seconds);
+  for (double rtt : r.icmp.rtts) {
+    rtts_.Observe(rtt);
+  }
   phase_totals_ += r.phases;
   last_run_ = r.start_unix;
   if (r.success) {

@@ -40,6 +40,25 @@ struct CheckSummary {
   std::string last_failure_reason;           // "" when the last run succeeded
 };
 
+// Counts of values per bucket, with their sum and number: the one histogram
+// behind the checks' histograms (run durations; ICMP round trips).
+class BucketHistogram {
+ public:
+  // bounds: the buckets' upper bounds, ascending, without +Inf.
+  explicit BucketHistogram(std::vector<double> bounds);
+  void Observe(double v);
+  const std::vector<double>& bounds() const { return bounds_; }
+  const std::vector<std::uint64_t>& counts() const { return counts_; }  // per bound, then +Inf; not cumulative
+  double sum() const { return sum_; }
+  std::uint64_t count() const { return count_; }
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::uint64_t> counts_;
+  double sum_ = 0;
+  std::uint64_t count_ = 0;
+};
+
 class RunHistory {
  public:
   // latency_buckets: the upper bounds of probe_all_duration_seconds (without +Inf).
@@ -59,9 +78,11 @@ class RunHistory {
   CheckSummary Summarize(const std::string& name, const std::string& target, double now_unix) const;
 
   // Counters since the check was loaded, for the check's series.
-  const std::vector<double>& latency_buckets() const { return latency_buckets_; }
-  const std::vector<std::uint64_t>& bucket_counts() const { return bucket_counts_; }  // per bound, not cumulative
-  double duration_sum() const { return duration_sum_; }
+  const std::vector<double>& latency_buckets() const { return durations_.bounds(); }
+  const std::vector<std::uint64_t>& bucket_counts() const { return durations_.counts(); }  // per bound, not cumulative
+  double duration_sum() const { return durations_.sum(); }
+  // Every answered echo's round trip over all runs (icmp checks), on the latency buckets.
+  const BucketHistogram& rtt_histogram() const { return rtts_; }
   std::uint64_t runs() const { return runs_; }
   std::uint64_t successes() const { return successes_; }
   std::uint64_t failures(FailureReason reason) const { return failures_[static_cast<int>(reason)]; }
@@ -71,11 +92,10 @@ class RunHistory {
   const PhaseDurations& phase_totals() const { return phase_totals_; }
 
  private:
-  std::vector<double> latency_buckets_;
+  BucketHistogram durations_;
+  BucketHistogram rtts_;
   std::optional<ProbeResult> last_;
   std::deque<RunRecord> records_;
-  std::vector<std::uint64_t> bucket_counts_;  // one per bound plus +Inf
-  double duration_sum_ = 0;
   std::uint64_t runs_ = 0;
   std::uint64_t successes_ = 0;
   std::array<std::uint64_t, kFailureReasonCount> failures_{};

@@ -8,24 +8,16 @@
 
 namespace hostwatch {
 
-int LookupFamily(const std::string& preferred_ip_protocol, bool fallback) {
-  return fallback ? AF_UNSPEC : (preferred_ip_protocol == "ip6" ? AF_INET6 : AF_INET);
-}
-
 const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::string& host,
                                     const std::string& preferred_ip_protocol, bool fallback, ProbeResult* result,
                                     std::string* error) {
-  const ResolvedAddress* chosen = nullptr;
-  if (lookup.error().empty()) {
-    chosen = ChooseAddress(lookup.addresses(), preferred_ip_protocol == "ip6", fallback);
-  }
+  std::string why;
+  const ResolvedAddress* chosen = ChosenAddress(lookup, preferred_ip_protocol, fallback, &why);
   if (chosen == nullptr) {
-    *error = "resolving " + host + ": " + (lookup.error().empty() ? "unable to find ip; no fallback" : lookup.error());
+    *error = "resolving " + host + ": " + why;
     return nullptr;
   }
-  result->resolved = true;
-  result->ip_protocol = chosen->family == AF_INET6 ? 6 : 4;
-  result->ip_addr_hash = IpAddrHash(chosen->text);
+  SetResolvedAddress(result, chosen->family, chosen->text);
   result->log.push_back("Resolved target address ip=" + chosen->text);
   return chosen;
 }

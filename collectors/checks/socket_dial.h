@@ -17,11 +17,8 @@
 
 namespace hostwatch {
 
-// What to look up: AF_UNSPEC with fallback (both families), else only the preferred one's.
-int LookupFamily(const std::string& preferred_ip_protocol, bool fallback);
-
-// After the lookup finished: blackbox's choice of address, recorded in
-// *result (resolved, ip_protocol, ip_addr_hash and a log line). nullptr, with
+// After the lookup finished: blackbox's choice of address (ChosenAddress),
+// recorded in *result (SetResolvedAddress, and a log line). nullptr, with
 // *error ("resolving <host>: ..."), when there is none.
 const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::string& host,
                                     const std::string& preferred_ip_protocol, bool fallback, ProbeResult* result,

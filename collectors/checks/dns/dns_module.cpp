@@ -98,12 +98,8 @@ void ParseField(ConfigReader& r, const std::string& key, const YAML::Node& v, co
     ParseValidator(r, v, p, &out->validate_authority);
   } else if (key == "validate_additional_rrs") {
     ParseValidator(r, v, p, &out->validate_additional);
-  } else if (key == "preferred_ip_protocol") {
-    r.OneOf(v, p, {"ip4", "ip6"}, &out->preferred_ip_protocol);
-  } else if (key == "ip_protocol_fallback") {
-    r.Bool(v, p, &out->ip_protocol_fallback);
   } else {
-    ParseSourceIpAddress(r, v, p, &out->source_ip_address);
+    ParseAddressKey(r, key, v, p, &out->preferred_ip_protocol, &out->ip_protocol_fallback, &out->source_ip_address);
   }
 }
 

@@ -105,4 +105,10 @@ std::uint32_t IpAddrHash(const std::string& ip) {
   return hash;
 }
 
+void SetResolvedAddress(ProbeResult* result, int family, const std::string& ip) {
+  result->resolved = true;
+  result->ip_protocol = family == AF_INET6 ? 6 : 4;
+  result->ip_addr_hash = IpAddrHash(ip);
+}
+
 }  // namespace hostwatch

@@ -12,6 +12,7 @@
 
 #include "collectors/checks/dns/dns_facts.h"
 #include "collectors/checks/http/tls_facts.h"
+#include "collectors/checks/icmp/icmp_facts.h"
 #include "collectors/checks/prober_kind.h"
 
 namespace hostwatch {
@@ -114,7 +115,11 @@ struct ProbeResult {
   long long grpc_status_code = 0;
   std::optional<long long> grpc_serving_status;
   DnsFacts dns;  // prober == kDns
+  IcmpFacts icmp;  // prober == kIcmp
   std::vector<std::string> log;  // short debug log; never contains secrets
 };
+
+// Marks a result resolved to ip (family AF_INET or AF_INET6): probe_ip_protocol and probe_ip_addr_hash.
+void SetResolvedAddress(ProbeResult* result, int family, const std::string& ip);
 
 }  // namespace hostwatch

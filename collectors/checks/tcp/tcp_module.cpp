@@ -1,7 +1,6 @@
 #include "collectors/checks/tcp/tcp_module.h"
 
 #include "collectors/checks/check_config_fields.h"
-#include "collectors/checks/ip_network.h"
 
 namespace hostwatch {
 namespace {
@@ -29,13 +28,11 @@ void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& pat
   static const std::vector<std::string_view> kKeys = {
       "preferred_ip_protocol", "ip_protocol_fallback", "source_ip_address", "query_response", "tls", "tls_config"};
   r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-    if (key == "preferred_ip_protocol") {
-      r.OneOf(v, p, {"ip4", "ip6"}, &out->preferred_ip_protocol);
-    } else if (key == "ip_protocol_fallback") {
-      r.Bool(v, p, &out->ip_protocol_fallback);
-    } else if (key == "source_ip_address") {
-      ParseSourceIpAddress(r, v, p, &out->source_ip_address);
-    } else if (key == "query_response") {
+    if (ParseAddressKey(r, key, v, p, &out->preferred_ip_protocol, &out->ip_protocol_fallback,
+                        &out->source_ip_address)) {
+      return;
+    }
+    if (key == "query_response") {
       r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
         ParseStep(r, item, ip, &out->query_response.emplace_back());
       });
@@ -45,14 +42,6 @@ void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& pat
       ParseCheckTls(r, v, p, &out->tls_config);
     }
   });
-}
-
-void ParseSourceIpAddress(ConfigReader& r, const YAML::Node& n, const std::string& path, std::string* out) {
-  int family = 0;
-  std::uint8_t bytes[16];
-  if (r.String(n, path, out) && !out->empty() && !ParseIp(*out, &family, bytes)) {
-    r.Error(n, path, "must be an IPv4 or IPv6 address");
-  }
 }
 
 bool SplitHostPort(const std::string& target, std::string* host, std::string* port, std::string* why) {

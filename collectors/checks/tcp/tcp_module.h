@@ -39,9 +39,6 @@ struct TcpModule {
 // files) go to r's diagnostics with their position; never throws.
 void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& path, TcpModule* out);
 
-// source_ip_address (tcp and dns modules): "" or an IPv4 or IPv6 address.
-void ParseSourceIpAddress(ConfigReader& r, const YAML::Node& n, const std::string& path, std::string* out);
-
 // Splits "host:port", "[v6]:port" as Go's net.SplitHostPort; false (with *why) when it has no port.
 bool SplitHostPort(const std::string& target, std::string* host, std::string* port, std::string* why);
 

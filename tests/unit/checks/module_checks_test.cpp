@@ -83,7 +83,7 @@ TEST(ModuleChecksTest, ReportsEveryProblemWithItsPosition) {
   Parse(R"(modules:
   a: {prober: tcp, tcp: {query_responce: []}}
   b: {prober: http}
-  c: {prober: icmp}
+  c: {prober: smtp}
   d: {timeout: 5s}
   e: {prober: tcp, tcp: {source_ip_address: s3cret, query_response: [{expect: "(x"}]}}
 checks:
@@ -100,7 +100,7 @@ checks:
       "hw.yml:2:26: modules.a.tcp.query_responce: unknown key (known: preferred_ip_protocol, ip_protocol_fallback, "
       "source_ip_address, query_response, tls, tls_config; did you mean query_response?)",
       "hw.yml:3:15: modules.b.prober: not yet: use http_checks for HTTP (its keys are blackbox's http module keys)",
-      "hw.yml:4:15: modules.c.prober: not yet supported (supported: tcp, dns, grpc)",
+      "hw.yml:4:15: modules.c.prober: must be one of http, tcp, dns, icmp, grpc",
       "hw.yml:5:6: modules.d: prober is required",
       "hw.yml:6:45: modules.e.tcp.source_ip_address: must be an IPv4 or IPv6 address",
       "hw.yml:6:79: modules.e.tcp.query_response[0].expect: invalid regular expression: missing closing )",
