@@ -63,7 +63,7 @@ class BlackboxConfigsTest(unittest.TestCase):
         cls.tmp = TempDir()
         cls.server = TargetServer({"/ok": Reply(200, b"fine"), "/teapot": Reply(418, b"short and stout"),
                                    "POST /post": lambda req: Reply(200 if req.body == b"{}" else 400),
-                                   "POST /login": login})
+                                   "POST /login": login}, record=True)
         u = cls.server.url
         cls.tmp.write("pw", PASSWORD + "\n")
         cls.bb_path = cls.tmp.write("blackbox.yml", blackbox_yml(os.path.join(cls.tmp.path, "pw")))
@@ -180,6 +180,10 @@ class BlackboxConfigsTest(unittest.TestCase):
         self.assertIsNotNone(self.ran({("http_2xx", u("/ok?new=1"), "web")}))
         self.assertEqual(self.agent.request("/-/healthy")[0], 200)
         self.assertIn("hostwatch_config_last_reload_successful 1", self.agent.metrics())
+        # Back as it was, for the other tests.
+        self.write_web([u("/ok"), u("/teapot")])
+        self.assertIsNotNone(wait_for(lambda: self.ran(self.pairs, absent={("http_2xx", u("/ok?new=1"), "web")}),
+                                      timeout=30), self.agent.metrics())
 
 
 if __name__ == "__main__":

@@ -25,6 +25,14 @@ const MetricDesc kTargets{"hostwatch_check_targets_file_targets",
                           "Targets a targets_files file gives now (from its last good read).", MetricType::Gauge,
                           {"file"}};
 
+std::size_t CountTargets(const std::vector<TargetGroup>& groups) {
+  std::size_t n = 0;
+  for (const TargetGroup& g : groups) {
+    n += g.targets.size();
+  }
+  return n;
+}
+
 // What the last look at a file found.
 struct FileState {
   FileIdentity identity;
@@ -135,14 +143,6 @@ class PollPass {
   void Problem(const std::string& file, std::string why) {
     ++errors[file];
     events.push_back(TargetsFileEvent{file, std::move(why), 0});
-  }
-
-  static std::size_t CountTargets(const std::vector<TargetGroup>& groups) {
-    std::size_t n = 0;
-    for (const TargetGroup& g : groups) {
-      n += g.targets.size();
-    }
-    return n;
   }
 
   const Entries entries_;
@@ -270,11 +270,7 @@ std::vector<std::shared_ptr<const CheckSpec>> TargetsFiles::Checks() const {
 void TargetsFiles::Collect(MetricSink& sink) const {
   std::lock_guard<std::mutex> lock(shared_->mu);
   for (const auto& [file, st] : shared_->files) {
-    std::size_t n = 0;
-    for (const TargetGroup& g : st.groups) {
-      n += g.targets.size();
-    }
-    sink.Add(kTargets, static_cast<double>(n), {file});
+    sink.Add(kTargets, static_cast<double>(CountTargets(st.groups)), {file});
   }
   for (const auto& [file, n] : shared_->errors_total) {
     sink.Add(kErrorsTotal, static_cast<double>(n), {file});

@@ -253,7 +253,7 @@ checks:
   EXPECT_EQ(got[1], "hw.yml:3:36: modules.b.http.oauth2: not supported (use authorization, bearer_token_file or basic_auth)");
   EXPECT_EQ(got[2], "hw.yml:4:59: modules.c.http.fail_if_body_json_matches_cel: not supported (CEL expressions); use "
                     "fail_if_body_matches_regexp");
-  EXPECT_EQ(got[3], "hw.yml:5:50: modules.d.http.body_file: cannot read the file: No such file or directory");
+  EXPECT_EQ(got[3], "hw.yml:5:48: modules.d.http.body_file: cannot read the file: No such file or directory");
   EXPECT_EQ(got[4], "hw.yml:5:27: modules.d.http: at most one of body and body_file may be set");
   EXPECT_EQ(got[5], "hw.yml:6:27: modules.e.http: at most one of basic_auth, authorization, bearer_token and "
                     "bearer_token_file may be set");

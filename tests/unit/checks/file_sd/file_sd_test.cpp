@@ -63,7 +63,7 @@ TEST(FileSdTest, ReportsEveryProblemWithItsPosition) {
 ])",
               &diag);
   const std::vector<std::string> want = {
-      "t.json:2:21: [0].targets[1]: must not be empty",
+      "t.json:2:22: [0].targets[1]: must not be empty",
       "t.json:2:38: [0].labels.check: label name is reserved",
       "t.json:2:57: [0].labels.bad-name: invalid label name",
       "t.json:3:2: [1]: targets is required",
@@ -84,7 +84,7 @@ TEST(FileSdTest, MalformedSyntaxIsAnErrorWithItsLine) {
   ConfigDiagnostics top("t.yml");
   ParseFileSd("targets: [a:1]\n", &top);
   ASSERT_EQ(top.errors().size(), 1u);
-  EXPECT_EQ(top.errors()[0].ToString(), "t.yml:1:1: : must be a list, got a mapping");
+  EXPECT_EQ(top.errors()[0].ToString(), "t.yml:1:1: must be a list, got a mapping");
 }
 
 TEST(FileSdTest, NamesPrometheusReads) {

@@ -105,7 +105,7 @@ TEST(TargetsFilesTest, FollowsChangesAndKeepsTheTargetsOfABadFile) {
 
 TEST(TargetsFilesTest, ATargetThatDoesNotSuitTheProberIsCountedAndSkipped) {
   TempDir dir;
-  dir.Write("a.yml", "- targets: ['db1:22', 'no-port', 'http://x/']\n");
+  dir.Write("a.yml", "- targets: ['db1:22', 'no-port', '::1:22']\n");
   TargetsFiles t(nullptr, nullptr);
   t.Update(Entry("tcp_connect", {dir.path() + "/a.yml"}));
   EXPECT_EQ(Keys(t), std::vector<std::string>{"tcp_connect db1:22"});
