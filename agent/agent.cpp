@@ -64,6 +64,15 @@ void LogX509FileEvent(const X509FileEvent& e) {
   }
 }
 
+// A targets_files file was read, or has a problem now (it keeps its previous targets).
+void LogTargetsFileEvent(const TargetsFileEvent& e) {
+  if (e.error.empty()) {
+    logging::Debug("targets file read", {{"file", e.file}, {"targets", static_cast<std::uint64_t>(e.targets)}});
+  } else {
+    logging::LogEachLine("targets file problem, keeping its previous targets", e.error);
+  }
+}
+
 }  // namespace
 
 // One pool thread per collector that may be hung (each name at most once, across reloads: see
@@ -76,7 +85,8 @@ Agent::Agent(AgentFlags flags)
       self_metrics_(!flags_.disable_exporter_metrics),
       limiter_(flags_.max_requests),
       scrape_threads_(std::make_shared<ScrapeThreads>(AllCollectors().size() + kSpareScrapeThreads)),
-      x509_files_(LogX509FileEvent) {}
+      x509_files_(LogX509FileEvent),
+      targets_files_([this] { PushChecks(); }, LogTargetsFileEvent) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -147,7 +157,8 @@ Status Agent::Reload() {
     snapshot_ = snap.value();
   }
   if (checker_) {
-    checker_->Update(snap.value()->config.http_checks);
+    targets_files_.Update(snap.value()->config.http_checks.targets_files);
+    PushChecks();
   }
   x509_files_.Update(snap.value()->config.x509_files);
   logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
@@ -167,8 +178,16 @@ void Agent::StartChecker() {
                                           {"duration_seconds", r.duration_seconds}});
         }
       });
+  targets_files_.Update(Current()->config.http_checks.targets_files);  // calls PushChecks when it finds targets
   probe_backend_ = std::make_unique<CheckProbeBackend>(*checker_);
   probe_handler_ = std::make_unique<ProbeHandler>(*probe_backend_);
+}
+
+void Agent::PushChecks() {
+  std::lock_guard<std::mutex> lock(push_mu_);
+  if (checker_) {
+    checker_->Update(WithFileChecks(Current()->config.http_checks, targets_files_.Checks()));
+  }
 }
 
 HttpServerOptions Agent::ServerOptions() const {
@@ -199,7 +218,7 @@ Status Agent::Serve() {
   StartChecker();
   // The order the families were gathered in before sources existed; the writer sorts by name,
   // but families of one name (a textfile repeating one) merge in this order.
-  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get(), &x509_files_};
+  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get(), &x509_files_, &targets_files_};
   if (flags_.disable_exporter_metrics) {
     std::erase(sources_, &server_);  // its request counts are the exporter's own, like promhttp_*
   }

@@ -34,6 +34,7 @@
 #include "agent/web/probe_handler.h"
 #include "agent/web/web_security.h"
 #include "collectors/checks/http_checker.h"
+#include "collectors/checks/file_sd/targets_files.h"
 #include "collectors/checks/x509/x509_file_watcher.h"
 #include "collectors/core/metric_source.h"
 #include "collectors/core/proc_fs.h"
@@ -72,6 +73,8 @@ class Agent {
   Result<std::shared_ptr<const Snapshot>> Build() const;
   std::shared_ptr<const Snapshot> Current() const;
   void StartChecker();
+  // Hands the checker the current configuration's checks plus those of the targets_files now.
+  void PushChecks();
   HttpServerOptions ServerOptions() const;
 
   HttpResponse HandleMetrics(const HttpRequest& req);
@@ -109,6 +112,11 @@ class Agent {
 
   // x509_files: long-lived across reloads (Update keeps the parsed state of unchanged files).
   X509FileWatcher x509_files_;
+
+  // targets_files: of checks: entries; polled from Serve() on. Declared after checker_, so it is
+  // destroyed (and calls back no more) first.
+  TargetsFiles targets_files_;
+  std::mutex push_mu_;  // serializes PushChecks
 
   // Asked after the snapshot's scraper, in this order. Filled by Serve() before
   // the server starts, fixed afterwards. Not owned: members of this Agent.

@@ -176,7 +176,7 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
     return out;  // the tree may contain itself: no further walk
   }
   ExpandTree(root, "", env, diag);
-  r.Fields(root, "", {"collectors", "http_checks", "modules", "checks", "x509_files"},
+  r.Fields(root, "", {"collectors", "http_checks", "modules", "modules_file", "checks", "x509_files"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
              if (key == "collectors") {
                ParseCollectors(r, v, &out);
@@ -186,6 +186,10 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
                out.http_checks = v;
              } else if (key == "modules") {
                out.modules = v;
+             } else if (key == "modules_file") {
+               if (r.String(v, p, &out.modules_file) && out.modules_file.empty()) {
+                 r.Error(v, p, "must name a file");
+               }
              } else {
                out.checks = v;
              }

@@ -8,6 +8,7 @@
 //       <option_with_underscores>: value
 //   http_checks: {...}         # validated by collectors/checks/check_config.h
 //   modules: {...}, checks: [...]  # validated by collectors/checks/module_checks.h
+//   modules_file: /etc/prometheus/blackbox.yml  # more modules (collectors/checks/modules_file.h)
 //   x509_files: [/etc/ssl/*.pem]   # collectors/checks/x509/x509_files_config.h
 //
 // Every section is read with ConfigReader (collectors/core/config_reader.h):
@@ -35,6 +36,7 @@ struct FileConfig {
   std::map<std::string, std::string> collector_options;  // "<collector>.<flag-key>" -> value
   YAML::Node http_checks;                                 // the raw (expanded) section, or undefined
   YAML::Node modules;                                     // blackbox modules (checks/module_checks.h), raw
+  std::string modules_file;                               // a blackbox.yml to read modules from (checks/modules_file.h)
   YAML::Node checks;                                      // module + targets entries, raw
   std::vector<std::string> x509_files;                    // certificate file paths and globs
 };

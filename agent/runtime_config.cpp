@@ -4,6 +4,7 @@
 
 #include "agent/config.h"
 #include "collectors/checks/module_checks.h"
+#include "collectors/checks/modules_file.h"
 
 namespace hostwatch {
 namespace {
@@ -23,9 +24,18 @@ Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
     file = LoadConfigFile(flags.config_file, &diag);
     // The same diagnostics, so file and http_checks problems are reported together.
     config.http_checks = ParseHttpChecksConfig(file.http_checks, &diag);
-    ParseModuleChecks(file.modules, file.checks, &config.http_checks, &diag);
-    if (!diag.ok()) {
-      return Status::Error(diag.ToString());
+    ModuleMap modules = ParseModules(file.modules, &diag);
+    // The modules_file's problems are reported against that file, after the main file's.
+    ConfigDiagnostics modules_diag(file.modules_file);
+    if (!file.modules_file.empty()) {
+      ModuleMap more = LoadModulesFile(file.modules_file, modules, &modules_diag);
+      modules.merge(more);
+    }
+    ParseChecksSection(std::move(modules), file.checks, &config.http_checks, &diag);
+    if (!diag.ok() || !modules_diag.ok()) {
+      const bool both = !diag.ok() && !modules_diag.ok();
+      return Status::Error((diag.ok() ? "" : diag.ToString()) + (both ? "\n" : "") +
+                           (modules_diag.ok() ? "" : modules_diag.ToString()));
     }
     config.config_file = flags.config_file;
     config.x509_files = file.x509_files;

@@ -55,8 +55,9 @@ void ParseDefaults(ConfigReader& r, const YAML::Node& n, const std::string& path
   });
 }
 
-// What request to send: URL, method, headers, body, credentials, transport. False if key is not one of these.
-bool ParseRequestKey(ConfigReader& r, const std::string& key, const YAML::Node& v, const std::string& p,
+}  // namespace
+
+bool ParseHttpRequestKey(ConfigReader& r, const std::string& key, const YAML::Node& v, const std::string& p,
                      HttpCheckConfig* c) {
   if (key == "name") {
     if (r.String(v, p, &c->name) && c->name.empty()) {
@@ -98,8 +99,7 @@ bool ParseRequestKey(ConfigReader& r, const std::string& key, const YAML::Node& 
   return true;
 }
 
-// How to judge the answer: status, versions, redirects, TLS use, body and headers. False if key is not one of these.
-bool ParseValidationKey(ConfigReader& r, const std::string& key, const YAML::Node& v, const std::string& p,
+bool ParseHttpValidationKey(ConfigReader& r, const std::string& key, const YAML::Node& v, const std::string& p,
                         HttpCheckConfig* c) {
   if (key == "valid_status_codes") {
     ParseStatusCodes(r, v, p, &c->valid_status_codes);
@@ -142,6 +142,8 @@ bool ParseValidationKey(ConfigReader& r, const std::string& key, const YAML::Nod
   return true;
 }
 
+namespace {
+
 // Every key a check may have, in the order the documentation lists them.
 const std::vector<std::string_view>& CheckKeys() {
   static const std::vector<std::string_view> kKeys = [] {
@@ -183,7 +185,7 @@ void ParseCheckKeys(ConfigReader& r, const YAML::Node& n, const std::string& pat
                     std::map<std::string, YAML::Node>* seen) {
   r.Fields(n, path, CheckKeys(), [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     (*seen)[key] = v;
-    if (!ParseRequestKey(r, key, v, p, c) && !ParseValidationKey(r, key, v, p, c)) {
+    if (!ParseHttpRequestKey(r, key, v, p, c) && !ParseHttpValidationKey(r, key, v, p, c)) {
       ParseScheduleKey(r, key, v, p, &c->interval, &c->timeout, &c->jitter, &c->latency_buckets);
     }
   });

@@ -88,6 +88,10 @@ struct HttpCheckConfig {
   std::int64_t body_size_limit = 0;  // bytes after decoding; 0 = no limit
   std::string compression;           // "", "gzip", "br", "deflate", "identity"
   std::string proxy_url;
+  // blackbox http module keys (http/http_module.h); http_checks keep the defaults.
+  std::string no_proxy;                 // hosts that bypass proxy_url (libcurl's NOPROXY list)
+  bool proxy_from_environment = false;  // no proxy_url: use http_proxy/https_proxy/no_proxy
+  bool enable_http2 = true;             // false: HTTP/1.1 only (true offers h2 by ALPN over TLS)
   std::map<std::string, std::string> labels;  // static, added to every series of this check
   // Query parameter names whose values are shown as "xxxxx", besides DefaultSecretQueryParams()
   // (redact_url.h); only what is shown is redacted, never the URL requested.
@@ -103,7 +107,9 @@ struct HttpCheckConfig {
   std::string fingerprint;
 };
 
-struct CheckSpec;  // check_spec.h
+struct CheckSpec;          // check_spec.h
+struct CheckModule;        // module_checks.h
+struct TargetsFilesEntry;  // module_checks.h
 
 struct HttpChecksConfig {
   int max_concurrency = 16;
@@ -113,6 +119,10 @@ struct HttpChecksConfig {
   // One per (module, target) of the `checks:` section (module_checks.h); the
   // checker schedules them with the HTTP checks.
   std::vector<std::shared_ptr<const CheckSpec>> module_checks;
+  // Every module of `modules:` (and modules_file:), by name: /probe probes any of them ad hoc.
+  std::map<std::string, std::shared_ptr<const CheckModule>> modules;
+  // The `checks:` entries with targets_files; the agent's TargetsFiles turns their files into checks.
+  std::vector<std::shared_ptr<const TargetsFilesEntry>> targets_files;
 };
 
 // Default probe_all_duration_seconds buckets (Grafana synthetic monitoring's).

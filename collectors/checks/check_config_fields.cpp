@@ -9,6 +9,8 @@
 
 #include "collectors/checks/http/curl_api.h"
 #include "collectors/checks/ip_network.h"
+#include "collectors/core/parse_util.h"
+#include "collectors/core/proc_fs.h"
 
 namespace hostwatch {
 namespace {
@@ -30,8 +32,9 @@ bool IsValidLabelName(const std::string& s) {
   return true;
 }
 
-// Empty string when url is an absolute http(s) URL with a host, else the reason.
-std::string UrlProblem(const std::string& url) {
+}  // namespace
+
+std::string HttpUrlProblem(const std::string& url) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return "must start with http:// or https://";
   }
@@ -60,11 +63,24 @@ std::string UrlProblem(const std::string& url) {
   return problem;
 }
 
-}  // namespace
+bool ReadConfigFile(ConfigReader& r, const YAML::Node& n, const std::string& path, std::string* out) {
+  std::string file;
+  if (!r.String(n, path, &file)) {
+    return false;
+  }
+  Result<RegularFile> read = ProcFs().ReadRegularFile(file, kMaxConfigFileBytes);
+  if (!read.ok()) {
+    const int err = read.status().sys_errno();
+    r.Error(n, path, "cannot read the file: " + std::string(err == EFBIG ? "larger than 1 MiB" : std::strerror(err != 0 ? err : ENOENT)));
+    return false;
+  }
+  *out = std::move(read.value().data);
+  return true;
+}
 
 void ParseHttpUrl(ConfigReader& r, const YAML::Node& n, const std::string& path, bool allow_empty, std::string* out) {
   if (r.String(n, path, out) && !(allow_empty && out->empty())) {
-    if (std::string problem = UrlProblem(*out); !problem.empty()) {
+    if (std::string problem = HttpUrlProblem(*out); !problem.empty()) {
       r.Error(n, path, problem);
     }
   }
@@ -102,9 +118,17 @@ void ParseCheckTls(ConfigReader& r, const YAML::Node& n, const std::string& path
 
 void ParseCheckBasicAuth(ConfigReader& r, const YAML::Node& n, const std::string& path, std::optional<BasicAuth>* out) {
   BasicAuth auth;
-  r.Fields(n, path, {"username", "password"}, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-    r.String(v, p, key == "username" ? &auth.username : &auth.password);
-  });
+  r.Fields(n, path, {"username", "password", "password_file"},
+           [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+             if (key == "password_file") {
+               std::string text;
+               if (ReadConfigFile(r, v, p, &text)) {
+                 auth.password = std::string(TrimSpace(text));
+               }
+             } else {
+               r.String(v, p, key == "username" ? &auth.username : &auth.password);
+             }
+           });
   if (auth.username.empty()) {
     r.Error(n, path, "username is required");
   }
@@ -155,10 +179,13 @@ void ParseStatusCodes(ConfigReader& r, const YAML::Node& n, const std::string& p
 }
 
 void ParseCheckLabels(ConfigReader& r, const YAML::Node& n, const std::string& path,
-                      std::map<std::string, std::string>* out) {
+                      std::map<std::string, std::string>* out, bool drop_internal) {
   r.Entries(n, path,
             [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v, const std::string& p) {
               std::string value;
+              if (drop_internal && key.rfind("__", 0) == 0) {
+                return;
+              }
               if (!IsValidLabelName(key)) {
                 r.Error(key_node, p, "invalid label name");
               } else if (kReservedLabels.count(key) != 0) {

@@ -23,7 +23,7 @@ const char* ProberKindName(ProberKind kind) {
 }
 
 CheckKey KeyOf(const CheckSpec& spec) {
-  return spec.prober == ProberKind::kHttp ? CheckKey{spec.name, ""} : CheckKey{spec.name, spec.target};
+  return spec.from_module ? CheckKey{spec.name, spec.target} : CheckKey{spec.name, ""};
 }
 
 std::shared_ptr<const CheckSpec> HttpCheckSpec(std::shared_ptr<const HttpCheckConfig> config) {

@@ -25,6 +25,8 @@ struct IcmpModule;  // collectors/checks/icmp/icmp_module.h
 
 struct CheckSpec {
   ProberKind prober = ProberKind::kHttp;
+  // From a `checks:` entry (module_checks.h): keyed by (module, target), as a module has several targets.
+  bool from_module = false;
   std::string name;    // the `check` label and /probe's module: the HTTP check's name, or the module's
   std::string target;  // the `target` label as shown (an HTTP URL with its secrets redacted)
   std::chrono::milliseconds interval{60000};
@@ -44,7 +46,7 @@ struct CheckSpec {
 };
 
 // How the checker knows a check: (name, target). An `http_checks:` check has a
-// unique name and is known as (name, ""); a module check as (module, target).
+// unique name and is known as (name, ""); a module check (whatever its prober) as (module, target).
 using CheckKey = std::pair<std::string, std::string>;
 CheckKey KeyOf(const CheckSpec& spec);
 

@@ -9,6 +9,7 @@
 #include "collectors/checks/http/redact_url.h"
 #include "collectors/checks/http_checker.h"
 #include "collectors/checks/probe_hostname.h"
+#include "collectors/checks/module_checks.h"
 #include "collectors/core/strings.h"
 
 namespace hostwatch {
@@ -70,24 +71,29 @@ AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& ta
   std::shared_ptr<const HttpCheckConfig> module;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const CheckState* found = FindCheck(check, "");
-    if (found == nullptr) {
+    // A module of modules: is probed with its own settings, scheduled or not; an http_checks check with its.
+    auto m = modules_.find(check);
+    const CheckState* found = m == modules_.end() ? FindCheck(check, "") : nullptr;
+    if (m == modules_.end() && found == nullptr) {
       plan.refusal = AdHocRefusal::kUnknownCheck;
       return plan;
     }
-    module = found->spec->http;
+    module = found != nullptr ? found->spec->http : m->second->http;
+    if (found == nullptr && m->second->prober != ProberKind::kHttp) {
+      module = nullptr;
+    }
     plan.settings = probe_targets_;
   }
   if (!module) {
     plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Module \"" + check + "\" is not an HTTP check; ad-hoc targets are probed for HTTP checks only (yet)";
+    plan.detail = "Module \"" + check + "\" is not an HTTP module; ad-hoc targets are probed for HTTP modules only (yet)";
     return plan;
   }
   if (!plan.settings->enabled) {
     plan.refusal = AdHocRefusal::kDisabled;
     return plan;
   }
-  if (!module->proxy_url.empty()) {
+  if (!module->proxy_url.empty() || module->proxy_from_environment) {
     // Through a proxy the connected address is the proxy's: the allow-list could not be enforced.
     plan.refusal = AdHocRefusal::kBadTarget;
     plan.detail = "Module \"" + check + "\" uses proxy_url; ad-hoc targets cannot be probed through a proxy";

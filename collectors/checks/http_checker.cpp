@@ -9,6 +9,7 @@
 #include "collectors/checks/http/http_probe.h"
 #include "collectors/checks/dns/dns_probe.h"
 #include "collectors/checks/icmp/icmp_probe.h"
+#include "collectors/checks/module_checks.h"
 #include "collectors/checks/tcp/tcp_probe.h"
 #include "collectors/core/strings.h"
 
@@ -69,6 +70,7 @@ void HttpChecker::Update(HttpChecksConfig config) {
   const bool has_checks = !config.checks.empty() || !config.module_checks.empty();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    modules_ = config.modules;  // at once, so /probe knows a reloaded module before the scheduler wakes
     pending_ = std::move(config);
     if (multi_ == nullptr) {
       // No scheduler thread yet, so nothing runs: apply it here, and the
@@ -243,7 +245,7 @@ std::unique_ptr<HttpChecker::CheckState> HttpChecker::NewCheckState(
   }
   // Checks with the same label names share descriptors (most configurations have one set).
   std::vector<std::string> id = {"check"};
-  if (c->prober != ProberKind::kHttp) {
+  if (c->from_module) {
     id.push_back("target");  // a module has several targets
   }
   std::shared_ptr<const CheckDescs> descs;

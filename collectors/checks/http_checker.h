@@ -177,6 +177,8 @@ class HttpChecker : public MetricSource {
   int history_size_ = 20;
   std::shared_ptr<const ProbeTargetsConfig> probe_targets_ = std::make_shared<const ProbeTargetsConfig>();
   std::optional<HttpChecksConfig> pending_;  // applied by the scheduler thread
+  // modules: by name (PlanAdHoc); replaced with the configuration, at once.
+  std::map<std::string, std::shared_ptr<const CheckModule>> modules_;
   std::map<CheckKey, std::unique_ptr<CheckState>> checks_;
   std::vector<std::uint64_t> delay_bucket_counts_;
   double delay_sum_ = 0;

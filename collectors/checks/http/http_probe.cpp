@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "collectors/checks/http/redact_url.h"
+#include "collectors/checks/target_policy.h"
 #include "collectors/checks/http/verdict.h"
 #include "collectors/core/strings.h"
 
@@ -50,6 +51,12 @@ ProbeRun::ProbeRun(const HttpCheckConfig& config, Clock::time_point start, const
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = std::chrono::duration<double>(config.timeout).count();
   ip_resolve_ = config.preferred_ip_protocol == "ip6" ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
+  // An IP literal is its own family whatever the preference, as blackbox resolves it (with ip6
+  // preferred, libcurl would refuse an IPv4 literal instead of connecting to it).
+  std::string why;
+  if (std::optional<TargetHost> host = ParseTargetUrl(url_, &why); host && host->is_ip) {
+    ip_resolve_ = host->host.find(':') != std::string::npos ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4;
+  }
   Log("msg=\"Beginning probe\" url=\"" + RedactUrl(url_, config.redact_query_params) +
       "\" timeout_seconds=" + SecondsText(result_.timeout_seconds));
   std::string load_error;

@@ -154,7 +154,12 @@ void ProbeRun::SetTransferOptions(const std::string& request_url, long remaining
   curl_->easy_setopt(e, CURLOPT_USERAGENT, "hostwatch");
   curl_->easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
   // "" disables proxies, including the http_proxy environment (blackbox: proxy_from_environment=false).
-  curl_->easy_setopt(e, CURLOPT_PROXY, config_.proxy_url.c_str());
+  const bool env_proxy = config_.proxy_from_environment && config_.proxy_url.empty();
+  curl_->easy_setopt(e, CURLOPT_PROXY, env_proxy ? nullptr : config_.proxy_url.c_str());  // null: the environment's
+  curl_->easy_setopt(e, CURLOPT_NOPROXY, config_.no_proxy.empty() ? nullptr : config_.no_proxy.c_str());
+  if (!config_.enable_http2) {
+    curl_->easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  }
   bool decode = !config_.compression.empty() && config_.compression != "identity";
   curl_->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, decode ? config_.compression.c_str() : nullptr);
   if (config_.body_size_limit > 0) {

@@ -44,17 +44,6 @@ const MetricDesc kReadsTotal{"hostwatch_x509_file_reads_total",
 constexpr std::array<std::string_view, 7> kReasons = {"empty",    "no_match",         "not_regular_file", "parse_error",
                                                       "read_error", "too_large", "too_many_matches"};
 
-// stat(2) of path (following a link) as the FileIdentity ReadRegularFile gives:
-// the cheap "changed since the last read?" check made on every scrape.
-Result<FileIdentity> StatIdentity(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return FileErrnoStatus("stat", path, errno);
-  }
-  return FileIdentity{st.st_dev, st.st_ino,
-                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-                      static_cast<std::int64_t>(st.st_size)};
-}
 
 const char* ReadErrorReason(const Status& s) {
   switch (s.sys_errno()) {
@@ -68,6 +57,16 @@ const char* ReadErrorReason(const Status& s) {
 }
 
 }  // namespace
+
+Result<FileIdentity> StatIdentity(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return FileErrnoStatus("stat", path, errno);
+  }
+  return FileIdentity{st.st_dev, st.st_ino,
+                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                      static_cast<std::int64_t>(st.st_size)};
+}
 
 PatternExpansion ExpandPatterns(const std::vector<std::string>& patterns, std::size_t max_per_pattern) {
   PatternExpansion out;

@@ -62,6 +62,10 @@ struct PatternExpansion {
 // name order and is "too_many_matches".
 PatternExpansion ExpandPatterns(const std::vector<std::string>& patterns, std::size_t max_per_pattern);
 
+// stat(2) of path (following a link) as the FileIdentity ReadRegularFile gives:
+// the cheap "changed since the last read?" check made before reading a file again.
+Result<FileIdentity> StatIdentity(const std::string& path);
+
 // The state of one watched file (or failing pattern), for the status page.
 struct X509FileSummary {
   std::string file;
