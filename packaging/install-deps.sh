@@ -26,11 +26,18 @@ build_packages=(
 # wrk for the load test (tests/integration/test_load.py, bench/load.sh), dbus for the system bus the
 # systemd collector talks to in the booted-systemd tests (only a Recommends of systemd),
 # prometheus-blackbox-exporter as the reference the tcp check test compares probes with, iproute2 for
-# the network namespaces and veth pairs of the ethtool test.
+# the network namespaces and veth pairs of the ethtool test, podman to build the container image
+# (tests/integration/test_container_image.py; FROM scratch, so no base image and no mmdebstrap), nodejs
+# and npm for the Kubernetes manifests' schema validation (npm's kubernetes-models,
+# tests/integration/test_kubernetes_manifests.py; kubectl, not in Debian, is used when present).
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
-  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk
+  prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk podman nodejs
 )
+# Debian's nodejs comes without npm; NodeSource's nodejs ships it and conflicts with Debian's npm.
+if ! command -v npm >/dev/null 2>&1; then
+  test_packages+=(npm)
+fi
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then
