@@ -29,11 +29,19 @@ build_packages=(
 # prometheus-blackbox-exporter as the reference the tcp check test compares probes with, iproute2 for
 # the network namespaces and veth pairs of the ethtool test, btrfs-progs for the loop-mounted btrfs of
 # the btrfs ioctl test, dnsmasq-base for the DNS server the dns check test queries, python3-grpcio
-# for the gRPC health server of the grpc check test.
+# for the gRPC health server of the grpc check test, podman to build the container image
+# (tests/integration/test_container_image.py; FROM scratch, so no base image and no mmdebstrap), nodejs
+# and npm for the Kubernetes manifests' schema validation (npm's kubernetes-models,
+# tests/integration/test_kubernetes_manifests.py; kubectl, not in Debian, is used when present).
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
   prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs python3-grpcio dnsmasq-base
+  podman nodejs
 )
+# Debian's nodejs comes without npm; NodeSource's nodejs ships it and conflicts with Debian's npm.
+if ! command -v npm >/dev/null 2>&1; then
+  test_packages+=(npm)
+fi
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" != "--build-only" ]]; then
