@@ -39,12 +39,30 @@ def banner_targets(compare):
     return proc, ["127.0.0.1:%s" % p for p in ports]
 
 
+def loopback_addresses():
+    """TARGET_PORTS distinct loopback addresses (127.0.0.0/8 is all loopback): a module check is one per
+    (module, target), so the targets must differ."""
+    return ["127.0.0.%d" % (i + 2) for i in range(TARGET_PORTS)]
+
+
+def loopback_hosts(compare):
+    """icmp targets: the loopback addresses themselves; nothing to start."""
+    return None, loopback_addresses()
+
+
+def dnsmasq_targets(compare):
+    """One dnsmasq (Debian's dnsmasq-base) answering bench.test on every loopback address, one port."""
+    from process import free_port  # tests/testutil, on the path compare.py set up
+    port = free_port()
+    argv = ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--log-facility=-", "--bind-interfaces", "--no-resolv",
+            "--no-hosts", "--conf-file=/dev/null", "--port=%d" % port, "--address=/bench.test/192.0.2.1"]
+    argv += ["--listen-address=" + a for a in loopback_addresses()]
+    proc = compare.Process(argv, name="dnsmasq", ready_line=lambda line: "started" in line, timeout=20)
+    return proc, ["%s:%d" % (a, port) for a in loopback_addresses()]
+
+
 # (label, module as in blackbox.yml, target factory). A target factory takes the compare module and
-# returns (process to stop by PID, list of TARGET_PORTS "host:port" targets).
-# The integrator adds, when those probers land (one line each):
-#   ("dns A query", {"prober": "dns", "timeout": "1s", "dns": {"query_name": "bench.test", "query_type": "A",
-#                    "preferred_ip_protocol": "ip4"}}, dnsmasq_targets),
-#   ("icmp echo", {"prober": "icmp", "timeout": "1s", "icmp": {"preferred_ip_protocol": "ip4"}}, loopback_hosts),
+# returns (process to stop by PID or None, list of TARGET_PORTS distinct targets).
 PROBER_ENTRIES = [
     ("tcp tcp_connect", {"prober": "tcp", "timeout": "200ms", "tcp": {"preferred_ip_protocol": "ip4"}},
      banner_targets),
@@ -53,6 +71,11 @@ PROBER_ENTRIES = [
       "tcp": {"preferred_ip_protocol": "ip4",
               "query_response": [{"expect": "^SSH-2.0-"}, {"send": "SSH-2.0-blackbox-ssh-check"}]}},
      banner_targets),
+    ("dns A query (UDP)",
+     {"prober": "dns", "timeout": "200ms",
+      "dns": {"query_name": "bench.test", "query_type": "A", "preferred_ip_protocol": "ip4"}},
+     dnsmasq_targets),
+    ("icmp echo", {"prober": "icmp", "timeout": "200ms", "icmp": {"preferred_ip_protocol": "ip4"}}, loopback_hosts),
 ]
 
 
