@@ -58,6 +58,7 @@ TEST(GrpcVerdictTest, WhatIsNotGrpcIsAProtocolFailure) {
   html.content_type = "text/html";
   GrpcResponse no_status = Answer(kServingBody);
   no_status.grpc_status.reset();
+  const std::string short_frame = "\0\0\0\0\x03\x08\x01"s;  // the response's body is a view of it
   const struct {
     GrpcResponse r;
     FailureReason reason;
@@ -70,7 +71,7 @@ TEST(GrpcVerdictTest, WhatIsNotGrpcIsAProtocolFailure) {
       {no_status, FailureReason::kProtocol, 13, "the response ended without grpc-status"},
       {Answer(kServingBody, "OK"), FailureReason::kProtocol, 13, "malformed grpc-status \"OK\""},
       {Answer(kServingBody, "99999999999"), FailureReason::kProtocol, 13, "malformed grpc-status \"99999999999\""},
-      {Answer("\0\0\0\0\x03\x08\x01"s), FailureReason::kProtocol, 13,
+      {Answer(short_frame), FailureReason::kProtocol, 13,
        "bad HealthCheckResponse: gRPC frame of 3 bytes, 2 received"},
   };
   for (const auto& c : cases) {

@@ -57,15 +57,19 @@ TEST(EchoPacketTest, ParsesRepliesOfEachSocketKind) {
   EXPECT_EQ(datagram->payload, "data");
   EXPECT_EQ(datagram->ip_ttl, -1);
 
-  auto raw = ParseEchoReply(Ipv4Header(63) + v4, false, true);
+  // A reply's payload points into its packet: each packet outlives what is parsed from it.
+  const std::string raw_packet = Ipv4Header(63) + v4;
+  auto raw = ParseEchoReply(raw_packet, false, true);
   ASSERT_TRUE(raw);
   EXPECT_EQ(raw->seq, 9);
   EXPECT_EQ(raw->ip_ttl, 63);
-  auto with_options = ParseEchoReply(Ipv4Header(5, 1, 6) + v4, false, true);
+  const std::string options_packet = Ipv4Header(5, 1, 6) + v4;
+  auto with_options = ParseEchoReply(options_packet, false, true);
   ASSERT_TRUE(with_options);
   EXPECT_EQ(with_options->payload, "data");
 
-  auto v6 = ParseEchoReply(ReplyTo(BuildEchoRequest(true, 3, 4, "six"), true), true, false);
+  const std::string v6_packet = ReplyTo(BuildEchoRequest(true, 3, 4, "six"), true);
+  auto v6 = ParseEchoReply(v6_packet, true, false);
   ASSERT_TRUE(v6);
   EXPECT_EQ(v6->id, 3);
   EXPECT_EQ(v6->payload, "six");
@@ -96,7 +100,8 @@ TEST(EchoPacketTest, RefusesWhatIsNotAnEchoReply) {
 }
 
 TEST(EchoPacketTest, MatchesTheRunsIdOnlyWhenItKnowsIt) {
-  const auto reply = *ParseEchoReply(ReplyTo(BuildEchoRequest(false, 7, 9, "data"), false), false, false);
+  const std::string packet = ReplyTo(BuildEchoRequest(false, 7, 9, "data"), false);
+  const auto reply = *ParseEchoReply(packet, false, false);
   EXPECT_TRUE(AnswersRun(reply, 7, "data"));
   EXPECT_FALSE(AnswersRun(reply, 8, "data"));            // another run's (or ping's) echo on a raw socket
   EXPECT_TRUE(AnswersRun(reply, std::nullopt, "data"));  // datagram socket: the kernel's id
