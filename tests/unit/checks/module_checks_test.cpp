@@ -4,22 +4,16 @@
 
 #include "collectors/checks/check_spec.h"
 #include "collectors/checks/tcp/tcp_module.h"
+#include "tests/unit/checks/module_checks_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace hostwatch {
 namespace {
 
-HttpChecksConfig Parse(const std::string& yaml, ConfigDiagnostics* diag) {
-  YAML::Node root = YAML::Load(yaml);
-  HttpChecksConfig out = ParseHttpChecksConfig(root["http_checks"], diag);
-  ParseModuleChecks(root["modules"], root["checks"], &out, diag);
-  return out;
-}
-
 // blackbox's example config modules, pasted as they are.
 TEST(ModuleChecksTest, ParsesBlackboxTcpModulesAndOneCheckPerTarget) {
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig c = Parse(R"(
+  HttpChecksConfig c = testing::ParseChecksYaml(R"(
 modules:
   tcp_connect:
     prober: tcp
@@ -81,7 +75,7 @@ checks:
 // Every problem at once, file:line:column: key: reason, and no value quoted.
 TEST(ModuleChecksTest, ReportsEveryProblemWithItsPosition) {
   ConfigDiagnostics diag("hw.yml");
-  Parse(R"(modules:
+  testing::ParseChecksYaml(R"(modules:
   a: {prober: tcp, tcp: {query_responce: []}}
   b: {prober: http, http: {}}
   c: {prober: smtp}
@@ -122,7 +116,7 @@ checks:
 
 TEST(ModuleChecksTest, RefusesAModuleNamedLikeAnHttpCheck) {
   ConfigDiagnostics diag("hw.yml");
-  Parse(R"(http_checks:
+  testing::ParseChecksYaml(R"(http_checks:
   checks: [{name: web, url: "http://127.0.0.1:1/"}]
 modules: {web: {prober: tcp}}
 checks: [{module: web, targets: ["h:1"]}]
@@ -153,7 +147,7 @@ TEST(ModuleChecksTest, ParsesBlackboxHttpModulesIntoHttpChecks) {
   dir.Write("token", " t0ken \n");
   dir.Write("body.json", "{\"a\": 1}");
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig c = Parse(R"(
+  HttpChecksConfig c = testing::ParseChecksYaml(R"(
 modules:
   http_2xx:
     prober: http
@@ -231,7 +225,7 @@ checks:
 // Unknown keys get the nearest spelling; keys blackbox has and hostwatch does not run, the reason.
 TEST(ModuleChecksTest, RefusesUnsupportedAndUnknownHttpKeys) {
   ConfigDiagnostics diag("hw.yml");
-  Parse(R"(modules:
+  testing::ParseChecksYaml(R"(modules:
   a: {prober: http, http: {valid_status_code: [200]}}
   b: {prober: http, http: {oauth2: {client_id: x}}}
   c: {prober: http, http: {fail_if_body_json_matches_cel: "x"}}
@@ -262,7 +256,7 @@ checks:
 
 TEST(ModuleChecksTest, TargetsFilesEntriesKeepTheirModule) {
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig c = Parse(R"(modules: {t: {prober: tcp}}
+  HttpChecksConfig c = testing::ParseChecksYaml(R"(modules: {t: {prober: tcp}}
 checks:
   - module: t
     targets_files: ["/etc/hostwatch/targets/*.yml"]

@@ -4,29 +4,15 @@
 
 #include "collectors/checks/check_spec.h"
 #include "collectors/checks/module_checks.h"
+#include "tests/unit/checks/module_checks_test_util.h"
 
 namespace hostwatch {
 namespace {
 
-HttpChecksConfig Parse(const std::string& yaml, ConfigDiagnostics* diag) {
-  YAML::Node root = YAML::Load(yaml);
-  HttpChecksConfig out;
-  ParseModuleChecks(root["modules"], root["checks"], &out, diag);
-  return out;
-}
-
-std::vector<std::string> Errors(const ConfigDiagnostics& diag) {
-  std::vector<std::string> got;
-  for (const ConfigError& e : diag.errors()) {
-    got.push_back(e.ToString());
-  }
-  return got;
-}
-
 // blackbox's example.yml dns modules, pasted as they are, plus every key once.
 TEST(DnsModuleTest, ParsesBlackboxModulesWithItsDefaults) {
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig c = Parse(R"(
+  HttpChecksConfig c = testing::ParseChecksYaml(R"(
 modules:
   dns_udp_example:
     prober: dns
@@ -108,7 +94,7 @@ checks:
 
 TEST(DnsModuleTest, ReportsEveryProblemWithItsPosition) {
   ConfigDiagnostics diag("hw.yml");
-  Parse(R"(modules:
+  testing::ParseChecksYaml(R"(modules:
   a: {prober: dns, dns: {query_nme: x}}
   b: {prober: dns}
   c: {prober: dns, dns: {query_name: x, query_type: mx, query_class: IM, valid_rcodes: [NXDOMIAN]}}
@@ -146,7 +132,7 @@ checks:
       "to 65535)",
       "hw.yml:10:26: checks[0].targets[1]: must be host, host:port or [v6]:port (no host)",
   };
-  EXPECT_EQ(Errors(diag), want);
+  EXPECT_EQ(testing::ConfigErrorStrings(diag), want);
 }
 
 TEST(DnsModuleTest, SplitsTargetsAsBlackbox) {

@@ -2,16 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/checks/module_checks_test_util.h"
+
 namespace hostwatch {
 namespace {
-
-std::vector<std::string> Errors(const ConfigDiagnostics& diag) {
-  std::vector<std::string> out;
-  for (const ConfigError& e : diag.errors()) {
-    out.push_back(e.ToString());
-  }
-  return out;
-}
 
 // The JSON Prometheus' documentation shows, read by the YAML reader.
 TEST(FileSdTest, ParsesPrometheusJson) {
@@ -71,7 +65,7 @@ TEST(FileSdTest, ReportsEveryProblemWithItsPosition) {
       "t.json:4:21: [2].lables: unknown key (known: targets, labels; did you mean labels?)",
       "t.json:5:2: [3]: must be a mapping",
   };
-  EXPECT_EQ(Errors(diag), want);
+  EXPECT_EQ(testing::ConfigErrorStrings(diag), want);
   EXPECT_EQ(diag.ToString().find("s3cret"), std::string::npos);
 }
 

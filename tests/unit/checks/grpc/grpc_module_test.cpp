@@ -4,29 +4,15 @@
 
 #include "collectors/checks/check_spec.h"
 #include "collectors/checks/module_checks.h"
+#include "tests/unit/checks/module_checks_test_util.h"
 
 namespace hostwatch {
 namespace {
 
-HttpChecksConfig Parse(const std::string& yaml, ConfigDiagnostics* diag) {
-  YAML::Node root = YAML::Load(yaml);
-  HttpChecksConfig out;
-  ParseModuleChecks(root["modules"], root["checks"], &out, diag);
-  return out;
-}
-
-std::vector<std::string> Errors(const ConfigDiagnostics& diag) {
-  std::vector<std::string> got;
-  for (const ConfigError& e : diag.errors()) {
-    got.push_back(e.ToString());
-  }
-  return got;
-}
-
 // Modules spelled as in a blackbox.yml (CONFIGURATION.md's <grpc_probe>), with blackbox's defaults.
 TEST(GrpcModuleTest, ParsesBlackboxGrpcModulesWithTheirDefaults) {
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig out = Parse(R"(modules:
+  HttpChecksConfig out = testing::ParseChecksYaml(R"(modules:
   grpc:
     prober: grpc
     grpc:
@@ -92,7 +78,7 @@ checks:
 // Every problem at once, file:line:column: key: reason, with "did you mean" for a typo.
 TEST(GrpcModuleTest, ReportsBadKeysWithTheirPosition) {
   ConfigDiagnostics diag("hw.yml");
-  Parse(R"(modules:
+  testing::ParseChecksYaml(R"(modules:
   a: {prober: grpc, grpc: {servce: x}}
   b: {prober: grpc, grpc: {preferred_ip_protocol: ipv4, tls: maybe}}
   c: {prober: grpc, grpc: {metadata: {grpc-timeout: [1s], ":path": [x], a-bin: [x], ok: x, "B a": [y]}}}
@@ -111,13 +97,13 @@ TEST(GrpcModuleTest, ReportsBadKeysWithTheirPosition) {
       "hw.yml:4:92: modules.c.grpc.metadata.B a: must be a header name: lower-case letters, digits, '-', '_' and '.'",
       "hw.yml:5:50: modules.d.grpc.tls_config.ca_file: cannot read the file: No such file or directory",
   };
-  std::vector<std::string> got = Errors(diag);
+  std::vector<std::string> got = testing::ConfigErrorStrings(diag);
   EXPECT_EQ(got, want);
 }
 
 TEST(GrpcModuleTest, AGrpcModuleIsScheduledLikeTcp) {
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig out = Parse(R"(modules: {g: {prober: grpc, timeout: 2s}}
+  HttpChecksConfig out = testing::ParseChecksYaml(R"(modules: {g: {prober: grpc, timeout: 2s}}
 checks: [{module: g, targets: ["h:1", "h:2"], interval: 15s, labels: {team: api}}]
 )",
                                &diag);

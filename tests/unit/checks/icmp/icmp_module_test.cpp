@@ -4,29 +4,15 @@
 
 #include "collectors/checks/check_spec.h"
 #include "collectors/checks/module_checks.h"
+#include "tests/unit/checks/module_checks_test_util.h"
 
 namespace hostwatch {
 namespace {
 
-HttpChecksConfig Parse(const std::string& yaml, ConfigDiagnostics* diag) {
-  YAML::Node root = YAML::Load(yaml);
-  HttpChecksConfig out;
-  ParseModuleChecks(root["modules"], root["checks"], &out, diag);
-  return out;
-}
-
-std::vector<std::string> Errors(const ConfigDiagnostics& diag) {
-  std::vector<std::string> got;
-  for (const ConfigError& e : diag.errors()) {
-    got.push_back(e.ToString());
-  }
-  return got;
-}
-
 // blackbox's example config's icmp modules, pasted as they are, plus hostwatch's keys.
 TEST(IcmpModuleTest, ParsesBlackboxIcmpModulesWithDefaults) {
   ConfigDiagnostics diag("hw.yml");
-  HttpChecksConfig c = Parse(R"(
+  HttpChecksConfig c = testing::ParseChecksYaml(R"(
 modules:
   icmp:
     prober: icmp
@@ -80,7 +66,7 @@ checks:
 
 TEST(IcmpModuleTest, ReportsEveryProblemWithItsPosition) {
   ConfigDiagnostics diag("hw.yml");
-  Parse(R"(modules:
+  testing::ParseChecksYaml(R"(modules:
   a: {prober: icmp, icmp: {ttll: 3}}
   b: {prober: icmp, icmp: {ttl: 256, payload_size: -1, source_ip_address: nowhere}}
   c: {prober: icmp, icmp: {packets: 0, packet_interval: 0s}}
@@ -106,12 +92,12 @@ checks:
       "address, without a port)",
       "hw.yml:8:25: checks[0].targets[1]: must be a host name or IP address (not a host name or IP address)",
   };
-  EXPECT_EQ(Errors(diag), want);
+  EXPECT_EQ(testing::ConfigErrorStrings(diag), want);
 }
 
 TEST(IcmpModuleTest, PacketsThatFillTheTimeoutExactlyAreAccepted) {
   ConfigDiagnostics diag("hw.yml");
-  Parse("modules: {m: {prober: icmp, timeout: 5s, icmp: {packets: 5, packet_interval: 1s}}}\n", &diag);
+  testing::ParseChecksYaml("modules: {m: {prober: icmp, timeout: 5s, icmp: {packets: 5, packet_interval: 1s}}}\n", &diag);
   EXPECT_TRUE(diag.ok()) << diag.ToString();
 }
 
