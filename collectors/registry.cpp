@@ -22,6 +22,7 @@
 #include "collectors/host/filesystem.h"
 #include "collectors/host/hwmon.h"
 #include "collectors/host/interrupts.h"
+#include "collectors/host/ipvs.h"
 #include "collectors/host/kernel_hung.h"
 #include "collectors/host/ksmd.h"
 #include "collectors/host/loadavg.h"
@@ -88,6 +89,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         FilesystemCollectorSpec(),
         HwmonCollectorSpec(),
         InterruptsCollectorSpec(),
+        IpvsCollectorSpec(),
         KernelHungCollectorSpec(),
         KsmdCollectorSpec(),
         LoadavgCollectorSpec(),
