@@ -21,6 +21,7 @@
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
 #include "collectors/host/hwmon.h"
+#include "collectors/host/infiniband.h"
 #include "collectors/host/interrupts.h"
 #include "collectors/host/ipvs.h"
 #include "collectors/host/kernel_hung.h"
@@ -88,6 +89,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         HwmonCollectorSpec(),
+        InfinibandCollectorSpec(),
         InterruptsCollectorSpec(),
         IpvsCollectorSpec(),
         KernelHungCollectorSpec(),
