@@ -61,6 +61,7 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/xfrm.h"
 #include "collectors/host/xfs.h"
 #include "collectors/host/zfs.h"
 #include "collectors/host/zoneinfo.h"
@@ -129,6 +130,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        XfrmCollectorSpec(),
         XfsCollectorSpec(),
         ZfsCollectorSpec(),
         ZoneinfoCollectorSpec(),
