@@ -26,6 +26,7 @@
 #include "collectors/host/ipvs.h"
 #include "collectors/host/kernel_hung.h"
 #include "collectors/host/ksmd.h"
+#include "collectors/host/lnstat.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
@@ -95,6 +96,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         IpvsCollectorSpec(),
         KernelHungCollectorSpec(),
         KsmdCollectorSpec(),
+        LnstatCollectorSpec(),
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
