@@ -21,9 +21,12 @@
 #include "collectors/host/filefd.h"
 #include "collectors/host/filesystem.h"
 #include "collectors/host/hwmon.h"
+#include "collectors/host/infiniband.h"
 #include "collectors/host/interrupts.h"
+#include "collectors/host/ipvs.h"
 #include "collectors/host/kernel_hung.h"
 #include "collectors/host/ksmd.h"
+#include "collectors/host/lnstat.h"
 #include "collectors/host/loadavg.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
@@ -59,6 +62,7 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/xfrm.h"
 #include "collectors/host/xfs.h"
 #include "collectors/host/zfs.h"
 #include "collectors/host/zoneinfo.h"
@@ -87,9 +91,12 @@ const std::vector<CollectorSpec>& AllCollectors() {
         FilefdCollectorSpec(),
         FilesystemCollectorSpec(),
         HwmonCollectorSpec(),
+        InfinibandCollectorSpec(),
         InterruptsCollectorSpec(),
+        IpvsCollectorSpec(),
         KernelHungCollectorSpec(),
         KsmdCollectorSpec(),
+        LnstatCollectorSpec(),
         LoadavgCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
@@ -125,6 +132,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        XfrmCollectorSpec(),
         XfsCollectorSpec(),
         ZfsCollectorSpec(),
         ZoneinfoCollectorSpec(),

@@ -351,11 +351,13 @@ if __name__ == "__main__":
 # sysfs class is missing (no bonding module, no NVMe driver: this VM); selinux always succeeds,
 # with node_selinux_enabled 0 where there is no writable selinuxfs mount. None logs an error.
 # tapestats, fibrechannel and bcache (issue 18), on by default too, have no data without their
-# sysfs directory in the same way; so do xfs, btrfs and zfs without their module's directory.
+# sysfs directory in the same way; so do xfs, btrfs and zfs without their module's directory, ipvs
+# without the ip_vs module and infiniband without an RDMA device.
 SYSFS_NO_DATA_WITHOUT = {"bonding": "/sys/class/net/bonding_masters", "nvme": "/sys/class/nvme",
                          "tapestats": "/sys/class/scsi_tape", "fibrechannel": "/sys/class/fc_host",
                          "bcache": "/sys/fs/bcache", "xfs": "/sys/fs/xfs", "btrfs": "/sys/fs/btrfs",
-                         "zfs": "/proc/spl/kstat/zfs"}
+                         "zfs": "/proc/spl/kstat/zfs", "ipvs": "/proc/net/ip_vs_stats",
+                         "infiniband": "/sys/class/infiniband"}
 
 
 class BondingNvmeSelinuxLiveTest(unittest.TestCase):

@@ -42,6 +42,8 @@ NO_DATA_ONLY_WITHOUT = {
     "zfs": "/proc/spl/kstat/zfs/arcstats",  # zfs module not loaded: no /proc/spl/kstat/zfs
     "nfs": "/proc/net/rpc/nfs",  # no NFS client module (nfs) loaded
     "nfsd": "/proc/net/rpc/nfsd",  # no NFS server module (nfsd) loaded
+    "ipvs": "/proc/net/ip_vs_stats",  # ip_vs module not loaded
+    "infiniband": "/sys/class/infiniband",  # no RDMA/InfiniBand device (no ib_core device registered)
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
