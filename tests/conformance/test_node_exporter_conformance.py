@@ -98,6 +98,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_buddyinfo_blocks", r"node_ksmd_\w+", r"node_zoneinfo_\w+", r"node_slabinfo_\w+", r"node_sysctl_\w+",
     r"node_xfs_\w+", r"node_btrfs_\w+", r"node_zfs_\w+",
     r"node_nfs_\w+", r"node_nfsd_\w+", r"node_mountstats_nfs_\w+",
+    r"node_dmmultipath_\w+", r"node_cgroups_\w+", r"node_pcidevice_\w+", r"node_bcachefs_\w+",
 ]
 
 

@@ -42,6 +42,8 @@ NO_DATA_ONLY_WITHOUT = {
     "zfs": "/proc/spl/kstat/zfs/arcstats",  # zfs module not loaded: no /proc/spl/kstat/zfs
     "nfs": "/proc/net/rpc/nfs",  # no NFS client module (nfs) loaded
     "nfsd": "/proc/net/rpc/nfsd",  # no NFS server module (nfsd) loaded
+    # No bcachefs filesystem mounted: no /sys/fs/bcachefs/<uuid> (nor the directory without the module).
+    "bcachefs": "/sys/fs/bcachefs",
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
