@@ -4,15 +4,18 @@
 
 #include "collectors/host/arp.h"
 #include "collectors/host/bcache.h"
+#include "collectors/host/bcachefs.h"
 #include "collectors/host/bonding.h"
 #include "collectors/host/btrfs.h"
 #include "collectors/host/buddyinfo.h"
+#include "collectors/host/cgroups.h"
 #include "collectors/host/conntrack.h"
 #include "collectors/host/cpu.h"
 #include "collectors/host/cpu_vulnerabilities.h"
 #include "collectors/host/cpufreq.h"
 #include "collectors/host/diskstats.h"
 #include "collectors/host/dmi.h"
+#include "collectors/host/dmmultipath.h"
 #include "collectors/host/drbd.h"
 #include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
@@ -39,6 +42,7 @@
 #include "collectors/host/nfsd.h"
 #include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
+#include "collectors/host/pcidevice.h"
 #include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
@@ -74,15 +78,18 @@ const std::vector<CollectorSpec>& AllCollectors() {
     std::vector<CollectorSpec> all = {
         ArpCollectorSpec(),
         BcacheCollectorSpec(),
+        BcachefsCollectorSpec(),
         BondingCollectorSpec(),
         BtrfsCollectorSpec(),
         BuddyinfoCollectorSpec(),
+        CgroupsCollectorSpec(),
         ConntrackCollectorSpec(),
         CpuCollectorSpec(),
         CpufreqCollectorSpec(),
         CpuVulnerabilitiesCollectorSpec(),
         DiskstatsCollectorSpec(),
         DmiCollectorSpec(),
+        DmmultipathCollectorSpec(),
         DrbdCollectorSpec(),
         EdacCollectorSpec(),
         EntropyCollectorSpec(),
@@ -109,6 +116,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NfsdCollectorSpec(),
         NvmeCollectorSpec(),
         OsCollectorSpec(),
+        PcideviceCollectorSpec(),
         PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),

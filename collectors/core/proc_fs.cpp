@@ -320,4 +320,17 @@ Result<FileIdentity> DirHandle::StatFile(std::string_view name) const {
   return IdentityOf(st);
 }
 
+Result<std::string> DirHandle::ReadLink(std::string_view name) const {
+  char z[PATH_MAX];
+  if (!CopyName(name, z)) {
+    return Status::Error("name too long in " + path_);
+  }
+  char target[PATH_MAX];
+  const ssize_t n = ::readlinkat(fd_, z, target, sizeof(target));
+  if (n < 0) {
+    return FileErrnoStatus("readlink", ProcFs::Join(path_, name), errno);
+  }
+  return std::string(target, static_cast<std::size_t>(n));
+}
+
 }  // namespace hostwatch

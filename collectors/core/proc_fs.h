@@ -67,6 +67,11 @@ class DirHandle {
   // fstatat of `name` in this directory (following links). Missing: NoData.
   Result<FileIdentity> StatFile(std::string_view name) const;
 
+  // The target of the symbolic link `name` in this directory (readlinkat), as
+  // written: /sys/bus/pci/devices/<dev> -> ../../../devices/pci0000:00/<parent>/<dev>
+  // is how the PCI topology is known. Missing: NoData; not a link: Error (EINVAL).
+  Result<std::string> ReadLink(std::string_view name) const;
+
  private:
   friend class ProcFs;
   friend class CachedFile;

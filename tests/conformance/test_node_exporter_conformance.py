@@ -99,6 +99,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_xfs_\w+", r"node_btrfs_\w+", r"node_zfs_\w+",
     r"node_nfs_\w+", r"node_nfsd_\w+", r"node_mountstats_nfs_\w+",
     r"node_ipvs_\w+", r"node_infiniband_\w+", r"node_xfrm_\w+", r"node_lnstat_\w+",
+    r"node_dmmultipath_\w+", r"node_cgroups_\w+", r"node_pcidevice_\w+", r"node_bcachefs_\w+",
 ]
 
 

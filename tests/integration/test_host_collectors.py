@@ -441,3 +441,21 @@ class NfsLiveTest(unittest.TestCase):
             self.assertEqual(no_data, 0 if os.path.exists(path) else 1, name)
             self.assertNotRegex(self.log, r'msg="collector (failed|degraded)" name=%s ' % name)
         check_metrics_with_promtool(self, self.text)
+
+
+# dmmultipath and bcachefs (on by default) and cgroups and pcidevice (off), issue 18. dmmultipath
+# succeeds wherever /sys/block exists (without series on a host with no multipath device, this VM);
+# bcachefs has no data unless a bcachefs filesystem is mounted (a /sys/fs/bcachefs/<uuid> directory).
+class MultipathPciCgroupsBcachefsLiveTest(unittest.TestCase):
+    def test_each_collector_succeeds_where_its_interface_exists_else_has_no_data(self):
+        require_binary()
+        with Agent("--collector.cgroups", "--collector.pcidevice", "--log.level=debug") as agent:
+            self.text = agent.metrics()
+        self.log = agent.log()
+        assert_success_where_path_exists(self, {"dmmultipath": "/sys/block", "cgroups": "/proc/cgroups",
+                                                "pcidevice": "/sys/bus/pci/devices"})
+        mounted = os.path.isdir("/sys/fs/bcachefs") and any(
+            os.path.isdir(os.path.join("/sys/fs/bcachefs", e)) for e in os.listdir("/sys/fs/bcachefs"))
+        self.assertEqual(sample(self.text, 'hostwatch_collector_no_data{collector="bcachefs"}'), 0 if mounted else 1)
+        self.assertNotRegex(self.log, r'msg="collector (failed|degraded)" name=(dmmultipath|cgroups|pcidevice|bcachefs) ')
+        check_metrics_with_promtool(self, self.text)

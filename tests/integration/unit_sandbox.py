@@ -44,6 +44,8 @@ NO_DATA_ONLY_WITHOUT = {
     "nfsd": "/proc/net/rpc/nfsd",  # no NFS server module (nfsd) loaded
     "ipvs": "/proc/net/ip_vs_stats",  # ip_vs module not loaded
     "infiniband": "/sys/class/infiniband",  # no RDMA/InfiniBand device (no ib_core device registered)
+    # No bcachefs filesystem mounted: no /sys/fs/bcachefs/<uuid> (nor the directory without the module).
+    "bcachefs": "/sys/fs/bcachefs",
 }
 # What the node-mixin's clock alerts (NodeClockSkewDetected, NodeClockNotSynchronising) query.
 TIMEX_FAMILIES = ["node_timex_offset_seconds", "node_timex_sync_status", "node_timex_maxerror_seconds",
