@@ -221,20 +221,21 @@ std::optional<Problem> Validate(const RawRule& raw) {
   return std::nullopt;
 }
 
-// Reads and checks one rule; false (with the problem reported) when it is not valid.
-bool ParseRule(ConfigReader& r, const YAML::Node& n, const std::string& path, RelabelRule* out) {
+// Reads and checks one rule of list; false (with the problem reported) when it is not valid.
+bool ParseRule(ConfigReader& r, const YAML::Node& list, const YAML::Node& n, const std::string& path,
+               RelabelRule* out) {
   if (n.IsNull()) {
-    r.Error(n, path, "empty or null relabeling rule");
+    // yaml-cpp marks an empty item at the token after it (often the next item): point at the list.
+    r.Error(list, path, "empty or null relabeling rule");
     return false;
   }
   RawRule raw;
-  if (!r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-        ReadField(r, key, v, p, &raw);
-      })) {
-    return false;
-  }
-  if (!raw.ok) {
-    return false;
+  const std::size_t errors_before = r.diag()->errors().size();
+  r.Fields(n, path, kKeys, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+    ReadField(r, key, v, p, &raw);
+  });
+  if (!raw.ok || r.diag()->errors().size() != errors_before) {
+    return false;  // a wrong type, an unknown key: Prometheus' strict unmarshalling stops there too
   }
   if (std::optional<Problem> problem = Validate(raw)) {
     auto it = raw.nodes.find(problem->key);
@@ -268,7 +269,7 @@ bool ParseRelabelConfigs(ConfigReader& r, const YAML::Node& node, const std::str
   std::vector<RelabelRule> rules;
   bool rules_ok = true;
   const bool is_list = r.Items(node, path, [&](const YAML::Node& item, const std::string& item_path) {
-    rules_ok = ParseRule(r, item, item_path, &rules.emplace_back()) && rules_ok;
+    rules_ok = ParseRule(r, node, item, item_path, &rules.emplace_back()) && rules_ok;
   });
   if (!is_list || !rules_ok) {
     return false;
