@@ -63,8 +63,15 @@ void JoinSources(const RelabelRule& rule, Labels& labels, std::string* out) {
 
 // Whether the rule's regex matches all of text (the pattern is anchored).
 bool Matches(const RelabelRule& rule, std::string_view text) {
-  return rule.matches_everything ||
-         rule.compiled->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, nullptr, 0);
+  if (rule.matches_everything) {
+    return true;
+  }
+  if (!rule.literals.empty()) {
+    return std::any_of(rule.literals.begin(), rule.literals.end(), [text](const RelabelRule::Literal& l) {
+      return l.prefix ? text.starts_with(l.text) : text == l.text;
+    });
+  }
+  return rule.compiled->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, nullptr, 0);
 }
 
 // Matches text and fills groups with the n groups the templates need (0 = the whole match).

@@ -55,6 +55,14 @@ struct RelabelRule {
   RelabelTemplate target_template;       // target_label as a Go Regexp.Expand template (replace)
   RelabelTemplate replacement_template;  // replacement as one (replace, labelmap)
   bool matches_everything = false;       // regex is "(.*)": it matches, $0 == $1 == the value; RE2 not run
+  // When regex is only alternatives of [A-Za-z0-9_] text, each perhaps ending in ".*"
+  // ("node_scrape_.*|up"), keep/drop/labeldrop/labelkeep compare strings instead of running RE2:
+  // the same answer at a fraction of the cost. Empty otherwise.
+  struct Literal {
+    std::string text;
+    bool prefix;  // ended in ".*": any value that starts with text
+  };
+  std::vector<Literal> literals;
 };
 
 // Parses the list of relabel configs at node (path is its dotted key, e.g.

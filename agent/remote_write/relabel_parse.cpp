@@ -221,6 +221,29 @@ std::optional<Problem> Validate(const RawRule& raw) {
   return std::nullopt;
 }
 
+// regex as literal alternatives (see RelabelRule::literals), or {} when it is anything more.
+std::vector<RelabelRule::Literal> LiteralAlternatives(std::string_view regex) {
+  std::vector<RelabelRule::Literal> out;
+  for (;;) {
+    const std::size_t bar = regex.find('|');
+    std::string_view alt = regex.substr(0, bar);
+    const bool prefix = alt.size() >= 2 && alt.substr(alt.size() - 2) == ".*";
+    if (prefix) {
+      alt.remove_suffix(2);
+    }
+    for (char c : alt) {
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+        return {};
+      }
+    }
+    out.push_back({std::string(alt), prefix});
+    if (bar == std::string_view::npos) {
+      return out;
+    }
+    regex.remove_prefix(bar + 1);
+  }
+}
+
 // Reads and checks one rule of list; false (with the problem reported) when it is not valid.
 bool ParseRule(ConfigReader& r, const YAML::Node& list, const YAML::Node& n, const std::string& path,
                RelabelRule* out) {
@@ -252,6 +275,7 @@ bool ParseRule(ConfigReader& r, const YAML::Node& list, const YAML::Node& n, con
     rule.compiled = std::make_shared<const re2::RE2>("^(?s:(.*))$");  // the default regex
   }
   rule.matches_everything = rule.regex == "(.*)";
+  rule.literals = LiteralAlternatives(rule.regex);
   rule.target_template = RelabelTemplate::Compile(rule.target_label, *rule.compiled);
   rule.replacement_template = RelabelTemplate::Compile(rule.replacement, *rule.compiled);
   *out = std::move(rule);

@@ -245,6 +245,28 @@ TEST(RelabelTest, HashModSharding) {
   }
 }
 
+// Literal patterns are compared as strings, not run through RE2: the answers must be RE2's.
+TEST(RelabelTest, LiteralFastPathAgreesWithRe2) {
+  const char* patterns[] = {"up", "node_scrape_.*|node_schedstat_.*", "a|", "", "cpu|mode", "x.*y", "a.*|b"};
+  const char* values[] = {"up", "upx", "node_scrape_x", "node_scrape_", "", "a", "node_schedstat", "mode",
+                          "xzy", "ab", "b", "a\nb"};
+  for (const char* pattern : patterns) {
+    for (const char* action : {"drop", "keep"}) {
+      std::vector<RelabelRule> fast = Rules(std::string("[{source_labels: [v], action: ") + action + ", regex: '" +
+                                            pattern + "'}]");
+      std::vector<RelabelRule> slow = fast;
+      slow[0].literals.clear();
+      for (const char* value : values) {
+        Labels a = L({{"v", value}});
+        Labels b = a;
+        EXPECT_EQ(Relabel(fast, a), Relabel(slow, b)) << pattern << " " << action << " " << value;
+      }
+    }
+  }
+  EXPECT_EQ(Rules("[{regex: 'node_.*|up', action: drop}]")[0].literals.size(), 2u);
+  EXPECT_TRUE(Rules("[{regex: 'x.*y', action: drop}]")[0].literals.empty());
+}
+
 TEST(RelabelTest, NoRulesKeepEverything) {
   Labels labels = L({{"a", "b"}});
   EXPECT_TRUE(Relabel({}, labels));
