@@ -96,7 +96,9 @@ void ReadRegex(ConfigReader& r, const YAML::Node& v, const std::string& p, RawRu
   }
   // Prometheus anchors the pattern so it must match the whole value, and lets "." match "\n"
   // (Prometheus 3; 2.x used (?:...)). A pattern that closes the group itself ("a)|(b") is
-  // read the same odd way as in Prometheus.
+  // read the same odd way as in Prometheus. RE2 and Go's regexp share their syntax; they differ
+  // in that RE2's "." never matches a byte that is not UTF-8 (Go matches it as U+FFFD), RE2
+  // accepts \C, and RE2 refuses programs over its 8 MiB memory budget (docs/remote-write-relabel.md).
   RE2::Options opts;
   opts.set_log_errors(false);
   auto re = std::make_shared<const re2::RE2>("^(?s:" + WithPythonGroupNames(text) + ")$", opts);
