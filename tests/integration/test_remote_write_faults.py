@@ -142,19 +142,33 @@ class RemoteWriteReloadTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: "configuration reloaded" in self.agent.log()
                                  or "reload failed" in self.agent.log(), timeout=10))
 
+    def pending(self, name):
+        return parse_samples(self.agent.metrics()).get(
+            'prometheus_remote_storage_samples_pending{remote_name="%s",url="%s"}' % (name, self.server.url("/" + name)))
+
+    def accepted(self, name):
+        with self.lock:
+            return sum(1 for failing, _ in self.bodies[name] if not failing)
+
     def test_a_kept_endpoint_keeps_its_backlog_and_a_bad_section_keeps_the_push(self):
         self.assertTrue(wait_for(lambda: len(self.bodies["kept"]) >= 3, timeout=20))
+        time.sleep(2.5)  # a backlog of several gathers (one every 500ms) behind the failing one
         with self.lock:
             oldest_unsent = self.bodies["kept"][-1][1]
         self.write_config(["kept", "added"])
         self.reload()
         with self.lock:
             self.down = False
-        self.assertTrue(wait_for(lambda: any(not failing for failing, _ in self.bodies["kept"]), timeout=20))
+        self.assertTrue(wait_for(lambda: self.accepted("kept") > 0, timeout=20))
         with self.lock:
             first_accepted = next(body for failing, body in self.bodies["kept"] if not failing)
         self.assertEqual(first_accepted, oldest_unsent, "the kept endpoint started over instead of resuming")
-        self.assertTrue(wait_for(lambda: self.bodies["added"], timeout=20), "the added endpoint never sent")
+        self.assertTrue(wait_for(lambda: self.accepted("added") > 0, timeout=20), "the added endpoint never sent")
+        # Both caught up: the kept endpoint sent its backlog (one request per gather) on top of what the added
+        # one, which starts at the end of the log, sent since the reload.
+        self.assertTrue(wait_for(lambda: self.pending("kept") == 0 and self.pending("added") == 0, timeout=30))
+        self.assertGreaterEqual(self.accepted("kept") - self.accepted("added"), 3,
+                                "the kept endpoint's backlog was not sent")
         # A section with a problem: refused, and the running push goes on.
         self.write_config(["kept"], {"write_relabel_configs": [{"action": "drop"}]})
         self.agent.proc.send_signal(signal.SIGHUP)
