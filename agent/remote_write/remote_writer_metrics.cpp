@@ -43,6 +43,10 @@ const MetricDesc kCorrupt{"hostwatch_remote_write_buffer_corrupt_records_total",
                           "Torn or corrupt records of the remote_write buffer that were cut off or skipped, and "
                           "segments without the format's magic that were set aside.",
                           MetricType::Counter, {}};
+const MetricDesc kAppendFailed{"hostwatch_remote_write_gathers_failed_total",
+                               "Gathers that could not be appended to the remote_write buffer (disk full, I/O "
+                               "error): their samples are lost for every endpoint.",
+                               MetricType::Counter, {}};
 const MetricDesc kBufferBytes{"hostwatch_remote_write_buffer_bytes",
                               "Bytes in the remote_write buffer's segment files.", MetricType::Gauge, {}};
 
@@ -57,6 +61,7 @@ void RemoteWriter::Collect(MetricSink& sink) const {
   const LogCounters c = log_->Counters();
   sink.Add(kCorrupt, static_cast<double>(c.corrupt_records + c.bad_segments));
   sink.Add(kBufferBytes, static_cast<double>(log_->TotalBytes()));
+  sink.Add(kAppendFailed, static_cast<double>(gathers_failed_));
   for (const auto& [id, e] : endpoints_) {
     const std::vector<std::string> labels = {e->config.name, e->config.url};
     sink.Add(kSamples, static_cast<double>(e->samples), labels);
