@@ -161,6 +161,11 @@ Status Agent::Reload() {
     PushChecks();
   }
   x509_files_.Update(snap.value()->config.x509_files);
+  if (remote_writer_) {
+    if (Status s = remote_writer_->Update(snap.value()->config.remote_write); !s.ok()) {
+      logging::Warn("remote_write: keeping the running push", {{"err", s.message()}});
+    }
+  }
   logging::Info("configuration reloaded", {{"collectors", static_cast<std::uint64_t>(
                                                                snap.value()->config.enabled_collectors.size())}});
   return Status::OK();
@@ -218,9 +223,14 @@ Status Agent::Serve() {
   StartChecker();
   // The order the families were gathered in before sources existed; the writer sorts by name,
   // but families of one name (a textfile repeating one) merge in this order.
-  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get(), &x509_files_, &targets_files_};
+  remote_writer_ = std::make_unique<remote_write::RemoteWriter>([this] { return Gather(); }, *checker_);
+  sources_ = {&self_metrics_, &server_, &reload_state_, &limiter_, checker_.get(), &x509_files_, &targets_files_,
+              remote_writer_.get()};
   if (flags_.disable_exporter_metrics) {
     std::erase(sources_, &server_);  // its request counts are the exporter's own, like promhttp_*
+  }
+  if (Status s = remote_writer_->Update(Current()->config.remote_write); !s.ok()) {
+    return s;
   }
   server_.Route(flags_.telemetry_path, {"GET"}, [this](const HttpRequest& r) { return HandleMetrics(r); });
   server_.Route("/-/healthy", {"GET"}, [](const HttpRequest&) { return Text(200, "Healthy\n"); });
@@ -240,6 +250,9 @@ void Agent::Stop() {
     checker_->AbortAdHocProbes();  // else a worker in an ad-hoc /probe holds up server_.Stop() for its timeout
   }
   server_.Stop();
+  if (remote_writer_) {
+    remote_writer_->Stop();  // before the checker, whose multi handle carries its requests
+  }
   if (checker_) {
     checker_->Stop();
   }
@@ -258,12 +271,8 @@ std::vector<std::string> Agent::BoundAddresses() const {
 // 1 MiB of text is about 10,000 series; below that the heap is small anyway.
 constexpr std::size_t kTrimAfterBodyBytes = 1 << 20;
 
-HttpResponse Agent::HandleMetrics(const HttpRequest&) {
-  RequestLimiter::Ticket ticket = limiter_.Enter(RequestLimiter::Kind::kScrape);
-  if (!ticket.admitted()) {
-    return TooManyRequests();
-  }
-  // One snapshot for the whole scrape: a reload meanwhile does not mix two configurations.
+std::vector<prometheus::MetricFamily> Agent::Gather() const {
+  // One snapshot for the whole gather: a reload meanwhile does not mix two configurations.
   std::shared_ptr<const Snapshot> snap = Current();
   MetricSink sink;
   snap->scraper->Collect(sink);
@@ -271,7 +280,15 @@ HttpResponse Agent::HandleMetrics(const HttpRequest&) {
     source->Collect(sink);
   }
   snap->foreign_filter->MergeInto(sink);
-  std::vector<prometheus::MetricFamily> families = sink.TakeFamilies();
+  return sink.TakeFamilies();
+}
+
+HttpResponse Agent::HandleMetrics(const HttpRequest&) {
+  RequestLimiter::Ticket ticket = limiter_.Enter(RequestLimiter::Kind::kScrape);
+  if (!ticket.admitted()) {
+    return TooManyRequests();
+  }
+  std::vector<prometheus::MetricFamily> families = Gather();
   host_summary_.Record(families, WallClockSeconds());
   HttpResponse r;
   r.content_type = std::string(kTextContentType);
@@ -320,6 +337,9 @@ HttpResponse Agent::HandleLanding(const HttpRequest&) {
     d.checks = checker_->Summaries();
   }
   d.x509_files = x509_files_.Summaries();
+  if (remote_writer_) {
+    d.remote_write = remote_writer_->Statuses();
+  }
   d.dashboards = {"hostwatch-host.json: host overview", "hostwatch-checks.json: synthetic checks",
                   "hostwatch-agent.json: the agent itself"};
   HttpResponse r;

@@ -26,6 +26,7 @@
 #include "agent/foreign_family_filter.h"
 #include "agent/host_summary.h"
 #include "agent/reload_state.h"
+#include "agent/remote_write/remote_writer.h"
 #include "agent/request_limiter.h"
 #include "agent/runtime_config.h"
 #include "agent/scraper.h"
@@ -77,6 +78,9 @@ class Agent {
   void PushChecks();
   HttpServerOptions ServerOptions() const;
 
+  // One gather of everything /metrics serves (the snapshot's scraper, sources_, foreign textfile
+  // families), unserialized: /metrics writes it as text, remote_write pushes it.
+  std::vector<prometheus::MetricFamily> Gather() const;
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleLanding(const HttpRequest& req);
   HttpResponse HandleReload(const HttpRequest& req);
@@ -117,6 +121,10 @@ class Agent {
   // destroyed (and calls back no more) first.
   TargetsFiles targets_files_;
   std::mutex push_mu_;  // serializes PushChecks
+
+  // remote_write (agent/remote_write/remote_writer.h): created by Serve() with the checker, whose
+  // multi handle carries its requests; declared after checker_, so it is destroyed first.
+  std::unique_ptr<remote_write::RemoteWriter> remote_writer_;
 
   // Asked after the snapshot's scraper, in this order. Filled by Serve() before
   // the server starts, fixed afterwards. Not owned: members of this Agent.

@@ -176,7 +176,8 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
     return out;  // the tree may contain itself: no further walk
   }
   ExpandTree(root, "", env, diag);
-  r.Fields(root, "", {"collectors", "http_checks", "modules", "modules_file", "checks", "x509_files"},
+  r.Fields(root, "", {"collectors", "http_checks", "modules", "modules_file", "checks", "x509_files",
+                           "remote_write"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
              if (key == "collectors") {
                ParseCollectors(r, v, &out);
@@ -184,6 +185,8 @@ FileConfig ParseConfigText(const std::string& text, ConfigDiagnostics* diag, con
                out.x509_files = ParseX509FilesConfig(r, v, p);
              } else if (key == "http_checks") {
                out.http_checks = v;
+             } else if (key == "remote_write") {
+               out.remote_write = v;
              } else if (key == "modules") {
                out.modules = v;
              } else if (key == "modules_file") {

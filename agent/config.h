@@ -10,6 +10,7 @@
 //   modules: {...}, checks: [...]  # validated by collectors/checks/module_checks.h
 //   modules_file: /etc/prometheus/blackbox.yml  # more modules (collectors/checks/modules_file.h)
 //   x509_files: [/etc/ssl/*.pem]   # collectors/checks/x509/x509_files_config.h
+//   remote_write: {...}        # validated by agent/remote_write/config.h
 //
 // Every section is read with ConfigReader (collectors/core/config_reader.h):
 // one boolean rule, one wording of errors; docs/configuration.md is the reference.
@@ -39,6 +40,7 @@ struct FileConfig {
   std::string modules_file;                               // a blackbox.yml to read modules from (checks/modules_file.h)
   YAML::Node checks;                                      // module + targets entries, raw
   std::vector<std::string> x509_files;                    // certificate file paths and globs
+  YAML::Node remote_write;                                // raw; agent/remote_write/config.h
 };
 
 // Looks up an environment variable; returns nullopt when unset.

@@ -32,6 +32,7 @@ Result<RuntimeConfig> LoadRuntimeConfig(const AgentFlags& flags) {
       modules.merge(more);
     }
     ParseChecksSection(std::move(modules), file.checks, &config.http_checks, &diag);
+    config.remote_write = remote_write::ParseRemoteWriteConfig(file.remote_write, &diag);
     if (!diag.ok() || !modules_diag.ok()) {
       const bool both = !diag.ok() && !modules_diag.ok();
       return Status::Error((diag.ok() ? "" : diag.ToString()) + (both ? "\n" : "") +

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/flags.h"
+#include "agent/remote_write/config.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/checks/check_config.h"
 #include "collectors/registry.h"
@@ -21,6 +22,7 @@ struct RuntimeConfig {
   std::string config_file;       // the file this came from, "" when built-in defaults were used
   HttpChecksConfig http_checks;  // the file's http_checks section (collectors/checks); no checks when absent
   std::vector<std::string> x509_files;  // certificate file paths and globs (x509_files:); none when absent
+  remote_write::RemoteWriteConfig remote_write;  // remote_write:; disabled when absent
 };
 
 // Builds the runtime configuration. A missing default config file means

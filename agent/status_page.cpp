@@ -192,6 +192,22 @@ void RenderX509Files(const std::vector<X509FileSummary>& files, std::string* out
   *out += "</table></div>\n";
 }
 
+// Shown only when remote_write: is configured: each endpoint's state, lag and last error.
+void RenderRemoteWrite(const std::vector<remote_write::EndpointStatus>& endpoints, std::string* out) {
+  if (endpoints.empty()) {
+    return;
+  }
+  *out += "<h2>Remote write</h2>\n<div class=\"card\"><table id=\"remote-write\">\n"
+          "<tr><th>Endpoint</th><th>URL</th><th>State</th><th>Lag</th><th>Last error</th></tr>\n";
+  for (const remote_write::EndpointStatus& e : endpoints) {
+    const bool ok = e.state == "idle" || e.state == "sending";
+    *out += "<tr><td>" + HtmlEscape(e.name) + "</td><td>" + HtmlEscape(e.url) + "</td><td><span class=\"" +
+            (ok ? "ok" : "bad") + "\">" + HtmlEscape(e.state) + "</span></td><td>" + HtmlEscape(Duration(e.lag_seconds)) +
+            "</td><td>" + HtmlEscape(e.last_error) + "</td></tr>\n";
+  }
+  *out += "</table></div>\n";
+}
+
 }  // namespace
 
 std::string RenderStatusPage(const StatusPageData& d) {
@@ -228,6 +244,7 @@ std::string RenderStatusPage(const StatusPageData& d) {
   RenderCollectors(d.collectors, &out);
   RenderChecks(d.checks, &out);
   RenderX509Files(d.x509_files, &out);
+  RenderRemoteWrite(d.remote_write, &out);
   if (!d.dashboards.empty()) {
     out += "<h2>Bundled dashboards</h2>\n<div class=\"card\"><ul id=\"dashboards\">\n";
     for (const std::string& name : d.dashboards) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agent/host_summary.h"
+#include "agent/remote_write/remote_writer.h"
 #include "agent/scraper.h"
 #include "collectors/checks/http_checker.h"
 #include "collectors/checks/x509/x509_file_watcher.h"
@@ -32,6 +33,7 @@ struct StatusPageData {
   std::vector<CollectorRunInfo> collectors;
   std::vector<CheckSummary> checks;
   std::vector<X509FileSummary> x509_files;  // from the last /metrics scrape; empty: none configured
+  std::vector<remote_write::EndpointStatus> remote_write;  // empty: remote_write is off
   std::vector<std::string> dashboards;  // names of the bundled dashboards
 };
 

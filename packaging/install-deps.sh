@@ -7,13 +7,15 @@ set -euo pipefail
 # dpkg-dev (dpkg-shlibdeps) and file are what `cpack -G DEB` needs to build the package.
 # clang and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) build tests/fuzz.
 # help2man writes the manual page from --help, so it cannot drift from the flags.
+# libprotobuf-dev, protobuf-compiler and libsnappy-dev: remote_write's WriteRequest (protoc generates
+# it from agent/remote_write/remote.proto; the agent links libprotobuf-lite) and its snappy framing.
 # libcivetweb-dev/civetweb stay only because prometheus-cpp's CMake config looks for CivetWeb;
 # hostwatch itself links its own CivetWeb built from Debian's source (cmake/civetweb.cmake).
 build_packages=(
   build-essential cmake ninja-build pkg-config git dpkg-dev file
   prometheus-cpp-dev libcivetweb-dev civetweb libspdlog-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
-  libldns-dev
+  libldns-dev libprotobuf-dev protobuf-compiler libsnappy-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev help2man
 )
@@ -32,11 +34,12 @@ build_packages=(
 # for the gRPC health server of the grpc check test, podman to build the container image
 # (tests/integration/test_container_image.py; FROM scratch, so no base image and no mmdebstrap), nodejs
 # and npm for the Kubernetes manifests' schema validation (npm's kubernetes-models,
-# tests/integration/test_kubernetes_manifests.py; kubectl, not in Debian, is used when present).
+# tests/integration/test_kubernetes_manifests.py; kubectl, not in Debian, is used when present),
+# victoria-metrics as the second remote_write receiver (tests/integration/test_remote_write*.py).
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
   prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs python3-grpcio dnsmasq-base
-  podman nodejs
+  podman nodejs victoria-metrics
 )
 # Debian's nodejs comes without npm; NodeSource's nodejs ships it and conflicts with Debian's npm.
 if ! command -v npm >/dev/null 2>&1; then

@@ -18,6 +18,8 @@ namespace {
 // Label names our own series use; a static label may not shadow them.
 const std::set<std::string> kReservedLabels = {"check", "target", "phase", "le", "reason", "version", "cipher"};
 
+}  // namespace
+
 bool IsValidLabelName(const std::string& s) {
   if (s.empty() || s.rfind("__", 0) == 0) {
     return false;
@@ -31,8 +33,6 @@ bool IsValidLabelName(const std::string& s) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string HttpUrlProblem(const std::string& url) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {

@@ -45,6 +45,11 @@ void ParseCheckTls(ConfigReader& r, const YAML::Node& n, const std::string& path
 // file's content, trimmed of surrounding white space as Prometheus does, is the password.
 void ParseCheckBasicAuth(ConfigReader& r, const YAML::Node& n, const std::string& path, std::optional<BasicAuth>* out);
 
+// authorization: {type, credentials, credentials_file} (Prometheus' HTTP client key): appends the
+// header "Authorization: <type> <credentials>" (type Bearer unless given; never Basic, use basic_auth).
+void ParseAuthorization(ConfigReader& r, const YAML::Node& n, const std::string& path,
+                        std::vector<std::pair<std::string, std::string>>* headers);
+
 // fail_if_header_[not_]matches: a list of {header, regexp, allow_missing}.
 void ParseHeaderMatches(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<HeaderMatch>* out);
 
@@ -53,6 +58,9 @@ void ParseRegexList(ConfigReader& r, const YAML::Node& n, const std::string& pat
 
 // valid_status_codes: a list of 100-599 or "1xx".."5xx".
 void ParseStatusCodes(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<StatusRange>* out);
+
+// A label name a user may set: [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" (Prometheus reserves those).
+bool IsValidLabelName(const std::string& s);
 
 // labels: valid Prometheus label names that our own series do not use. With
 // drop_internal, names starting with "__" are skipped instead of refused (a

@@ -102,6 +102,48 @@ void HttpChecker::StartScheduler() {
   thread_ = std::thread([this] { SchedulerLoop(); });
 }
 
+bool HttpChecker::StartTransfer(std::shared_ptr<CurlTransfer> transfer) {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (stop_) {
+    return false;
+  }
+  if (multi_ == nullptr) {
+    StartScheduler();
+    if (multi_ == nullptr) {
+      return false;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    new_transfers_.push_back(std::move(transfer));
+  }
+  curl_->multi_wakeup(static_cast<CURLM*>(multi_));
+  return true;
+}
+
+void HttpChecker::AddNewTransfers() {
+  std::vector<std::shared_ptr<CurlTransfer>> added;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    added.swap(new_transfers_);
+  }
+  for (std::shared_ptr<CurlTransfer>& t : added) {
+    curl_->multi_add_handle(static_cast<CURLM*>(multi_), t->handle());
+    transfers_[t->handle()] = std::move(t);
+  }
+}
+
+bool HttpChecker::FinishTransfer(CURL* handle, CURLcode code) {
+  auto it = transfers_.find(handle);
+  if (it == transfers_.end()) {
+    return false;
+  }
+  std::shared_ptr<CurlTransfer> t = std::move(it->second);
+  transfers_.erase(it);
+  t->OnDone(code);
+  return true;
+}
+
 void HttpChecker::Stop() {
   std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   if (stop_.exchange(true) || multi_ == nullptr) {
@@ -124,6 +166,7 @@ void HttpChecker::SchedulerLoop() {
       ApplyPendingConfig(now);
       StartDueRuns(now);
     }
+    AddNewTransfers();
     int running = 0;
     curl_->multi_perform(multi, &running);
     HandleFinishedTransfers();
@@ -133,6 +176,12 @@ void HttpChecker::SchedulerLoop() {
     curl_->multi_remove_handle(multi, handle);
   }
   runs_.clear();
+  AddNewTransfers();  // so that every submitted transfer hears that it ended
+  while (!transfers_.empty()) {
+    CURL* handle = transfers_.begin()->first;
+    curl_->multi_remove_handle(multi, handle);
+    FinishTransfer(handle, CURLE_ABORTED_BY_CALLBACK);
+  }
   sockets_.Clear();
   std::lock_guard<std::mutex> lock(mu_);
   in_flight_ = 0;
@@ -146,7 +195,7 @@ void HttpChecker::WaitForWork(CURLM* multi) {
     std::lock_guard<std::mutex> lock(mu_);
     wait = TimeToNextDue(Clock::now());
   }
-  if (!runs_.empty()) {
+  if (!runs_.empty() || !transfers_.empty()) {
     long curl_wait = -1;
     curl_->multi_timeout(multi, &curl_wait);
     if (curl_wait >= 0) {
@@ -392,6 +441,7 @@ void HttpChecker::HandleFinishedTransfers() {
     curl_->multi_remove_handle(multi, handle);
     auto it = runs_.find(handle);
     if (it == runs_.end()) {
+      FinishTransfer(handle, code);
       continue;
     }
     if (it->second->run->OnTransferDone(code)) {

@@ -36,6 +36,7 @@
 
 #include "collectors/checks/check_config.h"
 #include "collectors/checks/check_spec.h"
+#include "collectors/checks/curl_transfer.h"
 #include "collectors/checks/http/curl_api.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/run_history.h"
@@ -141,6 +142,11 @@ class HttpChecker : public MetricSource {
   // Every configured check, sorted by name.
   std::vector<CheckSummary> Summaries() const;
 
+  // Runs a transfer of another part of the agent on the scheduler's multi handle (curl_transfer.h),
+  // loading libcurl and starting the scheduler if no check did. False (OnDone not called) when
+  // libcurl cannot be loaded or the checker is stopped.
+  bool StartTransfer(std::shared_ptr<CurlTransfer> transfer);
+
   // Runs completed so far (all checks), for tests.
   std::uint64_t CompletedRunsForTest() const;
 
@@ -200,8 +206,13 @@ class HttpChecker : public MetricSource {
   const CurlApi* curl_ = nullptr;
   void* multi_ = nullptr;  // CURLM*
 
+  std::vector<std::shared_ptr<CurlTransfer>> new_transfers_;  // Guarded by mu_; added by the scheduler
+
   // Scheduler thread only.
   std::map<CURL*, std::unique_ptr<InFlight>> runs_;
+  std::map<CURL*, std::shared_ptr<CurlTransfer>> transfers_;
+  void AddNewTransfers();
+  bool FinishTransfer(CURL* handle, CURLcode code);
   SocketRunner sockets_;
   std::uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
 

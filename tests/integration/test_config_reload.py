@@ -34,7 +34,7 @@ class ConfigCheckTest(unittest.TestCase):
         self.assertEqual(lines, [
             path + ':3:12: collectors.cpu.guest: must be true or false',
             path + ":4:3: collectors.nosuch: unknown collector",
-            path + ":5:1: extra: unknown key (known: collectors, http_checks, modules, modules_file, checks, x509_files)",
+            path + ":5:1: extra: unknown key (known: collectors, http_checks, modules, modules_file, checks, x509_files, remote_write)",
         ])
 
     def test_missing_named_file_is_an_error(self):

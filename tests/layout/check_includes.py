@@ -29,7 +29,7 @@ RULES = [
     ("agent/", ["collectors/", "agent/"]),
 ]
 # Generated at configure time into the build tree; not a room.
-GENERATED = {"agent/build_info.h"}
+GENERATED = {"agent/build_info.h", "agent/remote_write/remote.pb.h"}  # configure_file, protoc
 
 
 def room_of(path):

@@ -51,8 +51,10 @@ bool ReadSecretFile(ConfigReader& r, const YAML::Node& v, const std::string& p, 
   return true;
 }
 
-// authorization: {type, credentials, credentials_file}: the Authorization header "<type> <credentials>".
-void ParseAuthorization(ConfigReader& r, const YAML::Node& n, const std::string& path, HttpCheckConfig* c) {
+}  // namespace
+
+void ParseAuthorization(ConfigReader& r, const YAML::Node& n, const std::string& path,
+                        std::vector<std::pair<std::string, std::string>>* headers) {
   std::string type = "Bearer", credentials;
   r.Fields(n, path, {"type", "credentials", "credentials_file"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
@@ -69,8 +71,10 @@ void ParseAuthorization(ConfigReader& r, const YAML::Node& n, const std::string&
   if (n.IsMap() && n["credentials"] && n["credentials_file"]) {
     r.Error(n, path, "at most one of credentials and credentials_file may be set");
   }
-  c->headers.emplace_back("Authorization", type + " " + credentials);
+  headers->emplace_back("Authorization", type + " " + credentials);
 }
+
+namespace {
 
 // http_headers: {Name: {values: [..], secrets: [..], files: [..]}}: one header line per value.
 void ParseHttpHeaders(ConfigReader& r, const YAML::Node& n, const std::string& path, HttpCheckConfig* c) {
@@ -105,7 +109,7 @@ bool ParseBlackboxOnlyKey(ConfigReader& r, const std::string& key, const YAML::N
   } else if (key == "body_file") {
     ReadConfigFile(r, v, p, &c->body);
   } else if (key == "authorization") {
-    ParseAuthorization(r, v, p, c);
+    ParseAuthorization(r, v, p, &c->headers);
   } else if (key == "bearer_token_file") {
     ReadSecretFile(r, v, p, &c->bearer_token);
   } else if (key == "http_headers") {

@@ -105,7 +105,7 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
       {"collectors:\n  loadavg:\n    colour: red\n",
        {"t.yml:3:5: collectors.loadavg.colour: unknown key (known: enabled)"}},
       {"collectors:\n  cpu:\n    enabled: yes please\n", {"t.yml:3:14: collectors.cpu.enabled: must be true or false"}},
-      {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks, modules, modules_file, checks, x509_files; did you mean collectors?)"}},
+      {"colectors: {}\n", {"t.yml:1:1: colectors: unknown key (known: collectors, http_checks, modules, modules_file, checks, x509_files, remote_write; did you mean collectors?)"}},
       {"collectors: [1, 2]\n", {"t.yml:1:13: collectors: must be a mapping, got a list"}},
       {"collectors:\n  cpu: {guest: [true]}\n",
        {"t.yml:2:16: collectors.cpu.guest: must be true or false, got a list"}},
@@ -118,7 +118,7 @@ TEST(ConfigParseTest, ReportsEveryProblemWithPosition) {
       // Several problems at once, all reported.
       {"collectors:\n  cpu:\n    guest: 1\n  bogus: {}\nextra: 1\n",
        {"t.yml:3:12: collectors.cpu.guest: must be true or false", "t.yml:4:3: collectors.bogus: unknown collector",
-        "t.yml:5:1: extra: unknown key (known: collectors, http_checks, modules, modules_file, checks, x509_files)"}},
+        "t.yml:5:1: extra: unknown key (known: collectors, http_checks, modules, modules_file, checks, x509_files, remote_write)"}},
   };
   for (const Case& c : cases) {
     ConfigDiagnostics diag("t.yml");

@@ -52,6 +52,17 @@ TEST(StatusPageTest, ListsCertificateFilesOnlyWhenConfigured) {
   EXPECT_NE(html.find("<tr><td>/etc/ssl/ok.pem</td><td>3</td><td>2027-01-15"), std::string::npos) << html;
 }
 
+TEST(StatusPageTest, ListsRemoteWriteEndpointsOnlyWhenConfigured) {
+  StatusPageData d;
+  EXPECT_EQ(RenderStatusPage(d).find("remote-write"), std::string::npos);
+  d.remote_write.push_back({"mimir", "https://mimir.example/api/v1/push", "retrying", 90, "HTTP 503: <down>"});
+  std::string html = RenderStatusPage(d);
+  EXPECT_NE(html.find("<tr><td>mimir</td><td>https://mimir.example/api/v1/push</td><td><span class=\"bad\">retrying"
+                      "</span></td><td>1m 30s</td><td>HTTP 503: &lt;down&gt;</td></tr>"),
+            std::string::npos)
+      << html;
+}
+
 TEST(StatusPageTest, SaysWhenMetricsWereNotScrapedYet) {
   StatusPageData d;
   std::string html = RenderStatusPage(d);
