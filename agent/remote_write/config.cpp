@@ -1,5 +1,7 @@
 #include "agent/remote_write/config.h"
 
+#include "agent/remote_write/relabel.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -17,7 +19,6 @@ namespace {
 // pasted entry that relied on one would send elsewhere or otherwise, so it is refused, not ignored.
 const std::map<std::string_view, std::string_view>& RefusedEndpointKeys() {
   static const std::map<std::string_view, std::string_view> kRefused = {
-      {"write_relabel_configs", "not yet supported"},
       {"oauth2", "not supported (use authorization or basic_auth)"},
       {"sigv4", "not supported (use authorization or basic_auth)"},
       {"azuread", "not supported (use authorization or basic_auth)"},
@@ -141,6 +142,8 @@ void ParseEndpointKey(ConfigReader& r, const std::string& key, const YAML::Node&
     ParseQueue(r, v, p, &e->queue);
   } else if (key == "remote_timeout") {
     PositiveDuration(r, v, p, &e->remote_timeout);
+  } else if (key == "write_relabel_configs") {
+    ParseRelabelConfigs(r, v, p, &e->write_relabel_configs);
   } else {
     r.Error(v, p, std::string(RefusedEndpointKeys().at(key)));
   }
@@ -149,7 +152,7 @@ void ParseEndpointKey(ConfigReader& r, const std::string& key, const YAML::Node&
 Endpoint ParseEndpoint(ConfigReader& r, const YAML::Node& n, const std::string& path) {
   static const std::vector<std::string_view> kKeys =
       KeysWithRefused({"url", "name", "basic_auth", "authorization", "tls_config", "headers", "proxy_url",
-                       "queue_config", "remote_timeout"},
+                       "queue_config", "remote_timeout", "write_relabel_configs"},
                       RefusedEndpointKeys());
   Endpoint e;
   if (!r.Fields(n, path, kKeys,

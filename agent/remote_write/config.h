@@ -11,6 +11,7 @@
 //         basic_auth: {...} | authorization: {...}
 //         tls_config: {...}  headers: {...}  proxy_url: ...  remote_timeout: 30s
 //         queue_config: {capacity, max_samples_per_send, batch_send_deadline, min_backoff, max_backoff}
+//         write_relabel_configs: [...]   # relabel.h
 //
 // An endpoint entry takes the keys of an entry of prometheus.yml's remote_write
 // list, so one can be pasted; the keys hostwatch does not implement are refused
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "agent/remote_write/labels.h"
+#include "agent/remote_write/relabel.h"
 #include "collectors/checks/check_config.h"
 #include "collectors/core/config_diagnostics.h"
 
@@ -59,6 +61,9 @@ struct Endpoint {
   std::string proxy_url;
   QueueConfig queue;
   std::chrono::milliseconds remote_timeout{30000};  // one request's whole time
+  // Applied when a batch is cut for this endpoint (the log holds each gather once for all of them),
+  // after external labels were added, as Prometheus does.
+  std::vector<RelabelRule> write_relabel_configs;
 };
 
 struct RemoteWriteConfig {

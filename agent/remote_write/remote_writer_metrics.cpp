@@ -21,7 +21,8 @@ const MetricDesc kRetried{"prometheus_remote_storage_samples_retried_total",
                           MetricType::Counter, kLabels};
 const MetricDesc kDropped{"prometheus_remote_storage_samples_dropped_total",
                           "Total number of samples which were dropped after being read from the buffer: here, the "
-                          "samples of segments deleted past buffer.max_bytes before they were sent.",
+                          "samples of segments deleted past buffer.max_bytes before they were sent, and the samples "
+                          "write_relabel_configs dropped.",
                           MetricType::Counter, kLabels};
 const MetricDesc kBytes{"prometheus_remote_storage_bytes_total",
                         "The total number of bytes of data (not metadata) sent by the queue after compression.",
@@ -67,7 +68,7 @@ void RemoteWriter::Collect(MetricSink& sink) const {
     sink.Add(kSamples, static_cast<double>(e->samples), labels);
     sink.Add(kFailed, static_cast<double>(e->failed), labels);
     sink.Add(kRetried, static_cast<double>(e->retried), labels);
-    sink.Add(kDropped, static_cast<double>(log_->DroppedSamples(id)), labels);
+    sink.Add(kDropped, static_cast<double>(log_->DroppedSamples(id) + e->relabel_dropped), labels);
     sink.Add(kBytes, static_cast<double>(e->bytes), labels);
     sink.Add(kHighestSent, e->highest_sent_seconds, labels);
     const std::uint64_t pending = log_->PendingSamples(id);

@@ -2,9 +2,11 @@
 // deciding about an answer (commit, retry after a backoff, or drop). See
 // remote_writer.h for the rules.
 #include <algorithm>
+#include <span>
 
 #include "agent/logging.h"
 #include "agent/remote_write/remote_writer.h"
+#include "agent/remote_write/relabel.h"
 #include "agent/remote_write/remote_writer_state.h"
 #include "agent/remote_write/wire.h"
 #include "collectors/checks/http/curl_api.h"
@@ -16,6 +18,14 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 bool Retryable(const PushResult& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
+
+// Returns how many samples the endpoint's write_relabel_configs dropped.
+std::uint64_t RelabelSeries(std::span<const RelabelRule> rules, std::vector<Series>& series) {
+  if (rules.empty()) {
+    return 0;
+  }
+  return std::erase_if(series, [&](Series& s) { return !Relabel(rules, s.labels); });
+}
 
 std::string Describe(const PushResult& r) {
   if (r.status == 0) {
@@ -41,6 +51,7 @@ void RemoteWriter::StartBatch(EndpointState& e) {
       waker_->Wake();  // the next record, on the next turn
       return;
     }
+    e.relabel_dropped += RelabelSeries(e.config.write_relabel_configs, *series);
     e.record = std::move(rec);
     e.series = std::move(*series);
     e.next = 0;

@@ -50,6 +50,7 @@ struct RemoteWriter::EndpointState {
   std::string last_error;
   // Counters of prometheus_remote_storage_*.
   std::uint64_t samples = 0, failed = 0, retried = 0, bytes = 0;
+  std::uint64_t relabel_dropped = 0;  // samples write_relabel_configs dropped (part of samples_dropped_total)
   double highest_sent_seconds = 0;
 };
 

@@ -64,6 +64,26 @@ def exposition_series(text, external):
     return out
 
 
+# VictoriaMetrics' endpoint relabels (Prometheus' gets everything): a series dropped by name and a
+# label dropped from every series, as write_relabel_configs does in Prometheus.
+VICTORIA_RELABEL = [{"source_labels": ["__name__"], "regex": "node_load15", "action": "drop"},
+                    {"regex": "machine", "action": "labeldrop"}]
+
+
+def relabelled(kind, series):
+    """What the receiver `kind` should hold of exposition_series() after its endpoint's relabelling."""
+    if kind != "victoria":
+        return dict(series)
+    out = {}
+    for key, value in series.items():
+        labels = dict(key)
+        if labels["__name__"] == "node_load15":
+            continue
+        labels.pop("machine", None)
+        out[labels_key(labels)] = value
+    return out
+
+
 class Receiver:
     """Prometheus or VictoriaMetrics on a fixed loopback port and data directory (so it can come back)."""
 
@@ -147,7 +167,8 @@ class RemoteWriteTest(unittest.TestCase):
                 "remote_write": {"interval": "1s", "external_labels": cls.external,
                                  "buffer": {"directory": cls.buffer, "max_bytes": "64MiB"},
                                  "endpoints": [{"name": k, "url": r.push_url(),
-                                                "queue_config": {"min_backoff": "50ms", "max_backoff": "500ms"}}
+                                                "queue_config": {"min_backoff": "50ms", "max_backoff": "500ms"},
+                                                "write_relabel_configs": VICTORIA_RELABEL if k == "victoria" else []}
                                                for k, r in cls.receivers.items()]}}, f)
         cls.agent = cls.start_agent()
 
@@ -182,13 +203,21 @@ class RemoteWriteTest(unittest.TestCase):
         stable = {k: v for k, v in second.items() if first.get(k) == v}
         self.assertIn(labels_key({"__name__": "probe_success", "check": "local", "target": self.target.url("/"),
                                   "cluster": "it", "instance": "web-1"}), stable)
+        self.assertTrue(any(dict(k)["__name__"] == "node_load15" for k in second))
+        self.assertTrue(any("machine" in dict(k) for k in second))
         for r in self.receivers.values():
+            expected = relabelled(r.kind, second)
             def all_there():
                 stored = set(r.series('{__name__=~".+"}', start))
-                return set(second) <= stored
+                return set(expected) <= stored
             self.assertTrue(wait_for(all_there, timeout=20),
-                            "%s lacks: %s" % (r.kind, sorted(set(second) - set(r.series('{__name__=~".+"}', start)))[:5]))
-            for key, value in stable.items():
+                            "%s lacks: %s" % (r.kind, sorted(set(expected) - set(r.series('{__name__=~".+"}', start)))[:5]))
+            stored = r.series('{__name__=~".+"}', start)
+            self.assertEqual(r.kind == "victoria", not any(dict(k)["__name__"] == "node_load15" for k in stored),
+                             "%s: node_load15 relabelled wrongly" % r.kind)
+            self.assertEqual(r.kind == "victoria", not any("machine" in dict(k) for k in stored),
+                             "%s: the machine label relabelled wrongly" % r.kind)
+            for key, value in relabelled(r.kind, stable).items():
                 labels = dict(key)
                 # The push's own counters move between a gather and its scrape; *_in_flight and process_*
                 # (open fds, threads) count the /metrics request being served, which a push's gather is not.
@@ -199,9 +228,12 @@ class RemoteWriteTest(unittest.TestCase):
                 got = r.samples(selector, time.time() - 4, time.time())
                 self.assertTrue(got, "%s: no recent sample of %s" % (r.kind, selector))
                 self.assertEqual(got[-1][1], value, "%s: %s" % (r.kind, selector))
-        self.assertEqual(parse_samples(self.agent.metrics()).get(
-            'prometheus_remote_storage_samples_failed_total{remote_name="prometheus",url="%s"}'
-            % self.receivers["prometheus"].push_url()), 0)
+        metrics = parse_samples(self.agent.metrics())
+        self.assertEqual(metrics.get('prometheus_remote_storage_samples_failed_total{remote_name="prometheus",url="%s"}'
+                                     % self.receivers["prometheus"].push_url()), 0)
+        # The samples its relabelling dropped are counted as Prometheus counts them.
+        self.assertGreater(metrics.get('prometheus_remote_storage_samples_dropped_total{remote_name="victoria",url="%s"}'
+                                       % self.receivers["victoria"].push_url()), 0)
 
     def assert_same_timestamps(self, since, until):
         prom, vm = self.receivers["prometheus"], self.receivers["victoria"]

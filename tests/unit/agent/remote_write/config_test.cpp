@@ -97,10 +97,27 @@ TEST(RemoteWriteConfigTest, DefaultsAreThoseOfTheIssue) {
   EXPECT_EQ(c.buffer_max_bytes, 256ll << 20);
 }
 
-TEST(RemoteWriteConfigTest, WriteRelabelConfigsIsRefusedUntilItLands) {
-  EXPECT_THAT(Errors("remote_write:\n  endpoints:\n    - url: http://a:1/w\n"
-                     "      write_relabel_configs: [{action: drop}]\n"),
-              ElementsAre("hw.yml:4:30: remote_write.endpoints[0].write_relabel_configs: not yet supported"));
+TEST(RemoteWriteConfigTest, WriteRelabelConfigsAreParsedPerEndpoint) {
+  ConfigDiagnostics diag("hw.yml");
+  RemoteWriteConfig c = Parse("remote_write:\n  endpoints:\n    - url: http://a:1/w\n"
+                              "      write_relabel_configs: [{source_labels: [__name__], regex: 'node_.*', action: drop},"
+                              " {regex: machine, action: labeldrop}]\n    - url: http://b:1/w\n",
+                              &diag);
+  ASSERT_TRUE(diag.ok()) << ::testing::PrintToString(hostwatch::testing::ConfigErrorStrings(diag));
+  ASSERT_EQ(c.endpoints.size(), 2u);
+  ASSERT_EQ(c.endpoints[0].write_relabel_configs.size(), 2u);
+  EXPECT_EQ(c.endpoints[0].write_relabel_configs[0].action, RelabelAction::kDrop);
+  EXPECT_EQ(c.endpoints[0].write_relabel_configs[1].action, RelabelAction::kLabelDrop);
+  EXPECT_TRUE(c.endpoints[1].write_relabel_configs.empty());
+}
+
+TEST(RemoteWriteConfigTest, ABadRelabelRuleIsReportedAtItsPlace) {
+  std::vector<std::string> errors = Errors("remote_write:\n  endpoints:\n    - url: http://a:1/w\n"
+                                           "      write_relabel_configs: [{action: hashmod, modulus: 2}]\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("hw.yml:4:"));
+  EXPECT_THAT(errors[0], HasSubstr("remote_write.endpoints[0].write_relabel_configs[0]"));
+  EXPECT_THAT(errors[0], HasSubstr("target_label"));
 }
 
 TEST(RemoteWriteConfigTest, TyposGetTheNearestKey) {
