@@ -29,7 +29,7 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 class DnsRun final : public SocketRun {
  public:
   DnsRun(std::shared_ptr<const DnsModule> module, const std::string& target, std::chrono::milliseconds timeout,
-         Clock::time_point now);
+         Clock::time_point now, AddressGuard guard);
   ~DnsRun() override { Close(); }
   DnsRun(const DnsRun&) = delete;
   DnsRun& operator=(const DnsRun&) = delete;
@@ -70,6 +70,7 @@ class DnsRun final : public SocketRun {
   }
 
   const std::shared_ptr<const DnsModule> module_;
+  const AddressGuard guard_;
   const DnsQuestion question_;
   const std::uint16_t id_;
   Clock::time_point start_;
@@ -94,8 +95,9 @@ class DnsRun final : public SocketRun {
 };
 
 DnsRun::DnsRun(std::shared_ptr<const DnsModule> module, const std::string& target, std::chrono::milliseconds timeout,
-               Clock::time_point now)
+               Clock::time_point now, AddressGuard guard)
     : module_(std::move(module)),
+      guard_(guard),
       question_{module_->query_name, module_->query_type, module_->query_class, module_->recursion_desired},
       id_(static_cast<std::uint16_t>(arc4random() & 0xffff)),
       start_(now),
@@ -165,6 +167,9 @@ void DnsRun::OnResolved(Clock::time_point now) {
     return Finish(false, FailureReason::kDns, error, now);
   }
   result_.dns.resolve_seconds = result_.dns_lookup_seconds;
+  if (std::string refused = GuardRefusal(guard_, *chosen, port_, host_); !refused.empty()) {
+    return Finish(false, FailureReason::kNotAllowed, refused, now);
+  }
   const ResolvedAddress address = *chosen;
   lookup_.reset();
   EnterStage(Stage::kConnect, now);
@@ -380,8 +385,9 @@ void DnsRun::Finish(bool success, FailureReason reason, std::string error, Clock
 }  // namespace
 
 std::unique_ptr<SocketRun> StartDnsRun(std::shared_ptr<const DnsModule> module, const std::string& target,
-                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now) {
-  return std::make_unique<DnsRun>(std::move(module), target, timeout, now);
+                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                       AddressGuard guard) {
+  return std::make_unique<DnsRun>(std::move(module), target, timeout, now, guard);
 }
 
 }  // namespace hostwatch

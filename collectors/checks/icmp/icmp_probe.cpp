@@ -43,7 +43,7 @@ std::uint16_t NextSequence() {
 class IcmpRun final : public SocketRun {
  public:
   IcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target, std::chrono::milliseconds timeout,
-          Clock::time_point now);
+          Clock::time_point now, AddressGuard guard);
 
   Wait NextWait() const override;
   bool Advance(short revents, Clock::time_point now) override;
@@ -70,6 +70,7 @@ class IcmpRun final : public SocketRun {
   void Log(std::string line) { result_.log.push_back(std::move(line)); }
 
   const std::shared_ptr<const IcmpModule> module_;
+  const AddressGuard guard_;
   Clock::time_point start_;
   Clock::time_point deadline_;
   Stage stage_ = Stage::kResolve;
@@ -87,8 +88,8 @@ class IcmpRun final : public SocketRun {
 };
 
 IcmpRun::IcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target, std::chrono::milliseconds timeout,
-                 Clock::time_point now)
-    : module_(std::move(module)), start_(now), deadline_(now + timeout), host_(target) {
+                 Clock::time_point now, AddressGuard guard)
+    : module_(std::move(module)), guard_(guard), start_(now), deadline_(now + timeout), host_(target) {
   result_.prober = ProberKind::kIcmp;
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = Seconds(timeout);
@@ -147,6 +148,9 @@ void IcmpRun::OnResolved(Clock::time_point now) {
   SetResolvedAddress(&result_, chosen->family, chosen->text);
   result_.phases.resolve = result_.dns_lookup_seconds;  // blackbox adds the phase only once resolved
   Log("Resolved target address ip=" + chosen->text);
+  if (std::string refused = GuardRefusal(guard_, *chosen, 0, host_); !refused.empty()) {
+    return Finish(false, FailureReason::kNotAllowed, refused, now);
+  }
   target_ = *chosen;
   lookup_.reset();
   Setup(now);
@@ -273,8 +277,9 @@ void IcmpRun::Finish(bool success, FailureReason reason, std::string error, Cloc
 }  // namespace
 
 std::unique_ptr<SocketRun> StartIcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target,
-                                        std::chrono::milliseconds timeout, SocketRun::Clock::time_point now) {
-  return std::make_unique<IcmpRun>(std::move(module), target, timeout, now);
+                                        std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                        AddressGuard guard) {
+  return std::make_unique<IcmpRun>(std::move(module), target, timeout, now, guard);
 }
 
 }  // namespace hostwatch

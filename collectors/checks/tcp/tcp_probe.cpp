@@ -43,7 +43,7 @@ bool ParsePort(const std::string& text, int* port) {
 class TcpRun final : public SocketRun {
  public:
   TcpRun(std::shared_ptr<const TcpModule> module, const std::string& target, std::chrono::milliseconds timeout,
-         Clock::time_point now);
+         Clock::time_point now, AddressGuard guard);
   ~TcpRun() override {
     tls_.reset();
     if (fd_ >= 0) {
@@ -93,6 +93,7 @@ class TcpRun final : public SocketRun {
   void Log(std::string line) { result_.log.push_back(std::move(line)); }
 
   const std::shared_ptr<const TcpModule> module_;
+  const AddressGuard guard_;
   Clock::time_point start_;
   Clock::time_point deadline_;
   Clock::time_point stage_start_;
@@ -114,8 +115,8 @@ class TcpRun final : public SocketRun {
 };
 
 TcpRun::TcpRun(std::shared_ptr<const TcpModule> module, const std::string& target, std::chrono::milliseconds timeout,
-               Clock::time_point now)
-    : module_(std::move(module)), start_(now), deadline_(now + timeout), stage_start_(now) {
+               Clock::time_point now, AddressGuard guard)
+    : module_(std::move(module)), guard_(guard), start_(now), deadline_(now + timeout), stage_start_(now) {
   result_.prober = ProberKind::kTcp;
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = Seconds(timeout);
@@ -177,6 +178,9 @@ void TcpRun::OnResolved(Clock::time_point now) {
                                                module_->ip_protocol_fallback, &result_, &error);
   if (chosen == nullptr) {
     return Finish(false, FailureReason::kDns, error, now);
+  }
+  if (std::string refused = GuardRefusal(guard_, *chosen, port_, host_); !refused.empty()) {
+    return Finish(false, FailureReason::kNotAllowed, refused, now);
   }
   const ResolvedAddress address = *chosen;
   lookup_.reset();
@@ -379,8 +383,9 @@ void TcpRun::Finish(bool success, FailureReason reason, std::string error, Clock
 }  // namespace
 
 std::unique_ptr<SocketRun> StartTcpRun(std::shared_ptr<const TcpModule> module, const std::string& target,
-                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now) {
-  return std::make_unique<TcpRun>(std::move(module), target, timeout, now);
+                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                       AddressGuard guard) {
+  return std::make_unique<TcpRun>(std::move(module), target, timeout, now, guard);
 }
 
 }  // namespace hostwatch
