@@ -54,6 +54,10 @@ void ParseRegexList(ConfigReader& r, const YAML::Node& n, const std::string& pat
 // valid_status_codes: a list of 100-599 or "1xx".."5xx".
 void ParseStatusCodes(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<StatusRange>* out);
 
+// "" when name is a valid Prometheus label name that our own series do not
+// use, else why not ("invalid label name", "label name is reserved").
+std::string LabelNameProblem(const std::string& name);
+
 // labels: valid Prometheus label names that our own series do not use. With
 // drop_internal, names starting with "__" are skipped instead of refused (a
 // file_sd file's labels: Prometheus drops them after relabelling).

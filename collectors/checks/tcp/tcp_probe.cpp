@@ -273,6 +273,9 @@ bool TcpRun::Expect(const QueryResponseStep& step, Clock::time_point now) {
       std::vector<std::string_view> groups;
       if (MatchLine(re, *line, &groups)) {
         result_.failed_due_to_regex = false;
+        for (const ExpectLabel& label : step.labels) {
+          result_.expect_info.emplace_back(label.name, ExpectLabelValue(re, label.value, groups));
+        }
         PrepareSend(ExpandSubmatches(re, step.send, groups));
         return true;
       }
