@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace hostwatch {
 
@@ -40,6 +41,29 @@ std::string GuardRefusal(const AddressGuard& guard, const ResolvedAddress& addre
                                       : (address.family == AF_INET6 ? "[" + address.text + "]" : address.text) + ":" +
                                             std::to_string(port);
   return "connection to " + where + " (resolved from " + host + ") refused: " + why;
+}
+
+const ResolvedAddress* ChooseAllowedTarget(const AddressLookup& lookup, const std::string& host, int port,
+                                           const std::string& preferred_ip_protocol, bool fallback,
+                                           const AddressGuard& guard, ProbeResult* result, FailureReason* reason,
+                                           std::string* error) {
+  const ResolvedAddress* chosen = ChooseTarget(lookup, host, preferred_ip_protocol, fallback, result, error);
+  *reason = FailureReason::kDns;
+  if (chosen != nullptr) {
+    *error = GuardRefusal(guard, *chosen, port, host);
+    *reason = FailureReason::kNotAllowed;
+  }
+  return chosen != nullptr && error->empty() ? chosen : nullptr;
+}
+
+void FinishResult(ProbeResult* result, bool success, FailureReason reason, std::string error, double duration_seconds) {
+  result->success = success;
+  result->reason = success ? FailureReason::kNone : reason;
+  result->error = std::move(error);
+  result->duration_seconds = duration_seconds;
+  if (!success) {
+    result->log.push_back("Probe failed reason=" + std::string(FailureReasonName(reason)) + " err=" + result->error);
+  }
 }
 
 int StartConnect(const ResolvedAddress& address, int type, const std::string& source_ip, bool* in_progress,

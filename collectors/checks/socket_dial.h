@@ -31,6 +31,18 @@ const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::stri
 // port, and none shown.
 std::string GuardRefusal(const AddressGuard& guard, const ResolvedAddress& address, int port, const std::string& host);
 
+// ChooseTarget, then guard (GuardRefusal) on the chosen address: nullptr,
+// with *reason (dns, target_not_allowed) and *error, when there is none or it
+// is refused.
+const ResolvedAddress* ChooseAllowedTarget(const AddressLookup& lookup, const std::string& host, int port,
+                                           const std::string& preferred_ip_protocol, bool fallback,
+                                           const AddressGuard& guard, ProbeResult* result, FailureReason* reason,
+                                           std::string* error);
+
+// How every socket run ends: success or reason and error, the run's duration,
+// and a log line for a failure.
+void FinishResult(ProbeResult* result, bool success, FailureReason reason, std::string error, double duration_seconds);
+
 // Opens a non-blocking socket of type (SOCK_STREAM, SOCK_DGRAM) for address,
 // bound to source_ip (when not empty), and connects it. Returns the
 // descriptor with *in_progress set when the connect is still under way, or -1

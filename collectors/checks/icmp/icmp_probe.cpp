@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "collectors/checks/address_lookup.h"
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/icmp/echo_packet.h"
 #include "collectors/checks/icmp/icmp_socket.h"
 #include "collectors/core/strings.h"
@@ -139,17 +140,15 @@ bool IcmpRun::Advance(short revents, Clock::time_point now) {
 
 void IcmpRun::OnResolved(Clock::time_point now) {
   result_.dns_lookup_seconds = Seconds(now - start_);
-  std::string why;
-  const ResolvedAddress* chosen =
-      ChosenAddress(*lookup_, module_->preferred_ip_protocol, module_->ip_protocol_fallback, &why);
-  if (chosen == nullptr) {
-    return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
+  std::string error;
+  FailureReason reason = FailureReason::kNone;
+  const ResolvedAddress* chosen = ChooseAllowedTarget(*lookup_, host_, 0, module_->preferred_ip_protocol,
+                                                      module_->ip_protocol_fallback, guard_, &result_, &reason, &error);
+  if (result_.resolved) {
+    result_.phases.resolve = result_.dns_lookup_seconds;  // blackbox adds the phase only once resolved
   }
-  SetResolvedAddress(&result_, chosen->family, chosen->text);
-  result_.phases.resolve = result_.dns_lookup_seconds;  // blackbox adds the phase only once resolved
-  Log("Resolved target address ip=" + chosen->text);
-  if (std::string refused = GuardRefusal(guard_, *chosen, 0, host_); !refused.empty()) {
-    return Finish(false, FailureReason::kNotAllowed, refused, now);
+  if (chosen == nullptr) {
+    return Finish(false, reason, error, now);
   }
   target_ = *chosen;
   lookup_.reset();
@@ -263,13 +262,7 @@ void IcmpRun::Finish(bool success, FailureReason reason, std::string error, Cloc
     result_.phases.processing = Seconds(now - exchange_start_);
   }
   stage_ = Stage::kDone;
-  result_.success = success;
-  result_.reason = success ? FailureReason::kNone : reason;
-  result_.error = std::move(error);
-  result_.duration_seconds = Seconds(now - start_);
-  if (!success) {
-    Log("Probe failed reason=" + std::string(FailureReasonName(reason)) + " err=" + result_.error);
-  }
+  FinishResult(&result_, success, reason, std::move(error), Seconds(now - start_));
   socket_.reset();
   lookup_.reset();
 }
