@@ -5,6 +5,7 @@
 
 #include "collectors/checks/dns/dns_module.h"
 #include "collectors/checks/dns/dns_probe.h"
+#include "collectors/checks/grpc/grpc_module.h"
 #include "collectors/checks/grpc/grpc_probe.h"
 #include "collectors/checks/http/blocking_probe.h"
 #include "collectors/checks/icmp/icmp_probe.h"
@@ -38,6 +39,8 @@ std::optional<TargetHost> ModuleTargetHost(const CheckModule& module, const std:
     out.host = target;
   } else if (module.prober == ProberKind::kDns) {
     SplitDnsTarget(target, module.dns->dns_over_tls, &out.host, &out.port, why);
+  } else if (module.prober == ProberKind::kGrpc) {
+    SplitGrpcTarget(target, module.grpc->tls, &out.host, &out.port, why);
   } else {
     std::string port;
     SplitHostPort(target, &out.host, &port, why);

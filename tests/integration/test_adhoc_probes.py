@@ -191,6 +191,10 @@ class AdHocProbesTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         samples = self.assert_blackbox_answer(body, 1)
         self.assertEqual(samples["probe_grpc_healthcheck_response{serving_status=\"SERVING\"}"], 1)
+        # blackbox 0.28 takes a URL too: its host and port; the module's tls, not the scheme, picks TLS.
+        status, body = self.probe("grpc_v4", "http://127.0.0.1:%d/" % self.grpc.port)
+        self.assertEqual(status, 200, body)
+        self.assert_blackbox_answer(body, 1)
         before = self.denied.connections
         status, body = self.probe("grpc_v4", "127.0.0.1:%d" % self.denied.port)
         self.assertEqual(status, 403, body)

@@ -117,11 +117,13 @@ GrpcRun::GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& ta
 bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
   Log("msg=\"Beginning probe\" target=" + target + " service=\"" + module_->service + "\" tls=" +
       (module_->tls ? "true" : "false"));
-  std::string port, why;
-  if (!SplitHostPort(target, &host_, &port, &why)) {
+  std::string why;
+  int port_number = 0;
+  if (!SplitGrpcTarget(target, module_->tls, &host_, &port_number, &why)) {
     Finish(FailureReason::kOther, "target " + target + ": " + why);
     return false;
   }
+  const std::string port = std::to_string(port_number);
   if (!ChooseLiteralFamily()) {
     return false;
   }
