@@ -39,7 +39,8 @@ std::optional<ScheduledProbe> CheckProbeBackend::Scheduled(const std::string& mo
                                                            bool debug) const {
   std::optional<CheckResultView> view = checker_.LastResult(module, target, /*with_history=*/debug);
   if (!view) {
-    return std::nullopt;
+    // A module no check schedules has no own target: every target is probed ad hoc.
+    return checker_.HasModule(module) ? std::optional<ScheduledProbe>(ScheduledProbe{}) : std::nullopt;
   }
   ScheduledProbe out;
   out.own_targets = {view->spec->target};
@@ -68,7 +69,10 @@ AdHocAdmission CheckProbeBackend::AdHoc(const std::string& module, const std::st
     return out;
   }
   out.max_concurrent = plan.settings->max_concurrent;
-  out.run = [this, debug, plan = std::move(plan)] { return ReportOf(checker_.RunAdHoc(plan), *plan.module, debug); };
+  out.run = [this, debug, plan = std::move(plan)] {
+    const ProbeResult result = checker_.RunAdHoc(plan);
+    return plan.spec ? ReportOf(result, *plan.spec, debug) : ReportOf(result, *plan.module, debug);
+  };
   return out;
 }
 

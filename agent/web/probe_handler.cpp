@@ -95,6 +95,9 @@ HttpResponse ProbeHandler::Handle(std::string_view query, std::string_view scrap
   // hostname asks for a probe the schedule never ran (another Host, another
   // TLS name), so it is always ad-hoc, of the check's own URL when no target.
   const std::vector<std::string>& own = scheduled->own_targets;
+  if (own.empty() && probe.target.empty()) {
+    return Refuse(400, "Target parameter is missing");  // a module no check schedules: blackbox's answer
+  }
   const bool own_target = probe.target.empty() || std::find(own.begin(), own.end(), probe.target) != own.end();
   if (own_target && probe.hostname.empty()) {
     return ServeScheduled(probe, *scheduled);

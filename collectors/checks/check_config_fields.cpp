@@ -178,6 +178,13 @@ void ParseStatusCodes(ConfigReader& r, const YAML::Node& n, const std::string& p
   });
 }
 
+std::string LabelNameProblem(const std::string& name) {
+  if (!IsValidLabelName(name)) {
+    return "invalid label name";
+  }
+  return kReservedLabels.count(name) != 0 ? "label name is reserved" : "";
+}
+
 void ParseCheckLabels(ConfigReader& r, const YAML::Node& n, const std::string& path,
                       std::map<std::string, std::string>* out, bool drop_internal) {
   r.Entries(n, path,
@@ -186,10 +193,8 @@ void ParseCheckLabels(ConfigReader& r, const YAML::Node& n, const std::string& p
               if (drop_internal && key.rfind("__", 0) == 0) {
                 return;
               }
-              if (!IsValidLabelName(key)) {
-                r.Error(key_node, p, "invalid label name");
-              } else if (kReservedLabels.count(key) != 0) {
-                r.Error(key_node, p, "label name is reserved");
+              if (std::string problem = LabelNameProblem(key); !problem.empty()) {
+                r.Error(key_node, p, problem);
               } else if (r.String(v, p, &value)) {
                 (*out)[key] = value;
               }

@@ -61,6 +61,9 @@ void ParseStatusCodes(ConfigReader& r, const YAML::Node& n, const std::string& p
 
 // A label name a user may set: [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" (Prometheus reserves those).
 bool IsValidLabelName(const std::string& s);
+// "" when name is a valid Prometheus label name that our own series do not
+// use, else why not ("invalid label name", "label name is reserved").
+std::string LabelNameProblem(const std::string& name);
 
 // labels: valid Prometheus label names that our own series do not use. With
 // drop_internal, names starting with "__" are skipped instead of refused (a

@@ -58,6 +58,10 @@ std::string RedactedConfigText(const CheckSpec& spec) {
   for (const QueryResponseStep& step : m.query_response) {
     out += "  - expect: " + step.expect.pattern + "\n    send: " + (step.send.empty() ? "\"\"" : "<not shown>") +
            "\n    starttls: " + (step.starttls ? "true" : "false") + "\n";
+    for (std::size_t i = 0; i < step.labels.size(); ++i) {
+      out += (i == 0 ? "    labels:\n" : "") + std::string("    - {name: ") + step.labels[i].name + ", value: \"" +
+             step.labels[i].value + "\"}\n";
+    }
   }
   return out;
 }

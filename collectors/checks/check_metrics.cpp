@@ -1,5 +1,6 @@
 #include "collectors/checks/check_metrics.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "collectors/checks/grpc/grpc_codec.h"
@@ -180,6 +181,29 @@ void AddLookupSeries(const ProbeResult& r, const CheckDescs& d, const std::vecto
   sink.Add(d.ip_addr_hash, r.ip_addr_hash, base);
 }
 
+// blackbox 0.25+'s probe_expect_info: 1 with the labelled step's labels. Its
+// label names are the module's, so it is a family of its own (the exposition
+// merges families of one name). A label the check's own labels (checks:
+// labels, file_sd) already name is left out: that one wins, as one series
+// cannot carry a name twice.
+void AddExpectInfo(const ProbeResult& r, const CheckDescs& d, const std::vector<std::string>& base,
+                   MetricSink& sink) {
+  prometheus::MetricFamily f;
+  f.name = "probe_expect_info";
+  f.help = "Explicit content matched";
+  f.type = MetricType::Gauge;
+  prometheus::ClientMetric& m = f.metric.emplace_back();
+  m.label = Labels(d.base, base);
+  for (const auto& [name, value] : r.expect_info) {
+    if (std::find(d.base.begin(), d.base.end(), name) == d.base.end()) {
+      m.label.push_back(Label{name, value});
+    }
+  }
+  std::sort(m.label.begin(), m.label.end(), [](const Label& a, const Label& b) { return a.name < b.name; });
+  m.gauge.value = 1;
+  sink.AddFamily(std::move(f));
+}
+
 // A tcp run's series: what blackbox's prober/tcp.go registers. The TLS
 // series only after a completed handshake (`tls: true` or STARTTLS), the
 // same four either way (Debian's blackbox 0.23 shows them after STARTTLS too).
@@ -187,6 +211,9 @@ void AddTcpResultSeries(const ProbeResult& r, const CheckDescs& d, const std::ve
                         MetricSink& sink) {
   AddLookupSeries(r, d, base, sink);
   sink.Add(d.failed_due_to_regex, r.failed_due_to_regex ? 1 : 0, base);
+  if (!r.expect_info.empty()) {
+    AddExpectInfo(r, d, base, sink);
+  }
   if (r.tls.version.empty()) {
     return;
   }

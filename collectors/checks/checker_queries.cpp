@@ -3,6 +3,7 @@
 // The scheduling half is http_checker.cpp.
 #include <utility>
 
+#include "collectors/checks/adhoc_module_run.h"
 #include "collectors/checks/check_metrics.h"
 #include "collectors/checks/checker_state.h"
 #include "collectors/checks/http/blocking_probe.h"
@@ -68,7 +69,8 @@ std::optional<CheckResultView> HttpChecker::LastResult(const std::string& check,
 AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& target, const std::string& hostname,
                                  std::optional<double> scrape_timeout_seconds) const {
   AdHocPlan plan;
-  std::shared_ptr<const HttpCheckConfig> module;
+  std::shared_ptr<const HttpCheckConfig> http;
+  std::shared_ptr<const CheckModule> module;
   {
     std::lock_guard<std::mutex> lock(mu_);
     // A module of modules: is probed with its own settings, scheduled or not; an http_checks check with its.
@@ -78,49 +80,76 @@ AdHocPlan HttpChecker::PlanAdHoc(const std::string& check, const std::string& ta
       plan.refusal = AdHocRefusal::kUnknownCheck;
       return plan;
     }
-    module = found != nullptr ? found->spec->http : m->second->http;
-    if (found == nullptr && m->second->prober != ProberKind::kHttp) {
-      module = nullptr;
+    if (found != nullptr) {
+      http = found->spec->http;
+    } else {
+      module = m->second;
     }
     plan.settings = probe_targets_;
   }
-  if (!module) {
-    plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Module \"" + check + "\" is not an HTTP module; ad-hoc targets are probed for HTTP modules only (yet)";
-    return plan;
-  }
   if (!plan.settings->enabled) {
     plan.refusal = AdHocRefusal::kDisabled;
-    return plan;
+  } else if (module && module->prober != ProberKind::kHttp) {
+    PlanModuleAdHoc(check, *module, target, hostname, scrape_timeout_seconds, &plan);
+  } else {
+    PlanHttpAdHoc(check, http ? *http : *module->http, target, hostname, scrape_timeout_seconds, &plan);
   }
-  if (!module->proxy_url.empty() || module->proxy_from_environment) {
+  return plan;
+}
+
+void HttpChecker::PlanHttpAdHoc(const std::string& check, const HttpCheckConfig& module, const std::string& target,
+                                const std::string& hostname, std::optional<double> scrape_timeout_seconds,
+                                AdHocPlan* plan) {
+  if (!module.proxy_url.empty() || module.proxy_from_environment) {
     // Through a proxy the connected address is the proxy's: the allow-list could not be enforced.
-    plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Module \"" + check + "\" uses proxy_url; ad-hoc targets cannot be probed through a proxy";
-    return plan;
+    plan->refusal = AdHocRefusal::kBadTarget;
+    plan->detail = "Module \"" + check + "\" uses proxy_url; ad-hoc targets cannot be probed through a proxy";
+    return;
   }
   std::string url = ProbeTargetUrl(target);
   std::string why;
   std::optional<TargetHost> host = ParseTargetUrl(url, &why);
   if (!host) {
-    plan.refusal = AdHocRefusal::kBadTarget;
-    plan.detail = "Invalid target \"" + RedactUrl(url, module->redact_query_params) + "\": " + why;
-    return plan;
+    plan->refusal = AdHocRefusal::kBadTarget;
+    plan->detail = "Invalid target \"" + RedactUrl(url, module.redact_query_params) + "\": " + why;
+    return;
   }
-  if (plan.settings->policy.CheckUrl(*host, &why) == TargetPolicy::Verdict::kDenied) {
-    plan.refusal = AdHocRefusal::kForbidden;
-    plan.detail = why;
-    return plan;
+  if (plan->settings->policy.CheckUrl(*host, &why) == TargetPolicy::Verdict::kDenied) {
+    plan->refusal = AdHocRefusal::kForbidden;
+    plan->detail = why;
+    return;
   }
-  plan.module_url = module->url;
-  auto probe = std::make_shared<HttpCheckConfig>(*module);
+  plan->module_url = module.url;
+  auto probe = std::make_shared<HttpCheckConfig>(module);
   probe->url = std::move(url);
-  probe->timeout = EffectiveProbeTimeout(module->timeout, scrape_timeout_seconds, plan.settings->timeout_offset);
-  if (!hostname.empty() && !ApplyHostname(hostname, probe.get(), &plan)) {
-    return plan;
+  probe->timeout = EffectiveProbeTimeout(module.timeout, scrape_timeout_seconds, plan->settings->timeout_offset);
+  if (!hostname.empty() && !ApplyHostname(hostname, probe.get(), plan)) {
+    return;
   }
-  plan.module = std::move(probe);
-  return plan;
+  plan->module = std::move(probe);
+}
+
+void HttpChecker::PlanModuleAdHoc(const std::string& check, const CheckModule& module, const std::string& target,
+                                  const std::string& hostname, std::optional<double> scrape_timeout_seconds,
+                                  AdHocPlan* plan) {
+  std::string why;
+  std::optional<TargetHost> host = ModuleTargetHost(module, target, &why);
+  if (!hostname.empty() || !host) {
+    plan->refusal = AdHocRefusal::kBadTarget;
+    plan->detail = !hostname.empty() ? "The hostname parameter applies to http modules only; module \"" + check +
+                                           "\" is a " + ProberKindName(module.prober) + " module"
+                                     : "Invalid target \"" + target + "\" for module \"" + check + "\": " + why;
+    return;
+  }
+  plan->verdict = plan->settings->policy.CheckUrl(*host, &why);
+  if (plan->verdict == TargetPolicy::Verdict::kDenied) {
+    plan->refusal = AdHocRefusal::kForbidden;
+    plan->detail = why;
+    return;
+  }
+  auto spec = std::make_shared<CheckSpec>(*ModuleCheckSpec(check, module, target, module.timeout, {}));
+  spec->timeout = EffectiveProbeTimeout(module.timeout, scrape_timeout_seconds, plan->settings->timeout_offset);
+  plan->spec = std::move(spec);
 }
 
 bool HttpChecker::ApplyHostname(const std::string& hostname, HttpCheckConfig* probe, AdHocPlan* plan) {
@@ -142,7 +171,15 @@ bool HttpChecker::ApplyHostname(const std::string& hostname, HttpCheckConfig* pr
   return true;
 }
 
+bool HttpChecker::HasModule(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return modules_.count(name) != 0;
+}
+
 ProbeResult HttpChecker::RunAdHoc(const AdHocPlan& plan) const {
+  if (plan.spec) {
+    return RunModuleProbe(*plan.spec, AddressGuard{&plan.settings->policy, plan.verdict}, &ad_hoc_abort_);
+  }
   const AdHocTargetRules rules{&plan.settings->policy, plan.module_url, plan.host_header};
   return RunProbeBlocking(*plan.module, &rules, &ad_hoc_abort_);
 }

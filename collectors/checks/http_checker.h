@@ -70,8 +70,12 @@ struct AdHocPlan {
   AdHocRefusal refusal = AdHocRefusal::kNone;
   // kBadTarget: the whole one-line explanation; kForbidden: why the policy refused it. Secrets redacted.
   std::string detail;
-  // Without a refusal: the check's settings with the target's URL and the effective timeout.
+  // Without a refusal, an http module: the check's settings with the target's URL and the effective timeout.
   std::shared_ptr<const HttpCheckConfig> module;
+  // Without a refusal, a module of another prober: the (module, target) check to run once, with
+  // the effective timeout, and the allow-list's verdict on the target's host and port.
+  std::shared_ptr<const CheckSpec> spec;
+  TargetPolicy::Verdict verdict = TargetPolicy::Verdict::kDenied;
   // Without a refusal: the allow-list to hold every hop to, and max_concurrent.
   std::shared_ptr<const ProbeTargetsConfig> settings;
   // Without a refusal: the check's own URL (its credentials may go to that origin over http).
@@ -116,8 +120,9 @@ class HttpChecker : public MetricSource {
   std::optional<CheckResultView> LastResult(const std::string& check, const std::string& target,
                                             bool with_history) const;
 
-  // Validates an ad-hoc probe of target (a URL; without a scheme it gets
-  // http://) with the settings of check. Refused unless
+  // Validates an ad-hoc probe of target (for an http module a URL; without a
+  // scheme it gets http://; for the other probers a target of their form,
+  // adhoc_module_run.h) with the settings of check. Refused unless
   // http_checks.probe_targets.enabled, for a check with proxy_url (the
   // allow-list could not be enforced through a proxy), for a target that does
   // not parse, or one outside allowed_targets. The timeout is the check's,
@@ -129,6 +134,9 @@ class HttpChecker : public MetricSource {
   // not compared with the check's own URL: callers decide which question they ask.
   AdHocPlan PlanAdHoc(const std::string& check, const std::string& target, const std::string& hostname,
                       std::optional<double> scrape_timeout_seconds) const;
+
+  // Whether modules: (or modules_file:) has a module of that name, scheduled or not.
+  bool HasModule(const std::string& name) const;
 
   // Runs a plan without a refusal now, on the calling thread, and returns its
   // result. Nothing is recorded: the result never reaches /metrics. Callers
@@ -154,7 +162,12 @@ class HttpChecker : public MetricSource {
   struct CheckState;
   struct InFlight;
 
-  // PlanAdHoc's hostname part: false (and *plan refused) when it is refused.
+  // PlanAdHoc's parts: an http module's, another prober's module's (module_plan), the hostname.
+  static void PlanHttpAdHoc(const std::string& check, const HttpCheckConfig& module, const std::string& target,
+                            const std::string& hostname, std::optional<double> scrape_timeout_seconds, AdHocPlan* plan);
+  static void PlanModuleAdHoc(const std::string& check, const CheckModule& module, const std::string& target,
+                              const std::string& hostname, std::optional<double> scrape_timeout_seconds,
+                              AdHocPlan* plan);
   static bool ApplyHostname(const std::string& hostname, HttpCheckConfig* probe, AdHocPlan* plan);
   void StartScheduler();  // lifecycle_mu_ held
   void SchedulerLoop();

@@ -180,6 +180,12 @@ std::string ModuleTargetProblem(const CheckModule& module, const std::string& ta
   if (module.prober == ProberKind::kIcmp) {
     return ValidIcmpTarget(target, &why) ? "" : "must be a host name or IP address (" + why + ")";
   }
+  if (module.prober == ProberKind::kGrpc && module.grpc) {  // a URL, or without its port
+    int grpc_port = 0;
+    return SplitGrpcTarget(target, module.grpc->tls, &host, &grpc_port, &why)
+               ? ""
+               : "must be host:port, [v6]:port or an http(s) URL (" + why + ")";
+  }
   if (module.dns) {  // a dns target may leave out its port
     int dns_port = 0;
     return SplitDnsTarget(target, module.dns->dns_over_tls, &host, &dns_port, &why)

@@ -1,10 +1,12 @@
 #include "collectors/checks/socket_dial.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace hostwatch {
 
@@ -20,6 +22,48 @@ const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::stri
   SetResolvedAddress(result, chosen->family, chosen->text);
   result->log.push_back("Resolved target address ip=" + chosen->text);
   return chosen;
+}
+
+std::string GuardRefusal(const AddressGuard& guard, const ResolvedAddress& address, int port, const std::string& host) {
+  if (guard.policy == nullptr) {
+    return "";
+  }
+  const auto* sa = reinterpret_cast<const sockaddr*>(&address.addr);
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(
+      address.family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr)
+                                 : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(sa)->sin_addr));
+  std::string why;
+  if (guard.policy->AllowsConnection(guard.verdict, address.family, bytes, port, &why)) {
+    return "";
+  }
+  // icmp has no port (0): the address alone.
+  const std::string where = port == 0 ? address.text
+                                      : (address.family == AF_INET6 ? "[" + address.text + "]" : address.text) + ":" +
+                                            std::to_string(port);
+  return "connection to " + where + " (resolved from " + host + ") refused: " + why;
+}
+
+const ResolvedAddress* ChooseAllowedTarget(const AddressLookup& lookup, const std::string& host, int port,
+                                           const std::string& preferred_ip_protocol, bool fallback,
+                                           const AddressGuard& guard, ProbeResult* result, FailureReason* reason,
+                                           std::string* error) {
+  const ResolvedAddress* chosen = ChooseTarget(lookup, host, preferred_ip_protocol, fallback, result, error);
+  *reason = FailureReason::kDns;
+  if (chosen != nullptr) {
+    *error = GuardRefusal(guard, *chosen, port, host);
+    *reason = FailureReason::kNotAllowed;
+  }
+  return chosen != nullptr && error->empty() ? chosen : nullptr;
+}
+
+void FinishResult(ProbeResult* result, bool success, FailureReason reason, std::string error, double duration_seconds) {
+  result->success = success;
+  result->reason = success ? FailureReason::kNone : reason;
+  result->error = std::move(error);
+  result->duration_seconds = duration_seconds;
+  if (!success) {
+    result->log.push_back("Probe failed reason=" + std::string(FailureReasonName(reason)) + " err=" + result->error);
+  }
 }
 
 int StartConnect(const ResolvedAddress& address, int type, const std::string& source_ip, bool* in_progress,

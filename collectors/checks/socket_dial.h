@@ -13,6 +13,7 @@
 
 #include "collectors/checks/address_lookup.h"
 #include "collectors/checks/http/probe_result.h"
+#include "collectors/checks/target_policy.h"
 #include "collectors/checks/tcp/tls_client.h"
 
 namespace hostwatch {
@@ -23,6 +24,24 @@ namespace hostwatch {
 const ResolvedAddress* ChooseTarget(const AddressLookup& lookup, const std::string& host,
                                     const std::string& preferred_ip_protocol, bool fallback, ProbeResult* result,
                                     std::string* error);
+
+// "" when guard lets the run reach address on port (always without a
+// policy); else the run's error: "connection to <ip>:<port> (resolved from
+// <host>) refused: <why>", for reason target_not_allowed. port 0 (icmp): any
+// port, and none shown.
+std::string GuardRefusal(const AddressGuard& guard, const ResolvedAddress& address, int port, const std::string& host);
+
+// ChooseTarget, then guard (GuardRefusal) on the chosen address: nullptr,
+// with *reason (dns, target_not_allowed) and *error, when there is none or it
+// is refused.
+const ResolvedAddress* ChooseAllowedTarget(const AddressLookup& lookup, const std::string& host, int port,
+                                           const std::string& preferred_ip_protocol, bool fallback,
+                                           const AddressGuard& guard, ProbeResult* result, FailureReason* reason,
+                                           std::string* error);
+
+// How every socket run ends: success or reason and error, the run's duration,
+// and a log line for a failure.
+void FinishResult(ProbeResult* result, bool success, FailureReason reason, std::string error, double duration_seconds);
 
 // Opens a non-blocking socket of type (SOCK_STREAM, SOCK_DGRAM) for address,
 // bound to source_ip (when not empty), and connects it. Returns the

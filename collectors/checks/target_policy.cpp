@@ -358,9 +358,11 @@ TargetPolicy::Verdict TargetPolicy::CheckUrl(const TargetHost& target, std::stri
     *credentials_over_http = credentials;
   }
   if (verdict == Verdict::kDenied) {
-    *why = !protected_why.empty() ? protected_why
-                                  : "target " + target.host + ":" + std::to_string(target.port) +
-                                        " is not allowed by http_checks.probe_targets.allowed_targets";
+    // Port 0: an icmp target, which has none.
+    const std::string where = target.port == 0 ? target.host : target.host + ":" + std::to_string(target.port);
+    *why = !protected_why.empty()
+               ? protected_why
+               : "target " + where + " is not allowed by http_checks.probe_targets.allowed_targets";
   }
   return verdict;
 }

@@ -133,6 +133,17 @@ struct AdHocTargetRules {
   std::string host_header;               // /probe's hostname parameter (probe_hostname.h); "" = the URL's host
 };
 
+// What an ad-hoc /probe run of another prober (tcp, dns, icmp, grpc) is held
+// to: the allow-list's verdict on the target's host and port, checked again
+// on every address the run is about to reach, before any packet leaves for
+// it (socket_dial.h's GuardRefusal, curl_guard.h). A name the allow-list
+// names may still resolve to a protected address, and a name it does not
+// name is judged by its address alone, so the check is on the resolved address.
+struct AddressGuard {
+  const TargetPolicy* policy = nullptr;  // null: a scheduled run, nothing to check; must outlive the run
+  TargetPolicy::Verdict verdict = TargetPolicy::Verdict::kDenied;
+};
+
 // The `http_checks.probe_targets:` section.
 struct ProbeTargetsConfig {
   bool enabled = false;

@@ -23,12 +23,15 @@
 #include <string>
 
 #include "collectors/checks/dns/dns_module.h"
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/socket_run.h"
 
 namespace hostwatch {
 
-// Starts a run of module against target ("host", "host:port", "[v6]:port", "::1") now.
+// Starts a run of module against target ("host", "host:port", "[v6]:port", "::1") now. An ad-hoc
+// run's guard refuses a resolved address outside the allow-list before any query is sent.
 std::unique_ptr<SocketRun> StartDnsRun(std::shared_ptr<const DnsModule> module, const std::string& target,
-                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now);
+                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                       AddressGuard guard = {});
 
 }  // namespace hostwatch

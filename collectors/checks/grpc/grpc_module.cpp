@@ -1,5 +1,7 @@
 #include "collectors/checks/grpc/grpc_module.h"
 
+#include "collectors/checks/tcp/tcp_module.h"
+
 #include "collectors/checks/check_config_fields.h"
 #include "collectors/core/strings.h"
 
@@ -56,6 +58,36 @@ void ParseMetadata(ConfigReader& r, const YAML::Node& n, const std::string& path
 }
 
 }  // namespace
+
+bool SplitGrpcTarget(const std::string& target, bool tls, std::string* host, int* port, std::string* why) {
+  std::string authority = target;
+  for (const char* scheme : {"http://", "https://"}) {
+    if (authority.rfind(scheme, 0) == 0) {
+      authority = authority.substr(std::string(scheme).size());
+      authority = authority.substr(0, authority.find_first_of("/?#"));
+      authority = authority.substr(authority.find('@') == std::string::npos ? 0 : authority.find('@') + 1);
+      break;
+    }
+  }
+  std::string port_text;
+  if (!SplitHostPort(authority, host, &port_text, why)) {
+    *host = authority;  // no port: blackbox dials the scheme's default for the module's tls
+    port_text = tls ? "443" : "80";
+  }
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  long value = 0;
+  for (char c : port_text) {
+    value = (c >= '0' && c <= '9' && value < 100000) ? value * 10 + (c - '0') : 100000;
+  }
+  if (host->empty() || port_text.empty() || value < 1 || value > 65535) {
+    *why = host->empty() ? "no host" : "the port must be a number from 1 to 65535";
+    return false;
+  }
+  *port = static_cast<int>(value);
+  return true;
+}
 
 GrpcModule GrpcModuleWithoutSection() {
   GrpcModule m;

@@ -35,6 +35,13 @@ struct GrpcModule {
 // on a target with only IPv4 addresses, as blackbox's does.
 GrpcModule GrpcModuleWithoutSection();
 
+// A grpc target as blackbox 0.28's prober/grpc.go reads it: "host:port",
+// "[v6]:port", or a URL "http://host[:port][/...]" / "https://..." (the
+// scheme does not choose TLS: the module's tls does; a path is ignored);
+// without a port, 443 with tls and 80 without. False (with *why) when the
+// host is empty or the port is not 1-65535.
+bool SplitGrpcTarget(const std::string& target, bool tls, std::string* host, int* port, std::string* why);
+
 // Parses a module's `grpc:` mapping at path into *out. Errors (unknown keys
 // with a "did you mean", unreadable TLS files, metadata a gRPC client may not
 // send: reserved names, binary "-bin" names, values with line breaks) go to

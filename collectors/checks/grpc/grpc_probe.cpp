@@ -8,6 +8,7 @@
 #include "collectors/checks/grpc/grpc_codec.h"
 #include "collectors/checks/grpc/grpc_verdict.h"
 #include "collectors/checks/http/curl_api.h"
+#include "collectors/checks/http/curl_guard.h"
 #include "collectors/checks/http/curl_tls_options.h"
 #include "collectors/checks/http/tls_facts.h"
 #include "collectors/checks/http/verdict.h"
@@ -45,7 +46,7 @@ std::string Bracketed(const std::string& host) {
 class GrpcRun : public CurlRun {
  public:
   GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& target, milliseconds timeout,
-          Clock::time_point start);
+          Clock::time_point start, AddressGuard guard);
   GrpcRun(const GrpcRun&) = delete;
   GrpcRun& operator=(const GrpcRun&) = delete;
 
@@ -94,11 +95,13 @@ class GrpcRun : public CurlRun {
   char error_buffer_[CURL_ERROR_SIZE] = {0};
   ProbeResult result_;
   TlsCapture tls_capture_;  // points into result_.tls
+  CurlGuard guard_;         // an ad-hoc run's allow-list, on every address libcurl connects to
 };
 
 GrpcRun::GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& target, milliseconds timeout,
-                 Clock::time_point start)
+                 Clock::time_point start, AddressGuard guard)
     : module_(std::move(module)), start_(start), deadline_(start + timeout) {
+  guard_.guard = guard;
   result_.prober = ProberKind::kGrpc;
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = std::chrono::duration<double>(timeout).count();
@@ -114,11 +117,13 @@ GrpcRun::GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& ta
 bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
   Log("msg=\"Beginning probe\" target=" + target + " service=\"" + module_->service + "\" tls=" +
       (module_->tls ? "true" : "false"));
-  std::string port, why;
-  if (!SplitHostPort(target, &host_, &port, &why)) {
+  std::string why;
+  int port_number = 0;
+  if (!SplitGrpcTarget(target, module_->tls, &host_, &port_number, &why)) {
     Finish(FailureReason::kOther, "target " + target + ": " + why);
     return false;
   }
+  const std::string port = std::to_string(port_number);
   if (!ChooseLiteralFamily()) {
     return false;
   }
@@ -189,6 +194,7 @@ bool GrpcRun::SetupAttempt() {
     return false;
   }
   body_.clear();
+  guard_.Reset();
   response_ = GrpcResponse{};
   too_large_ = false;
   error_buffer_[0] = '\0';
@@ -230,6 +236,7 @@ void GrpcRun::SetTransferOptions(long remaining_ms) {
   curl_->easy_setopt(e, CURLOPT_WRITEDATA, this);
   curl_->easy_setopt(e, CURLOPT_HEADERFUNCTION, &GrpcRun::HeaderCallback);
   curl_->easy_setopt(e, CURLOPT_HEADERDATA, this);
+  guard_.Install(*curl_, e);
   if (module_->tls) {
     SetCurlTlsOptions(*curl_, e, module_->tls_config);
     curl_->easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &GrpcRun::SslCtxCallback);
@@ -239,6 +246,11 @@ void GrpcRun::SetTransferOptions(long remaining_ms) {
 
 bool GrpcRun::OnTransferDone(CURLcode code) {
   RecordTiming();
+  if (std::string refused = guard_.RefusalError(code, host_); !refused.empty()) {
+    result_.grpc_called = false;  // no call was made: nothing reached the target
+    Finish(FailureReason::kNotAllowed, refused);
+    return false;
+  }
   if (code != CURLE_COULDNT_RESOLVE_HOST) {
     RecordAddress();  // not a literal of the other family: blackbox's lookup found nothing then
   }
@@ -390,8 +402,8 @@ CURLcode GrpcRun::SslCtxCallback(CURL*, void* ssl_ctx, void* self) {
 }  // namespace
 
 std::unique_ptr<CurlRun> StartGrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& target,
-                                      milliseconds timeout, Clock::time_point now) {
-  return std::make_unique<GrpcRun>(std::move(module), target, timeout, now);
+                                      milliseconds timeout, Clock::time_point now, AddressGuard guard) {
+  return std::make_unique<GrpcRun>(std::move(module), target, timeout, now, guard);
 }
 
 }  // namespace hostwatch

@@ -27,12 +27,16 @@
 
 #include "collectors/checks/curl_run.h"
 #include "collectors/checks/grpc/grpc_module.h"
+#include "collectors/checks/target_policy.h"
 
 namespace hostwatch {
 
 // Starts a run of module against target ("host:port", "[v6]:port") now; its
 // handle() is null when it finished at once (libcurl missing, bad target).
+// An ad-hoc run's guard refuses every address libcurl would connect to outside
+// the allow-list before its socket exists (reason target_not_allowed).
 std::unique_ptr<CurlRun> StartGrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& target,
-                                      std::chrono::milliseconds timeout, std::chrono::steady_clock::time_point now);
+                                      std::chrono::milliseconds timeout, std::chrono::steady_clock::time_point now,
+                                      AddressGuard guard = {});
 
 }  // namespace hostwatch

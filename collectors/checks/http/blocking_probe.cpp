@@ -58,7 +58,7 @@ IdleMultiHandles& IdleMultis() {
 
 // Drives run on multi until it finishes, times out (give_up) or *abort is set.
 // Returns true when the run finished; *aborted tells an abort from a timeout.
-bool DriveRun(const CurlApi& curl, CURLM* multi, ProbeRun& run, Clock::time_point give_up,
+bool DriveRun(const CurlApi& curl, CURLM* multi, CurlRun& run, Clock::time_point give_up,
               const std::atomic<bool>* abort, bool* aborted) {
   CURL* easy = run.handle();
   curl.multi_add_handle(multi, easy);
@@ -93,7 +93,11 @@ bool DriveRun(const CurlApi& curl, CURLM* multi, ProbeRun& run, Clock::time_poin
 ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const AdHocTargetRules* ad_hoc,
                              const std::atomic<bool>* abort) {
   ProbeRun run(config, Clock::now(), ad_hoc);
-  // A run with an easy handle has loaded libcurl (ProbeRun's constructor).
+  return RunCurlBlocking(run, config.timeout, abort);
+}
+
+ProbeResult RunCurlBlocking(CurlRun& run, std::chrono::milliseconds timeout, const std::atomic<bool>* abort) {
+  // A run with an easy handle has loaded libcurl (its constructor).
   const CurlApi* curl = run.handle() != nullptr ? LoadCurl() : nullptr;
   CURLM* multi = curl != nullptr ? IdleMultis().Take(*curl) : nullptr;
   if (multi == nullptr) {
@@ -101,7 +105,7 @@ ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const AdHocTargetRul
   }
   // Each hop carries CURLOPT_TIMEOUT_MS from the run's deadline, so libcurl
   // ends the transfer in time; the wall-clock guard is a backstop only.
-  const Clock::time_point give_up = Clock::now() + config.timeout + std::chrono::seconds(2);
+  const Clock::time_point give_up = Clock::now() + timeout + std::chrono::seconds(2);
   bool aborted = false;
   const bool finished = DriveRun(*curl, multi, run, give_up, abort, &aborted);
   IdleMultis().Give(*curl, multi);

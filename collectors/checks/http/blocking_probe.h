@@ -7,8 +7,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 
 #include "collectors/checks/check_config.h"
+#include "collectors/checks/curl_run.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/target_policy.h"
 
@@ -21,5 +23,9 @@ namespace hostwatch {
 // ad_hoc need only live for the call.
 ProbeResult RunProbeBlocking(const HttpCheckConfig& config, const AdHocTargetRules* ad_hoc,
                              const std::atomic<bool>* abort = nullptr);
+
+// The same for any libcurl run (a gRPC health check): drives run to its end,
+// bounded by its own timeout (plus a backstop) or *abort.
+ProbeResult RunCurlBlocking(CurlRun& run, std::chrono::milliseconds timeout, const std::atomic<bool>* abort = nullptr);
 
 }  // namespace hostwatch

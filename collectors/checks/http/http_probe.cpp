@@ -220,9 +220,8 @@ bool ProbeRun::OnTransferError(CURLcode code) {
     return SetupHop();
   }
   std::string err = error_buffer_[0] != '\0' ? error_buffer_ : curl_->easy_strerror(code);
-  if (!refused_address_.empty() && code == CURLE_COULDNT_CONNECT) {
-    Finish(FailureReason::kNotAllowed, "connection to " + refused_address_ + " (resolved from " +
-                                           UrlHost(*curl_, url_) + ") refused: " + refused_why_);
+  if (std::string refused = guard_.RefusalError(code, UrlHost(*curl_, url_)); !refused.empty()) {
+    Finish(FailureReason::kNotAllowed, refused);
     return false;
   }
   if (body_limit_hit_) {

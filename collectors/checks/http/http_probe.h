@@ -25,6 +25,7 @@
 #include "collectors/checks/check_config.h"
 #include "collectors/checks/curl_run.h"
 #include "collectors/checks/http/curl_api.h"
+#include "collectors/checks/http/curl_guard.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/http/tls_facts.h"
 #include "collectors/checks/target_policy.h"
@@ -94,15 +95,13 @@ class ProbeRun : public CurlRun {
   static size_t WriteCallback(char* data, size_t size, size_t n, void* self);
   static size_t HeaderCallback(char* data, size_t size, size_t n, void* self);
   static CURLcode SslCtxCallback(CURL* curl, void* ssl_ctx, void* self);
-  static curl_socket_t OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address);
 
   const HttpCheckConfig& config_;
   const AdHocTargetRules* const ad_hoc_;
   const CurlApi* curl_ = nullptr;  // null when libcurl could not be loaded (the run then failed at once)
-  TargetPolicy::Verdict hop_verdict_ = TargetPolicy::Verdict::kDenied;  // ad-hoc: the policy's word on this hop's URL
+  // ad-hoc: the policy's word on this hop's URL, held to every address libcurl connects to, and what it refused.
+  CurlGuard guard_;
   bool hop_credentials_over_http_ = false;  // ad-hoc: an entry matching this hop's URL allows credentials over http
-  std::string refused_address_;             // set by OpenSocketCallback when it refused a connection
-  std::string refused_why_;                 // and why
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point hop_start_;      // when the current hop was set up

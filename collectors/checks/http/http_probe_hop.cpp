@@ -55,15 +55,12 @@ bool ProbeRun::SetupHop() {
   if (https) {
     SetTlsOptions();
   }
-  if (ad_hoc_ != nullptr) {
-    // Checked on the socket libcurl is about to connect, i.e. on the address
-    // it really uses after its own resolution (and for each address it tries),
-    // before connect(): no window between our check and its lookup for DNS
-    // rebinding to use, and a refused address never sees a packet.
-    // (CURLOPT_PREREQFUNCTION, also in 7.88, runs only after the connection is made.)
-    curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &ProbeRun::OpenSocketCallback);
-    curl_->easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
-  }
+  // Checked on the socket libcurl is about to connect, i.e. on the address
+  // it really uses after its own resolution (and for each address it tries),
+  // before connect(): no window between our check and its lookup for DNS
+  // rebinding to use, and a refused address never sees a packet.
+  // (CURLOPT_PREREQFUNCTION, also in 7.88, runs only after the connection is made.)
+  guard_.Install(*curl_, easy_);
   Log("msg=\"Making HTTP request\" hop=" + std::to_string(hop_) + " method=" + method_ + " url=\"" +
       RedactUrl(url_, config_.redact_query_params) + "\" ip_protocol=" +
       (ip_resolve_ == CURL_IPRESOLVE_V6 ? "ip6" : "ip4") +
@@ -251,53 +248,23 @@ const UrlOrigin& ProbeRun::OriginalOrigin() {
 }
 
 bool ProbeRun::CheckHopAllowed() {
-  hop_verdict_ = TargetPolicy::Verdict::kDenied;
+  guard_.Reset();
+  guard_.guard.verdict = TargetPolicy::Verdict::kDenied;
   hop_credentials_over_http_ = false;
-  refused_address_.clear();
-  refused_why_.clear();
   if (ad_hoc_ == nullptr) {
     return true;
   }
+  guard_.guard.policy = ad_hoc_->policy;
   std::string why;
   std::optional<TargetHost> target = ParseTargetUrl(url_, &why);
   if (target) {
-    hop_verdict_ = ad_hoc_->policy->CheckUrl(*target, &why, &hop_credentials_over_http_);
+    guard_.guard.verdict = ad_hoc_->policy->CheckUrl(*target, &why, &hop_credentials_over_http_);
   }
-  if (hop_verdict_ == TargetPolicy::Verdict::kDenied) {
+  if (guard_.guard.verdict == TargetPolicy::Verdict::kDenied) {
     Finish(FailureReason::kNotAllowed, (hop_ > 1 ? "redirect refused: " : "") + why);
     return false;
   }
   return true;
-}
-
-curl_socket_t ProbeRun::OpenSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address) {
-  auto* run = static_cast<ProbeRun*>(self);
-  if (run->ad_hoc_ != nullptr && purpose == CURLSOCKTYPE_IPCXN) {
-    const sockaddr* sa = &address->addr;
-    const std::uint8_t* bytes = nullptr;
-    int port = 0;
-    if (address->family == AF_INET) {
-      const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-      bytes = reinterpret_cast<const std::uint8_t*>(&in->sin_addr);
-      port = ntohs(in->sin_port);
-    } else if (address->family == AF_INET6) {
-      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-      bytes = reinterpret_cast<const std::uint8_t*>(&in6->sin6_addr);
-      port = ntohs(in6->sin6_port);
-    }
-    std::string why = "not an IPv4 or IPv6 address";
-    if (bytes == nullptr ||
-        !run->ad_hoc_->policy->AllowsConnection(run->hop_verdict_, address->family, bytes, port, &why)) {
-      char text[INET6_ADDRSTRLEN] = "?";
-      if (bytes != nullptr) {
-        inet_ntop(address->family, bytes, text, sizeof(text));
-      }
-      run->refused_address_ = std::string(text) + ":" + std::to_string(port);
-      run->refused_why_ = std::move(why);
-      return CURL_SOCKET_BAD;  // libcurl tries the next address, then fails with COULDNT_CONNECT
-    }
-  }
-  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 CURLcode ProbeRun::SslCtxCallback(CURL*, void* ssl_ctx, void* self) {

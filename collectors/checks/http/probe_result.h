@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collectors/checks/dns/dns_facts.h"
@@ -106,6 +107,8 @@ struct ProbeResult {
   int redirects = 0;
   bool ssl = false;
   bool failed_due_to_regex = false;
+  // tcp: probe_expect_info's labels (name, value), from the labelled step's match; empty: no series.
+  std::vector<std::pair<std::string, std::string>> expect_info;
   double last_modified = -1;  // unix time; -1 when absent
   TlsFacts tls;
   // gRPC health checks: whether the call was made (an address was found;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "collectors/checks/address_lookup.h"
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/icmp/echo_packet.h"
 #include "collectors/checks/icmp/icmp_socket.h"
 #include "collectors/core/strings.h"
@@ -43,7 +44,7 @@ std::uint16_t NextSequence() {
 class IcmpRun final : public SocketRun {
  public:
   IcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target, std::chrono::milliseconds timeout,
-          Clock::time_point now);
+          Clock::time_point now, AddressGuard guard);
 
   Wait NextWait() const override;
   bool Advance(short revents, Clock::time_point now) override;
@@ -70,6 +71,7 @@ class IcmpRun final : public SocketRun {
   void Log(std::string line) { result_.log.push_back(std::move(line)); }
 
   const std::shared_ptr<const IcmpModule> module_;
+  const AddressGuard guard_;
   Clock::time_point start_;
   Clock::time_point deadline_;
   Stage stage_ = Stage::kResolve;
@@ -87,8 +89,8 @@ class IcmpRun final : public SocketRun {
 };
 
 IcmpRun::IcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target, std::chrono::milliseconds timeout,
-                 Clock::time_point now)
-    : module_(std::move(module)), start_(now), deadline_(now + timeout), host_(target) {
+                 Clock::time_point now, AddressGuard guard)
+    : module_(std::move(module)), guard_(guard), start_(now), deadline_(now + timeout), host_(target) {
   result_.prober = ProberKind::kIcmp;
   result_.start_unix = WallClockSeconds();
   result_.timeout_seconds = Seconds(timeout);
@@ -138,15 +140,16 @@ bool IcmpRun::Advance(short revents, Clock::time_point now) {
 
 void IcmpRun::OnResolved(Clock::time_point now) {
   result_.dns_lookup_seconds = Seconds(now - start_);
-  std::string why;
-  const ResolvedAddress* chosen =
-      ChosenAddress(*lookup_, module_->preferred_ip_protocol, module_->ip_protocol_fallback, &why);
-  if (chosen == nullptr) {
-    return Finish(false, FailureReason::kDns, "resolving " + host_ + ": " + why, now);
+  std::string error;
+  FailureReason reason = FailureReason::kNone;
+  const ResolvedAddress* chosen = ChooseAllowedTarget(*lookup_, host_, 0, module_->preferred_ip_protocol,
+                                                      module_->ip_protocol_fallback, guard_, &result_, &reason, &error);
+  if (result_.resolved) {
+    result_.phases.resolve = result_.dns_lookup_seconds;  // blackbox adds the phase only once resolved
   }
-  SetResolvedAddress(&result_, chosen->family, chosen->text);
-  result_.phases.resolve = result_.dns_lookup_seconds;  // blackbox adds the phase only once resolved
-  Log("Resolved target address ip=" + chosen->text);
+  if (chosen == nullptr) {
+    return Finish(false, reason, error, now);
+  }
   target_ = *chosen;
   lookup_.reset();
   Setup(now);
@@ -259,13 +262,7 @@ void IcmpRun::Finish(bool success, FailureReason reason, std::string error, Cloc
     result_.phases.processing = Seconds(now - exchange_start_);
   }
   stage_ = Stage::kDone;
-  result_.success = success;
-  result_.reason = success ? FailureReason::kNone : reason;
-  result_.error = std::move(error);
-  result_.duration_seconds = Seconds(now - start_);
-  if (!success) {
-    Log("Probe failed reason=" + std::string(FailureReasonName(reason)) + " err=" + result_.error);
-  }
+  FinishResult(&result_, success, reason, std::move(error), Seconds(now - start_));
   socket_.reset();
   lookup_.reset();
 }
@@ -273,8 +270,9 @@ void IcmpRun::Finish(bool success, FailureReason reason, std::string error, Cloc
 }  // namespace
 
 std::unique_ptr<SocketRun> StartIcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target,
-                                        std::chrono::milliseconds timeout, SocketRun::Clock::time_point now) {
-  return std::make_unique<IcmpRun>(std::move(module), target, timeout, now);
+                                        std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                        AddressGuard guard) {
+  return std::make_unique<IcmpRun>(std::move(module), target, timeout, now, guard);
 }
 
 }  // namespace hostwatch

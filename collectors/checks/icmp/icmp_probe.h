@@ -21,12 +21,15 @@
 #include <string>
 
 #include "collectors/checks/icmp/icmp_module.h"
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/socket_run.h"
 
 namespace hostwatch {
 
-// Starts a run of module against target (a host name or IP address) now.
+// Starts a run of module against target (a host name or IP address) now. An ad-hoc run's guard
+// refuses a resolved address outside the allow-list before the socket is opened.
 std::unique_ptr<SocketRun> StartIcmpRun(std::shared_ptr<const IcmpModule> module, const std::string& target,
-                                        std::chrono::milliseconds timeout, SocketRun::Clock::time_point now);
+                                        std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                        AddressGuard guard = {});
 
 }  // namespace hostwatch

@@ -1,5 +1,7 @@
 #include "collectors/checks/tcp/query_response.h"
 
+#include "collectors/core/strings.h"
+
 namespace hostwatch {
 namespace {
 
@@ -116,6 +118,11 @@ std::string ExpandSubmatches(const re2::RE2& re, std::string_view templ, const s
     templ = rest.substr(consumed);
   }
   return out;
+}
+
+std::string ExpectLabelValue(const re2::RE2& re, std::string_view templ, const std::vector<std::string_view>& groups) {
+  const std::string value = ExpandSubmatches(re, templ, groups);
+  return ToValidUtf8(std::string_view(value).substr(0, kMaxExpectLabelValue));
 }
 
 }  // namespace hostwatch

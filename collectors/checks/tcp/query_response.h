@@ -47,4 +47,10 @@ bool MatchLine(const re2::RE2& re, std::string_view line, std::vector<std::strin
 // Go's Regexp.Expand of templ with groups from MatchLine (names from re).
 std::string ExpandSubmatches(const re2::RE2& re, std::string_view templ, const std::vector<std::string_view>& groups);
 
+// A probe_expect_info label value: templ expanded, made valid UTF-8 (a label
+// value must be; the line is the peer's bytes) and cut to kMaxExpectLabelValue
+// bytes, so that a peer cannot make a 64 KiB label.
+constexpr std::size_t kMaxExpectLabelValue = 1024;
+std::string ExpectLabelValue(const re2::RE2& re, std::string_view templ, const std::vector<std::string_view>& groups);
+
 }  // namespace hostwatch

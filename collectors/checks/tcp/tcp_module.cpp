@@ -5,10 +5,34 @@
 namespace hostwatch {
 namespace {
 
+// labels: [{name, value}]: probe_expect_info's label names, each once, and their value templates.
+void ParseExpectLabels(ConfigReader& r, const YAML::Node& n, const std::string& path, std::vector<ExpectLabel>* out) {
+  r.Items(n, path, [&](const YAML::Node& item, const std::string& ip) {
+    ExpectLabel label;
+    r.Fields(item, ip, {"name", "value"}, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      r.String(v, p, key == "name" ? &label.name : &label.value);
+    });
+    const std::string problem = LabelNameProblem(label.name);
+    if (!problem.empty()) {
+      r.Error(item, ip + ".name", label.name.empty() ? "a label needs a name" : problem);
+      return;
+    }
+    for (const ExpectLabel& other : *out) {
+      if (other.name == label.name) {
+        r.Error(item, ip + ".name", "label \"" + label.name + "\" is listed twice");
+        return;
+      }
+    }
+    out->push_back(std::move(label));
+  });
+}
+
 void ParseStep(ConfigReader& r, const YAML::Node& n, const std::string& path, QueryResponseStep* step) {
-  r.Fields(n, path, {"expect", "send", "starttls"}, [&](const std::string& key, const YAML::Node& v,
-                                                        const std::string& p) {
-    if (key == "expect") {
+  r.Fields(n, path, {"expect", "send", "starttls", "labels"}, [&](const std::string& key, const YAML::Node& v,
+                                                                  const std::string& p) {
+    if (key == "labels") {
+      ParseExpectLabels(r, v, p, &step->labels);
+    } else if (key == "expect") {
       std::string pattern;
       std::shared_ptr<const re2::RE2> re;
       if (r.String(v, p, &pattern) && !pattern.empty() && r.Regex(v, p, &pattern, &re)) {
@@ -20,6 +44,10 @@ void ParseStep(ConfigReader& r, const YAML::Node& n, const std::string& path, Qu
       r.Bool(v, p, &step->starttls);
     }
   });
+  if (!step->labels.empty() && !step->expect.re) {
+    // blackbox fills the labels only from an expect match: without one they could never show.
+    r.Error(n["labels"], path + ".labels", "labels need an expect in the same step (their values come from its match)");
+  }
 }
 
 }  // namespace
@@ -33,8 +61,14 @@ void ParseTcpModule(ConfigReader& r, const YAML::Node& n, const std::string& pat
       return;
     }
     if (key == "query_response") {
+      int labelled = 0;
       r.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
-        ParseStep(r, item, ip, &out->query_response.emplace_back());
+        QueryResponseStep& step = out->query_response.emplace_back();
+        ParseStep(r, item, ip, &step);
+        if (!step.labels.empty() && ++labelled == 2) {
+          // blackbox registers probe_expect_info per labelled step; a second registration fails its probe.
+          r.Error(item["labels"], ip + ".labels", "only one query_response step may have labels");
+        }
       });
     } else if (key == "tls") {
       r.Bool(v, p, &out->tls);

@@ -2,7 +2,7 @@
 // with blackbox's key names and defaults, so a blackbox.yml module is used as
 // it is: preferred_ip_protocol (default ip6), ip_protocol_fallback (default
 // true), source_ip_address, tls, tls_config, and query_response, a list of
-// steps {expect, send, starttls}.
+// steps {expect, send, starttls, labels}.
 //
 // Value types, immutable once parsed; the compiled regexes are shared and
 // thread-safe.
@@ -16,13 +16,22 @@
 
 namespace hostwatch {
 
+// One label of blackbox 0.25+'s probe_expect_info: value is a template
+// filled from the step's expect match as send is (${1}, ${name}).
+struct ExpectLabel {
+  std::string name;
+  std::string value;
+};
+
 // One query_response entry: wait for a line matching expect (if any), then
 // send `send` plus "\n" (with ${1}/${name} replaced by expect's submatches),
-// then upgrade the connection to TLS when starttls.
+// then upgrade the connection to TLS when starttls. With labels, the matching
+// line also gives probe_expect_info{<name>="<value>"...} 1.
 struct QueryResponseStep {
   CheckRegex expect;  // pattern "" = send without waiting
   std::string send;
   bool starttls = false;
+  std::vector<ExpectLabel> labels;  // needs expect; at most one step of a module has labels
 };
 
 struct TcpModule {

@@ -18,13 +18,17 @@
 #include <memory>
 #include <string>
 
+#include "collectors/checks/socket_dial.h"
 #include "collectors/checks/socket_run.h"
 #include "collectors/checks/tcp/tcp_module.h"
 
 namespace hostwatch {
 
-// Starts a run of module against target ("host:port", "[v6]:port") now.
+// Starts a run of module against target ("host:port", "[v6]:port") now. An
+// ad-hoc run's guard refuses a resolved address outside the allow-list before
+// connecting (reason target_not_allowed).
 std::unique_ptr<SocketRun> StartTcpRun(std::shared_ptr<const TcpModule> module, const std::string& target,
-                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now);
+                                       std::chrono::milliseconds timeout, SocketRun::Clock::time_point now,
+                                       AddressGuard guard = {});
 
 }  // namespace hostwatch

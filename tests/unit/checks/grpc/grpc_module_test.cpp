@@ -115,5 +115,28 @@ checks: [{module: g, targets: ["h:1", "h:2"], interval: 15s, labels: {team: api}
   EXPECT_STREQ(ProberKindName(ProberKind::kGrpc), "grpc");
 }
 
+// blackbox 0.28's prober/grpc.go: a URL target, the scheme's part ignored but
+// for its host and port; without a port the module's tls picks 443 or 80.
+TEST(GrpcModuleTest, TargetsMayBeUrlsAndLeaveOutThePort) {
+  std::string host, why;
+  int port = 0;
+  ASSERT_TRUE(SplitGrpcTarget("h.example:50051", false, &host, &port, &why)) << why;
+  EXPECT_EQ(host, "h.example");
+  EXPECT_EQ(port, 50051);
+  ASSERT_TRUE(SplitGrpcTarget("http://h.example:9000/some/path", true, &host, &port, &why)) << why;
+  EXPECT_EQ(host, "h.example");
+  EXPECT_EQ(port, 9000);
+  ASSERT_TRUE(SplitGrpcTarget("https://[::1]/", false, &host, &port, &why)) << why;
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 80);  // the scheme does not choose TLS or its port: the module's tls does
+  ASSERT_TRUE(SplitGrpcTarget("h.example", true, &host, &port, &why)) << why;
+  EXPECT_EQ(port, 443);
+  EXPECT_FALSE(SplitGrpcTarget("http://:9000", false, &host, &port, &why));
+  EXPECT_FALSE(SplitGrpcTarget("h.example:99999", false, &host, &port, &why));
+  EXPECT_EQ(ModuleTargetProblem(CheckModule{ProberKind::kGrpc, {}, {}, {}, std::make_shared<GrpcModule>()},
+                                "http://h.example:1/"),
+            "");
+}
+
 }  // namespace
 }  // namespace hostwatch
