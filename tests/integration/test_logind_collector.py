@@ -4,11 +4,10 @@ PAM session (a transient service with PAMName= and User=nobody, which pam_system
 started there as a transient unit, must count that session under the labels loginctl shows for it,
 as root and as an unprivileged user (both over the system bus). Outside systemd, with no bus to
 reach, the collector has no data and does not fail."""
-import os
 import unittest
 
 from hostwatch_testutil import Agent, BINARY, parse_samples, require_binary, wait_for
-from throwaway_root import BootedSystemd, can_make_throwaway_root
+from throwaway_root import boot_systemd_or_skip
 
 FLAGS = ["--collector.disable-defaults", "--collector.logind", "--log.level=debug"]
 SESSIONS = "node_logind_sessions{"
@@ -30,17 +29,7 @@ class RealLogindTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
-        reason = can_make_throwaway_root()
-        if reason:
-            raise unittest.SkipTest("logind collector test skipped: " + reason)
-        if not os.path.exists("/lib/systemd/systemd-logind"):
-            raise unittest.SkipTest("logind collector test skipped: systemd-logind is not installed")
-        cls.systemd = BootedSystemd()
-        if not cls.systemd.booted:
-            log = cls.systemd.boot_log()
-            cls.systemd.close()
-            raise AssertionError("systemd did not boot in namespaces (state %r):\n%s" % (cls.systemd.state, log))
-        sd = cls.systemd
+        cls.systemd = sd = boot_systemd_or_skip("logind collector", needs=("/lib/systemd/systemd-logind",))
         # logind would start nobody's user manager (user@65534.service) for the session, which does not
         # come up in these namespaces and holds the session's creation: the session needs no such manager.
         sd.run("systemctl", "mask", "user@.service")

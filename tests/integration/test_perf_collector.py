@@ -8,8 +8,9 @@ import re
 import shutil
 import unittest
 
-from hostwatch_testutil import Agent, parse_samples, require_binary
-from throwaway_root import BootedSystemd, can_make_throwaway_root
+from hostwatch_testutil import BINARY, Agent, parse_samples, require_binary, wait_for
+from test_systemd_collector import packaged_hardening
+from throwaway_root import boot_systemd_or_skip
 
 FLAGS = ["--collector.disable-defaults", "--collector.perf", "--log.level=debug"]
 
@@ -47,7 +48,7 @@ class PerfRefusedTest(unittest.TestCase):
         prefix = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all")
         with Agent(*FLAGS, prefix=prefix) as agent:
             samples = parse_samples(agent.metrics())
-            log = agent.log()
+            log = wait_for(lambda: "name=perf" in agent.log() and agent.log(), timeout=5)  # logged after the reply
         self.assertEqual(samples['node_scrape_collector_success{collector="perf"}'], 0.0)
         self.assertFalse([k for k in samples if k.startswith("node_perf_")])
         self.assertRegex(log, r'level=debug msg="collector returned no data" name=perf err="perf: no counter can be '
@@ -56,14 +57,8 @@ class PerfRefusedTest(unittest.TestCase):
 
     def test_under_the_packaged_units_sandbox_is_no_data(self):
         require_binary()
-        reason = can_make_throwaway_root()
-        if reason:
-            self.skipTest(reason)
-        from test_systemd_collector import packaged_hardening
-        from hostwatch_testutil import BINARY, wait_for
-        sd = BootedSystemd()
+        sd = boot_systemd_or_skip("perf sandbox")
         self.addCleanup(sd.close)
-        self.assertTrue(sd.booted, sd.boot_log())
         # The packaged unit's sandbox: no capabilities (CAP_PERFMON gone) and the seccomp allow-list.
         props = ["--property=" + p for p in packaged_hardening()]
         sd.run("systemd-run", "--unit=hwtest-perf", "--property=Type=exec", *props, BINARY,

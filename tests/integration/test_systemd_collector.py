@@ -19,7 +19,7 @@ import unittest
 
 from hostwatch_testutil import (BINARY, SOURCE_DIR, Agent, check_metrics_with_promtool, library_mapped, parse_samples,
                                 require_binary, wait_for)
-from throwaway_root import BootedSystemd, can_make_throwaway_root
+from throwaway_root import boot_systemd_or_skip
 
 ECHO_SOCKET = "/run/hwtest-echo.sock"
 UNITS = {
@@ -135,17 +135,7 @@ class RealSystemdTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
-        reason = can_make_throwaway_root()
-        if reason:
-            raise unittest.SkipTest("systemd collector test skipped: " + reason)
-        if not os.path.exists("/lib/systemd/systemd"):
-            raise unittest.SkipTest("systemd collector test skipped: systemd is not installed")
-        cls.systemd = BootedSystemd()
-        if not cls.systemd.booted:
-            log = cls.systemd.boot_log()
-            cls.systemd.close()
-            raise AssertionError("systemd did not boot in namespaces (state %r):\n%s" % (cls.systemd.state, log))
-        sd = cls.systemd
+        cls.systemd = sd = boot_systemd_or_skip("systemd collector")
         for name, text in UNITS.items():
             with open(sd.path("/etc/systemd/system/" + name), "w") as f:
                 f.write(text)

@@ -9,7 +9,7 @@ import subprocess
 import unittest
 
 from hostwatch_testutil import BINARY, Agent, parse_samples, require_binary, run_agent
-from throwaway_root import BootedSystemd, can_make_throwaway_root
+from throwaway_root import boot_systemd_or_skip
 
 # Binds 127.0.0.1:0, puts the listening socket at fd 3, says which port, and execs argv[1:].
 LAUNCHER = r"""
@@ -60,14 +60,8 @@ class LauncherTest(unittest.TestCase):
 class RealSystemdSocketTest(unittest.TestCase):
     def test_a_socket_unit_starts_the_agent_on_the_first_connection(self):
         require_binary()
-        reason = can_make_throwaway_root()
-        if reason:
-            self.skipTest("socket activation test skipped: " + reason)
-        if not os.path.exists("/lib/systemd/systemd"):
-            self.skipTest("systemd is not installed")
-        sd = BootedSystemd()
+        sd = boot_systemd_or_skip("socket activation")
         self.addCleanup(sd.close)
-        self.assertTrue(sd.booted, "systemd did not boot (state %r):\n%s" % (sd.state, sd.boot_log()))
         with open(sd.path("/etc/systemd/system/hwtest-agent.socket"), "w") as f:
             f.write("[Socket]\nListenStream=127.0.0.1:9571\n")
         with open(sd.path("/etc/systemd/system/hwtest-agent.service"), "w") as f:
