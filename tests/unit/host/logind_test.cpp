@@ -15,9 +15,11 @@ std::map<std::string, double> Render(const std::vector<std::string>& seats,
   MetricSink sink;
   RenderLogind(seats, sessions, sink);
   std::map<std::string, double> out;
-  for (std::string_view line : SplitLines(SerializeText(sink.TakeFamilies()))) {
-    if (!line.starts_with("#")) {
-      out[std::string(line.substr(0, line.rfind(' ')))] = ParseDouble(line.substr(line.rfind(' ') + 1)).value();
+  const std::string text = SerializeText(sink.TakeFamilies());  // the lines below point into it
+  for (std::string_view line : SplitLines(text)) {
+    if (!line.empty() && !line.starts_with("#")) {
+      const std::size_t space = line.rfind(' ');
+      out[std::string(line.substr(0, space))] = ParseExpositionValue(line.substr(space + 1)).value_or(-1);
     }
   }
   return out;

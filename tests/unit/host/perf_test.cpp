@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <set>
+#include <utility>
 
 #include "tests/unit/test_util.h"
 
@@ -59,19 +60,32 @@ std::vector<std::string> Profilers(const PerfSelectionFlags& flags) {
   return out;
 }
 
+// Selection flags: the three disable switches, then the three name lists.
+PerfSelectionFlags Flags(bool no_hw, bool no_sw, bool no_cache, std::string hw = "", std::string sw = "",
+                         std::string cache = "") {
+  PerfSelectionFlags f;
+  f.disable_hardware = no_hw;
+  f.disable_software = no_sw;
+  f.disable_cache = no_cache;
+  f.hardware = std::move(hw);
+  f.software = std::move(sw);
+  f.cache = std::move(cache);
+  return f;
+}
+
 TEST(PerfSelectionTest, EveryGroupByDefaultNoneWhenDisabledNamedOnesWhenListed) {
-  EXPECT_EQ(Profilers({}).size(), PerfEvents().size());
+  EXPECT_EQ(Profilers(Flags(false, false, false)).size(), PerfEvents().size());
   EXPECT_EQ(PerfEvents().size(), 30u);  // node_exporter 1.12.1's 30 families: 9 hardware, 5 software, 16 cache
-  std::vector<std::string> sw = Profilers({.disable_hardware = true, .disable_cache = true});
-  EXPECT_EQ(sw, (std::vector<std::string>{"PageFault", "ContextSwitch", "CpuMigration", "MinorFault", "MajorFault"}));
-  EXPECT_EQ(Profilers({.disable_hardware = true, .disable_software = true, .cache = "LLReadMiss BPUReadHit"}),
+  EXPECT_EQ(Profilers(Flags(true, false, true)),
+            (std::vector<std::string>{"PageFault", "ContextSwitch", "CpuMigration", "MinorFault", "MajorFault"}));
+  EXPECT_EQ(Profilers(Flags(true, true, false, "", "", "LLReadMiss BPUReadHit")),
             (std::vector<std::string>{"LLReadMiss", "BPUReadHit"}));
-  EXPECT_EQ(Profilers({.disable_software = true, .disable_cache = true, .hardware = "CpuInstr"}),
-            (std::vector<std::string>{"CpuInstr"}));
+  EXPECT_EQ(Profilers(Flags(false, true, true, "CpuInstr")), (std::vector<std::string>{"CpuInstr"}));
+  EXPECT_TRUE(Profilers(Flags(true, true, true, "CpuInstr", "PageFault", "LLReadMiss")).empty());
 }
 
 TEST(PerfSelectionTest, AnUnknownProfilerIsRefusedWithTheKnownOnes) {
-  Result<std::vector<const PerfEvent*>> r = SelectPerfEvents({.software = "PageFault CpuClock"});
+  Result<std::vector<const PerfEvent*>> r = SelectPerfEvents(Flags(false, false, false, "", "PageFault CpuClock"));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("software-profilers: unknown profiler \"CpuClock\""), std::string::npos);
   EXPECT_NE(r.status().message().find("ContextSwitch"), std::string::npos);
@@ -102,7 +116,7 @@ double Sum(const std::string& text, const std::string& family) {
   double sum = 0;
   for (std::string_view line : SplitLines(text)) {
     if (line.starts_with(family + "{")) {
-      sum += ParseDouble(line.substr(line.rfind(' ') + 1)).value_or(0);
+      sum += ParseExpositionValue(line.substr(line.rfind(' ') + 1)).value_or(0);
     }
   }
   return sum;
