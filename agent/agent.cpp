@@ -214,6 +214,7 @@ HttpServerOptions Agent::ServerOptions() const {
   // workers to do it; a few more serve health checks. With --web.max-requests=0 (no limit)
   // max_connections (at least 16) alone bounds the workers.
   opts.worker_threads = std::max(flags_.max_connections, flags_.max_requests + 4);
+  opts.inherited_listen_fds = flags_.inherited_listen_fds;
   opts.security = security_.get();
   opts.allowed_hosts = AllowedHosts::Parse(flags_.allowed_hosts).value();  // checked by ParseFlags
   return opts;

@@ -108,6 +108,8 @@ void AddGlobalFlags(CLI::App& app, AgentFlags& flags, TextFlags& text) {
                  "connections wait in the accept queue.")
       ->check(CLI::Range(16, 4096));
   app.add_flag("--web.enable-lifecycle", flags.enable_lifecycle, "Enable reload via HTTP POST /-/reload.");
+  app.add_flag("--web.systemd-socket", flags.systemd_socket,
+               "Use systemd socket activation listeners instead of port listeners (Linux only).");
   app.add_flag("--web.disable-exporter-metrics", flags.disable_exporter_metrics,
                "Exclude metrics about the exporter itself (process_*, hostwatch_http_requests_total).");
   app.add_option("--path.procfs", flags.roots.procfs, "procfs mountpoint.");

@@ -29,6 +29,10 @@ struct AgentFlags {
   int max_requests = 10;                                  // --web.max-requests: concurrent scrapes; more get 503; 0: no limit
   int max_connections = 256;                              // --web.max-connections: HTTP worker threads
   bool enable_lifecycle = false;                          // --web.enable-lifecycle: POST /-/reload
+  // --web.systemd-socket: serve on the sockets systemd passed instead of listen_addresses; main()
+  // then replaces listen_addresses by their addresses and fills inherited_listen_fds.
+  bool systemd_socket = false;
+  std::vector<int> inherited_listen_fds;
   bool disable_exporter_metrics = false;  // --web.disable-exporter-metrics: no process_*, no hostwatch_http_*
   FsRoots roots;                                          // --path.procfs/sysfs/rootfs/udev.data
   CollectorSelection selection;

@@ -106,6 +106,23 @@ void ServeUntilStopped(hostwatch::Agent& agent, const sigset_t& signals) {
   }
 }
 
+// --web.systemd-socket: serve on the sockets systemd passed, at their addresses. False (logged) when
+// there are none or one is not a listening TCP socket.
+bool UseInheritedListeners(hostwatch::AgentFlags& flags) {
+  using namespace hostwatch;
+  Result<std::vector<systemd::InheritedListener>> listeners = systemd::TakeListeners();
+  if (!listeners.ok()) {
+    logging::Error("cannot start web server", {{"err", listeners.status().message()}});
+    return false;
+  }
+  flags.listen_addresses.clear();
+  for (const systemd::InheritedListener& l : listeners.value()) {
+    flags.listen_addresses.push_back(l.address);
+    flags.inherited_listen_fds.push_back(l.fd);
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,6 +147,9 @@ int main(int argc, char** argv) {
   // switch TLS on: web_security.cpp refuses it). IPv6 is only confirmed here.
   mg_init_library(MG_FEATURES_IPV6);
 
+  if (flags.systemd_socket && !flags.config_check && !UseInheritedListeners(flags)) {
+    return 1;
+  }
   Agent agent(flags);
   if (Status s = agent.Configure(); !s.ok()) {
     if (flags.config_check) {

@@ -1,11 +1,15 @@
 #include "agent/systemd_notify.h"
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "agent/logging.h"
@@ -21,11 +25,16 @@ namespace {
 struct SystemdApi {
   decltype(&sd_notify) notify = nullptr;
   decltype(&sd_watchdog_enabled) watchdog_enabled = nullptr;
+  decltype(&sd_listen_fds) listen_fds = nullptr;
+  decltype(&sd_is_socket_inet) is_socket_inet = nullptr;
 };
 
 constexpr const char* kSystemdSoname = "libsystemd.so.0";
 
-bool StartedBySystemd() { return std::getenv("NOTIFY_SOCKET") != nullptr || std::getenv("WATCHDOG_USEC") != nullptr; }
+bool StartedBySystemd() {
+  return std::getenv("NOTIFY_SOCKET") != nullptr || std::getenv("WATCHDOG_USEC") != nullptr ||
+         std::getenv("LISTEN_FDS") != nullptr;
+}
 
 // nullptr when not under systemd, or when libsystemd cannot be loaded (then logged once: with
 // Type=notify, systemd will time the start out, and the log says why).
@@ -40,8 +49,12 @@ const SystemdApi* LoadSystemd() {
   static SystemdApi api;
   api.notify = reinterpret_cast<decltype(&sd_notify)>(dlsym(lib, "sd_notify"));
   api.watchdog_enabled = reinterpret_cast<decltype(&sd_watchdog_enabled)>(dlsym(lib, "sd_watchdog_enabled"));
-  if (api.notify == nullptr || api.watchdog_enabled == nullptr) {
-    logging::Error("cannot load libsystemd: sd_notify or sd_watchdog_enabled missing", {{"err", kSystemdSoname}});
+  api.listen_fds = reinterpret_cast<decltype(&sd_listen_fds)>(dlsym(lib, "sd_listen_fds"));
+  api.is_socket_inet = reinterpret_cast<decltype(&sd_is_socket_inet)>(dlsym(lib, "sd_is_socket_inet"));
+  if (api.notify == nullptr || api.watchdog_enabled == nullptr || api.listen_fds == nullptr ||
+      api.is_socket_inet == nullptr) {
+    logging::Error("cannot load libsystemd: an sd_notify or sd_listen_fds function is missing",
+                   {{"err", kSystemdSoname}});
     return nullptr;
   }
   return &api;
@@ -87,7 +100,49 @@ timespec ToTimespec(std::chrono::nanoseconds d) {
   return ts;
 }
 
+// A bound socket's address as --web.listen-address spells it.
+std::string AddressOf(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  char host[INET6_ADDRSTRLEN] = "";
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+    return "";
+  }
+  if (ss.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
+  }
+  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+  inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+  return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
+}
+
 }  // namespace
+
+Result<std::vector<InheritedListener>> TakeListeners() {
+  if (std::getenv("LISTEN_FDS") == nullptr) {
+    return Status::Error("--web.systemd-socket: no socket passed by systemd (LISTEN_FDS is not set)");
+  }
+  const SystemdApi* api = Systemd();
+  if (api == nullptr) {
+    return Status::Error("--web.systemd-socket: cannot load libsystemd");
+  }
+  const int n = api->listen_fds(1);  // 1: unset LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES
+  if (n <= 0) {
+    return Status::Error("--web.systemd-socket: no socket passed by systemd" +
+                         std::string(n < 0 ? ": " + std::string(std::strerror(-n)) : " (LISTEN_PID is another process)"));
+  }
+  std::vector<InheritedListener> out;
+  for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; ++fd) {
+    if (api->is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) <= 0) {
+      return Status::Error("--web.systemd-socket: descriptor " + std::to_string(fd) +
+                           " is not a listening TCP socket (the .socket unit needs ListenStream= with an address)");
+    }
+    out.push_back({fd, AddressOf(fd)});
+  }
+  return out;
+}
 
 void NotifyReady(std::string_view status) { Send("READY=1\nSTATUS=" + OneLine(status)); }
 

@@ -12,7 +12,11 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "collectors/core/status.h"
 
 namespace hostwatch::systemd {
 
@@ -37,6 +41,18 @@ void NotifyWatchdog();
 // or nullopt when the watchdog is off for this process (no WatchdogSec=, not
 // under systemd, or WATCHDOG_PID names another process).
 std::optional<std::chrono::microseconds> WatchdogPingInterval();
+
+// One listening socket passed by systemd's socket activation (a .socket unit).
+struct InheritedListener {
+  int fd;
+  std::string address;  // its bound address as --web.listen-address spells it: "127.0.0.1:9555", "[::]:9555"
+};
+
+// --web.systemd-socket: the sockets systemd passed (sd_listen_fds; LISTEN_FDS and LISTEN_PID are
+// then unset, as node_exporter does, so children do not take them). Error when there are none,
+// when libsystemd cannot be loaded, or when one is not a listening TCP socket (the agent serves
+// HTTP on every one of them).
+Result<std::vector<InheritedListener>> TakeListeners();
 
 // Waits for the control signals (SIGHUP, SIGTERM, ...) on the main thread and
 // sends WATCHDOG=1 every `ping_interval` while it waits. The next ping is

@@ -56,7 +56,10 @@ set(_civetweb_root "${_civetweb_unpack_dir}/civetweb-1.15")
 #     longer one closes the connection instead of being read.
 #  6. mg_hostwatch_close_after_response(conn): the connection closes after the response and the
 #     rest of the request body is never read, for requests whose body we refuse.
-set(_civetweb_patch_level 6)
+#  7. mg_hostwatch_use_inherited_listeners(fds, n): socket activation (--web.systemd-socket). A
+#     listening_ports entry whose address is that of one of these already listening sockets (passed
+#     by systemd) takes that socket instead of creating and binding one.
+set(_civetweb_patch_level 7)
 
 # Replaces `old` by `new` in the variable `text`, failing the configure step unless it occurs
 # exactly `expected` times, so an upstream change cannot silently skip a fix.
@@ -219,8 +222,73 @@ mg_hostwatch_close_after_response(struct mg_connection *conn)
 \t}
 }
 " 1)
+  # 7. Inherited listeners: the table, the lookup by address ...
+  hostwatch_civetweb_patch(_civetweb_c
+    "\n\nstatic int\nset_ports_option(struct mg_context *phys_ctx)\n"
+    "
+
+/* hostwatch: listening sockets inherited from the service manager; -1 once taken. */
+static int hw_inherited_fds[64];
+static int hw_inherited_count;
+
+void
+mg_hostwatch_use_inherited_listeners(const int *fds, int count)
+{
+\tint i;
+
+\thw_inherited_count = (count < 64) ? count : 64;
+\tfor (i = 0; i < hw_inherited_count; i++) {
+\t\thw_inherited_fds[i] = fds[i];
+\t}
+}
+
+/* The inherited socket bound to exactly this address (family, address, port), or INVALID_SOCKET. */
+static SOCKET
+hw_take_inherited(const union usa *want)
+{
+\tint i;
+\tunion usa got;
+\tsocklen_t len;
+
+\tfor (i = 0; i < hw_inherited_count; i++) {
+\t\tif (hw_inherited_fds[i] < 0) {
+\t\t\tcontinue;
+\t\t}
+\t\tmemset(&got, 0, sizeof(got));
+\t\tlen = sizeof(got);
+\t\tif ((getsockname(hw_inherited_fds[i], &got.sa, &len) != 0)
+\t\t    || (got.sa.sa_family != want->sa.sa_family)) {
+\t\t\tcontinue;
+\t\t}
+\t\tif (((want->sa.sa_family == AF_INET) && (got.sin.sin_port == want->sin.sin_port)
+\t\t     && (got.sin.sin_addr.s_addr == want->sin.sin_addr.s_addr))
+\t\t    || ((want->sa.sa_family == AF_INET6) && (got.sin6.sin6_port == want->sin6.sin6_port)
+\t\t        && (memcmp(&got.sin6.sin6_addr, &want->sin6.sin6_addr, sizeof(got.sin6.sin6_addr)) == 0))) {
+\t\t\tSOCKET s = (SOCKET)hw_inherited_fds[i];
+\t\t\thw_inherited_fds[i] = -1;
+\t\t\treturn s;
+\t\t}
+\t}
+\treturn INVALID_SOCKET;
+}
+
+static int
+set_ports_option(struct mg_context *phys_ctx)
+" 1)
+  # ... used before creating a socket (the inherited one is bound and listening already) ...
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\t/* Create socket. */\n"
+    "\t\tso.sock = hw_take_inherited(&so.lsa);
+\t\tif (so.sock != INVALID_SOCKET) {
+\t\t\tlen = sizeof(usa);
+\t\t\tgoto hw_listening;
+\t\t}
+\t\t/* Create socket. */\n" 1)
+  hostwatch_civetweb_patch(_civetweb_c
+    "\t\tif ((getsockname(so.sock, &(usa.sa), &len) != 0)\n\t\t    || (usa.sa.sa_family != so.lsa.sa.sa_family)) {"
+    "\thw_listening:\n\t\tif ((getsockname(so.sock, &(usa.sa), &len) != 0)\n\t\t    || (usa.sa.sa_family != so.lsa.sa.sa_family)) {" 1)
   file(WRITE "${_civetweb_root}/src/civetweb.c" "${_civetweb_c}")
-  # 6. The declaration of mg_hostwatch_close_after_response.
+  # 6. and 7. The declarations of mg_hostwatch_close_after_response and mg_hostwatch_use_inherited_listeners.
   file(READ "${_civetweb_root}/include/civetweb.h" _civetweb_h)
   hostwatch_civetweb_patch(_civetweb_h
     "CIVETWEB_API int mg_read(struct mg_connection *, void *buf, size_t len);\n"
@@ -229,6 +297,10 @@ mg_hostwatch_close_after_response(struct mg_connection *conn)
 /* hostwatch: closes the connection after the response now being written, without reading the
    rest of the request body (no discard, no keep-alive). Call it before writing the response. */
 CIVETWEB_API void mg_hostwatch_close_after_response(struct mg_connection *conn);
+
+/* hostwatch: listening sockets passed by the service manager (socket activation). Before mg_start:
+   a listening_ports entry with the address of one of them uses it instead of binding a new one. */
+CIVETWEB_API void mg_hostwatch_use_inherited_listeners(const int *fds, int count);
 " 1)
   file(WRITE "${_civetweb_root}/include/civetweb.h" "${_civetweb_h}")
   set(HOSTWATCH_CIVETWEB_UNPACKED_SHA "${_civetweb_sha}" CACHE INTERNAL "")

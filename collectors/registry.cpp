@@ -31,6 +31,7 @@
 #include "collectors/host/ksmd.h"
 #include "collectors/host/lnstat.h"
 #include "collectors/host/loadavg.h"
+#include "collectors/host/logind.h"
 #include "collectors/host/mdadm.h"
 #include "collectors/host/meminfo.h"
 #include "collectors/host/meminfo_numa.h"
@@ -43,6 +44,7 @@
 #include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pcidevice.h"
+#include "collectors/host/perf.h"
 #include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
@@ -105,6 +107,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         KsmdCollectorSpec(),
         LnstatCollectorSpec(),
         LoadavgCollectorSpec(),
+        LogindCollectorSpec(),
         MdadmCollectorSpec(),
         MeminfoCollectorSpec(),
         MeminfoNumaCollectorSpec(),
@@ -117,6 +120,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NvmeCollectorSpec(),
         OsCollectorSpec(),
         PcideviceCollectorSpec(),
+        PerfCollectorSpec(),
         PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),

@@ -193,6 +193,8 @@ Status HttpServer::Start(const HttpServerOptions& options) {
     std::lock_guard<std::mutex> lock(g_civet_error_mu);
     g_civet_last_error.clear();
   }
+  mg_hostwatch_use_inherited_listeners(options.inherited_listen_fds.data(),
+                                       static_cast<int>(options.inherited_listen_fds.size()));
   try {
     server_ = std::make_unique<CivetServer>(civet_options, &callbacks, security_);
   } catch (const CivetException& e) {

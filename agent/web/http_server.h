@@ -79,6 +79,9 @@ struct HttpServerOptions {
   // CivetWeb listening_ports entries, e.g. "127.0.0.1:9555", "[::1]:9555" or "+9555"
   // (without the "s" TLS suffix: it is added when security has TLS on).
   std::vector<std::string> listen;
+  // Already listening sockets (socket activation): a listen entry with one's address uses it
+  // (cmake/civetweb.cmake, patch 7).
+  std::vector<int> inherited_listen_fds;
   // TLS, basic auth and headers; null = plain HTTP, no auth. Not owned; must outlive Stop().
   WebSecurity* security = nullptr;
   // Host header values answered; the empty list answers any (no --web.allowed-hosts).

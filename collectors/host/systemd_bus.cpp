@@ -14,6 +14,9 @@ namespace {
 constexpr const char* kLibsystemd = "libsystemd.so.0";
 constexpr const char* kSystemdService = "org.freedesktop.systemd1";
 constexpr const char* kPrivateSocket = "/run/systemd/private";
+constexpr const char* kLogindService = "org.freedesktop.login1";
+constexpr const char* kLogindPath = "/org/freedesktop/login1";
+constexpr const char* kLogindManager = "org.freedesktop.login1.Manager";
 // dbus-daemon answers at most 128 pending calls per connection by default
 // (max_replies_per_connection) and refuses the rest: stay well below.
 constexpr std::size_t kMaxInFlight = 64;
@@ -121,6 +124,10 @@ PropertyValue ReadVariant(const SdBusApi& api, sd_bus_message* m, char type) {
     const char* s = nullptr;
     return api.read(m, "v", sig, &s) >= 0 && s != nullptr ? PropertyValue(std::string(s)) : PropertyValue();
   }
+  if (type == 'b') {
+    int b = 0;  // sd-bus reads a D-Bus boolean into an int
+    return api.read(m, "v", sig, &b) >= 0 ? PropertyValue(static_cast<std::uint64_t>(b != 0)) : PropertyValue();
+  }
   if (type == 'u') {
     std::uint32_t u = 0;
     return api.read(m, "v", sig, &u) >= 0 ? PropertyValue(static_cast<std::uint64_t>(u)) : PropertyValue();
@@ -150,6 +157,7 @@ int OnGetReply(sd_bus_message* m, void* userdata, sd_bus_error* /*ret_error*/) {
 }  // namespace
 
 struct SystemdBus::Impl {
+  BusChoice choice = BusChoice::kPrivateIfRoot;
   const SdBusApi* api = nullptr;
   sd_bus* bus = nullptr;
   std::chrono::steady_clock::time_point deadline;
@@ -169,17 +177,29 @@ struct SystemdBus::Impl {
     }
   }
 
-  // The private socket (root only), else the system bus.
+  // As root the private socket (unless kSystemBusOnly), else the system bus (never with kPrivateOnly).
   Status Connect() {
-    if (geteuid() == 0 && access(kPrivateSocket, F_OK) == 0) {
+    const bool try_private = choice != BusChoice::kSystemBusOnly && geteuid() == 0;
+    if (try_private && access(kPrivateSocket, F_OK) == 0) {
       sd_bus* b = nullptr;
-      if (api->new_bus(&b) >= 0) {
-        if (api->set_address(b, "unix:path=/run/systemd/private") >= 0 && api->start(b) >= 0) {
+      int r = api->new_bus(&b);
+      if (r >= 0) {
+        r = api->set_address(b, "unix:path=/run/systemd/private");
+        r = r >= 0 ? api->start(b) : r;
+        if (r >= 0) {
           bus = b;
           return Status::OK();
         }
         api->unref(b);
       }
+      if (choice == BusChoice::kPrivateOnly) {
+        return Status::NoData(std::string("systemd: cannot connect to ") + kPrivateSocket + ": " + Errno(r), -r);
+      }
+    } else if (choice == BusChoice::kPrivateOnly) {
+      // systemd closes private connections from any uid but 0 (after connect() succeeded, so say it here).
+      return geteuid() != 0
+                 ? Status::NoData(std::string("systemd: cannot connect to ") + kPrivateSocket + ": root only", EPERM)
+                 : Status::NoData(std::string("systemd: no private socket ") + kPrivateSocket, ENOENT);
     }
     int r = api->open_system(&bus);
     if (r < 0) {
@@ -189,10 +209,41 @@ struct SystemdBus::Impl {
     return Status::OK();
   }
 
+  // Calls a method without arguments; the reply (to unref) or a Status: NoData
+  // when the service is not on the bus (not running, cannot be activated).
+  // who prefixes messages ("systemd", "logind").
+  Result<sd_bus_message*> CallNoArgs(const char* who, const char* service, const char* path, const char* interface,
+                                     const char* member) {
+    std::uint64_t usec = RemainingUsec();
+    if (usec == 0) {
+      return Status::FromErrno(ETIMEDOUT, std::string(who) + ": " + member);
+    }
+    Status st;
+    sd_bus_message* call = NewCall(path, interface, member, &st, service);
+    if (call == nullptr) {
+      return st;
+    }
+    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    int r = api->call(bus, call, usec, &error, &reply);
+    api->message_unref(call);
+    if (r < 0) {
+      std::string why = error.message != nullptr ? error.message : Errno(r);
+      const bool absent = error.name != nullptr && (std::strcmp(error.name, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
+                                                    std::strcmp(error.name, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0 ||
+                                                    std::strncmp(error.name, "org.freedesktop.DBus.Error.Spawn", 31) == 0);
+      api->error_free(&error);
+      std::string message = std::string(who) + ": " + member + ": " + why;
+      return absent ? Status::NoData(message) : Status::Error(message);
+    }
+    return reply;
+  }
+
   // A new method call to systemd, or nullptr with *status set.
-  sd_bus_message* NewCall(const std::string& path, const char* interface, const char* member, Status* status) {
+  sd_bus_message* NewCall(const std::string& path, const char* interface, const char* member, Status* status,
+                          const char* service = kSystemdService) {
     sd_bus_message* m = nullptr;
-    int r = api->new_method_call(bus, &m, kSystemdService, path.c_str(), interface, member);
+    int r = api->new_method_call(bus, &m, service, path.c_str(), interface, member);
     if (r < 0) {
       *status = Status::FromErrno(-r, std::string("systemd: ") + member);
       return nullptr;
@@ -208,7 +259,7 @@ struct SystemdBus::Impl {
       const PropertyRequest& req = requests[*next];
       PendingGet& p = pending[*next];
       Status st;
-      sd_bus_message* m = NewCall(req.object_path, "org.freedesktop.DBus.Properties", "Get", &st);
+      sd_bus_message* m = NewCall(req.object_path, "org.freedesktop.DBus.Properties", "Get", &st, req.service);
       if (m == nullptr) {
         return st;
       }
@@ -227,7 +278,7 @@ struct SystemdBus::Impl {
   }
 };
 
-SystemdBus::SystemdBus() : impl_(std::make_unique<Impl>()) {}
+SystemdBus::SystemdBus(BusChoice choice) : impl_(std::make_unique<Impl>()) { impl_->choice = choice; }
 
 SystemdBus::~SystemdBus() { impl_->Drop(); }
 
@@ -249,26 +300,13 @@ Status SystemdBus::Begin(std::chrono::milliseconds budget) {
 
 Result<std::vector<ListedUnit>> SystemdBus::ListUnits() {
   Impl& s = *impl_;
-  std::uint64_t usec = s.RemainingUsec();
-  if (usec == 0) {
-    return Status::FromErrno(ETIMEDOUT, "systemd: ListUnits");
+  Result<sd_bus_message*> call = s.CallNoArgs("systemd", kSystemdService, kSystemdManagerPath, kSystemdManagerInterface, "ListUnits");
+  if (!call.ok()) {
+    return Status::Error(call.status().message());  // systemd itself answers: its absence is an error
   }
-  Status st;
-  sd_bus_message* call = s.NewCall(kSystemdManagerPath, kSystemdManagerInterface, "ListUnits", &st);
-  if (call == nullptr) {
-    return st;
-  }
-  sd_bus_error error = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  int r = s.api->call(s.bus, call, usec, &error, &reply);
-  s.api->message_unref(call);
-  if (r < 0) {
-    std::string why = error.message != nullptr ? error.message : Errno(r);
-    s.api->error_free(&error);
-    return Status::Error("systemd: ListUnits: " + why);
-  }
+  sd_bus_message* reply = call.value();
   std::vector<ListedUnit> units;
-  r = s.api->enter_container(reply, 'a', "(ssssssouso)");
+  int r = s.api->enter_container(reply, 'a', "(ssssssouso)");
   while (r > 0) {
     const char *name, *description, *load, *active, *sub, *following, *path, *job_type, *job_path;
     std::uint32_t job_id = 0;
@@ -283,6 +321,51 @@ Result<std::vector<ListedUnit>> SystemdBus::ListUnits() {
     return Status::Error("systemd: ListUnits: malformed reply: " + Errno(r));
   }
   return units;
+}
+
+Result<std::vector<std::string>> SystemdBus::ListLogindSeats() {
+  Impl& s = *impl_;
+  Result<sd_bus_message*> call = s.CallNoArgs("logind", kLogindService, kLogindPath, kLogindManager, "ListSeats");
+  if (!call.ok()) {
+    return call.status();
+  }
+  std::vector<std::string> seats;
+  int r = s.api->enter_container(call.value(), 'a', "(so)");
+  while (r > 0) {
+    const char *id, *path;
+    r = s.api->read(call.value(), "(so)", &id, &path);
+    if (r > 0) {
+      seats.emplace_back(id);
+    }
+  }
+  s.api->message_unref(call.value());
+  if (r < 0) {
+    return Status::Error("logind: ListSeats: malformed reply: " + Errno(r));
+  }
+  return seats;
+}
+
+Result<std::vector<LogindSessionRow>> SystemdBus::ListLogindSessions() {
+  Impl& s = *impl_;
+  Result<sd_bus_message*> call = s.CallNoArgs("logind", kLogindService, kLogindPath, kLogindManager, "ListSessions");
+  if (!call.ok()) {
+    return call.status();
+  }
+  std::vector<LogindSessionRow> sessions;
+  int r = s.api->enter_container(call.value(), 'a', "(susso)");
+  while (r > 0) {
+    const char *id, *user, *seat, *path;
+    std::uint32_t uid = 0;
+    r = s.api->read(call.value(), "(susso)", &id, &uid, &user, &seat, &path);
+    if (r > 0) {
+      sessions.push_back({id, seat, path});
+    }
+  }
+  s.api->message_unref(call.value());
+  if (r < 0) {
+    return Status::Error("logind: ListSessions: malformed reply: " + Errno(r));
+  }
+  return sessions;
 }
 
 Result<PropertyReads> SystemdBus::Get(const std::vector<PropertyRequest>& requests) {

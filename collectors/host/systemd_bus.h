@@ -1,5 +1,5 @@
-// SystemdBus: the systemd collector's D-Bus client (sd-bus from libsystemd,
-// loaded with dlopen() on first use).
+// SystemdBus: the D-Bus client of the systemd and logind collectors (sd-bus
+// from libsystemd, loaded with dlopen() on first use).
 //
 // Why dlopen: linking libsystemd maps it and what it needs (libgcrypt, libzstd,
 // liblzma, liblz4, libcap: about 1 MiB resident) into every agent, although
@@ -7,9 +7,12 @@
 // the same way, only under systemd). The sd-bus header still types every call.
 //
 // Contract, per scrape:
-// - Connect(): as root, systemd's private socket /run/systemd/private (what
-//   systemctl uses as root: no dbus-daemon in the path, so no hop and no bus
-//   policy); otherwise, or when that socket is absent, the system bus. A
+// - Connect(): by default, as root, systemd's private socket
+//   /run/systemd/private (what systemctl uses as root: no dbus-daemon in the
+//   path, so no hop and no bus policy); otherwise, or when that socket is
+//   absent, the system bus. BusChoice::kPrivateOnly
+//   (--collector.systemd.private) insists on the private socket,
+//   kSystemBusOnly (logind, which only the bus reaches) on the bus. A
 //   missing libsystemd or an unreachable bus is NoData: nothing to report on a
 //   host without systemd. The connection is kept for the next scrape and
 //   dropped after any error.
@@ -51,7 +54,8 @@ struct PropertyRequest {
   std::string object_path;
   std::string interface;  // "org.freedesktop.systemd1.Service"
   std::string property;   // "NRestarts"
-  char type = 's';
+  char type = 's';         // also 'b' (read as 0 or 1)
+  const char* service = "org.freedesktop.systemd1";  // the bus name to ask
 };
 
 // A property's value; monostate when it could not be read.
@@ -66,9 +70,19 @@ struct PropertyReads {
   std::string first_error;  // "org.freedesktop.DBus.Error.LimitsExceeded: ..."
 };
 
+// Which socket Connect() uses (see the contract above).
+enum class BusChoice { kPrivateIfRoot, kPrivateOnly, kSystemBusOnly };
+
+// One row of logind's Manager.ListSessions (the fields the logind collector reads).
+struct LogindSessionRow {
+  std::string id;           // "3"
+  std::string seat;         // "seat0", or "" for remote sessions
+  std::string object_path;  // /org/freedesktop/login1/session/_33
+};
+
 class SystemdBus {
  public:
-  SystemdBus();
+  explicit SystemdBus(BusChoice choice = BusChoice::kPrivateIfRoot);
   ~SystemdBus();
   SystemdBus(const SystemdBus&) = delete;
   SystemdBus& operator=(const SystemdBus&) = delete;
@@ -80,6 +94,11 @@ class SystemdBus {
 
   // Manager.ListUnits. Error when the call fails or the deadline passes.
   Result<std::vector<ListedUnit>> ListUnits();
+
+  // org.freedesktop.login1.Manager.ListSeats (seat ids) and ListSessions.
+  // NoData when logind is not on the bus; Error when the call fails otherwise.
+  Result<std::vector<std::string>> ListLogindSeats();
+  Result<std::vector<LogindSessionRow>> ListLogindSessions();
 
   // Reads every request. Error only when the connection breaks or the
   // deadline passes; a read systemd refuses is an empty value (and counted in

@@ -22,6 +22,9 @@ constexpr BoolOption kTaskMetrics{"systemd", "enable-task-metrics", false,
                                   "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max"};
 constexpr BoolOption kRestartsMetrics{"systemd", "enable-restarts-metrics", false,
                                       "Enables service unit metric service_restart_total"};
+constexpr BoolOption kPrivate{"systemd", "private", false,
+                          "Establish a private, direct connection to systemd without dbus (Strongly discouraged since "
+                          "it requires root. For testing purposes only)."};
 constexpr BoolOption kStartTimeMetrics{"systemd", "enable-start-time-metrics", false,
                                        "Enables service unit metric unit_start_time_seconds"};
 
@@ -76,7 +79,12 @@ std::optional<std::string> AsString(const PropertyValue& v) {
 
 class SystemdCollector : public Collector {
  public:
-  SystemdCollector(UnitFilter filter, SystemdMetricOptions options) : filter_(std::move(filter)), options_(options) {}
+  // private_socket: --collector.systemd.private, only /run/systemd/private
+  // (without it: that socket as root, else the system bus; see systemd_bus.h).
+  SystemdCollector(UnitFilter filter, SystemdMetricOptions options, bool private_socket)
+      : filter_(std::move(filter)),
+        options_(options),
+        bus_(private_socket ? BusChoice::kPrivateOnly : BusChoice::kPrivateIfRoot) {}
 
   Status Collect(MetricSink& sink) override {
     SystemdState state;
@@ -209,7 +217,7 @@ CollectorSpec SystemdCollectorSpec() {
           "with their options node_systemd_service_restart_total, node_systemd_unit_start_time_seconds, "
           "node_systemd_unit_tasks_{current,max}.",
           {kUnitInclude.Spec(), kUnitExclude.Spec(), kTaskMetrics.Spec(), kRestartsMetrics.Spec(),
-           kStartTimeMetrics.Spec()},
+           kStartTimeMetrics.Spec(), kPrivate.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {
             Result<UnitFilter> filter = UnitFilter::Make(ctx.options.Get(kUnitInclude), ctx.options.Get(kUnitExclude));
             if (!filter.ok()) {
@@ -217,7 +225,8 @@ CollectorSpec SystemdCollectorSpec() {
             }
             SystemdMetricOptions options{ctx.options.Get(kTaskMetrics), ctx.options.Get(kRestartsMetrics),
                                          ctx.options.Get(kStartTimeMetrics)};
-            return CollectorPtr(std::make_unique<SystemdCollector>(std::move(filter).value(), options));
+            return CollectorPtr(std::make_unique<SystemdCollector>(std::move(filter).value(), options,
+                                                                       ctx.options.Get(kPrivate)));
           }};
 }
 

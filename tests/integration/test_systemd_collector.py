@@ -19,7 +19,7 @@ import unittest
 
 from hostwatch_testutil import (BINARY, SOURCE_DIR, Agent, check_metrics_with_promtool, library_mapped, parse_samples,
                                 require_binary, wait_for)
-from throwaway_root import BootedSystemd, can_make_throwaway_root
+from throwaway_root import boot_systemd_or_skip
 
 ECHO_SOCKET = "/run/hwtest-echo.sock"
 UNITS = {
@@ -60,6 +60,20 @@ class NoBusTest(unittest.TestCase):
             log = wait_for(lambda: "name=systemd" in agent.log() and agent.log(), timeout=5)  # logged after the reply
         self.assertRegex(log, r'msg="collector returned no data" name=systemd err="systemd: no system bus')
         self.assertNotIn('msg="collector failed"', log)
+
+    def test_private_without_the_private_socket_is_no_data(self):
+        """--collector.systemd.private never falls back to the system bus (here: a bus that would hang)."""
+        require_binary()
+        if os.path.exists("/run/systemd/private"):
+            self.skipTest("this host runs systemd: its private socket would answer")
+        bus = SilentBus()
+        self.addCleanup(bus.close)
+        with Agent(*AGENT_FLAGS, "--collector.systemd.private", env={"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=" + bus.path}) as agent:
+            samples = parse_samples(agent.metrics())
+            self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 0.0)
+            log = wait_for(lambda: "name=systemd" in agent.log() and agent.log(), timeout=5)
+        self.assertRegex(log, r'msg="collector returned no data" name=systemd err="systemd: no private socket /run/systemd/private')
+        self.assertFalse(bus.held, "connected to the system bus")
 
 
 class SilentBus:
@@ -121,17 +135,7 @@ class RealSystemdTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         require_binary()
-        reason = can_make_throwaway_root()
-        if reason:
-            raise unittest.SkipTest("systemd collector test skipped: " + reason)
-        if not os.path.exists("/lib/systemd/systemd"):
-            raise unittest.SkipTest("systemd collector test skipped: systemd is not installed")
-        cls.systemd = BootedSystemd()
-        if not cls.systemd.booted:
-            log = cls.systemd.boot_log()
-            cls.systemd.close()
-            raise AssertionError("systemd did not boot in namespaces (state %r):\n%s" % (cls.systemd.state, log))
-        sd = cls.systemd
+        cls.systemd = sd = boot_systemd_or_skip("systemd collector")
         for name, text in UNITS.items():
             with open(sd.path("/etc/systemd/system/" + name), "w") as f:
                 f.write(text)
@@ -151,13 +155,13 @@ class RealSystemdTest(unittest.TestCase):
         res = cls.systemd.run(sys.executable, "-c", code, ECHO_SOCKET)
         assert res.stdout.strip() == "hello", res.stdout
 
-    def start_agent(self, unit, port, user=None, properties=()):
+    def start_agent(self, unit, port, user=None, properties=(), extra_flags=()):
         """hostwatch as a transient unit of the booted systemd, on 127.0.0.1:port of its network."""
         argv = ["systemd-run", "--unit=" + unit, "--property=Type=exec"]
         if user:
             argv.append("--property=User=" + user)
         argv += ["--property=" + p for p in properties]
-        self.systemd.run(*argv, BINARY, "--web.listen-address=127.0.0.1:%d" % port, *AGENT_FLAGS)
+        self.systemd.run(*argv, BINARY, "--web.listen-address=127.0.0.1:%d" % port, *AGENT_FLAGS, *extra_flags)
         self.addCleanup(self.systemd.run, "systemctl", "stop", unit, check=False)
 
     def scrape_when_ready(self, port, unit):
@@ -228,6 +232,29 @@ class RealSystemdTest(unittest.TestCase):
         self.addCleanup(self.systemd.run, "systemctl", "start", "dbus.socket")
         self.start_agent("hwtest-agent-root", 9561)
         self.assert_series(self.scrape_when_ready(9561, "hwtest-agent-root"))
+
+    def test_private_flag_as_root_uses_the_private_socket(self):
+        self.start_agent("hwtest-agent-private", 9567, extra_flags=["--collector.systemd.private"])
+        self.assert_series(self.scrape_when_ready(9567, "hwtest-agent-private"))
+
+    def test_private_flag_never_falls_back_to_the_system_bus(self):
+        """As a user the bus would answer (test_as_a_user_over_the_system_bus), but with --collector.systemd.private
+        only the private socket may, and systemd accepts only root there: no data, no error."""
+        self.start_agent("hwtest-agent-private-nobody", 9568, user="nobody",
+                         extra_flags=["--collector.systemd.private"])
+        def scraped():
+            try:
+                return parse_samples(self.systemd.http_get("http://127.0.0.1:9568/metrics"))
+            except AssertionError:
+                return None
+        samples = wait_for(scraped, timeout=15, interval=0.2)
+        self.assertEqual(samples.get('node_scrape_collector_success{collector="systemd"}'), 0.0)
+        self.assertFalse([k for k in samples if k.startswith("node_systemd_unit_state")])
+        journal = self.systemd.run("journalctl", "-u", "hwtest-agent-private-nobody", "--no-pager", "-o", "cat",
+                                   check=False).stdout
+        self.assertIn('msg="collector returned no data" name=systemd err="systemd: cannot connect to /run/systemd/private',
+                      journal)
+        self.assertNotIn('msg="collector failed"', journal)
 
     def test_as_a_user_over_the_system_bus(self):
         if self.systemd.show("dbus.socket", "ActiveState") != "active":

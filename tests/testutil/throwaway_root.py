@@ -234,3 +234,21 @@ class BootedSystemd:
                 if time.monotonic() > deadline:
                     raise AssertionError("could not delete cgroup " + top)
                 time.sleep(0.05)
+
+
+def boot_systemd_or_skip(what, needs=()):
+    """A BootedSystemd for a test of `what`: unittest.SkipTest when this machine cannot make one (or
+    lacks a file in `needs`), AssertionError with the boot log when systemd did not boot."""
+    import unittest
+    reason = can_make_throwaway_root()
+    if reason:
+        raise unittest.SkipTest("%s test skipped: %s" % (what, reason))
+    for path in ("/lib/systemd/systemd",) + tuple(needs):
+        if not os.path.exists(path):
+            raise unittest.SkipTest("%s test skipped: %s is not installed" % (what, path))
+    sd = BootedSystemd()
+    if not sd.booted:
+        log = sd.boot_log()
+        sd.close()
+        raise AssertionError("systemd did not boot in namespaces (state %r):\n%s" % (sd.state, log))
+    return sd
