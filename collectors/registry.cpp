@@ -17,6 +17,7 @@
 #include "collectors/host/dmi.h"
 #include "collectors/host/dmmultipath.h"
 #include "collectors/host/drbd.h"
+#include "collectors/host/drm.h"
 #include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
@@ -41,6 +42,7 @@
 #include "collectors/host/nfs.h"
 #include "collectors/host/nfsd.h"
 #include "collectors/host/nvme.h"
+#include "collectors/host/nvmesubsystem.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pcidevice.h"
 #include "collectors/host/powersupplyclass.h"
@@ -54,6 +56,7 @@
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/swap.h"
 #include "collectors/host/sysctl.h"
 #include "collectors/host/systemd.h"
 #include "collectors/host/tapestats.h"
@@ -91,6 +94,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         DmiCollectorSpec(),
         DmmultipathCollectorSpec(),
         DrbdCollectorSpec(),
+        DrmCollectorSpec(),
         EdacCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
@@ -115,6 +119,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NfsCollectorSpec(),
         NfsdCollectorSpec(),
         NvmeCollectorSpec(),
+        NvmesubsystemCollectorSpec(),
         OsCollectorSpec(),
         PcideviceCollectorSpec(),
         PowersupplyclassCollectorSpec(),
@@ -128,6 +133,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SwapCollectorSpec(),
         SysctlCollectorSpec(),
         SystemdCollectorSpec(),
         TapestatsCollectorSpec(),
