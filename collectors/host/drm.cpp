@@ -117,7 +117,7 @@ class DrmCollector : public Collector {
 
 const std::array<std::string_view, 7>& DrmValueFiles() {
   static const std::array<std::string_view, 7> kFiles = {
-      "gpu_busy_percent",   "mem_info_gtt_total",      "mem_info_gtt_used",      "mem_info_vram_total",
+      "gpu_busy_percent",   "mem_info_gtt_total",      "mem_info_gtt_used",     "mem_info_vram_total",
       "mem_info_vram_used", "mem_info_vis_vram_total", "mem_info_vis_vram_used"};
   return kFiles;
 }

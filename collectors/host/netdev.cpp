@@ -19,14 +19,40 @@
 namespace hostwatch {
 namespace {
 
-constexpr std::array<std::string_view, kNetDevStatCount> kStatNames = {
-    "receive_bytes", "receive_packets", "receive_errors", "receive_dropped", "receive_fifo", "receive_frame",
-    "receive_compressed", "receive_multicast", "transmit_bytes", "transmit_packets", "transmit_errors",
-    "transmit_dropped", "transmit_fifo", "transmit_colls", "transmit_carrier", "transmit_compressed",
-    "multicast", "collisions", "receive_length_errors", "receive_over_errors", "receive_crc_errors",
-    "receive_frame_errors", "receive_fifo_errors", "receive_missed_errors", "transmit_aborted_errors",
-    "transmit_carrier_errors", "transmit_fifo_errors", "transmit_heartbeat_errors", "transmit_window_errors",
-    "receive_nohandler", "receive_errs", "receive_drop", "transmit_errs", "transmit_drop"};
+constexpr std::array<std::string_view, kNetDevStatCount> kStatNames = {"receive_bytes",
+                                                                       "receive_packets",
+                                                                       "receive_errors",
+                                                                       "receive_dropped",
+                                                                       "receive_fifo",
+                                                                       "receive_frame",
+                                                                       "receive_compressed",
+                                                                       "receive_multicast",
+                                                                       "transmit_bytes",
+                                                                       "transmit_packets",
+                                                                       "transmit_errors",
+                                                                       "transmit_dropped",
+                                                                       "transmit_fifo",
+                                                                       "transmit_colls",
+                                                                       "transmit_carrier",
+                                                                       "transmit_compressed",
+                                                                       "multicast",
+                                                                       "collisions",
+                                                                       "receive_length_errors",
+                                                                       "receive_over_errors",
+                                                                       "receive_crc_errors",
+                                                                       "receive_frame_errors",
+                                                                       "receive_fifo_errors",
+                                                                       "receive_missed_errors",
+                                                                       "transmit_aborted_errors",
+                                                                       "transmit_carrier_errors",
+                                                                       "transmit_fifo_errors",
+                                                                       "transmit_heartbeat_errors",
+                                                                       "transmit_window_errors",
+                                                                       "receive_nohandler",
+                                                                       "receive_errs",
+                                                                       "receive_drop",
+                                                                       "transmit_errs",
+                                                                       "transmit_drop"};
 
 // One family per key, labelled {device} or, with label-ifalias, {device, ifalias}.
 std::vector<MetricDesc> NetDevDescs(bool ifalias) {
@@ -87,7 +113,7 @@ NetDevStats NetlinkStats(const rtnl_link_stats64& s) {
 struct NetdevSettings {
   DeviceFilter filter;
   bool netlink = true;
-  bool detailed = false;      // --collector.netdev.enable-detailed-metrics
+  bool detailed = false;       // --collector.netdev.enable-detailed-metrics
   bool label_ifalias = false;  // --collector.netdev.label-ifalias
   bool address_info = false;   // --collector.netdev.address-info
 };
@@ -162,9 +188,8 @@ class NetdevCollector : public Collector {
     Result<std::map<int, std::string>> names =
         links.ok() ? ParseRtnlLinkNames(links.value(), &errors) : Result<std::map<int, std::string>>(links.status());
     Result<std::string> dump = names.ok() ? DumpRtnlAddresses() : Result<std::string>(names.status());
-    Result<std::vector<NetAddressInfo>> addrs =
-        dump.ok() ? ParseRtnlAddresses(dump.value(), names.value(), &errors)
-                  : Result<std::vector<NetAddressInfo>>(dump.status());
+    Result<std::vector<NetAddressInfo>> addrs = dump.ok() ? ParseRtnlAddresses(dump.value(), names.value(), &errors)
+                                                          : Result<std::vector<NetAddressInfo>>(dump.status());
     sink.CountParseError(errors);
     if (!addrs.ok()) {
       return addrs.status();
@@ -317,24 +342,23 @@ constexpr BoolOption kDetailedMetrics{"netdev", "enable-detailed-metrics", false
 constexpr BoolOption kLabelIfAlias{"netdev", "label-ifalias", false, "Add ifAlias label"};
 
 CollectorSpec NetdevCollectorSpec() {
-  return {"netdev",
-          true,
-          "Exposes network interface statistics (rtnetlink, or /proc/net/dev): "
-          "node_network_{receive,transmit}_*_total.",
-          {kNetlink.Spec(), kDeviceExclude.Spec(), kDeviceInclude.Spec(), kAddressInfoOption.Spec(),
-           kDetailedMetrics.Spec(), kLabelIfAlias.Spec()},
-          [](const CollectorContext& ctx) -> Result<CollectorPtr> {
-            Result<DeviceFilter> filter =
-                MakeDeviceFilter({"device-exclude", "device-include", ""}, ctx.options.Get(kDeviceExclude),
-                                 ctx.options.Get(kDeviceInclude));
-            if (!filter.ok()) {
-              return filter.status();
-            }
-            NetdevSettings settings{std::move(filter).value(), ctx.options.Get(kNetlink),
-                                    ctx.options.Get(kDetailedMetrics), ctx.options.Get(kLabelIfAlias),
-                                    ctx.options.Get(kAddressInfoOption)};
-            return CollectorPtr(std::make_unique<NetdevCollector>(ctx.fs, std::move(settings)));
-          }};
+  return {
+      "netdev",
+      true,
+      "Exposes network interface statistics (rtnetlink, or /proc/net/dev): "
+      "node_network_{receive,transmit}_*_total.",
+      {kNetlink.Spec(), kDeviceExclude.Spec(), kDeviceInclude.Spec(), kAddressInfoOption.Spec(),
+       kDetailedMetrics.Spec(), kLabelIfAlias.Spec()},
+      [](const CollectorContext& ctx) -> Result<CollectorPtr> {
+        Result<DeviceFilter> filter = MakeDeviceFilter(
+            {"device-exclude", "device-include", ""}, ctx.options.Get(kDeviceExclude), ctx.options.Get(kDeviceInclude));
+        if (!filter.ok()) {
+          return filter.status();
+        }
+        NetdevSettings settings{std::move(filter).value(), ctx.options.Get(kNetlink), ctx.options.Get(kDetailedMetrics),
+                                ctx.options.Get(kLabelIfAlias), ctx.options.Get(kAddressInfoOption)};
+        return CollectorPtr(std::make_unique<NetdevCollector>(ctx.fs, std::move(settings)));
+      }};
 }
 
 }  // namespace hostwatch

@@ -62,8 +62,8 @@ Result<Subsystem> ReadSubsystem(const DirHandle& class_dir, const std::string& n
   }
   Subsystem s;
   s.name = name;
-  Status st = ReadAttributes(dir.value(),
-                             {{"subsysnqn", &s.nqn}, {"model", &s.model}, {"serial", &s.serial}, {"iopolicy", &s.iopolicy}});
+  Status st = ReadAttributes(
+      dir.value(), {{"subsysnqn", &s.nqn}, {"model", &s.model}, {"serial", &s.serial}, {"iopolicy", &s.iopolicy}});
   if (!st.ok()) {
     return st;
   }
@@ -77,8 +77,9 @@ Result<Subsystem> ReadSubsystem(const DirHandle& class_dir, const std::string& n
       c.name = entry;
       Result<DirHandle> cdir = dir.value().OpenDir(entry);
       std::string address;  // read as node_exporter does (a missing file fails), not exported
-      st = cdir.ok() ? ReadAttributes(cdir.value(), {{"state", &c.state}, {"transport", &c.transport}, {"address", &address}})
-                     : Unreadable(cdir.status());
+      st = cdir.ok()
+               ? ReadAttributes(cdir.value(), {{"state", &c.state}, {"transport", &c.transport}, {"address", &address}})
+               : Unreadable(cdir.status());
       if (!st.ok()) {
         return st;
       }

@@ -22,8 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   hostwatch::Result<std::map<int, std::string>> names = hostwatch::ParseRtnlLinkNames(text, &parse_errors);
-  hostwatch::ParseRtnlAddresses(text, names.ok() ? names.value() : std::map<int, std::string>{{0, "x"}},
-                                &parse_errors);
+  hostwatch::ParseRtnlAddresses(text, names.ok() ? names.value() : std::map<int, std::string>{{0, "x"}}, &parse_errors);
   hostwatch::GoAddressLabels(text.substr(0, 4), size > 4 ? data[4] : 0);
   hostwatch::GoAddressLabels(text.substr(0, 16), size > 16 ? data[16] : 0);
   return 0;

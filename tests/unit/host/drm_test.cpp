@@ -33,11 +33,13 @@ TEST(DrmParserTest, OnlyAmdgpuCardsAreRead) {
 
 TEST(DrmParserTest, ValuesParseAsGoDoesAndGarbageIsCounted) {
   std::uint64_t errors = 0;
-  std::optional<AmdgpuCard> c = ParseAmdgpuCard(
-      "DRIVER=amdgpu\n",
-      {{"gpu_busy_percent", "7\n"}, {"mem_info_gtt_total", "0x10"}, {"mem_info_gtt_used", "lots"},
-       {"unique_id", " 0123 \n"}, {"mem_info_vram_vendor", "hynix"}},
-      &errors);
+  std::optional<AmdgpuCard> c = ParseAmdgpuCard("DRIVER=amdgpu\n",
+                                                {{"gpu_busy_percent", "7\n"},
+                                                 {"mem_info_gtt_total", "0x10"},
+                                                 {"mem_info_gtt_used", "lots"},
+                                                 {"unique_id", " 0123 \n"},
+                                                 {"mem_info_vram_vendor", "hynix"}},
+                                                &errors);
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->values[0], 7u);
   EXPECT_EQ(c->values[1], 16u);  // strconv.ParseUint(v, 0, 64) reads the 0x prefix

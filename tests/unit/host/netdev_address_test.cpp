@@ -74,12 +74,12 @@ TEST(NetdevAddressLabelsTest, PrintsAndScopesAddressesAsGoDoes) {
       {V6("::1"), 128, "::1", "128", "link-local"},
       {V6("fe80::fc:ff:fe00:1"), 64, "fe80::fc:ff:fe00:1", "64", "link-local"},
       {V6("fd00::2"), 64, "fd00::2", "64", "global"},
-      {V6("2001:db8:0:0:1:0:0:1"), 64, "2001:db8::1:0:0:1", "64", "global"},  // first longest zero run
+      {V6("2001:db8:0:0:1:0:0:1"), 64, "2001:db8::1:0:0:1", "64", "global"},     // first longest zero run
       {V6("2001:db8:0:1:1:1:1:1"), 64, "2001:db8:0:1:1:1:1:1", "64", "global"},  // one zero group stays
       {V6("ff01::1"), 128, "ff01::1", "128", "interface-local"},
       {V6("ff02::1"), 128, "ff02::1", "128", "link-local"},
       {V6("::"), 0, "::", "0", ""},
-      {V6("::1.2.3.4"), 96, "::102:304", "96", "global"},     // Go prints IPv4-compatible in hex
+      {V6("::1.2.3.4"), 96, "::102:304", "96", "global"},        // Go prints IPv4-compatible in hex
       {V6("::ffff:10.0.0.1"), 120, "10.0.0.1", "24", "global"},  // IPv4-mapped prints as IPv4
       {V6("::ffff:10.0.0.1"), 64, "10.0.0.1", "0", "global"},
   };

@@ -5,8 +5,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 
 #include "tests/unit/test_util.h"
@@ -99,11 +99,11 @@ TEST(RtnlLinkParserTest, FoldsDetailedErrorsLikeProcNetDev) {
   // Without it, legacy() folds them into /proc/net/dev's columns as net/core/net-procfs.c does.
   FoldLegacyNetDevStats(d.stats);
   const std::pair<NetDevStat, std::uint64_t> want[] = {
-      {kReceiveBytes, 3},       {kReceivePackets, 1},  {kReceiveErrs, 5},
-      {kReceiveDrop, 7 + 1000}, {kReceiveFifo, 11},    {kReceiveFrame, 400 + 100 + 200 + 300},
-      {kReceiveCompressed, 13}, {kReceiveMulticast, 9}, {kTransmitBytes, 4},
-      {kTransmitPackets, 2},    {kTransmitErrs, 6},    {kTransmitDrop, 8},
-      {kTransmitFifo, 12},      {kTransmitColls, 10},  {kTransmitCarrier, 20000 + 10000 + 30000 + 40000},
+      {kReceiveBytes, 3},        {kReceivePackets, 1},   {kReceiveErrs, 5},
+      {kReceiveDrop, 7 + 1000},  {kReceiveFifo, 11},     {kReceiveFrame, 400 + 100 + 200 + 300},
+      {kReceiveCompressed, 13},  {kReceiveMulticast, 9}, {kTransmitBytes, 4},
+      {kTransmitPackets, 2},     {kTransmitErrs, 6},     {kTransmitDrop, 8},
+      {kTransmitFifo, 12},       {kTransmitColls, 10},   {kTransmitCarrier, 20000 + 10000 + 30000 + 40000},
       {kTransmitCompressed, 14}, {kReceiveNohandler, 15}};
   for (const auto& [k, v] : want) {
     EXPECT_EQ(d.stats[k], v) << NetDevStatName(k);
@@ -268,7 +268,8 @@ TEST(NetdevCollectorTest, DetailedMetricsKeepTheSourcesOwnNames) {
   for (const char* stat : {"receive_missed_errors", "transmit_heartbeat_errors", "multicast", "collisions",
                            "receive_dropped", "receive_nohandler"}) {
     EXPECT_TRUE(testing::Sample(run.text, std::string("node_network_") + stat + "_total{device=\"lo\"}"))
-        << stat << "\n" << run.text;
+        << stat << "\n"
+        << run.text;
   }
   EXPECT_EQ(run.text.find("receive_drop_total"), std::string::npos);
 }
@@ -276,12 +277,11 @@ TEST(NetdevCollectorTest, DetailedMetricsKeepTheSourcesOwnNames) {
 TEST(NetdevCollectorTest, LabelIfaliasAddsTheSysfsAlias) {
   CollectorOptions o = ProcOptions();
   ASSERT_TRUE(o.Set("netdev", "label-ifalias", "true").ok());
-  ProcFs fs = testing::FixtureFs(
-      {.procfs = testing::FixturePath("netdev/proc"), .sysfs = testing::FixturePath("netdev/sys")});
+  ProcFs fs =
+      testing::FixtureFs({.procfs = testing::FixturePath("netdev/proc"), .sysfs = testing::FixturePath("netdev/sys")});
   testing::CollectorRun run = testing::RunCollectorOnce("netdev", fs, o);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
-  EXPECT_EQ(testing::Sample(run.text, "node_network_receive_errs_total{device=\"eth0\",ifalias=\"uplink to core\"}"),
-            1)
+  EXPECT_EQ(testing::Sample(run.text, "node_network_receive_errs_total{device=\"eth0\",ifalias=\"uplink to core\"}"), 1)
       << run.text;
   // No alias set, or no ifalias file for the device: an empty label, as node_exporter.
   EXPECT_EQ(testing::Sample(run.text, "node_network_receive_bytes_total{device=\"lo\",ifalias=\"\"}"), 1234567);
@@ -301,12 +301,14 @@ TEST(NetdevCollectorTest, AddressInfoListsTheLiveLoopbackAddresses) {
                           "# TYPE node_network_address_info gauge\n"),
             std::string::npos)
       << run.text;
-  EXPECT_EQ(testing::Sample(run.text, "node_network_address_info{address=\"127.0.0.1\",device=\"lo\",netmask=\"8\","
-                                      "scope=\"link-local\"}"),
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_network_address_info{address=\"127.0.0.1\",device=\"lo\",netmask=\"8\","
+                            "scope=\"link-local\"}"),
             1)
       << run.text;
-  EXPECT_EQ(testing::Sample(run.text, "node_network_address_info{address=\"::1\",device=\"lo\",netmask=\"128\","
-                                      "scope=\"link-local\"}"),
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_network_address_info{address=\"::1\",device=\"lo\",netmask=\"128\","
+                            "scope=\"link-local\"}"),
             1);
   // The device filter applies to the addresses too.
   EXPECT_EQ(run.text.find("device=\"eth"), std::string::npos);

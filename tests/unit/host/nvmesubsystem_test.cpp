@@ -13,40 +13,59 @@ namespace {
 const char* const kUpstreamOutput =
     "# HELP node_nvmesubsystem_info Non-numeric information about an NVMe subsystem.\n"
     "# TYPE node_nvmesubsystem_info gauge\n"
-    "node_nvmesubsystem_info{iopolicy=\"round-robin\",model=\"Dell PowerStore\",nqn=\"nqn.2014-08.org.nvmexpress:uuid:a34c4f3a-0d6f-5cec-dead-beefcafebabe\",serial=\"SN12345678\",subsystem=\"nvme-subsys0\"} 1\n"
+    "node_nvmesubsystem_info{iopolicy=\"round-robin\",model=\"Dell "
+    "PowerStore\",nqn=\"nqn.2014-08.org.nvmexpress:uuid:a34c4f3a-0d6f-5cec-dead-beefcafebabe\",serial=\"SN12345678\","
+    "subsystem=\"nvme-subsys0\"} 1\n"
     "# HELP node_nvmesubsystem_namespace_info Maps an NVMe namespace block device to its subsystem.\n"
     "# TYPE node_nvmesubsystem_namespace_info gauge\n"
     "node_nvmesubsystem_namespace_info{device=\"nvme0n1\",subsystem=\"nvme-subsys0\"} 1\n"
-    "# HELP node_nvmesubsystem_path_state Current NVMe controller path state (1 for the current state, 0 for all others).\n"
+    "# HELP node_nvmesubsystem_path_state Current NVMe controller path state (1 for the current state, 0 for all "
+    "others).\n"
     "# TYPE node_nvmesubsystem_path_state gauge\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"dead\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"}"
+    " 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"live\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 1\n"
     "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"new\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} "
+    "0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"dead\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"}"
+    " 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"live\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 1\n"
     "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"new\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme1\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} "
+    "0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"dead\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"}"
+    " 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"live\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 1\n"
     "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"new\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme2\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} "
+    "0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"connecting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"dead\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 1\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"deleting\",subsystem=\"nvme-subsys0\",transport=\"fc\"}"
+    " 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"live\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
     "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"new\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
-    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"resetting\",subsystem=\"nvme-subsys0\",transport="
+    "\"fc\"} 0\n"
+    "node_nvmesubsystem_path_state{controller=\"nvme3\",state=\"unknown\",subsystem=\"nvme-subsys0\",transport=\"fc\"} "
+    "0\n"
     "# HELP node_nvmesubsystem_paths Number of controller paths for an NVMe subsystem.\n"
     "# TYPE node_nvmesubsystem_paths gauge\n"
     "node_nvmesubsystem_paths{subsystem=\"nvme-subsys0\"} 4\n"
@@ -55,10 +74,16 @@ const char* const kUpstreamOutput =
     "node_nvmesubsystem_paths_live{subsystem=\"nvme-subsys0\"} 3\n";
 
 TEST(NvmesubsystemParserTest, ControllerStatesAsNodeExporterNamesThem) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"live", "live"}, {"connecting", "connecting"}, {"resetting", "resetting"}, {"dead", "dead"},
-      {"deleting", "deleting"}, {"deleting (no IO)", "deleting"}, {"new", "new"}, {"", "unknown"},
-      {"something-else", "unknown"}, {"live ", "unknown"}};
+  const std::pair<const char*, const char*> cases[] = {{"live", "live"},
+                                                       {"connecting", "connecting"},
+                                                       {"resetting", "resetting"},
+                                                       {"dead", "dead"},
+                                                       {"deleting", "deleting"},
+                                                       {"deleting (no IO)", "deleting"},
+                                                       {"new", "new"},
+                                                       {"", "unknown"},
+                                                       {"something-else", "unknown"},
+                                                       {"live ", "unknown"}};
   for (const auto& [raw, want] : cases) {
     EXPECT_EQ(NvmeControllerState(raw), want) << raw;
   }
@@ -102,8 +127,9 @@ TEST(NvmesubsystemCollectorTest, NoClassOrAMissingAttributeIsNoData) {
   run = testing::RunCollectorOnce("nvmesubsystem", testing::FixtureFs({.sysfs = dir.path()}));
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   EXPECT_EQ(testing::Sample(run.text, "node_nvmesubsystem_paths_live{subsystem=\"nvme-subsys0\"}"), 1);
-  EXPECT_EQ(testing::Sample(run.text, "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"live\","
-                                      "subsystem=\"nvme-subsys0\",transport=\"tcp\"}"),
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_nvmesubsystem_path_state{controller=\"nvme0\",state=\"live\","
+                            "subsystem=\"nvme-subsys0\",transport=\"tcp\"}"),
             1);
 }
 
