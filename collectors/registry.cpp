@@ -17,6 +17,7 @@
 #include "collectors/host/dmi.h"
 #include "collectors/host/dmmultipath.h"
 #include "collectors/host/drbd.h"
+#include "collectors/host/drm.h"
 #include "collectors/host/edac.h"
 #include "collectors/host/entropy.h"
 #include "collectors/host/ethtool.h"
@@ -42,6 +43,7 @@
 #include "collectors/host/nfs.h"
 #include "collectors/host/nfsd.h"
 #include "collectors/host/nvme.h"
+#include "collectors/host/nvmesubsystem.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pcidevice.h"
 #include "collectors/host/perf.h"
@@ -56,6 +58,7 @@
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/swap.h"
 #include "collectors/host/sysctl.h"
 #include "collectors/host/systemd.h"
 #include "collectors/host/tapestats.h"
@@ -93,6 +96,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         DmiCollectorSpec(),
         DmmultipathCollectorSpec(),
         DrbdCollectorSpec(),
+        DrmCollectorSpec(),
         EdacCollectorSpec(),
         EntropyCollectorSpec(),
         EthtoolCollectorSpec(),
@@ -118,6 +122,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NfsCollectorSpec(),
         NfsdCollectorSpec(),
         NvmeCollectorSpec(),
+        NvmesubsystemCollectorSpec(),
         OsCollectorSpec(),
         PcideviceCollectorSpec(),
         PerfCollectorSpec(),
@@ -132,6 +137,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SwapCollectorSpec(),
         SysctlCollectorSpec(),
         SystemdCollectorSpec(),
         TapestatsCollectorSpec(),

@@ -132,6 +132,19 @@ Result<std::string> DumpRtnlLinks() {
   return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
 }
 
+Result<std::string> DumpRtnlAddresses() {
+  struct {
+    nlmsghdr header;
+    ifaddrmsg body;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETADDR;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = 1;
+  request.body.ifa_family = AF_UNSPEC;
+  return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
+}
+
 Result<std::uint16_t> GenericNetlinkFamilyId(std::string_view name) {
   // nlmsghdr, genlmsghdr, then CTRL_ATTR_FAMILY_NAME with the NUL-terminated name.
   const std::size_t attr_len = NLA_HDRLEN + name.size() + 1;

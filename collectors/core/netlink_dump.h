@@ -1,6 +1,6 @@
 // One netlink dump request (NLM_F_DUMP) and its reply, for the collectors
 // that ask the kernel instead of reading /proc: netdev and netclass
-// (RTM_GETLINK), arp (RTM_GETNEIGH), tcpstat (SOCK_DIAG_BY_FAMILY) and
+// (RTM_GETLINK; netdev's address-info also RTM_GETADDR), arp (RTM_GETNEIGH), tcpstat (SOCK_DIAG_BY_FAMILY) and
 // netclass's link modes (generic netlink, ethtool family).
 //
 // Each call opens its own socket, so concurrent calls are independent.
@@ -49,6 +49,10 @@ std::vector<NetlinkAttribute> SplitNetlinkAttributes(std::string_view bytes, boo
 // Every link of the caller's network namespace: an RTM_GETLINK dump
 // (AF_UNSPEC, no extended filter) as NetlinkDump returns it.
 Result<std::string> DumpRtnlLinks();
+
+// Every IPv4 and IPv6 address of the caller's network namespace: an
+// RTM_GETADDR dump (AF_UNSPEC) as NetlinkDump returns it.
+Result<std::string> DumpRtnlAddresses();
 
 // The id of the generic netlink family `name` ("ethtool", "nl80211"), asked
 // of the kernel's controller (CTRL_CMD_GETFAMILY). An Error whose

@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 
@@ -86,12 +87,28 @@ TEST(RtnlLinkParserTest, FoldsDetailedErrorsLikeProcNetDev) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(errors, 0u);
   ASSERT_EQ(r.value().size(), 1u);
-  const NetDevLine& d = r.value()[0];
+  NetDevLine d = r.value()[0];
   EXPECT_EQ(d.device, "eth0");
-  std::array<std::uint64_t, 16> want = {3, 1, 5, 7 + 1000, 11, 400 + 100 + 200 + 300,         13, 9, 4,
-                                        2, 6, 8, 12,       10, 20000 + 10000 + 30000 + 40000, 14};
-  EXPECT_EQ(d.counters, want);
-  EXPECT_EQ(d.receive_nohandler, 15u);
+  // The 24 keys node_exporter reads from netlink, as --collector.netdev.enable-detailed-metrics exports them.
+  EXPECT_EQ(d.stats[kReceiveMissedErrors], 1000u);
+  EXPECT_EQ(d.stats[kTransmitWindowErrors], 40000u);
+  EXPECT_EQ(d.stats[kMulticast], 9u);
+  EXPECT_EQ(d.stats[kReceiveNohandler], 15u);
+  EXPECT_FALSE(d.stats[kReceiveErrs].has_value());
+  EXPECT_EQ(std::count_if(d.stats.begin(), d.stats.end(), [](const auto& v) { return v.has_value(); }), 24);
+  // Without it, legacy() folds them into /proc/net/dev's columns as net/core/net-procfs.c does.
+  FoldLegacyNetDevStats(d.stats);
+  const std::pair<NetDevStat, std::uint64_t> want[] = {
+      {kReceiveBytes, 3},        {kReceivePackets, 1},   {kReceiveErrs, 5},
+      {kReceiveDrop, 7 + 1000},  {kReceiveFifo, 11},     {kReceiveFrame, 400 + 100 + 200 + 300},
+      {kReceiveCompressed, 13},  {kReceiveMulticast, 9}, {kTransmitBytes, 4},
+      {kTransmitPackets, 2},     {kTransmitErrs, 6},     {kTransmitDrop, 8},
+      {kTransmitFifo, 12},       {kTransmitColls, 10},   {kTransmitCarrier, 20000 + 10000 + 30000 + 40000},
+      {kTransmitCompressed, 14}, {kReceiveNohandler, 15}};
+  for (const auto& [k, v] : want) {
+    EXPECT_EQ(d.stats[k], v) << NetDevStatName(k);
+  }
+  EXPECT_EQ(std::count_if(d.stats.begin(), d.stats.end(), [](const auto& v) { return v.has_value(); }), 17);
 }
 
 TEST(RtnlLinkParserTest, HandlesOldKernelStructsAndTruncation) {
@@ -103,8 +120,8 @@ TEST(RtnlLinkParserTest, HandlesOldKernelStructsAndTruncation) {
       ParseRtnlLinkDump(LinkMessage("lo", s, offsetof(rtnl_link_stats64, rx_nohandler)) + DoneMessage(), &errors);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.value().size(), 1u);
-  EXPECT_EQ(r.value()[0].counters[0], 42u);
-  EXPECT_EQ(r.value()[0].receive_nohandler, 0u);
+  EXPECT_EQ(r.value()[0].stats[kReceiveBytes], 42u);
+  EXPECT_EQ(r.value()[0].stats[kReceiveNohandler], 0u);
 
   std::string msg = LinkMessage("lo", s);
   errors = 0;
@@ -156,10 +173,11 @@ TEST(NetDevParserTest, ParsesColumnsInKernelOrder) {
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].device, "eth0");
   for (std::size_t i = 0; i < 16; ++i) {
-    EXPECT_EQ(d[0].counters[i], i + 1);
+    EXPECT_EQ(d[0].stats[i], i + 1);
   }
+  EXPECT_FALSE(d[0].stats[kReceiveNohandler].has_value());
   EXPECT_EQ(d[1].device, "eth0:1");  // old-style alias; the counters start after the last ':'
-  EXPECT_EQ(d[1].counters[0], 17u);
+  EXPECT_EQ(d[1].stats[kReceiveBytes], 17u);
 }
 
 TEST(NetDevParserTest, SkipsAndCountsMalformedLines) {
@@ -226,6 +244,77 @@ TEST(NetdevCollectorTest, DeviceIncludeAndExclude) {
 TEST(NetdevCollectorTest, ProcModeMissingFileIsNoData) {
   ProcFs fs = testing::FixtureFs({});
   EXPECT_TRUE(testing::RunCollectorOnce("netdev", fs, ProcOptions()).status.no_data());
+}
+
+TEST(NetdevCollectorTest, DetailedMetricsKeepTheSourcesOwnNames) {
+  CollectorOptions o = ProcOptions();
+  ASSERT_TRUE(o.Set("netdev", "enable-detailed-metrics", "true").ok());
+  testing::CollectorRun run = testing::RunCollectorOnce("netdev", NetdevFixture(), o);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  // /proc/net/dev under node_exporter's detailed keys: errors and dropped are not renamed.
+  EXPECT_NE(run.text.find("# HELP node_network_receive_errors_total Network device statistic receive_errors.\n"),
+            std::string::npos)
+      << run.text;
+  EXPECT_EQ(testing::Sample(run.text, "node_network_receive_errors_total{device=\"eth0\"}"), 1);
+  EXPECT_EQ(testing::Sample(run.text, "node_network_transmit_dropped_total{device=\"eth0\"}"), 8);
+  EXPECT_EQ(testing::Sample(run.text, "node_network_transmit_colls_total{device=\"eth0\"}"), 10);
+  EXPECT_EQ(run.text.find("receive_errs"), std::string::npos);
+
+  // rtnetlink: the 24 keys, unfolded.
+  ASSERT_TRUE(o.Set("netdev", "netlink", "true").ok());
+  ASSERT_TRUE(o.Set("netdev", "device-include", "^lo$").ok());
+  run = testing::RunCollectorOnce("netdev", testing::FixtureFs({}), o);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  for (const char* stat : {"receive_missed_errors", "transmit_heartbeat_errors", "multicast", "collisions",
+                           "receive_dropped", "receive_nohandler"}) {
+    EXPECT_TRUE(testing::Sample(run.text, std::string("node_network_") + stat + "_total{device=\"lo\"}"))
+        << stat << "\n"
+        << run.text;
+  }
+  EXPECT_EQ(run.text.find("receive_drop_total"), std::string::npos);
+}
+
+TEST(NetdevCollectorTest, LabelIfaliasAddsTheSysfsAlias) {
+  CollectorOptions o = ProcOptions();
+  ASSERT_TRUE(o.Set("netdev", "label-ifalias", "true").ok());
+  ProcFs fs =
+      testing::FixtureFs({.procfs = testing::FixturePath("netdev/proc"), .sysfs = testing::FixturePath("netdev/sys")});
+  testing::CollectorRun run = testing::RunCollectorOnce("netdev", fs, o);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_EQ(testing::Sample(run.text, "node_network_receive_errs_total{device=\"eth0\",ifalias=\"uplink to core\"}"), 1)
+      << run.text;
+  // No alias set, or no ifalias file for the device: an empty label, as node_exporter.
+  EXPECT_EQ(testing::Sample(run.text, "node_network_receive_bytes_total{device=\"lo\",ifalias=\"\"}"), 1234567);
+  EXPECT_EQ(testing::Sample(run.text, "node_network_receive_bytes_total{device=\"docker0\",ifalias=\"\"}"), 100);
+  // node_exporter fails when it cannot list <sysfs>/class/net.
+  run = testing::RunCollectorOnce("netdev", NetdevFixture(), o);
+  EXPECT_FALSE(run.status.ok());
+}
+
+TEST(NetdevCollectorTest, AddressInfoListsTheLiveLoopbackAddresses) {
+  CollectorOptions o = DefaultCollectorOptions();
+  ASSERT_TRUE(o.Set("netdev", "address-info", "true").ok());
+  ASSERT_TRUE(o.Set("netdev", "device-include", "^lo$").ok());
+  testing::CollectorRun run = testing::RunCollectorOnce("netdev", testing::FixtureFs({}), o);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_NE(run.text.find("# HELP node_network_address_info node network address by device\n"
+                          "# TYPE node_network_address_info gauge\n"),
+            std::string::npos)
+      << run.text;
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_network_address_info{address=\"127.0.0.1\",device=\"lo\",netmask=\"8\","
+                            "scope=\"link-local\"}"),
+            1)
+      << run.text;
+  EXPECT_EQ(testing::Sample(run.text,
+                            "node_network_address_info{address=\"::1\",device=\"lo\",netmask=\"128\","
+                            "scope=\"link-local\"}"),
+            1);
+  // The device filter applies to the addresses too.
+  EXPECT_EQ(run.text.find("device=\"eth"), std::string::npos);
+  ASSERT_TRUE(o.Set("netdev", "address-info", "false").ok());
+  run = testing::RunCollectorOnce("netdev", testing::FixtureFs({}), o);
+  EXPECT_EQ(run.text.find("node_network_address_info"), std::string::npos);
 }
 
 }  // namespace
