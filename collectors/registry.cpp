@@ -40,6 +40,7 @@
 #include "collectors/host/netstat.h"
 #include "collectors/host/nfs.h"
 #include "collectors/host/nfsd.h"
+#include "collectors/host/ntp.h"
 #include "collectors/host/nvme.h"
 #include "collectors/host/os.h"
 #include "collectors/host/pcidevice.h"
@@ -47,6 +48,7 @@
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
 #include "collectors/host/rapl.h"
+#include "collectors/host/runit.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/selinux.h"
 #include "collectors/host/slabinfo.h"
@@ -54,6 +56,7 @@
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/supervisord.h"
 #include "collectors/host/sysctl.h"
 #include "collectors/host/systemd.h"
 #include "collectors/host/tapestats.h"
@@ -114,6 +117,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetstatCollectorSpec(),
         NfsCollectorSpec(),
         NfsdCollectorSpec(),
+        NtpCollectorSpec(),
         NvmeCollectorSpec(),
         OsCollectorSpec(),
         PcideviceCollectorSpec(),
@@ -121,6 +125,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
         RaplCollectorSpec(),
+        RunitCollectorSpec(),
         SchedstatCollectorSpec(),
         SelinuxCollectorSpec(),
         SlabinfoCollectorSpec(),
@@ -128,6 +133,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SupervisordCollectorSpec(),
         SysctlCollectorSpec(),
         SystemdCollectorSpec(),
         TapestatsCollectorSpec(),
