@@ -238,7 +238,12 @@ std::optional<XmlRpcValue> ParseValue(XmlCursor& c, int depth) {
     return std::nullopt;
   }
   if (t->closing) {
-    return t->name == "value" ? std::optional(XmlRpcValue{XmlRpcValue::kString, std::move(*text)}) : std::nullopt;
+    if (t->name != "value") {
+      return std::nullopt;
+    }
+    XmlRpcValue untyped;  // kString
+    untyped.text = std::move(*text);
+    return untyped;
   }
   std::optional<XmlRpcValue> v;
   if (t->name == "struct" && !t->self_closing) {

@@ -83,7 +83,7 @@ TEST(SupervisordParserTest, FaultsAndMalformedAnswersAreErrors) {
   Result<std::vector<SupervisordProcess>> r = ParseSupervisordResponse(fault, &errors);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "fault 1: UNKNOWN_METHOD");
-  for (const std::string bad : {std::string("<html>nope</html>"), std::string(""), Response("<value><struct>"),
+  for (const std::string& bad : {std::string("<html>nope</html>"), std::string(""), Response("<value><struct>"),
                                 Response("<value><string>&bogus;</string></value>"),
                                 std::string("<methodResponse><params><param><value><int>3</int></value></param>"
                                             "</params></methodResponse>")}) {
