@@ -152,6 +152,14 @@ std::string BoolAliasSuffix(const std::string& key) {
   return "," + it->second + "{true},!--no-" + it->second.substr(2);
 }
 
+// node_exporter's repeatable option flags (kingpin's .Strings()) whose hostwatch option is a
+// space-separated list: each repetition adds its entries, as upstream, and one value with
+// several entries still works (--collector.sysctl.include='a b' --collector.sysctl.include=c).
+bool JoinsRepetitions(const std::string& key) {
+  static const std::set<std::string> kRepeatable = {"sysctl.include", "sysctl.include-info"};
+  return kRepeatable.count(key) > 0;
+}
+
 void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
   for (const CollectorSpec& spec : AllCollectors()) {
     c.state_values[spec.name] = spec.enabled_by_default;
@@ -173,6 +181,9 @@ void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
                              c.option_values[key], opt.help)
               : app.add_option("--collector." + key + AliasSuffix(key), c.option_values[key], opt.help);
       c.option_opts[key]->group("Collectors");
+      if (JoinsRepetitions(key)) {
+        c.option_opts[key]->join(' ');
+      }
     }
   }
 }

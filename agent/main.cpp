@@ -13,7 +13,7 @@
 #include "agent/build_info.h"
 #include "agent/logging.h"
 #include "agent/systemd_notify.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/core/strings.h"
 
 namespace {
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
   }
   logging::Init(flags.log_level, flags.log_format);
   // libcurl is not initialised here: it is loaded when the configuration first has an HTTP check
-  // (collectors/http/curl_api.h). Nor is OpenSSL: MG_FEATURES_TLS would run OPENSSL_init_ssl
+  // (collectors/core/curl_api.h). Nor is OpenSSL: MG_FEATURES_TLS would run OPENSSL_init_ssl
   // (openssl.cnf, providers, error strings: 1.8 MiB more file-backed RSS) in every agent, while
   // CivetWeb's mg_start initialises it anyway, before its threads start, when a listener is TLS
   // (init_ssl_ctx -> initialize_openssl), i.e. when the web config enables TLS (a reload cannot

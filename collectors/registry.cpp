@@ -42,6 +42,7 @@
 #include "collectors/host/netstat.h"
 #include "collectors/host/nfs.h"
 #include "collectors/host/nfsd.h"
+#include "collectors/host/ntp.h"
 #include "collectors/host/nvme.h"
 #include "collectors/host/nvmesubsystem.h"
 #include "collectors/host/os.h"
@@ -51,6 +52,7 @@
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
 #include "collectors/host/rapl.h"
+#include "collectors/host/runit.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/selinux.h"
 #include "collectors/host/slabinfo.h"
@@ -58,6 +60,7 @@
 #include "collectors/host/softirqs.h"
 #include "collectors/host/softnet.h"
 #include "collectors/host/stat.h"
+#include "collectors/host/supervisord.h"
 #include "collectors/host/swap.h"
 #include "collectors/host/sysctl.h"
 #include "collectors/host/systemd.h"
@@ -121,6 +124,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetstatCollectorSpec(),
         NfsCollectorSpec(),
         NfsdCollectorSpec(),
+        NtpCollectorSpec(),
         NvmeCollectorSpec(),
         NvmesubsystemCollectorSpec(),
         OsCollectorSpec(),
@@ -130,6 +134,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
         RaplCollectorSpec(),
+        RunitCollectorSpec(),
         SchedstatCollectorSpec(),
         SelinuxCollectorSpec(),
         SlabinfoCollectorSpec(),
@@ -137,6 +142,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         SoftirqsCollectorSpec(),
         SoftnetCollectorSpec(),
         StatCollectorSpec(),
+        SupervisordCollectorSpec(),
         SwapCollectorSpec(),
         SysctlCollectorSpec(),
         SystemdCollectorSpec(),

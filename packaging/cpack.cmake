@@ -23,7 +23,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # Library dependencies come from dpkg-shlibdeps on the stripped binary;
 # adduser is for the postinst, which creates the system user. libcurl4 is
 # named here because the agent dlopen()s libcurl.so.4 when the first HTTP
-# check needs it (collectors/checks/http/curl_api.h), so dpkg-shlibdeps cannot see
+# check needs it (collectors/core/curl_api.h), so dpkg-shlibdeps cannot see
 # it; 7.88 is the version we build against (CURLU_PUNYCODE, PROTOCOLS_STR),
 # and libcurl4 is the OpenSSL flavour whose SSL* the TLS facts read.
 # libsystemd0 likewise: loaded only under systemd (agent/systemd_notify.cpp).

@@ -39,7 +39,7 @@ build_packages=(
 test_packages=(
   prometheus python3 openssl curl lintian fakeroot systemd dbus adduser init-system-helpers chromium strace
   prometheus-node-exporter prometheus-blackbox-exporter iproute2 wrk btrfs-progs python3-grpcio dnsmasq-base
-  podman nodejs victoria-metrics
+  podman nodejs victoria-metrics supervisor
 )
 # Debian's nodejs comes without npm; NodeSource's nodejs ships it and conflicts with Debian's npm.
 if ! command -v npm >/dev/null 2>&1; then

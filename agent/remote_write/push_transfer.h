@@ -17,7 +17,7 @@
 
 #include "agent/remote_write/config.h"
 #include "collectors/checks/curl_transfer.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 
 namespace hostwatch::remote_write {
 

@@ -9,7 +9,7 @@
 #include "agent/remote_write/relabel.h"
 #include "agent/remote_write/remote_writer_state.h"
 #include "agent/remote_write/wire.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 
 namespace hostwatch::remote_write {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <set>
 
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/ip_network.h"
 #include "collectors/core/parse_util.h"
 #include "collectors/core/proc_fs.h"

@@ -37,7 +37,7 @@
 #include "collectors/checks/check_config.h"
 #include "collectors/checks/check_spec.h"
 #include "collectors/checks/curl_transfer.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/run_history.h"
 #include "collectors/checks/socket_runner.h"

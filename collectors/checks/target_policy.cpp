@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/ip_network.h"
 #include "collectors/core/collector_options.h"
 #include "collectors/core/config_reader.h"

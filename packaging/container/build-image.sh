@@ -22,7 +22,7 @@ if [[ $# -gt 0 && "$1" != "--" ]]; then tag="$1"; shift; fi
 podman=(podman "$@")
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# Loaded with dlopen() (collectors/checks/http/curl_api.h, collectors/host/systemd_bus.cpp,
+# Loaded with dlopen() (collectors/core/curl_api.h, collectors/host/systemd_bus.cpp,
 # agent/systemd_notify.cpp), so ldd on the binary does not list them; without libcurl no HTTP check runs.
 dlopened=(libcurl.so.4 libsystemd.so.0)
 uid=10001  # the Containerfile's USER

@@ -1,4 +1,4 @@
-"""libcurl is loaded only when HTTP checks need it (collectors/checks/http/curl_api.h): an agent with default
+"""libcurl is loaded only when HTTP checks need it (collectors/core/curl_api.h): an agent with default
 flags serves /metrics (and refuses /probe for an unknown module) without mapping libcurl; the first
 configuration with a check, at start or on reload, loads it and the check runs."""
 import json

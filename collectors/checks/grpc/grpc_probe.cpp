@@ -7,7 +7,7 @@
 
 #include "collectors/checks/grpc/grpc_codec.h"
 #include "collectors/checks/grpc/grpc_verdict.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/http/curl_guard.h"
 #include "collectors/checks/http/curl_tls_options.h"
 #include "collectors/checks/http/tls_facts.h"

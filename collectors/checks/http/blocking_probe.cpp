@@ -4,7 +4,7 @@
 #include <mutex>
 #include <vector>
 
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/http/http_probe.h"
 
 namespace hostwatch {

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/target_policy.h"
 
 namespace hostwatch {

@@ -5,7 +5,7 @@
 #include <curl/curl.h>
 
 #include "collectors/checks/check_config.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 
 namespace hostwatch {
 

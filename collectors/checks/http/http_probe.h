@@ -24,7 +24,7 @@
 
 #include "collectors/checks/check_config.h"
 #include "collectors/checks/curl_run.h"
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 #include "collectors/checks/http/curl_guard.h"
 #include "collectors/checks/http/probe_result.h"
 #include "collectors/checks/http/tls_facts.h"

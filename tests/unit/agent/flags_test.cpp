@@ -97,6 +97,27 @@ TEST(FlagsTest, CollectorOptionFlagIsValidatedAndKept) {
   EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("cpu.guest"), "false");
 }
 
+// node_exporter repeats --collector.sysctl.include once per entry (kingpin .Strings()); the
+// entries of every repetition land in the one space-separated list, and the single-value
+// form with spaces keeps working beside it.
+TEST(FlagsTest, SysctlIncludeFlagsAreRepeatableAsUpstream) {
+  auto r = Parse({"--collector.sysctl.include=fs.file-nr", "--collector.sysctl.include=kernel.threads-max",
+                  "--collector.sysctl.include-info=kernel.seccomp.actions_avail",
+                  "--collector.sysctl.include-info=kernel.core_pattern"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  const AgentFlags& f = std::get<AgentFlags>(r);
+  EXPECT_EQ(f.collector_options.at("sysctl.include"), "fs.file-nr kernel.threads-max");
+  EXPECT_EQ(f.collector_options.at("sysctl.include-info"), "kernel.seccomp.actions_avail kernel.core_pattern");
+  r = Parse({"--collector.sysctl.include=fs.file-nr fs.file-nr:total,current,max",
+             "--collector.sysctl.include=vm.swappiness"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("sysctl.include"),
+            "fs.file-nr fs.file-nr:total,current,max vm.swappiness");
+  r = Parse({"--collector.sysctl.include=kernel.threads-max"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("sysctl.include"), "kernel.threads-max");
+}
+
 // node_exporter spells the netlink path's stats flag under another collector name.
 TEST(FlagsTest, NetclassNetlinkFlagsInUpstreamSpelling) {
   auto r = Parse({"--collector.netclass.netlink", "--collector.netclass_rtnl.with-stats"});

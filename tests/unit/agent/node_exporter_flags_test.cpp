@@ -17,13 +17,13 @@ namespace {
 std::set<std::string> Known() { return AgentFlagNames(); }
 
 TEST(NodeExporterFlagsTest, AMissingCollectorNamesItAndTheGuide) {
-  std::string text = DescribeUnexpectedArgument("--collector.runit", Known());
-  EXPECT_NE(text.find("--collector.runit"), std::string::npos) << text;
-  EXPECT_NE(text.find("runit collector is not in hostwatch yet"), std::string::npos) << text;
+  std::string text = DescribeUnexpectedArgument("--collector.logind", Known());
+  EXPECT_NE(text.find("--collector.logind"), std::string::npos) << text;
+  EXPECT_NE(text.find("logind collector is not in hostwatch yet"), std::string::npos) << text;
   EXPECT_NE(text.find(kMigrationDoc), std::string::npos) << text;
   // The negated and valued spellings name the same flag.
-  EXPECT_NE(DescribeUnexpectedArgument("--no-collector.runit", Known()).find("runit collector"), std::string::npos);
-  EXPECT_NE(DescribeUnexpectedArgument("--collector.runit=false", Known()).find("runit collector"), std::string::npos);
+  EXPECT_NE(DescribeUnexpectedArgument("--no-collector.logind", Known()).find("logind collector"), std::string::npos);
+  EXPECT_NE(DescribeUnexpectedArgument("--collector.logind=false", Known()).find("logind collector"), std::string::npos);
 }
 
 TEST(NodeExporterFlagsTest, AMissingOptionIsANodeExporterFlag) {

@@ -1,4 +1,4 @@
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

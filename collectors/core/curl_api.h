@@ -6,7 +6,8 @@
 // curl_global_init's OpenSSL set-up, although an agent without HTTP checks
 // never makes a request. Now libcurl is loaded the first time something needs
 // it: a configuration with http checks (URL validation uses curl_url), a
-// check run, or an ad-hoc /probe.
+// check run, an ad-hoc /probe, or a scrape of the supervisord collector. It sits
+// in core/ so that checks/ and host/ reach libcurl the same way.
 //
 // The curl headers are still used for types and constants (libcurl4-openssl-dev
 // stays a build dependency); the functions are called through the table.
@@ -36,6 +37,7 @@ struct CurlApi {
   CURLcode (*easy_setopt_raw)(CURL* handle, CURLoption option, ...) = nullptr;
   CURLcode (*easy_getinfo_raw)(CURL* handle, CURLINFO info, ...) = nullptr;
   const char* (*easy_strerror)(CURLcode code) = nullptr;
+  CURLcode (*easy_perform)(CURL* handle) = nullptr;  // one blocking transfer (the supervisord collector)
 
   CURLM* (*multi_init)() = nullptr;
   CURLMcode (*multi_cleanup)(CURLM* multi) = nullptr;

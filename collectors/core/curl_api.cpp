@@ -1,4 +1,4 @@
-#include "collectors/checks/http/curl_api.h"
+#include "collectors/core/curl_api.h"
 
 #include <dlfcn.h>
 
@@ -55,6 +55,7 @@ bool ResolveCurlApi(const char* soname, CurlApi* api, std::string* error) {
                    Resolve(library, soname, "curl_easy_setopt", &a.easy_setopt_raw, error) &&
                    Resolve(library, soname, "curl_easy_getinfo", &a.easy_getinfo_raw, error) &&
                    Resolve(library, soname, "curl_easy_strerror", &a.easy_strerror, error) &&
+                   Resolve(library, soname, "curl_easy_perform", &a.easy_perform, error) &&
                    Resolve(library, soname, "curl_multi_init", &a.multi_init, error) &&
                    Resolve(library, soname, "curl_multi_cleanup", &a.multi_cleanup, error) &&
                    Resolve(library, soname, "curl_multi_add_handle", &a.multi_add_handle, error) &&
