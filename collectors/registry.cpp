@@ -38,6 +38,7 @@
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
+#include "collectors/host/network_route.h"
 #include "collectors/host/nfs.h"
 #include "collectors/host/nfsd.h"
 #include "collectors/host/nvme.h"
@@ -46,6 +47,7 @@
 #include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
+#include "collectors/host/qdisc.h"
 #include "collectors/host/rapl.h"
 #include "collectors/host/schedstat.h"
 #include "collectors/host/selinux.h"
@@ -66,6 +68,7 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/wifi.h"
 #include "collectors/host/xfrm.h"
 #include "collectors/host/xfs.h"
 #include "collectors/host/zfs.h"
@@ -112,6 +115,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
+        NetworkRouteCollectorSpec(),
         NfsCollectorSpec(),
         NfsdCollectorSpec(),
         NvmeCollectorSpec(),
@@ -120,6 +124,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
+        QdiscCollectorSpec(),
         RaplCollectorSpec(),
         SchedstatCollectorSpec(),
         SelinuxCollectorSpec(),
@@ -140,6 +145,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        WifiCollectorSpec(),
         XfrmCollectorSpec(),
         XfsCollectorSpec(),
         ZfsCollectorSpec(),
