@@ -63,10 +63,12 @@ const std::vector<StationFamily>& StationFamilies() {
   return kFamilies;
 }
 
-// node_exporter's bssStatusMode: authenticated or associated is a client.
+// node_exporter's bssStatusMode over the library's BSSStatus, whose numbering is not the kernel's
+// (0 authenticated, 1 associated, 2 not associated, 3 IBSS joined) although the library stores the
+// kernel's NL80211_BSS_STATUS_* value in it: a kernel "IBSS joined" (2) is "unknown" there, so here.
 std::string_view BssMode(long long status) {
-  if (status == NL80211_BSS_STATUS_AUTHENTICATED || status == NL80211_BSS_STATUS_ASSOCIATED) return "client";
-  if (status == NL80211_BSS_STATUS_IBSS_JOINED) return "ad-hoc";
+  if (status == 0 || status == 1) return "client";
+  if (status == 3) return "ad-hoc";
   return "unknown";
 }
 

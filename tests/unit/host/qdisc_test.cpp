@@ -131,8 +131,8 @@ TEST(ParseQdiscFixtureTest, BadValuesAreReportedWithTheirPosition) {
   ConfigDiagnostics diag("results.json");
   ParseQdiscFixture("[\n  {\"Packets\": 4294967296},\n  {\"Kind\": [1]}\n]\n", &diag);
   ASSERT_EQ(diag.errors().size(), 2u) << diag.ToString();
-  EXPECT_EQ(diag.errors()[0].ToString(), "results.json:2:16: [0].Packets: must be between 0 and 4294967295");
-  EXPECT_NE(diag.errors()[1].ToString().find("results.json:3:13: [1].Kind: must be a string"), std::string::npos)
+  EXPECT_EQ(diag.errors()[0].ToString(), "results.json:2:15: [0].Packets: must be between 0 and 4294967295");
+  EXPECT_NE(diag.errors()[1].ToString().find("results.json:3:12: [1].Kind: must be a string"), std::string::npos)
       << diag.ToString();
   ConfigDiagnostics syntax("results.json");
   ParseQdiscFixture("[{\"Kind\": ", &syntax);

@@ -159,7 +159,7 @@ TEST(WifiCollectorTest, ABrokenFixtureIsAnErrorNamingTheFile) {
   ASSERT_TRUE(options.Set("wifi", "fixtures", dir.path()).ok());
   testing::CollectorRun run = testing::RunCollectorOnce("wifi", testing::FixtureFs({}), options);
   ASSERT_FALSE(run.status.ok());
-  EXPECT_NE(run.status.message().find("wlan0/bss.json:1:12: bssid: must be base64 bytes"), std::string::npos)
+  EXPECT_NE(run.status.message().find("wlan0/bss.json:1:11: bssid: must be base64 bytes"), std::string::npos)
       << run.status.message();
 }
 
