@@ -96,9 +96,15 @@ BENCHMARK(BM_ParseLoadavg);
 
 // Runs one collector's Collect() (read + parse + building samples) per
 // iteration on a long-lived instance, as the scraper does.
-void RunCollector(benchmark::State& state, const CollectorSpec* spec, FsRoots roots) {
+// fixture_tree: on the fixture row, node_exporter's tree, for the collectors that read
+// upstream's own fixture files instead of the kernel (qdisc, wifi: option "fixtures"),
+// set to <tree>/<name> as node_exporter's end-to-end test does; "" on the other rows.
+void RunCollector(benchmark::State& state, const CollectorSpec* spec, FsRoots roots, std::string fixture_tree) {
   const ProcFs fs(std::move(roots));
-  const CollectorOptions options = DefaultCollectorOptions();
+  CollectorOptions options = DefaultCollectorOptions();
+  if (!fixture_tree.empty() && spec->FindOption("fixtures") != nullptr) {
+    (void)options.Set(spec->name, "fixtures", fixture_tree + "/" + spec->name);
+  }
   Result<CollectorPtr> collector = spec->make(CollectorContext{fs, options});
   if (!collector.ok()) {
     state.SkipWithError(collector.status().message().c_str());
@@ -125,8 +131,9 @@ void RunCollector(benchmark::State& state, const CollectorSpec* spec, FsRoots ro
 [[maybe_unused]] const bool kCollectorBenchmarksRegistered = [] {
   for (const CollectorSpec& spec : AllCollectors()) {
     benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/fixture").c_str(), RunCollector, &spec,
-                                 FixtureRoots());
-    benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/host").c_str(), RunCollector, &spec, FsRoots{});
+                                 FixtureRoots(), FixtureRoots().rootfs);
+    benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/host").c_str(), RunCollector, &spec, FsRoots{},
+                                 std::string());
     // A generated tree such as bench/compare.py's big host (its
     // build-release/bench-cache/bighost-1000), to see what each collector
     // costs there: HOSTWATCH_BENCH_TREE=<dir with proc/ sys/ rootfs/>,
@@ -135,7 +142,8 @@ void RunCollector(benchmark::State& state, const CollectorSpec* spec, FsRoots ro
       const char* udev = std::getenv("HOSTWATCH_BENCH_UDEV");
       FsRoots roots{std::string(tree) + "/proc", std::string(tree) + "/sys", std::string(tree) + "/rootfs",
                     udev != nullptr ? udev : "/run/udev/data"};
-      benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/tree").c_str(), RunCollector, &spec, roots);
+      benchmark::RegisterBenchmark(("BM_Collect/" + spec.name + "/tree").c_str(), RunCollector, &spec, roots,
+                                   std::string());
     }
   }
   return true;

@@ -40,6 +40,7 @@
 #include "collectors/host/netclass.h"
 #include "collectors/host/netdev.h"
 #include "collectors/host/netstat.h"
+#include "collectors/host/network_route.h"
 #include "collectors/host/nfs.h"
 #include "collectors/host/nfsd.h"
 #include "collectors/host/ntp.h"
@@ -51,6 +52,7 @@
 #include "collectors/host/powersupplyclass.h"
 #include "collectors/host/pressure.h"
 #include "collectors/host/processes.h"
+#include "collectors/host/qdisc.h"
 #include "collectors/host/rapl.h"
 #include "collectors/host/runit.h"
 #include "collectors/host/schedstat.h"
@@ -74,6 +76,7 @@
 #include "collectors/host/uname.h"
 #include "collectors/host/vmstat.h"
 #include "collectors/host/watchdog.h"
+#include "collectors/host/wifi.h"
 #include "collectors/host/xfrm.h"
 #include "collectors/host/xfs.h"
 #include "collectors/host/zfs.h"
@@ -122,6 +125,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         NetclassCollectorSpec(),
         NetdevCollectorSpec(),
         NetstatCollectorSpec(),
+        NetworkRouteCollectorSpec(),
         NfsCollectorSpec(),
         NfsdCollectorSpec(),
         NtpCollectorSpec(),
@@ -133,6 +137,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         PowersupplyclassCollectorSpec(),
         PressureCollectorSpec(),
         ProcessesCollectorSpec(),
+        QdiscCollectorSpec(),
         RaplCollectorSpec(),
         RunitCollectorSpec(),
         SchedstatCollectorSpec(),
@@ -156,6 +161,7 @@ const std::vector<CollectorSpec>& AllCollectors() {
         UnameCollectorSpec(),
         VmstatCollectorSpec(),
         WatchdogCollectorSpec(),
+        WifiCollectorSpec(),
         XfrmCollectorSpec(),
         XfsCollectorSpec(),
         ZfsCollectorSpec(),

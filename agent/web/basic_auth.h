@@ -33,14 +33,13 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/core/base64.h"
+
 namespace hostwatch {
 
 // Decodes an Authorization header value "Basic base64(user:password)". nullopt when the
 // scheme is not Basic (case-insensitive), the base64 is invalid or there is no ':'.
 std::optional<std::pair<std::string, std::string>> ParseBasicAuthorization(std::string_view header);
-
-// Standard base64 (RFC 4648 §4, padding required); nullopt on any invalid input.
-std::optional<std::string> DecodeBase64(std::string_view text);
 
 // True when crypt(password, hash) reproduces hash ($2a$/$2b$/$2y$ bcrypt through libxcrypt),
 // compared in constant time. False for a malformed hash. Not bounded: BasicAuthenticator calls it

@@ -119,52 +119,75 @@ std::vector<NetlinkAttribute> SplitNetlinkAttributes(std::string_view bytes, boo
   return out;
 }
 
+std::string NetlinkRequest(std::uint16_t type, std::uint16_t flags, std::string_view header,
+                           std::string_view attributes) {
+  nlmsghdr h{};
+  h.nlmsg_len = static_cast<std::uint32_t>(NLMSG_HDRLEN + NLMSG_ALIGN(header.size()) + attributes.size());
+  h.nlmsg_type = type;
+  h.nlmsg_flags = flags;
+  h.nlmsg_seq = 1;
+  std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
+  out.resize(NLMSG_HDRLEN, '\0');
+  out.append(header);
+  out.resize(NLMSG_HDRLEN + NLMSG_ALIGN(header.size()), '\0');
+  out.append(attributes);
+  return out;
+}
+
+std::string NetlinkAttributeBytes(std::uint16_t type, std::string_view value) {
+  nlattr a{};
+  a.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + value.size());
+  a.nla_type = type;
+  std::string out(reinterpret_cast<const char*>(&a), sizeof(a));
+  out.append(value);
+  out.resize(NLA_ALIGN(out.size()), '\0');
+  return out;
+}
+
+Result<std::string> DumpRtnl(std::uint16_t type, std::string_view header) {
+  return NetlinkDump(NETLINK_ROUTE, NetlinkRequest(type, NLM_F_REQUEST | NLM_F_DUMP, header));
+}
+
 Result<std::string> DumpRtnlLinks() {
-  struct {
-    nlmsghdr header;
-    ifinfomsg body;
-  } request{};
-  request.header.nlmsg_len = sizeof(request);
-  request.header.nlmsg_type = RTM_GETLINK;
-  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  request.header.nlmsg_seq = 1;
-  request.body.ifi_family = AF_UNSPEC;
-  return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
+  ifinfomsg body{};
+  body.ifi_family = AF_UNSPEC;
+  return DumpRtnl(RTM_GETLINK, std::string_view(reinterpret_cast<const char*>(&body), sizeof(body)));
 }
 
 Result<std::string> DumpRtnlAddresses() {
-  struct {
-    nlmsghdr header;
-    ifaddrmsg body;
-  } request{};
-  request.header.nlmsg_len = sizeof(request);
-  request.header.nlmsg_type = RTM_GETADDR;
-  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  request.header.nlmsg_seq = 1;
-  request.body.ifa_family = AF_UNSPEC;
-  return NetlinkDump(NETLINK_ROUTE, std::string_view(reinterpret_cast<const char*>(&request), sizeof(request)));
+  ifaddrmsg body{};
+  body.ifa_family = AF_UNSPEC;
+  return DumpRtnl(RTM_GETADDR, std::string_view(reinterpret_cast<const char*>(&body), sizeof(body)));
 }
 
+namespace {
+
+template <typename T>
+T ReadHostOrder(std::string_view value) {
+  T x = 0;
+  std::memcpy(&x, value.data(), std::min(value.size(), sizeof(x)));
+  return x;
+}
+
+}  // namespace
+
+std::uint16_t NetlinkU16(std::string_view value) { return ReadHostOrder<std::uint16_t>(value); }
+std::uint32_t NetlinkU32(std::string_view value) { return ReadHostOrder<std::uint32_t>(value); }
+std::uint64_t NetlinkU64(std::string_view value) { return ReadHostOrder<std::uint64_t>(value); }
+
+std::string NetlinkString(std::string_view value) { return std::string(value.substr(0, value.find('\0'))); }
+
 Result<std::uint16_t> GenericNetlinkFamilyId(std::string_view name) {
-  // nlmsghdr, genlmsghdr, then CTRL_ATTR_FAMILY_NAME with the NUL-terminated name.
-  const std::size_t attr_len = NLA_HDRLEN + name.size() + 1;
-  std::string request(NLMSG_HDRLEN + GENL_HDRLEN + NLA_ALIGN(attr_len), '\0');
-  nlmsghdr header{};
-  header.nlmsg_len = static_cast<std::uint32_t>(request.size());
-  header.nlmsg_type = GENL_ID_CTRL;
-  // The ACK ends the reply, so NetlinkDump stops without waiting for a timeout.
-  header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  header.nlmsg_seq = 1;
   genlmsghdr genl{};
   genl.cmd = CTRL_CMD_GETFAMILY;
   genl.version = 1;
-  nlattr attr{};
-  attr.nla_len = static_cast<std::uint16_t>(attr_len);
-  attr.nla_type = CTRL_ATTR_FAMILY_NAME;
-  std::memcpy(request.data(), &header, sizeof(header));
-  std::memcpy(request.data() + NLMSG_HDRLEN, &genl, sizeof(genl));
-  std::memcpy(request.data() + NLMSG_HDRLEN + GENL_HDRLEN, &attr, sizeof(attr));
-  std::memcpy(request.data() + NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN, name.data(), name.size());
+  std::string family_name(name);
+  family_name.push_back('\0');
+  // The ACK ends the reply, so NetlinkDump stops without waiting for a timeout.
+  std::string request =
+      NetlinkRequest(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
+                     std::string_view(reinterpret_cast<const char*>(&genl), sizeof(genl)),
+                     NetlinkAttributeBytes(CTRL_ATTR_FAMILY_NAME, family_name));
   Result<std::string> reply = NetlinkDump(NETLINK_GENERIC, request);
   if (!reply.ok()) {
     return reply.status();
@@ -180,9 +203,7 @@ Result<std::uint16_t> GenericNetlinkFamilyId(std::string_view name) {
     bool truncated = false;
     for (const NetlinkAttribute& a : SplitNetlinkAttributes(m.payload.substr(GENL_HDRLEN), &truncated)) {
       if (a.type == CTRL_ATTR_FAMILY_ID && a.value.size() >= sizeof(std::uint16_t)) {
-        std::uint16_t id = 0;
-        std::memcpy(&id, a.value.data(), sizeof(id));
-        return id;
+        return NetlinkU16(a.value);
       }
     }
   }

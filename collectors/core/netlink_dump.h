@@ -1,7 +1,8 @@
 // One netlink dump request (NLM_F_DUMP) and its reply, for the collectors
 // that ask the kernel instead of reading /proc: netdev and netclass
-// (RTM_GETLINK; netdev's address-info also RTM_GETADDR), arp (RTM_GETNEIGH), tcpstat (SOCK_DIAG_BY_FAMILY) and
-// netclass's link modes (generic netlink, ethtool family).
+// (RTM_GETLINK; netdev's address-info also RTM_GETADDR), arp (RTM_GETNEIGH), network_route (RTM_GETROUTE), qdisc
+// (RTM_GETQDISC), tcpstat (SOCK_DIAG_BY_FAMILY), netclass's link modes
+// (generic netlink, ethtool family) and wifi (generic netlink, nl80211).
 //
 // Each call opens its own socket, so concurrent calls are independent.
 #pragma once
@@ -46,6 +47,19 @@ struct NetlinkAttribute {
 // is shorter than its header or runs past the data, and sets *truncated.
 std::vector<NetlinkAttribute> SplitNetlinkAttributes(std::string_view bytes, bool* truncated);
 
+// A request message: nlmsghdr (type, flags, sequence 1), `header` (the
+// family's fixed header: ifinfomsg, rtmsg, tcmsg, genlmsghdr, ...) padded to
+// 4 bytes, then `attributes` (NetlinkAttributeBytes, concatenated).
+std::string NetlinkRequest(std::uint16_t type, std::uint16_t flags, std::string_view header,
+                           std::string_view attributes = {});
+
+// One attribute as the kernel expects it: nlattr header, value, padding.
+std::string NetlinkAttributeBytes(std::uint16_t type, std::string_view value);
+
+// An rtnetlink dump of `type` (RTM_GETLINK, RTM_GETROUTE, RTM_GETQDISC) whose
+// request body is `header` (all zero: every family, every object).
+Result<std::string> DumpRtnl(std::uint16_t type, std::string_view header);
+
 // Every link of the caller's network namespace: an RTM_GETLINK dump
 // (AF_UNSPEC, no extended filter) as NetlinkDump returns it.
 Result<std::string> DumpRtnlLinks();
@@ -53,6 +67,14 @@ Result<std::string> DumpRtnlLinks();
 // Every IPv4 and IPv6 address of the caller's network namespace: an
 // RTM_GETADDR dump (AF_UNSPEC) as NetlinkDump returns it.
 Result<std::string> DumpRtnlAddresses();
+// Attribute values in host byte order, as the kernel writes them. A value
+// shorter than the type is read as far as it goes (the rest zero); callers
+// that must reject short values check the size first.
+std::uint16_t NetlinkU16(std::string_view value);
+std::uint32_t NetlinkU32(std::string_view value);
+std::uint64_t NetlinkU64(std::string_view value);
+// A string attribute without its NUL terminator (and anything after it).
+std::string NetlinkString(std::string_view value);
 
 // The id of the generic netlink family `name` ("ethtool", "nl80211"), asked
 // of the kernel's controller (CTRL_CMD_GETFAMILY). An Error whose

@@ -47,16 +47,7 @@ constexpr std::array<std::string_view, 24> kStatNames = {
 // rtnl_link_stats64 up to tx_compressed: the oldest layout a kernel sends.
 constexpr std::size_t kMinStats64Bytes = 23 * sizeof(std::uint64_t);
 
-std::uint32_t U32(std::string_view v) {
-  std::uint32_t x = 0;
-  std::memcpy(&x, v.data(), std::min(v.size(), sizeof(x)));
-  return x;
-}
-
 std::uint8_t U8(std::string_view v) { return v.empty() ? 0 : static_cast<std::uint8_t>(v[0]); }
-
-// A netlink string attribute without its NUL terminator.
-std::string NetlinkString(std::string_view v) { return std::string(v.substr(0, v.find('\0'))); }
 
 std::vector<std::string> AltNames(std::string_view prop_list, bool* truncated) {
   std::vector<std::string> out;
@@ -77,8 +68,8 @@ bool ApplyLinkAttribute(const NetlinkAttribute& a, RtnlLink& link) {
     case IFLA_BROADCAST: link.broadcast = HardwareAddrString(a.value); return true;
     case IFLA_IFALIAS: link.ifalias = NetlinkString(a.value); return true;
     case IFLA_OPERSTATE: link.operstate = U8(a.value); return true;
-    case IFLA_MTU: link.mtu = U32(a.value); return true;
-    case IFLA_LINK: link.link = U32(a.value); return true;
+    case IFLA_MTU: link.mtu = NetlinkU32(a.value); return true;
+    case IFLA_LINK: link.link = NetlinkU32(a.value); return true;
     case IFLA_CARRIER: link.carrier = U8(a.value); return true;
     case IFLA_LINKMODE: link.link_mode = U8(a.value); return true;
     case IFLA_CARRIER_CHANGES: u32 = &link.carrier_changes; break;
@@ -102,7 +93,7 @@ bool ApplyLinkAttribute(const NetlinkAttribute& a, RtnlLink& link) {
     }
     default: return true;
   }
-  *u32 = U32(a.value);
+  *u32 = NetlinkU32(a.value);
   return true;
 }
 
@@ -326,7 +317,7 @@ Result<std::vector<EthtoolLinkMode>> ParseEthtoolLinkModes(std::string_view byte
           }
         }
       } else if (a.type == ETHTOOL_A_LINKMODES_SPEED) {
-        mode.speed_mbps = U32(a.value);
+        mode.speed_mbps = NetlinkU32(a.value);
       } else if (a.type == ETHTOOL_A_LINKMODES_DUPLEX) {
         mode.duplex = U8(a.value);
       }

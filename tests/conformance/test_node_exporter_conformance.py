@@ -66,6 +66,8 @@ UPSTREAM_OPTIONS = [
     ("--collector.arp.device-exclude", "nope"),
     ("--no-collector.arp.netlink", None),
     ("--collector.qdisc.device-include", "(wlan0|eth0)"),
+    ("--collector.qdisc.fixtures", "collector/fixtures/qdisc/"),
+    ("--collector.wifi.fixtures", "collector/fixtures/wifi"),
     # Upstream repeats --collector.sysctl.include; hostwatch takes the entries space-separated in one value.
     ("--collector.sysctl.include", "fs.file-nr fs.file-nr:total,current,max kernel.threads-max"),
     ("--collector.sysctl.include-info", "kernel.seccomp.actions_avail"),
@@ -100,6 +102,7 @@ REQUIRED_FAMILY_PATTERNS = [
     r"node_nfs_\w+", r"node_nfsd_\w+", r"node_mountstats_nfs_\w+",
     r"node_ipvs_\w+", r"node_infiniband_\w+", r"node_xfrm_\w+", r"node_lnstat_\w+",
     r"node_dmmultipath_\w+", r"node_cgroups_\w+", r"node_pcidevice_\w+", r"node_bcachefs_\w+",
+    r"node_qdisc_\w+", r"node_wifi_\w+",
 ]
 
 

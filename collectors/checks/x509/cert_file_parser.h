@@ -33,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/core/ip_text.h"  // FormatIpLabel, for subjectAltName iPAddress labels
+
 namespace hostwatch {
 
 struct CertFacts {
@@ -67,11 +69,5 @@ CertFileContents ParseCertificateFile(std::string_view data);
 
 // ",a,b," for {a, b}; "" for none (ssl_exporter's list label format).
 std::string FormatListLabel(const std::vector<std::string>& items);
-
-// An address from a subjectAltName iPAddress (4 or 16 bytes) as Go's
-// net.IP.String(): dotted quad for IPv4 and for IPv4-mapped IPv6, otherwise
-// lower-case hex groups with the longest run (two or more) of zero groups as
-// "::". Any other length gives "?" followed by the hex bytes, as Go does.
-std::string FormatIpLabel(std::string_view bytes);
 
 }  // namespace hostwatch
