@@ -143,9 +143,9 @@ class ProcessBehaviourTest(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         self.assertIn("no-such-flag", res.stderr)
         # A node_exporter flag hostwatch lacks names itself and the migration guide.
-        res = run_agent("--collector.logind")
+        res = run_agent("--runtime.gomaxprocs=2")
         self.assertEqual(res.returncode, 2)
-        self.assertIn("logind collector is not in hostwatch yet", res.stderr)
+        self.assertIn("--runtime.gomaxprocs is a node_exporter flag hostwatch does not have yet", res.stderr)
         self.assertIn("docs/migrating-from-node-exporter.md", res.stderr)
         res = run_agent("--log.level=loud")
         self.assertEqual(res.returncode, 2)

@@ -16,18 +16,23 @@ namespace {
 
 std::set<std::string> Known() { return AgentFlagNames(); }
 
+// hostwatch has every collector of node_exporter 1.12.1 now; the message stays for the next
+// upstream release's new ones, so it is tested on a flag set without one of them.
 TEST(NodeExporterFlagsTest, AMissingCollectorNamesItAndTheGuide) {
-  std::string text = DescribeUnexpectedArgument("--collector.logind", Known());
+  std::set<std::string> known = Known();
+  known.erase("collector.logind");
+  known.erase("no-collector.logind");
+  std::string text = DescribeUnexpectedArgument("--collector.logind", known);
   EXPECT_NE(text.find("--collector.logind"), std::string::npos) << text;
   EXPECT_NE(text.find("logind collector is not in hostwatch yet"), std::string::npos) << text;
   EXPECT_NE(text.find(kMigrationDoc), std::string::npos) << text;
   // The negated and valued spellings name the same flag.
-  EXPECT_NE(DescribeUnexpectedArgument("--no-collector.logind", Known()).find("logind collector"), std::string::npos);
-  EXPECT_NE(DescribeUnexpectedArgument("--collector.logind=false", Known()).find("logind collector"), std::string::npos);
+  EXPECT_NE(DescribeUnexpectedArgument("--no-collector.logind", known).find("logind collector"), std::string::npos);
+  EXPECT_NE(DescribeUnexpectedArgument("--collector.logind=false", known).find("logind collector"), std::string::npos);
 }
 
 TEST(NodeExporterFlagsTest, AMissingOptionIsANodeExporterFlag) {
-  std::string text = DescribeUnexpectedArgument("--web.systemd-socket", Known());
+  std::string text = DescribeUnexpectedArgument("--runtime.gomaxprocs=2", Known());
   EXPECT_NE(text.find("node_exporter flag hostwatch does not have yet"), std::string::npos) << text;
   EXPECT_NE(text.find(kMigrationDoc), std::string::npos) << text;
 }
