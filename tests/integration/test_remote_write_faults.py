@@ -170,9 +170,9 @@ class RemoteWriteReloadTest(unittest.TestCase):
         self.assertGreaterEqual(self.accepted("kept") - self.accepted("added"), 3,
                                 "the kept endpoint's backlog was not sent")
         # A section with a problem: refused, and the running push goes on.
-        self.write_config(["kept"], {"write_relabel_configs": [{"action": "drop"}]})
+        self.write_config(["kept"], {"write_relabel_configs": [{"action": "hashmod", "modulus": 2}]})
         self.agent.proc.send_signal(signal.SIGHUP)
-        self.assertTrue(wait_for(lambda: "not yet supported" in self.agent.log(), timeout=10))
+        self.assertTrue(wait_for(lambda: "write_relabel_configs[0]" in self.agent.log(), timeout=10))
         self.assertEqual(parse_samples(self.agent.metrics()).get("hostwatch_config_last_reload_successful"), 0)
         with self.lock:
             seen = len(self.bodies["added"])
