@@ -10,8 +10,9 @@ e2e-output.txt has exactly the same lines: HELP, TYPE, labels, values, order.
 
 The set of compared families is derived from the agent's output, so it grows
 by itself as collectors land. Families hostwatch emits that e2e lacks are
-listed, not failed. Families of collectors we claim (REQUIRED_FAMILY_PATTERNS)
-must be present, so a collector that silently stops emitting fails too.
+listed, not failed. Every family of e2e-output.txt must be emitted (hostwatch has
+all of node_exporter 1.12.1's collectors), so a collector that silently stops
+emitting fails too.
 
 Without the fixture tree the test prints SKIPPED and exits 77 (ctest skip),
 unless CI is set, in which case it fails.
@@ -241,6 +242,16 @@ class NodeExporterConformanceTest(unittest.TestCase):
         required = re.compile("^(%s)$" % "|".join(REQUIRED_FAMILY_PATTERNS))
         missing = [n for n in want_order if required.match(n) and n not in got]
         self.assertEqual(missing, [], "e2e families of implemented collectors not emitted")
+
+    def test_every_e2e_family_is_emitted(self):
+        # hostwatch has every collector of node_exporter 1.12.1, so every node_* family of upstream's
+        # end-to-end output (its skip regex applied) must be emitted, and is then compared above.
+        _, got = split_families(self.filtered_scrape())
+        want_order, _ = split_families(self.expected_text)
+        # node_* only: promhttp_* are client_golang's HTTP handler metrics (hostwatch's own are
+        # hostwatch_http_requests_total).
+        missing = [n for n in want_order if n.startswith("node_") and not SKIP_RE.match(n) and n not in got]
+        self.assertEqual(missing, [], "families of e2e-output.txt hostwatch does not emit")
 
     def test_all_enabled_collectors_succeed(self):
         failed = re.findall(r'node_scrape_collector_success\{collector="([^"]+)"\} 0', self.scraped)
