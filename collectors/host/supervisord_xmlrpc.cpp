@@ -14,12 +14,19 @@ namespace {
 // Nesting deeper than this is refused: getAllProcessInfo's answer is 3 levels deep.
 constexpr int kMaxDepth = 16;
 
+struct XmlRpcMember;
+
 struct XmlRpcValue {
   enum Kind { kString, kInt, kOther, kStruct, kArray } kind = kString;
   std::string text;  // kString; the raw text of kOther (double, boolean, ...)
   std::int64_t number = 0;
-  std::vector<std::pair<std::string, XmlRpcValue>> members;
+  std::vector<XmlRpcMember> members;  // a named struct, not std::pair: pair needs a complete type (clang)
   std::vector<XmlRpcValue> items;
+};
+
+struct XmlRpcMember {
+  std::string name;
+  XmlRpcValue value;
 };
 
 struct Tag {
@@ -172,7 +179,7 @@ std::optional<XmlRpcValue> ParseStruct(XmlCursor& c, int depth) {
     if (!value || !c.Close("member")) {
       return std::nullopt;
     }
-    v.members.emplace_back(std::move(*name), std::move(*value));
+    v.members.push_back({std::move(*name), std::move(*value)});
   }
 }
 
