@@ -28,7 +28,10 @@ What it does, all on 127.0.0.1 and bounded in count and time:
   6. "big host": a generated --path.procfs/--path.sysfs/--path.rootfs tree with 100 and 1,000 mounts,
      disks and network interfaces, scraped by both agents;
   6b. "netns": 1,000 real interfaces (500 veth pairs in a network namespace of its own), netclass
-     over sysfs vs over netlink, both agents (bench/compare_netns_netclass.py).
+     over sysfs vs over netlink, both agents (bench/compare_netns_netclass.py);
+  7. "remotewrite": hostwatch pushing every 15 s against hostwatch scraped by Prometheus in agent mode
+     that remote-writes, to the same VictoriaMetrics: CPU per push, memory, bytes per sample
+     (bench/compare_remote_write.py).
 Then prints ONE table: metric | hostwatch | peer | ratio | budget | result.
 Budgets: the project's performance targets (issue 9); docs/performance.md explains the table.
 """
@@ -55,6 +58,7 @@ from target_server import Reply, TargetServer  # noqa: E402  tests/testutil: the
 from compare_same_collectors import same_collectors_phase  # noqa: E402
 from compare_probers import probers_phase  # noqa: E402
 from compare_netns_netclass import netns_netclass_phase  # noqa: E402
+from compare_remote_write import remote_write_phase  # noqa: E402
 
 NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
 BLACKBOX = "/usr/bin/prometheus-blackbox-exporter"
@@ -842,7 +846,7 @@ def main():
     ap.add_argument("--hostwatch", help="hostwatch binary (default: build build-release/)")
     ap.add_argument("--floor", help="raw_read_floor binary (default: build build-release/)")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install the peers")
-    ap.add_argument("--skip", default="", help="comma list of phases to skip: host,same,probe,probers,bighost,netns")
+    ap.add_argument("--skip", default="", help="comma list of phases to skip: host,same,probe,probers,bighost,netns,remotewrite")
     ap.add_argument("--profile", action="store_true", help="also perf-profile hostwatch's scrape path")
     ap.add_argument("--seed", type=int, default=1, help="seed of the A/B order shuffle")
     ap.add_argument("--cache-dir", default=os.path.join(SOURCE_DIR, "build-release", "bench-cache"),
@@ -878,7 +882,9 @@ def main():
                             ("probers", lambda: probers_phase(args, table, hostwatch_bin, tmp, sys.modules[__name__])),
                             ("bighost", lambda: big_host_phase(args, table, hostwatch_bin, args.cache_dir)),
                             ("netns", lambda: netns_netclass_phase(args, table, hostwatch_bin,
-                                                                   sys.modules[__name__]))):
+                                                                   sys.modules[__name__])),
+                            ("remotewrite", lambda: remote_write_phase(args, table, hostwatch_bin, tmp,
+                                                                       sys.modules[__name__]))):
             if name in skip:
                 continue
             t0 = time.monotonic()
