@@ -86,7 +86,7 @@ namespace hostwatch {
 
 namespace {
 
-// Every collector, one factory each (sorted by collector name below, so the order here is free).
+// Every collector, one factory each, in alphabetical order (a unit test keeps it so).
 using SpecFactory = CollectorSpec (*)();
 const SpecFactory kSpecFactories[] = {
     &ArpCollectorSpec,

@@ -34,8 +34,8 @@ TEST(RegistryTest, SourceTableIsWrittenSorted) {
   std::vector<std::string> entries;
   for (std::string line; std::getline(in, line);) {
     const std::string_view l = TrimSpace(line);
-    if (l.ends_with("CollectorSpec(),")) {
-      entries.push_back(AsciiToLower(l.substr(0, l.size() - std::string_view("CollectorSpec(),").size())));
+    if (l.starts_with("&") && l.ends_with("CollectorSpec,")) {
+      entries.push_back(AsciiToLower(l.substr(1, l.size() - 1 - std::string_view("CollectorSpec,").size())));
     }
   }
   EXPECT_EQ(entries.size(), AllCollectors().size());
