@@ -43,7 +43,7 @@ run_asan() {
   # it is on unless the environment says otherwise (ASAN_DETECT_LEAKS=0).
   export ASAN_OPTIONS="log_path=${reports}/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
   export UBSAN_OPTIONS="log_path=${reports}/report:print_stacktrace=1:halt_on_error=1"
-  export LSAN_OPTIONS="suppressions=${src}/tests/lsan.supp"
+  export LSAN_OPTIONS="suppressions=${src}/tests/lsan.supp:print_suppressions=0"
   export HOSTWATCH_SANITIZER=asan  # tests that measure memory skip that part
   export HOSTWATCH_SANITIZER_REPORTS="${reports}"  # also collect reports agents print on stderr
   local rc=0
