@@ -171,7 +171,13 @@ class RemoteWriteTest(unittest.TestCase):
                                                 "queue_config": {"min_backoff": "50ms", "max_backoff": "500ms"},
                                                 "write_relabel_configs": VICTORIA_RELABEL if k == "victoria" else []}
                                                for k, r in cls.receivers.items()]}}, f)
-        cls.agent = cls.start_agent()
+        try:
+            cls.agent = cls.start_agent()
+        except BaseException:  # unittest skips tearDownClass when setUpClass fails: stop what started
+            for r in cls.receivers.values():
+                r.stop()
+            cls.target.stop()
+            raise
 
     @classmethod
     def start_agent(cls):
