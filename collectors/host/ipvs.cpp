@@ -4,12 +4,12 @@
 
 #include <array>
 #include <charconv>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
 
 #include "collectors/core/cached_file.h"
+#include "collectors/core/ip_text.h"
 #include "collectors/core/parse_util.h"
 #include "collectors/core/strings.h"
 
@@ -45,46 +45,6 @@ std::optional<std::uint64_t> ParseHexUint(std::string_view s) {
   return v;
 }
 
-// Go's net.IP.String() for 16 bytes: dotted for an IPv4-mapped address,
-// else RFC 5952 (the first longest run of two or more zero groups as "::").
-std::string FormatGoIpv6(const std::array<unsigned char, 16>& b) {
-  if (IN6_IS_ADDR_V4MAPPED(reinterpret_cast<const in6_addr*>(b.data()))) {
-    return std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) + "." +
-           std::to_string(b[15]);
-  }
-  std::array<unsigned, 8> g{};
-  for (int i = 0; i < 8; ++i) {
-    g[i] = (static_cast<unsigned>(b[2 * i]) << 8) | b[2 * i + 1];
-  }
-  int best = -1, best_len = 0;
-  for (int i = 0; i < 8;) {
-    int j = i;
-    while (j < 8 && g[j] == 0) {
-      ++j;
-    }
-    if (j - i > best_len && j - i >= 2) {
-      best = i;
-      best_len = j - i;
-    }
-    i = j == i ? i + 1 : j;
-  }
-  std::string out;
-  char buf[8];
-  for (int i = 0; i < 8; ++i) {
-    if (i == best) {
-      out += "::";
-      i += best_len - 1;
-      continue;
-    }
-    if (!out.empty() && out.back() != ':') {
-      out += ':';
-    }
-    std::snprintf(buf, sizeof buf, "%x", g[i]);
-    out += buf;
-  }
-  return out;
-}
-
 struct IpPort {
   std::string address;
   std::uint16_t port = 0;
@@ -107,7 +67,7 @@ std::optional<IpPort> ParseIpPort(std::string_view s) {
     if (inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) {
       return std::nullopt;
     }
-    out.address = FormatGoIpv6(bytes);
+    out.address = FormatIpLabel(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   } else {
     return std::nullopt;
   }
