@@ -74,6 +74,15 @@ std::optional<std::uint64_t> ParseUint(std::string_view s) {
   return v;
 }
 
+std::optional<std::uint64_t> ParseHexUint(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
+    return std::nullopt;
+  }
+  return v;
+}
+
 std::optional<std::uint64_t> ParseGoUint(std::string_view s) {
   int base = 10;
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {

@@ -18,6 +18,8 @@ std::vector<std::string_view> SplitFields(std::string_view line);
 // Whole-string numeric parses; nullopt unless every character was consumed.
 std::optional<double> ParseDouble(std::string_view s);
 std::optional<std::uint64_t> ParseUint(std::string_view s);
+// Go's strconv.ParseUint(s, 16, 64): hex digits only, no prefix or sign (procfs's hex columns).
+std::optional<std::uint64_t> ParseHexUint(std::string_view s);
 std::optional<std::int64_t> ParseInt(std::string_view s);
 // Go's strconv.ParseUint(s, 0, 64): a 0x, 0o, 0b or 0 prefix picks the base
 // (sysfs counters such as fc_host/statistics/* are printed in hex). No sign.

@@ -1,7 +1,6 @@
 #include "collectors/host/conntrack.h"
 
 #include <array>
-#include <charconv>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,14 +50,6 @@ constexpr std::size_t kColumns = 17;
 constexpr std::size_t kFound = 2, kInvalid = 4, kIgnore = 5, kInsert = 8, kInsertFailed = 9, kDrop = 10,
                       kEarlyDrop = 11, kSearchRestart = 16;
 
-std::optional<std::uint64_t> ParseHex(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
-    return std::nullopt;
-  }
-  return v;
-}
 
 // One CPU row as numbers, or nullopt unless it is exactly kColumns hex fields.
 std::optional<std::array<double, kColumns>> ParseRow(const std::vector<std::string_view>& f) {
@@ -67,7 +58,7 @@ std::optional<std::array<double, kColumns>> ParseRow(const std::vector<std::stri
   }
   std::array<double, kColumns> row{};
   for (std::size_t i = 0; i < kColumns; ++i) {
-    std::optional<std::uint64_t> v = ParseHex(f[i]);
+    std::optional<std::uint64_t> v = ParseHexUint(f[i]);
     if (!v) {
       return std::nullopt;
     }

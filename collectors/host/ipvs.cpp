@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 
 #include <array>
-#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
@@ -34,16 +33,6 @@ const MetricDesc kIncomingBytes{
     "node_ipvs_incoming_bytes_total", "The total amount of incoming data.", MetricType::Counter, {}};
 const MetricDesc kOutgoingBytes{
     "node_ipvs_outgoing_bytes_total", "The total amount of outgoing data.", MetricType::Counter, {}};
-
-// Go's strconv.ParseUint(s, 16, 64): hex digits only, no prefix or sign.
-std::optional<std::uint64_t> ParseHexUint(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
-    return std::nullopt;
-  }
-  return v;
-}
 
 struct IpPort {
   std::string address;

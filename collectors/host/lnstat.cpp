@@ -1,6 +1,5 @@
 #include "collectors/host/lnstat.h"
 
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -9,13 +8,6 @@
 
 namespace hostwatch {
 namespace {
-
-// Go's strconv.ParseUint(s, 16, 64), as procfs reads every column.
-std::optional<std::uint64_t> ParseHexColumn(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  return ec == std::errc() && end == s.data() + s.size() && !s.empty() ? std::optional<std::uint64_t>(v) : std::nullopt;
-}
 
 // A column name makes the metric name node_lnstat_<name>_total, so it must
 // be made of the characters a metric name allows.
@@ -97,7 +89,7 @@ std::map<std::string, std::vector<std::uint64_t>> ParseLnstat(std::string_view t
     const std::vector<std::string_view> f = SplitFields(lines[i]);
     std::vector<std::uint64_t> row;
     for (std::size_t k = 0; k < f.size() && f.size() <= header.size(); ++k) {
-      std::optional<std::uint64_t> v = ParseHexColumn(f[k]);
+      std::optional<std::uint64_t> v = ParseHexUint(f[k]);
       if (!v) {
         break;
       }

@@ -24,6 +24,16 @@ TEST(ParseGoUintTest, PrefixPicksTheBaseLikeGoParseUintBaseZero) {
   EXPECT_FALSE(ParseGoUint("").has_value());
 }
 
+TEST(ParseHexUintTest, HexDigitsOnlyLikeGoParseUintBase16) {
+  EXPECT_EQ(ParseHexUint("0000002a"), 42u);
+  EXPECT_EQ(ParseHexUint("FFFFFFFFFFFFFFFF"), UINT64_MAX);
+  EXPECT_EQ(ParseHexUint(""), std::nullopt);
+  EXPECT_EQ(ParseHexUint("0x2a"), std::nullopt);
+  EXPECT_EQ(ParseHexUint("-1"), std::nullopt);
+  EXPECT_EQ(ParseHexUint("2a "), std::nullopt);
+  EXPECT_EQ(ParseHexUint("10000000000000000"), std::nullopt);  // past 64 bits
+}
+
 TEST(SplitFieldsTest, SplitsOnRunsOfSpacesAndTabsAndDropsEmptyFields) {
   EXPECT_EQ(SplitFields("MemTotal:       16310376 kB"), (Fields{"MemTotal:", "16310376", "kB"}));
   EXPECT_EQ(SplitFields("  \t leading\tand trailing \t "), (Fields{"leading", "and", "trailing"}));
