@@ -131,9 +131,6 @@ void ParseEndpointKey(ConfigReader& r, const std::string& key, const YAML::Node&
     ParseAuthorization(r, v, p, &e->headers);
   } else if (key == "tls_config") {
     ParseCheckTls(r, v, p, &e->tls);
-    if (!e->tls.server_name.empty()) {
-      r.Error(v["server_name"], p + ".server_name", "not yet supported");
-    }
   } else if (key == "headers") {
     ParseHeaders(r, v, p, e);
   } else if (key == "proxy_url") {

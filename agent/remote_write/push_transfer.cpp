@@ -32,7 +32,17 @@ PushTransfer::PushTransfer(const CurlApi& curl, const Endpoint& e, std::string b
   for (const auto& [name, value] : e.headers) {
     headers_ = curl_.slist_append(headers_, (name + ": " + value).c_str());
   }
-  curl_.easy_setopt(easy_, CURLOPT_URL, e.url.c_str());
+  const bool https = e.url.rfind("https://", 0) == 0;
+  std::string url = e.url;
+  if (https && !e.tls.server_name.empty()) {
+    if (std::optional<ServerNameRoute> route = RouteToServerName(curl_, e.url, e.tls.server_name)) {
+      url = route->url;
+      connect_to_ = curl_.slist_append(nullptr, route->connect_to.c_str());
+      headers_ = curl_.slist_append(headers_, route->host_header.c_str());  // Host is a reserved header
+      curl_.easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
+    }
+  }
+  curl_.easy_setopt(easy_, CURLOPT_URL, url.c_str());
   curl_.easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_.easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_.easy_setopt(easy_, CURLOPT_POST, 1L);
@@ -51,7 +61,7 @@ PushTransfer::PushTransfer(const CurlApi& curl, const Endpoint& e, std::string b
     curl_.easy_setopt(easy_, CURLOPT_USERNAME, e.basic_auth->username.c_str());
     curl_.easy_setopt(easy_, CURLOPT_PASSWORD, e.basic_auth->password.c_str());
   }
-  if (e.url.rfind("https://", 0) == 0) {
+  if (https) {
     SetCurlTlsOptions(curl_, easy_, e.tls);
   }
 }
@@ -62,6 +72,9 @@ PushTransfer::~PushTransfer() {
   }
   if (headers_ != nullptr) {
     curl_.slist_free_all(headers_);
+  }
+  if (connect_to_ != nullptr) {
+    curl_.slist_free_all(connect_to_);
   }
 }
 

@@ -51,6 +51,7 @@ class PushTransfer : public CurlTransfer {
   const CurlApi& curl_;
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
+  curl_slist* connect_to_ = nullptr;  // tls_config.server_name: where to really connect
   const std::string body_;
   const std::function<void()> wake_;
   std::string received_;                           // scheduler thread until done

@@ -99,9 +99,15 @@ void RemoteWriter::Finish(EndpointState& e, Clock::time_point now) {
     e.retry_at = now + wait;
     e.state = "retrying";
     e.last_error = Describe(r);
+    if (!e.retry_logged) {
+      e.retry_logged = true;
+      logging::Warn("remote_write: cannot deliver a batch; keeping it and retrying",
+                    {{"remote_name", e.config.name}, {"err", e.last_error}, {"samples", n}});
+    }
     return;
   }
   e.backoff = milliseconds(0);
+  e.retry_logged = false;  // the receiver answered: the next retry starts a new outage
   e.samples += n;
   if (r.status >= 200 && r.status < 300) {
     e.bytes += e.batch_bytes;

@@ -46,6 +46,7 @@ struct RemoteWriter::EndpointState {
   std::chrono::steady_clock::time_point retry_at{};
   std::chrono::milliseconds backoff{0};
   bool failure_logged = false;
+  bool retry_logged = false;  // one warning per outage: set by the first retry, cleared by a delivery or a refusal
   std::string state = "idle";
   std::string last_error;
   // Counters of prometheus_remote_storage_*.

@@ -139,14 +139,14 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
     return false;
   }
   const std::string authority = Bracketed(host_) + ":" + port;
+  url_ = std::string(module_->tls ? "https://" : "http://") + authority + kHealthCheckPath;
   const std::string& server_name = module_->tls_config.server_name;
   if (module_->tls && !server_name.empty()) {
-    // libcurl takes SNI and the verified name from the URL's host, so the URL
-    // names server_name and CONNECT_TO sends the connection to the target.
-    url_ = "https://" + Bracketed(server_name) + ":" + port + kHealthCheckPath;
-    connect_to_.reset(curl_->slist_append(nullptr, (Bracketed(server_name) + ":" + port + ":" + authority).c_str()));
-  } else {
-    url_ = std::string(module_->tls ? "https://" : "http://") + authority + kHealthCheckPath;
+    // Host is set below (the target, as :authority), so the route's Host header is not needed.
+    if (std::optional<ServerNameRoute> route = RouteToServerName(*curl_, url_, server_name)) {
+      url_ = route->url;
+      connect_to_.reset(curl_->slist_append(nullptr, route->connect_to.c_str()));
+    }
   }
   // :authority is the target, as a gRPC client dialing it sends (libcurl makes it from Host).
   // grpc-timeout tells the server our deadline; its value has at most 8 digits.

@@ -16,6 +16,18 @@ long MinTlsVersion(const std::string& min_version) {
   return CURL_SSLVERSION_TLSv1_2;  // blackbox's default minimum
 }
 
+// An IPv6 literal in a URL's host or in a CONNECT_TO entry is written in brackets.
+std::string Bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+// A string libcurl allocated, freed with it.
+struct CurlString {
+  const CurlApi& curl;
+  char* text = nullptr;
+  ~CurlString() { curl.free(text); }
+};
+
 }  // namespace
 
 void SetCurlTlsOptions(const CurlApi& curl, CURL* e, const CheckTlsConfig& tls) {
@@ -25,6 +37,29 @@ void SetCurlTlsOptions(const CurlApi& curl, CURL* e, const CheckTlsConfig& tls) 
   curl.easy_setopt(e, CURLOPT_SSLCERT, tls.cert_file.empty() ? nullptr : tls.cert_file.c_str());
   curl.easy_setopt(e, CURLOPT_SSLKEY, tls.key_file.empty() ? nullptr : tls.key_file.c_str());
   curl.easy_setopt(e, CURLOPT_SSLVERSION, MinTlsVersion(tls.min_version));
+}
+
+std::optional<ServerNameRoute> RouteToServerName(const CurlApi& curl, const std::string& url,
+                                                 const std::string& server_name) {
+  CURLU* h = curl.url();
+  if (h == nullptr) {
+    return std::nullopt;
+  }
+  CurlString host{curl}, port{curl}, rewritten{curl};
+  const std::string name = Bracketed(server_name);
+  const bool ok = curl.url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+                  curl.url_get(h, CURLUPART_HOST, &host.text, 0) == CURLUE_OK &&
+                  curl.url_get(h, CURLUPART_PORT, &port.text, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+                  curl.url_set(h, CURLUPART_HOST, name.c_str(), 0) == CURLUE_OK &&
+                  curl.url_get(h, CURLUPART_URL, &rewritten.text, 0) == CURLUE_OK;
+  curl.url_cleanup(h);
+  if (!ok) {
+    return std::nullopt;
+  }
+  const std::string real = Bracketed(host.text);
+  const std::string p = port.text;
+  return ServerNameRoute{rewritten.text, name + ":" + p + ":" + real + ":" + p,
+                         "Host: " + real + (p == "443" ? "" : ":" + p)};
 }
 
 }  // namespace hostwatch

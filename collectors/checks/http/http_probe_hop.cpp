@@ -203,40 +203,21 @@ void ProbeRun::SetTlsOptions() {
 }
 
 std::string ProbeRun::ApplyServerName(const std::string& url) {
-  // libcurl takes SNI and the certificate name from the URL's host, so the
-  // request goes to https://<server_name>:<port>/..., CONNECT_TO sends the
-  // connection to the real host, and Host keeps the real name (Go's
-  // tls_config.server_name changes only SNI and verification).
-  const std::string& name = config_.tls.server_name;
-  CURLU* h = curl_->url();
-  std::string out = url;
-  char* port = nullptr;
-  char* rewritten = nullptr;
-  if (h != nullptr && curl_->url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-      curl_->url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-      curl_->url_set(h, CURLUPART_HOST, name.c_str(), 0) == CURLUE_OK &&
-      curl_->url_get(h, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
-    const std::string& original = OriginalHost();
-    std::string host =
-        original.find(':') != std::string::npos && original.front() != '[' ? "[" + original + "]" : original;
-    connect_to_ = curl_->slist_append(nullptr, (name + ":" + port + ":" + host + ":" + port).c_str());
-    // A configured Host header stands in for ours only on hops that send the configured headers;
-    // /probe's hostname always does (this is a hop to the target's host).
-    bool has_host =
-        !HostHeaderOverride().empty() ||
-        (send_credentials_ && std::any_of(config_.headers.begin(), config_.headers.end(),
-                                          [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; }));
-    if (!has_host) {
-      std::string default_port = "443";
-      headers_ = curl_->slist_append(headers_,
-                                     ("Host: " + host + (port == default_port ? "" : ":" + std::string(port))).c_str());
-    }
-    out = rewritten;
+  std::optional<ServerNameRoute> route = RouteToServerName(*curl_, url, config_.tls.server_name);
+  if (!route) {
+    return url;
   }
-  curl_->free(port);
-  curl_->free(rewritten);
-  curl_->url_cleanup(h);
-  return out;
+  connect_to_ = curl_->slist_append(nullptr, route->connect_to.c_str());
+  // A configured Host header stands in for ours only on hops that send the configured headers;
+  // /probe's hostname always does (this is a hop to the target's host).
+  bool has_host =
+      !HostHeaderOverride().empty() ||
+      (send_credentials_ && std::any_of(config_.headers.begin(), config_.headers.end(),
+                                        [](const auto& kv) { return strcasecmp(kv.first.c_str(), "Host") == 0; }));
+  if (!has_host) {
+    headers_ = curl_->slist_append(headers_, route->host_header.c_str());
+  }
+  return route->url;
 }
 
 const UrlOrigin& ProbeRun::OriginalOrigin() {
