@@ -9,6 +9,7 @@
 
 #include "agent/remote_write/relabel.h"
 #include "agent/remote_write/relabel_hash.h"
+#include "collectors/core/strings.h"
 
 namespace hostwatch::remote_write {
 namespace {
@@ -94,7 +95,7 @@ void Replace(const RelabelRule& rule, Labels& labels, Scratch& s) {
   if (rule.target_template.has_dollar()) {
     s.target.clear();
     rule.target_template.AppendTo(s.groups, &s.target);
-    if (!IsLegacyLabelName(s.target)) {
+    if (!IsLabelName(s.target)) {
       return;  // Prometheus skips a target that does not expand to a valid name
     }
     target = s.target;

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "agent/remote_write/labels.h"
-#include "agent/remote_write/relabel_template.h"
+#include "collectors/core/regex_template.h"
 #include "collectors/core/config_reader.h"
 
 namespace hostwatch::remote_write {
@@ -52,8 +52,8 @@ struct RelabelRule {
   std::uint64_t modulus = 0;                // hashmod only; never 0 there
   std::string target_label;
   std::string replacement = "$1";
-  RelabelTemplate target_template;       // target_label as a Go Regexp.Expand template (replace)
-  RelabelTemplate replacement_template;  // replacement as one (replace, labelmap)
+  RegexTemplate target_template;       // target_label as a Go Regexp.Expand template (replace)
+  RegexTemplate replacement_template;  // replacement as one (replace, labelmap)
   bool matches_everything = false;       // regex is "(.*)": it matches, $0 == $1 == the value; RE2 not run
   // When regex is only alternatives of [A-Za-z0-9_] text, each perhaps ending in ".*"
   // ("node_scrape_.*|up"), keep/drop/labeldrop/labelkeep compare strings instead of running RE2:
@@ -80,5 +80,11 @@ bool ParseRelabelConfigs(ConfigReader& r, const YAML::Node& node, const std::str
 // false as soon as one drops the series (labels are then unspecified). On true, labels hold the
 // result, still sorted by name, without labels whose value became "". Thread-safe (see above).
 bool Relabel(std::span<const RelabelRule> rules, Labels& labels);
+
+// Whether a replace action's target_label (or a labelmap replacement) that contains "$" can
+// expand to a label name: it starts with a letter, "_" or a group reference, and is made only of
+// letters, digits, "_" and well-formed references ("$1", "${1}", "$name", "${name}").
+// Prometheus checks the same with its relabelTargetLegacy pattern.
+bool IsLabelNameTemplate(std::string_view text);
 
 }  // namespace hostwatch::remote_write

@@ -118,7 +118,7 @@ void ReadSourceLabels(ConfigReader& r, const YAML::Node& v, const std::string& p
     return;
   }
   for (std::size_t i = 0; i < raw->rule.source_labels.size(); ++i) {
-    if (!IsLegacyLabelName(raw->rule.source_labels[i])) {
+    if (!IsLabelName(raw->rule.source_labels[i])) {
       r.Error(v[i], p + "[" + std::to_string(i) + "]", "is not a valid label name");
       raw->ok = false;
     }
@@ -198,11 +198,11 @@ std::optional<Problem> Validate(const RawRule& raw) {
     return Problem{"target_label", "relabel configuration for " + act + " action requires 'target_label' value"};
   }
   const bool has_dollar = c.target_label.find('$') != std::string::npos;
-  if (a == A::kReplace && (has_dollar ? !IsLabelNameTemplate(c.target_label) : !IsLegacyLabelName(c.target_label))) {
+  if (a == A::kReplace && (has_dollar ? !IsLabelNameTemplate(c.target_label) : !IsLabelName(c.target_label))) {
     return Problem{"target_label", "invalid 'target_label' for " + act + " action"};
   }
   const bool compares_or_cases = any({A::kLowercase, A::kUppercase, A::kKeepEqual, A::kDropEqual});
-  if ((compares_or_cases || a == A::kHashMod) && !IsLegacyLabelName(c.target_label)) {
+  if ((compares_or_cases || a == A::kHashMod) && !IsLabelName(c.target_label)) {
     return Problem{"target_label", "invalid 'target_label' for " + act + " action"};
   }
   if (compares_or_cases && c.replacement != "$1") {
@@ -278,8 +278,8 @@ bool ParseRule(ConfigReader& r, const YAML::Node& list, const YAML::Node& n, con
   }
   rule.matches_everything = rule.regex == "(.*)";
   rule.literals = LiteralAlternatives(rule.regex);
-  rule.target_template = RelabelTemplate::Compile(rule.target_label, *rule.compiled);
-  rule.replacement_template = RelabelTemplate::Compile(rule.replacement, *rule.compiled);
+  rule.target_template = RegexTemplate::Compile(rule.target_label, *rule.compiled);
+  rule.replacement_template = RegexTemplate::Compile(rule.replacement, *rule.compiled);
   *out = std::move(rule);
   return true;
 }
@@ -301,6 +301,34 @@ bool ParseRelabelConfigs(ConfigReader& r, const YAML::Node& node, const std::str
     return false;
   }
   *out = std::move(rules);
+  return true;
+}
+
+bool IsLabelNameTemplate(std::string_view text) {
+  if (text.empty() || !(IsLabelNameChar(text[0], /*first=*/true) || text[0] == '$')) {
+    return false;
+  }
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '$') {
+      if (!IsLabelNameChar(text[i], /*first=*/false)) {
+        return false;
+      }
+      ++i;
+      continue;
+    }
+    ++i;
+    const bool brace = i < text.size() && text[i] == '{';
+    const std::size_t start = brace ? i + 1 : i;
+    std::size_t end = start;
+    while (end < text.size() && IsLabelNameChar(text[end], /*first=*/false)) {
+      ++end;
+    }
+    if (end == start || (brace && (end >= text.size() || text[end] != '}'))) {
+      return false;
+    }
+    i = brace ? end + 1 : end;
+  }
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include "collectors/core/curl_api.h"
 #include "collectors/checks/ip_network.h"
 #include "collectors/core/parse_util.h"
+#include "collectors/core/strings.h"
 #include "collectors/core/proc_fs.h"
 
 namespace hostwatch {
@@ -20,19 +21,7 @@ const std::set<std::string> kReservedLabels = {"check", "target", "phase", "le",
 
 }  // namespace
 
-bool IsValidLabelName(const std::string& s) {
-  if (s.empty() || s.rfind("__", 0) == 0) {
-    return false;
-  }
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) {
-      return false;
-    }
-  }
-  return true;
-}
+bool IsValidLabelName(const std::string& s) { return IsLabelName(s) && s.rfind("__", 0) != 0; }
 
 std::string HttpUrlProblem(const std::string& url) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {

@@ -18,6 +18,19 @@ std::string SanitizeMetricName(std::string_view name) {
   re2::RE2::GlobalReplace(&out, kInvalid, "_");
   return out;
 }
+
+bool IsLabelNameChar(char c, bool first) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
+}
+
+bool IsLabelName(std::string_view name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (!IsLabelNameChar(name[i], i == 0)) {
+      return false;
+    }
+  }
+  return !name.empty();
+}
 namespace {
 
 char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }

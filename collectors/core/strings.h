@@ -32,6 +32,11 @@ std::string_view ClosestSpelling(std::string_view word, const std::vector<std::s
 // "Queue[0] AllocFails" -> "Queue_0_AllocFails"). Each byte counts as one character.
 std::string SanitizeMetricName(std::string_view name);
 
+// Prometheus' (legacy) label name rule, [a-zA-Z_][a-zA-Z0-9_]*: the names hostwatch writes and
+// Prometheus 2 accepts. IsLabelNameChar is one character of it (first: the name's first).
+bool IsLabelNameChar(char c, bool first);
+bool IsLabelName(std::string_view name);
+
 // Replaces each run of bytes that is not valid UTF-8 with U+FFFD, like Go's
 // strings.ToValidUTF8: label values must be UTF-8, what the kernel reports (mount paths,
 // DMI strings, sensor labels) need not be.

@@ -22,7 +22,6 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsMetricNameChar(char c, bool first) { return IsAsciiLetter(c) || c == '_' || c == ':' || (!first && IsDigit(c)); }
-bool IsLabelNameChar(char c, bool first) { return IsAsciiLetter(c) || c == '_' || (!first && IsDigit(c)); }
 
 // A cursor over one line with the small lexing steps the format needs.
 class Cursor {

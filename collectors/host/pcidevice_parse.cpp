@@ -9,13 +9,13 @@
 namespace hostwatch {
 namespace {
 
+// One hex part of a PCI address ("0000:00:1f.3"), within int32 as procfs parses it.
 std::optional<std::uint32_t> ParseHexField(std::string_view s) {
-  std::uint32_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v > INT32_MAX) {
+  std::optional<std::uint64_t> v = ParseHexUint(s);
+  if (!v || *v > INT32_MAX) {
     return std::nullopt;
   }
-  return v;
+  return static_cast<std::uint32_t>(*v);
 }
 
 // Go's strconv.ParseInt(s, base, 32): within int32. Base 0 takes a 0x prefix.

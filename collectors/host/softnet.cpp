@@ -1,6 +1,6 @@
 #include "collectors/host/softnet.h"
 
-#include <charconv>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,24 +26,16 @@ const MetricDesc kFlowLimitCount{"node_softnet_flow_limit_count_total", "Number 
                                  MetricType::Counter, kCpuLabel};
 const MetricDesc kBacklogLen{"node_softnet_backlog_len", "Softnet backlog status", MetricType::Gauge, kCpuLabel};
 
-std::optional<std::uint32_t> ParseHex32(std::string_view s) {
-  std::uint32_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-// The columns of one line as numbers, or nullopt when one is not hex.
+// The columns of one line as numbers, or nullopt when one is not hex or exceeds 32 bits
+// (procfs parses them with strconv.ParseUint(s, 16, 32)).
 std::optional<std::vector<std::uint32_t>> ParseColumns(const std::vector<std::string_view>& f) {
   std::vector<std::uint32_t> v;
   for (std::string_view s : f) {
-    std::optional<std::uint32_t> x = ParseHex32(s);
-    if (!x) {
+    std::optional<std::uint64_t> x = ParseHexUint(s);
+    if (!x || *x > std::numeric_limits<std::uint32_t>::max()) {
       return std::nullopt;
     }
-    v.push_back(*x);
+    v.push_back(static_cast<std::uint32_t>(*x));
   }
   return v;
 }

@@ -4,10 +4,8 @@
 //    ends a line, one "\r" before it is dropped, a last line without "\n" counts
 //    at end of input, a line longer than 64 KiB is an error);
 //  - MatchLine finds expect's leftmost match and its submatches in one line;
-//  - ExpandSubmatches fills a send template as Go's Regexp.Expand: $1, ${1},
-//    $name, ${name}, $$ for "$"; a reference to a group that does not exist or
-//    did not match is empty; a malformed reference ("$" alone, "${x") is kept
-//    as the text it is.
+//  - send and labels templates are Go's Regexp.Expand of that match
+//    (collectors/core/regex_template.h).
 //
 // Pure functions and a plain value; no I/O, safe on any thread.
 #pragma once
@@ -43,9 +41,6 @@ class LineBuffer {
 // True when re matches somewhere in line; *groups then holds the whole match
 // and every group (a group that did not take part is a null string_view).
 bool MatchLine(const re2::RE2& re, std::string_view line, std::vector<std::string_view>* groups);
-
-// Go's Regexp.Expand of templ with groups from MatchLine (names from re).
-std::string ExpandSubmatches(const re2::RE2& re, std::string_view templ, const std::vector<std::string_view>& groups);
 
 // A probe_expect_info label value: templ expanded, made valid UTF-8 (a label
 // value must be; the line is the peer's bytes) and cut to kMaxExpectLabelValue

@@ -11,6 +11,7 @@
 
 #include "collectors/checks/dial_run.h"
 #include "collectors/checks/tcp/query_response.h"
+#include "collectors/core/regex_template.h"
 #include "collectors/checks/tcp/tls_client.h"
 #include "collectors/core/strings.h"
 
@@ -148,7 +149,7 @@ bool TcpRun::Expect(const QueryResponseStep& step, Clock::time_point now) {
         for (const ExpectLabel& label : step.labels) {
           result().expect_info.emplace_back(label.name, ExpectLabelValue(re, label.value, groups));
         }
-        PrepareSend(ExpandSubmatches(re, step.send, groups));
+        PrepareSend(RegexTemplate::Compile(step.send, re).Expand(groups));
         return true;
       }
     }

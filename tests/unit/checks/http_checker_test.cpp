@@ -7,8 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "collectors/core/metric_sink.h"
@@ -61,10 +64,7 @@ class TestServer {
     }
   }
   void Serve(int c) {
-    int now = ++concurrent_;
-    int seen = max_concurrent_;
-    while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
-    }
+    CountInFlight(c);
     char buf[4096];
     std::string req;
     while (req.find("\r\n\r\n") == std::string::npos) {
@@ -78,24 +78,39 @@ class TestServer {
     // concurrency counted is that of runs the checker has in flight, and a loaded machine can
     // make a run time out while this thread still sleeps.
     pollfd hangup{c, POLLRDHUP, 0};
-    if (poll(&hangup, 1, static_cast<int>(delay_.count())) != 0) {
-      --concurrent_;
-      close(c);
-      return;
+    if (poll(&hangup, 1, static_cast<int>(delay_.count())) == 0) {
+      ++requests_;
+      static const std::string kResponse = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+      ssize_t w = send(c, kResponse.data(), kResponse.size(), MSG_NOSIGNAL);  // the client may have timed out
+      (void)w;
     }
-    ++requests_;
-    static const std::string kResponse = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-    ssize_t w = send(c, kResponse.data(), kResponse.size(), MSG_NOSIGNAL);  // the client may have timed out
-    (void)w;
-    --concurrent_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_.erase(c);
+    }
     close(c);
+  }
+
+  // Counts c and the connections still open from the client's side: one whose client hung up (a
+  // run that timed out) is not in flight even when its thread has not yet been scheduled to
+  // notice, which on a loaded machine can be after the checker's next run connected.
+  void CountInFlight(int c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int live = 1;
+    for (int other : open_) {
+      pollfd p{other, POLLRDHUP, 0};
+      live += poll(&p, 1, 0) == 0 ? 1 : 0;
+    }
+    open_.insert(c);
+    max_concurrent_ = std::max(max_concurrent_.load(), live);
   }
 
   std::chrono::milliseconds delay_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
-  std::atomic<int> concurrent_{0};
+  std::mutex mu_;
+  std::set<int> open_;  // Guarded by mu_: connections being served.
   std::atomic<int> max_concurrent_{0};
   std::atomic<int> requests_{0};
   std::thread thread_;

@@ -58,5 +58,14 @@ TEST(ToValidUtf8Test, ReplacesEachInvalidRunWithOneReplacementCharacter) {
   EXPECT_EQ(ToValidUtf8("end\xE2\x82"), "end\xEF\xBF\xBD");  // truncated sequence
 }
 
+TEST(StringsTest, LabelNamesAreLegacyPrometheusNames) {
+  EXPECT_TRUE(IsLabelName("__name__"));
+  EXPECT_TRUE(IsLabelName("a9_"));
+  EXPECT_FALSE(IsLabelName(""));
+  EXPECT_FALSE(IsLabelName("9a"));
+  EXPECT_FALSE(IsLabelName("a-b"));
+  EXPECT_FALSE(IsLabelName("utf-8.label"));
+}
+
 }  // namespace
 }  // namespace hostwatch

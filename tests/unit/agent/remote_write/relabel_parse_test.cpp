@@ -148,5 +148,21 @@ TEST(RelabelParseTest, KubernetesBenchmarkConfigParses) {
   }
 }
 
+// Prometheus' TestTargetLabelLegacyValidity, as facts.
+TEST(RelabelParseTest, TargetLabelLegacyValidity) {
+  const struct {
+    const char* text;
+    bool valid;
+  } cases[] = {
+      {"-label", false}, {"label", true},   {"label${1}", true}, {"${1}label", true},     {"${1}", true},
+      {"${", false},     {"$", false},      {"${}", false},      {"foo${", false},        {"$1", true},
+      {"asd$2asd", true}, {"-foo${1}bar-", false}, {"bar.foo${1}bar", false}, {"_${1}_", true},
+      {"foo${bar}foo", true},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(IsLabelNameTemplate(c.text), c.valid) << c.text;
+  }
+}
+
 }  // namespace
 }  // namespace hostwatch::remote_write

@@ -1,7 +1,7 @@
 // Relabel against the cases of Prometheus' model/relabel/relabel_test.go (TestRelabel and the
 // configurations of its BenchmarkRelabel), taken as facts: the same input labels, rules and
 // expected output or drop. Cases that need UTF-8 label names (Prometheus 3's other scheme) are
-// left out: hostwatch checks names with the legacy rules (see relabel_template.h).
+// left out: hostwatch checks names with the legacy rules (see IsLabelName in collectors/core/strings.h).
 #include "agent/remote_write/relabel.h"
 
 #include <gtest/gtest.h>

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "collectors/core/regex_template.h"
+
 namespace hostwatch {
 namespace {
 
@@ -9,7 +11,7 @@ std::string Expand(const std::string& pattern, const std::string& line, const st
   re2::RE2 re(pattern);
   std::vector<std::string_view> groups;
   EXPECT_TRUE(MatchLine(re, line, &groups)) << pattern << " on " << line;
-  return ExpandSubmatches(re, templ, groups);
+  return RegexTemplate::Compile(templ, re).Expand(groups);
 }
 
 // Go's Regexp.Expand, case by case (blackbox fills a send from the expect's match with it).

@@ -1,7 +1,7 @@
-// The text templates of write_relabel_configs (target_label and replacement) and the label-name
-// rules they are checked against, as Prometheus' model/relabel applies them.
+// A replacement template of Go's Regexp.Expand, as Prometheus' relabelling (target_label,
+// replacement) and blackbox's query_response (send, labels) expand them.
 //
-// A template is expanded as Go's Regexp.Expand does: "$1" and "${1}" are capturing group 1,
+// "$1" and "${1}" are capturing group 1,
 // "$name" / "${name}" the group named name, "$$" a literal "$". "$name" takes the longest run of
 // letters, digits and "_" ("$1x" is the group named "1x", which does not exist: use "${1}x"). A
 // group that does not exist, or did not take part in the match, expands to "". A "$" that starts
@@ -13,24 +13,41 @@
 
 #include <re2/re2.h>
 
+#include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace hostwatch::remote_write {
+namespace hostwatch {
 
-class RelabelTemplate {
+class RegexTemplate {
  public:
-  RelabelTemplate() = default;
+  RegexTemplate() = default;
 
   // text read against re's capturing groups (numbers beyond re's groups and unknown names expand to "").
-  static RelabelTemplate Compile(std::string_view text, const re2::RE2& re);
+  static RegexTemplate Compile(std::string_view text, const re2::RE2& re);
 
-  // Appends the expansion to *out; groups[i] is the text of group i (0 = the whole match), as
-  // RE2::Match fills it (this RE2 speaks re2::StringPiece). Groups past the span's end are "".
-  void AppendTo(std::span<const re2::StringPiece> groups, std::string* out) const;
+  // Appends the expansion to *out; groups[i] is the text of group i (0 = the whole match), as a
+  // match fills them: a vector or span of re2::StringPiece or std::string_view (a group that did
+  // not take part is empty). Groups past its end are "".
+  template <typename Groups>
+  void AppendTo(const Groups& groups, std::string* out) const {
+    for (const Piece& p : pieces_) {
+      if (p.group < 0) {
+        out->append(text_, p.begin, p.size);
+      } else if (static_cast<std::size_t>(p.group) < groups.size()) {
+        out->append(groups[p.group].data(), groups[p.group].size());
+      }
+    }
+  }
+
+  template <typename Groups>
+  std::string Expand(const Groups& groups) const {
+    std::string out;
+    AppendTo(groups, &out);
+    return out;
+  }
 
   // The template text contains a "$" (Prometheus' varInRegexTemplate): without one it is its own expansion.
   bool has_dollar() const { return has_dollar_; }
@@ -49,14 +66,4 @@ class RelabelTemplate {
   int groups_needed_ = 0;
 };
 
-// Prometheus' LabelName.IsValid under the legacy validation scheme: [a-zA-Z_][a-zA-Z0-9_]*.
-// (Prometheus 3 also offers UTF-8 names; hostwatch's own series and Prometheus 2 receivers use these.)
-bool IsLegacyLabelName(std::string_view name);
-
-// Whether a replace action's target_label (or a labelmap replacement) that contains "$" can
-// expand to a label name: it starts with a letter, "_" or a group reference, and is made only of
-// letters, digits, "_" and well-formed references ("$1", "${1}", "$name", "${name}").
-// Prometheus checks the same with its relabelTargetLegacy pattern.
-bool IsLabelNameTemplate(std::string_view text);
-
-}  // namespace hostwatch::remote_write
+}  // namespace hostwatch

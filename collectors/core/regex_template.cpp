@@ -1,19 +1,19 @@
-#include "agent/remote_write/relabel_template.h"
+#include "collectors/core/regex_template.h"
 
 #include <algorithm>
 #include <map>
 
-namespace hostwatch::remote_write {
+#include "collectors/core/strings.h"
+
+namespace hostwatch {
 namespace {
 
-bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsWordChar(char c) { return IsAsciiLetter(c) || IsDigit(c) || c == '_'; }
 
 // A name character of Go's Expand: unicode.IsLetter, unicode.IsDigit or '_'. Every byte of a
 // non-ASCII rune counts as one: without Unicode tables we take all non-ASCII runes for letters,
 // which differs from Go only for a non-letter symbol (say "€") written right after a reference.
-bool IsNameByte(char c) { return IsWordChar(c) || static_cast<unsigned char>(c) >= 0x80; }
+bool IsNameByte(char c) { return IsLabelNameChar(c, /*first=*/false) || static_cast<unsigned char>(c) >= 0x80; }
 
 // One reference after a "$" (Go's extract): the name, whether it is a number (num >= 0), and how
 // many bytes of s it used. False when s starts no valid reference.
@@ -68,8 +68,8 @@ int ResolveGroup(const Reference& ref, const re2::RE2& re) {
 
 }  // namespace
 
-RelabelTemplate RelabelTemplate::Compile(std::string_view text, const re2::RE2& re) {
-  RelabelTemplate t;
+RegexTemplate RegexTemplate::Compile(std::string_view text, const re2::RE2& re) {
+  RegexTemplate t;
   t.has_dollar_ = text.find('$') != std::string_view::npos;
   auto literal = [&t](std::string_view s) {
     if (s.empty()) {
@@ -108,49 +108,4 @@ RelabelTemplate RelabelTemplate::Compile(std::string_view text, const re2::RE2& 
   return t;
 }
 
-void RelabelTemplate::AppendTo(std::span<const re2::StringPiece> groups, std::string* out) const {
-  for (const Piece& p : pieces_) {
-    if (p.group < 0) {
-      out->append(text_, p.begin, p.size);
-    } else if (static_cast<std::size_t>(p.group) < groups.size()) {
-      out->append(groups[p.group].data(), groups[p.group].size());
-    }
-  }
-}
-
-bool IsLegacyLabelName(std::string_view name) {
-  if (name.empty() || !(IsAsciiLetter(name[0]) || name[0] == '_')) {
-    return false;
-  }
-  return std::all_of(name.begin(), name.end(), IsWordChar);
-}
-
-bool IsLabelNameTemplate(std::string_view text) {
-  if (text.empty() || !(IsAsciiLetter(text[0]) || text[0] == '_' || text[0] == '$')) {
-    return false;
-  }
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] != '$') {
-      if (!IsWordChar(text[i])) {
-        return false;
-      }
-      ++i;
-      continue;
-    }
-    ++i;
-    const bool brace = i < text.size() && text[i] == '{';
-    const std::size_t start = brace ? i + 1 : i;
-    std::size_t end = start;
-    while (end < text.size() && IsWordChar(text[end])) {
-      ++end;
-    }
-    if (end == start || (brace && (end >= text.size() || text[end] != '}'))) {
-      return false;
-    }
-    i = brace ? end + 1 : end;
-  }
-  return true;
-}
-
-}  // namespace hostwatch::remote_write
+}  // namespace hostwatch
