@@ -48,6 +48,25 @@ void ExpandTree(YAML::Node node, const std::string& path, const EnvLookup& env, 
   }
 }
 
+// A list of paths in the config file as the text form of a kPathList option. False (problems
+// reported) when an entry is not a string or holds the separator.
+bool PathListText(ConfigReader& r, const YAML::Node& list, const std::string& path, std::string* text) {
+  bool ok = true;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    std::string entry;
+    if (!r.String(list[i], p, &entry)) {
+      ok = false;
+    } else if (entry.find(kPathListSeparator) != std::string::npos) {
+      r.Error(list[i], p, "a path cannot contain a newline");
+      ok = false;
+    } else {
+      *text += (text->empty() ? "" : std::string(1, kPathListSeparator)) + entry;
+    }
+  }
+  return ok;
+}
+
 // One collector's mapping: `enabled` and its options, keys spelled with underscores.
 void ParseCollectorSection(ConfigReader& r, const YAML::Node& node, const CollectorSpec& spec, const std::string& path,
                            FileConfig* out) {
@@ -67,11 +86,17 @@ void ParseCollectorSection(ConfigReader& r, const YAML::Node& node, const Collec
              // Fields() let only known keys through, and yaml_keys[i + 1] is spec.options[i].
              const OptionSpec& option = spec.options[static_cast<std::size_t>(
                  std::find(yaml_keys.begin(), yaml_keys.end(), key) - yaml_keys.begin() - 1)];
-             if (!v.IsScalar()) {
+             std::string text;
+             if (option.kind == OptionKind::kPathList && v.IsSequence()) {
+               if (!PathListText(r, v, p, &text)) {
+                 return;
+               }
+             } else if (!v.IsScalar()) {
                r.WrongType(v, p, DescribeOptionKind(option.kind));
                return;
+             } else {
+               text = v.Scalar();
              }
-             const std::string& text = v.Scalar();
              if (Result<OptionValue> value = ParseOptionValue(option.kind, text); !value.ok()) {
                r.Error(v, p, value.status().message());
                return;
@@ -227,7 +252,9 @@ std::string GenerateCollectorsExample() {
       // Quote everything that is not a plain word so regexes survive YAML.
       bool plain = !o.default_value.empty() &&
                    o.default_value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos;
-      if (plain) {
+      if (o.kind == OptionKind::kPathList && o.default_value.empty()) {
+        out += "[]";  // a list, or one string
+      } else if (plain) {
         out += o.default_value;
       } else {
         out += "'";

@@ -183,6 +183,8 @@ void AddCollectorFlags(CLI::App& app, CollectorFlags& c) {
       c.option_opts[key]->group("Collectors");
       if (JoinsRepetitions(key)) {
         c.option_opts[key]->join(' ');
+      } else if (opt.kind == OptionKind::kPathList) {
+        c.option_opts[key]->join(kPathListSeparator);  // each repetition adds a path, as upstream's .Strings()
       }
     }
   }

@@ -43,6 +43,7 @@ template class CollectorOption<OptionKind::kRegex>;
 template class CollectorOption<OptionKind::kBool>;
 template class CollectorOption<OptionKind::kInt>;
 template class CollectorOption<OptionKind::kDuration>;
+template class CollectorOption<OptionKind::kPathList>;
 
 std::string DescribeOptionKind(OptionKind kind) {
   switch (kind) {
@@ -56,6 +57,8 @@ std::string DescribeOptionKind(OptionKind kind) {
       return "true or false";
     case OptionKind::kInt:
       return "a non-negative integer";
+    case OptionKind::kPathList:
+      return "a path or a list of paths";
   }
   return "a value";
 }
@@ -68,6 +71,17 @@ Result<OptionValue> ParseOptionValue(OptionKind kind, std::string_view text) {
   switch (kind) {
     case OptionKind::kString:
       return OptionValue(std::string(text));
+    case OptionKind::kPathList: {
+      std::vector<std::string> entries;
+      for (std::string_view rest = text; !rest.empty();) {
+        const std::size_t end = std::min(rest.find(kPathListSeparator), rest.size());
+        if (end > 0) {
+          entries.emplace_back(rest.substr(0, end));
+        }
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+      }
+      return OptionValue(std::move(entries));
+    }
     case OptionKind::kRegex: {
       RE2::Options opts;
       opts.set_log_errors(false);

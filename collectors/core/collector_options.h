@@ -39,6 +39,7 @@ enum class OptionKind {
   kDuration,  // Prometheus duration: 500ms, 30s, 5m, 1h30m
   kBool,      // the one config boolean rule, ParseBool in config_reader.h (true/false, yes/no, on/off)
   kInt,       // non-negative integer
+  kPathList,  // paths or glob patterns: a repeatable flag, a string or a list in the config file
 };
 
 // The untyped description of one option, made from its handle: what flags,
@@ -51,8 +52,13 @@ struct OptionSpec {
   std::string help;           // one line, shown in --help and the example config
 };
 
-// A validated option value: text for kString and kRegex, then bool, long long, milliseconds.
-using OptionValue = std::variant<std::string, bool, long long, std::chrono::milliseconds>;
+// A validated option value: text for kString and kRegex, then bool, long long, milliseconds,
+// and the entries of a kPathList.
+using OptionValue = std::variant<std::string, bool, long long, std::chrono::milliseconds, std::vector<std::string>>;
+
+// The text form of a kPathList: its entries, one per line (what flags and the config file give
+// Set(); a path with a newline in it cannot be named).
+constexpr char kPathListSeparator = '\n';
 
 // The C++ types of each kind: the default a handle is written with, and what Get() returns.
 template <OptionKind K>
@@ -75,6 +81,11 @@ struct OptionTypes<OptionKind::kDuration> {
   using Default = std::chrono::milliseconds;
   using Value = std::chrono::milliseconds;
 };
+template <>
+struct OptionTypes<OptionKind::kPathList> {
+  using Default = std::string_view;  // one entry, or "" for none
+  using Value = std::vector<std::string>;
+};
 
 // A typed handle on one collector's option. constexpr-constructible, so
 // handles are namespace-scope constants with no initialization order.
@@ -91,7 +102,13 @@ class CollectorOption {
 
   constexpr std::string_view collector() const { return collector_; }
   constexpr std::string_view key() const { return key_; }
-  Value default_value() const { return Value(default_); }
+  Value default_value() const {
+    if constexpr (K == OptionKind::kPathList) {
+      return default_.empty() ? Value{} : Value{std::string(default_)};
+    } else {
+      return Value(default_);
+    }
+  }
 
   // The description for CollectorSpec::options (default rendered as text).
   OptionSpec Spec() const;
@@ -108,6 +125,7 @@ using RegexOption = CollectorOption<OptionKind::kRegex>;  // Get() returns the p
 using BoolOption = CollectorOption<OptionKind::kBool>;
 using IntOption = CollectorOption<OptionKind::kInt>;
 using DurationOption = CollectorOption<OptionKind::kDuration>;
+using PathListOption = CollectorOption<OptionKind::kPathList>;
 
 class CollectorOptions {
  public:

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/core/path_glob.h"
 #include "collectors/core/strings.h"
 #include "collectors/core/text_parser.h"
 
@@ -93,7 +94,7 @@ struct MergedFamily {
   bool conflicted = false;
 };
 
-// What one scrape gathered from the directory.
+// What one scrape gathered from the directories.
 struct DirectoryRead {
   std::vector<MergedFamily> merged;
   std::map<std::string, std::size_t> by_name;
@@ -109,13 +110,16 @@ struct Limits {
 
 class TextfileCollector : public Collector {
  public:
-  TextfileCollector(const ProcFs& fs, std::string directory, Limits limits)
-      : fs_(fs), directory_(std::move(directory)), limits_(limits) {}
+  TextfileCollector(const ProcFs& fs, std::vector<std::string> patterns, Limits limits)
+      : fs_(fs), patterns_(std::move(patterns)), limits_(limits) {}
 
   Status Collect(MetricSink& sink) override {
     DirectoryRead read;
-    if (!directory_.empty()) {
-      ReadDirectory(sink, read);
+    if (!patterns_.empty()) {
+      for (const std::string& directory : Directories()) {
+        ReadDirectory(sink, directory, read);
+      }
+      AddMergedFamilies(sink, read);
       for (int r = 0; r < kSkipReasonCount; ++r) {
         sink.Add(kSkippedFiles, read.skipped[r], {kSkipReasons[r]});
       }
@@ -128,18 +132,42 @@ class TextfileCollector : public Collector {
   }
 
  private:
-  void ReadDirectory(MetricSink& sink, DirectoryRead& read) {
-    Result<std::vector<std::string>> names = fs_.ListDir(directory_);
+  // The directories the patterns name now, each once, in the patterns' order. As upstream, a
+  // pattern that matches nothing is taken as a directory (whose read then fails and is reported).
+  std::vector<std::string> Directories() const {
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const std::string& pattern : patterns_) {
+      std::vector<std::string> matches = GlobMatches(pattern);
+      if (matches.empty()) {
+        matches.push_back(pattern);
+      }
+      for (std::string& m : matches) {
+        if (seen.insert(m).second) {
+          out.push_back(std::move(m));
+        }
+      }
+    }
+    return out;
+  }
+
+  void ReadDirectory(MetricSink& sink, const std::string& directory, DirectoryRead& read) {
+    Result<std::vector<std::string>> names = fs_.ListDir(directory);
     if (!names.ok()) {
-      read.problems.push_back("failed to read textfile collector directory " + directory_ + ": " +
+      read.problems.push_back("failed to read textfile collector directory " + directory + ": " +
                               names.status().message());
       return;
     }
     for (const std::string& name : names.value()) {
       if (name.ends_with(".prom")) {
-        ReadFile(sink, ProcFs::Join(directory_, name), read);
+        ReadFile(sink, ProcFs::Join(directory, name), read);
       }
     }
+  }
+
+  // The families of every file of every directory, merged by name (node_exporter's order: the
+  // first file's HELP, or "Metric read from <files>").
+  static void AddMergedFamilies(MetricSink& sink, DirectoryRead& read) {
     for (MergedFamily& m : read.merged) {
       if (!m.tf.has_help) {
         m.tf.family.help = "Metric read from " + Join(m.files, ", ");
@@ -226,14 +254,16 @@ class TextfileCollector : public Collector {
   }
 
   const ProcFs& fs_;
-  const std::string directory_;
+  const std::vector<std::string> patterns_;  // directories or glob patterns of directories
   const Limits limits_;
   std::set<std::string> reported_;  // the problems of the previous scrape, already logged
 };
 
 }  // namespace
 
-constexpr StringOption kDirectory{"textfile", "directory", "", "Directory to read text files with metrics from."};
+constexpr PathListOption kDirectory{"textfile", "directory", "",
+                                   "Directory to read text files with metrics from, supports glob matching. "
+                                   "(repeatable)"};
 constexpr IntOption kMaxFileBytes{"textfile", "max-file-bytes", 4 << 20,
                                   "Skip a *.prom file larger than this many bytes, unread (0: no limit)."};
 constexpr IntOption kMaxSeries{"textfile", "max-series", 100000,
@@ -243,7 +273,7 @@ constexpr IntOption kMaxSeries{"textfile", "max-series", 100000,
 CollectorSpec TextfileCollectorSpec() {
   return {"textfile",
           true,
-          "Exposes the metrics of every *.prom file in a directory, plus node_textfile_mtime_seconds{file} and "
+          "Exposes the metrics of every *.prom file in the directories, plus node_textfile_mtime_seconds{file} and "
           "node_textfile_scrape_error.",
           {kDirectory.Spec(), kMaxFileBytes.Spec(), kMaxSeries.Spec()},
           [](const CollectorContext& ctx) -> Result<CollectorPtr> {

@@ -23,6 +23,23 @@ class TextfileTrapsTest(unittest.TestCase):
         self.dir = os.path.join(self.tmp.path, "textfile")
         self.tmp.write("textfile/good.prom", "# TYPE good_metric gauge\ngood_metric 1\n")
 
+    def test_repeated_directories_and_globs_as_node_exporter(self):
+        self.tmp.write("teams/a/a.prom", "team_metric{team=\"a\"} 1\n")
+        self.tmp.write("teams/b/b.prom", "team_metric{team=\"b\"} 2\n")
+        teams = os.path.join(self.tmp.path, "teams", "*")
+        with Agent("--collector.textfile.directory=" + self.dir, "--collector.textfile.directory=" + teams) as agent:
+            text = agent.metrics()
+        self.assertEqual(sample(text, "good_metric"), 1)
+        self.assertEqual(sample(text, 'team_metric{team="a"}'), 1)
+        self.assertEqual(sample(text, 'team_metric{team="b"}'), 2)
+        self.assertEqual(sample(text, "node_textfile_scrape_error"), 0)
+        for path in (os.path.join(self.dir, "good.prom"), os.path.join(self.tmp.path, "teams", "b", "b.prom")):
+            self.assertIsNotNone(sample(text, 'node_textfile_mtime_seconds{file="%s"}' % path), text)
+        # The configuration file takes the same as a list.
+        config = self.tmp.write("hostwatch.yml", json.dumps({"collectors": {"textfile": {"directory": [self.dir, teams]}}}))
+        with Agent("--config.file=" + config) as agent:
+            self.assertEqual(sample(agent.metrics(), 'team_metric{team="b"}'), 2)
+
     def test_fifo_does_not_hold_the_scrape(self):
         fifo = os.path.join(self.dir, "pipe.prom")
         os.mkfifo(fifo)

@@ -1,6 +1,5 @@
 #include "collectors/checks/x509/x509_file_watcher.h"
 
-#include <glob.h>
 #include <openssl/crypto.h>
 #include <sys/stat.h>
 
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <set>
 #include <string_view>
+
+#include "collectors/core/path_glob.h"
 
 namespace hostwatch {
 namespace {
@@ -72,20 +73,14 @@ PatternExpansion ExpandPatterns(const std::vector<std::string>& patterns, std::s
   PatternExpansion out;
   std::set<std::string> files;
   for (const std::string& pattern : patterns) {
-    glob_t g{};
-    // No GLOB_ERR: an unreadable directory on the way is one that matches nothing.
-    int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
-    std::size_t n = rc == 0 ? g.gl_pathc : 0;
-    if (n == 0) {
+    std::vector<std::string> matches = GlobMatches(pattern);
+    if (matches.empty()) {
       out.pattern_problems[pattern] = "no_match";
-    } else if (n > max_per_pattern) {
+    } else if (matches.size() > max_per_pattern) {
       out.pattern_problems[pattern] = "too_many_matches";
-      n = max_per_pattern;  // glob(3) sorts its matches by name
+      matches.resize(max_per_pattern);  // the first ones by name
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      files.insert(g.gl_pathv[i]);
-    }
-    ::globfree(&g);
+    files.insert(matches.begin(), matches.end());
   }
   out.files.assign(files.begin(), files.end());
   return out;

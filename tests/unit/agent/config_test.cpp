@@ -85,6 +85,20 @@ TEST(ConfigParseTest, AcceptsCollectorSectionAndKeepsHttpChecksRaw) {
   EXPECT_EQ(c.http_checks["checks"][0]["url"].as<std::string>(), "http://x/s3cret");
 }
 
+TEST(ConfigParseTest, APathListIsAListOrOneString) {
+  ConfigDiagnostics diag("t.yml");
+  FileConfig c = Parse("collectors:\n  textfile:\n    directory: [/var/lib/a, '/srv/*/text files']\n", &diag);
+  ASSERT_TRUE(diag.ok()) << diag.ToString();
+  EXPECT_EQ(c.collector_options.at("textfile.directory"), "/var/lib/a\n/srv/*/text files");
+  c = Parse("collectors:\n  textfile: {directory: /var/lib/a}\n", &diag);
+  ASSERT_TRUE(diag.ok()) << diag.ToString();
+  EXPECT_EQ(c.collector_options.at("textfile.directory"), "/var/lib/a");
+  ConfigDiagnostics bad("t.yml");
+  Parse("collectors:\n  textfile:\n    directory: [/a, {b: 1}]\n", &bad);
+  EXPECT_NE(bad.ToString().find("t.yml:3:21: collectors.textfile.directory[1]: "), std::string::npos)
+      << bad.ToString();
+}
+
 TEST(ConfigParseTest, EmptyFileMeansDefaults) {
   ConfigDiagnostics diag("t.yml");
   FileConfig c = Parse("", &diag);

@@ -118,6 +118,12 @@ TEST(FlagsTest, SysctlIncludeFlagsAreRepeatableAsUpstream) {
   EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("sysctl.include"), "kernel.threads-max");
 }
 
+TEST(FlagsTest, TextfileDirectoryIsRepeatableAndKeepsSpacesInPaths) {
+  auto r = Parse({"--collector.textfile.directory=/var/lib/a b", "--collector.textfile.directory=/srv/*/textfiles"});
+  ASSERT_TRUE(std::holds_alternative<AgentFlags>(r));
+  EXPECT_EQ(std::get<AgentFlags>(r).collector_options.at("textfile.directory"), "/var/lib/a b\n/srv/*/textfiles");
+}
+
 // node_exporter spells the netlink path's stats flag under another collector name.
 TEST(FlagsTest, NetclassNetlinkFlagsInUpstreamSpelling) {
   auto r = Parse({"--collector.netclass.netlink", "--collector.netclass_rtnl.with-stats"});

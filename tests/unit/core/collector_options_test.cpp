@@ -147,6 +147,20 @@ TEST(CollectorOptionsTest, ReadingAnUndeclaredHandleYieldsItsDefaultAndIsRecorde
   EXPECT_EQ(o.undeclared_reads(), (std::vector<std::string>{"demo.count", "demo.flag"}));
 }
 
+TEST(CollectorOptionsTest, APathListHoldsOneEntryPerLineAndNoEmptyOnes) {
+  constexpr PathListOption kDirs{"demo", "dirs", "", ""};
+  constexpr PathListOption kOne{"demo", "one", "/var/lib/x", ""};
+  CollectorOptions o;
+  o.Declare(kDirs.Spec());
+  o.Declare(kOne.Spec());
+  EXPECT_EQ(o.Get(kDirs), std::vector<std::string>{});
+  EXPECT_EQ(o.Get(kOne), std::vector<std::string>{"/var/lib/x"});
+  ASSERT_TRUE(o.Set("demo", "dirs", "/a b\n\n/c/*\n").ok());
+  EXPECT_EQ(o.Get(kDirs), (std::vector<std::string>{"/a b", "/c/*"}));
+  ASSERT_TRUE(o.Set("demo", "dirs", "").ok());
+  EXPECT_EQ(o.Get(kDirs), std::vector<std::string>{});
+}
+
 TEST(CollectorOptionsTest, ParseOptionValueValidatesRegexWithRe2) {
   EXPECT_TRUE(ParseOptionValue(OptionKind::kRegex, "^(ram|loop)\\d+$").ok());
   Result<OptionValue> r = ParseOptionValue(OptionKind::kRegex, "([a-z");

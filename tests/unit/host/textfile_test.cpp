@@ -50,6 +50,39 @@ TEST(TextfileCollectorTest, EmptyDirectoryOptionOnlyReportsNoError) {
             "# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 0\n");
 }
 
+// --collector.textfile.directory repeated and with globs, as node_exporter 1.12: every matching
+// directory is read, families merge across all of them, each file's mtime has its full path, and
+// a pattern that matches nothing is read as a directory (which fails and is reported).
+TEST(TextfileCollectorTest, ReadsEveryDirectoryTheRepeatedPatternsMatch) {
+  testing::TempDir dir;
+  for (const char* d : {"/a", "/b", "/skip", "/solo"}) {
+    std::filesystem::create_directory(dir.path() + d);
+  }
+  const std::string family = "# HELP demo_total Demo.\n# TYPE demo_total counter\n";
+  dir.Write("a/one.prom", family + "demo_total{from=\"a\"} 1\n");
+  dir.Write("b/two.prom", family + "demo_total{from=\"b\"} 2\n");
+  dir.Write("skip/three.prom", family + "demo_total{from=\"skip\"} 3\n");
+  dir.Write("solo/four.prom", "solo 4\n");
+  CollectorOptions options = DefaultCollectorOptions();
+  const std::string list = dir.path() + "/[ab]\n" + dir.path() + "/solo\n" + dir.path() + "/a\n" + dir.path() + "/none*";
+  ASSERT_TRUE(options.Set("textfile", "directory", list).ok());
+  testing::CollectorRun run = testing::RunCollectorOnce("textfile", ProcFs(), options);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  EXPECT_EQ(testing::Sample(run.text, "demo_total{from=\"a\"}"), 1) << run.text;  // once, though named twice
+  EXPECT_EQ(testing::Sample(run.text, "demo_total{from=\"b\"}"), 2) << run.text;
+  EXPECT_EQ(run.text.find("from=\"skip\""), std::string::npos) << run.text;
+  EXPECT_NE(run.text.find("# HELP solo Metric read from " + dir.path() + "/solo/four.prom\n"), std::string::npos)
+      << run.text;
+  for (const char* file : {"/a/one.prom", "/b/two.prom", "/solo/four.prom"}) {
+    EXPECT_TRUE(testing::Sample(run.text, "node_textfile_mtime_seconds{file=\"" + dir.path() + file + "\"}"))
+        << file << "\n" << run.text;
+  }
+  EXPECT_EQ(testing::Sample(run.text, "node_textfile_scrape_error"), 1);  // none* is no directory
+  EXPECT_NE(run.warnings.find("failed to read textfile collector directory " + dir.path() + "/none*"),
+            std::string::npos)
+      << run.warnings;
+}
+
 TEST(TextfileCollectorTest, MergesFilesAndFillsDefaults) {
   std::string dir = testing::FixturePath("textfile/good");
   testing::CollectorRun run = RunOnDirectory(dir);
