@@ -41,7 +41,7 @@ run_asan() {
   local reports="${src}/build/asan/sanitizer-reports"
   cmake --preset asan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null
   cmake --build --preset asan -j"${jobs}"
-  rm -rf "${reports}" && mkdir -p "${reports}"
+  rm -rf "${reports}" "${src}/build/asan/Testing/Temporary/LastTestsFailed.log" && mkdir -p "${reports}"
   # detect_leaks: LeakSanitizer needs ptrace-like access to the process, which some containers deny;
   # it is on unless the environment says otherwise (ASAN_DETECT_LEAKS=0).
   export ASAN_OPTIONS="log_path=${reports}/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
@@ -61,7 +61,7 @@ run_tsan() {
   cmake --preset tsan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null
   # Only what the selection runs: the agent and the unit binary (not the benchmarks or helpers).
   cmake --build --preset tsan -j"${jobs}" --target hostwatch hostwatch_unit_tests
-  rm -rf "${reports}" && mkdir -p "${reports}"
+  rm -rf "${reports}" "${src}/build/tsan/Testing/Temporary/LastTestsFailed.log" && mkdir -p "${reports}"
   export TSAN_OPTIONS="log_path=${reports}/report:halt_on_error=1:second_deadlock_stack=1:suppressions=${src}/tests/tsan.supp"
   export HOSTWATCH_SANITIZER=tsan
   export HOSTWATCH_SANITIZER_REPORTS="${reports}"
@@ -98,5 +98,16 @@ case "${what}" in
     ;;
   *) echo "usage: $0 [ci|asan|tsan|fuzz|all]" >&2; exit 2 ;;
 esac
+# What failed, again at the very end, where a log cut in the middle (CI's) still shows it.
+for preset in asan tsan; do
+  failed="${src}/build/${preset}/Testing/Temporary/LastTestsFailed.log"
+  if [[ "${status}" != 0 && -s "${failed}" ]]; then
+    echo "sanitizers: ${preset} failed tests: $(cut -d: -f2 "${failed}" | tr '\n' ' ')"
+  fi
+  if compgen -G "${src}/build/${preset}/sanitizer-reports/report.*" >/dev/null; then
+    echo "sanitizers: ${preset} reports (first lines):"
+    head -n 20 "${src}/build/${preset}/sanitizer-reports"/report.* | head -n 60
+  fi
+done
 echo "sanitizers: ${what} finished in $(( $(date +%s) - start )) s, status ${status}"
 exit "${status}"
