@@ -39,8 +39,9 @@ check_reports() {
 
 run_asan() {
   local reports="${src}/build/asan/sanitizer-reports"
-  cmake --preset asan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null
-  cmake --build --preset asan -j"${jobs}"
+  # "|| return": set -e does not apply inside a function called as `run_asan || status=1`.
+  cmake --preset asan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null || return 1
+  cmake --build --preset asan -j"${jobs}" || return 1
   rm -rf "${reports}" "${src}/build/asan/Testing/Temporary/LastTestsFailed.log" && mkdir -p "${reports}"
   # detect_leaks: LeakSanitizer needs ptrace-like access to the process, which some containers deny;
   # it is on unless the environment says otherwise (ASAN_DETECT_LEAKS=0).
@@ -58,9 +59,9 @@ run_asan() {
 
 run_tsan() {
   local reports="${src}/build/tsan/sanitizer-reports"
-  cmake --preset tsan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null
+  cmake --preset tsan -DHOSTWATCH_BUILD_TESTS=ON >/dev/null || return 1
   # Only what the selection runs: the agent and the unit binary (not the benchmarks or helpers).
-  cmake --build --preset tsan -j"${jobs}" --target hostwatch hostwatch_unit_tests
+  cmake --build --preset tsan -j"${jobs}" --target hostwatch hostwatch_unit_tests || return 1
   rm -rf "${reports}" "${src}/build/tsan/Testing/Temporary/LastTestsFailed.log" && mkdir -p "${reports}"
   export TSAN_OPTIONS="log_path=${reports}/report:halt_on_error=1:second_deadlock_stack=1:suppressions=${src}/tests/tsan.supp"
   export HOSTWATCH_SANITIZER=tsan
@@ -76,8 +77,8 @@ run_tsan() {
 run_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHOSTWATCH_BUILD_TESTS=OFF -DHOSTWATCH_BUILD_FUZZ=ON -DHOSTWATCH_SANITIZE=address,undefined \
-    -DHOSTWATCH_FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >/dev/null
-  cmake --build build/fuzz -j"${jobs}" --target fuzz_targets
+    -DHOSTWATCH_FUZZ_SECONDS="${FUZZ_SECONDS:-10}" >/dev/null || return 1
+  cmake --build build/fuzz -j"${jobs}" --target fuzz_targets || return 1
   ctest --test-dir build/fuzz -L fuzz --output-on-failure -j"${jobs}"
 }
 
