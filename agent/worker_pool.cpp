@@ -5,9 +5,24 @@
 namespace hostwatch {
 
 WorkerPool::~WorkerPool() {
-  std::lock_guard<std::mutex> lock(shared_->mu);
-  shared_->stopping = true;
-  shared_->cv.notify_all();
+  std::vector<std::thread> idle;
+  {
+    std::unique_lock<std::mutex> lock(shared_->mu);
+    shared_->stopping = true;
+    shared_->cv.notify_all();
+    // A task that ends within the grace (a scrape finishing) lets its thread be joined too.
+    shared_->idle_cv.wait_for(lock, kStopGrace, [&] { return shared_->busy.empty(); });
+    for (std::thread& t : workers_) {
+      if (shared_->busy.contains(t.get_id())) {
+        t.detach();  // possibly hung: must not block shutdown
+      } else {
+        idle.push_back(std::move(t));
+      }
+    }
+  }
+  for (std::thread& t : idle) {
+    t.join();  // returns at once: stopping is checked before any queued task
+  }
 }
 
 bool WorkerPool::Submit(std::function<void()> task) {
@@ -23,8 +38,7 @@ bool WorkerPool::Submit(std::function<void()> task) {
       return false;
     }
     ++shared_->threads;
-    // Detached: a worker stuck in a hung syscall must not block shutdown.
-    std::thread(WorkerLoop, shared_).detach();
+    workers_.emplace_back(WorkerLoop, shared_);
   }
   shared_->queue.push_back(std::move(task));
   shared_->cv.notify_one();
@@ -49,9 +63,12 @@ void WorkerPool::WorkerLoop(std::shared_ptr<Shared> shared) {
     }
     std::function<void()> task = std::move(shared->queue.front());
     shared->queue.pop_front();
+    shared->busy.insert(std::this_thread::get_id());
     lock.unlock();
     task();
+    task = nullptr;  // its captures are released outside the lock
     lock.lock();
+    shared->busy.erase(std::this_thread::get_id());
   }
 }
 

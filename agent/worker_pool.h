@@ -4,8 +4,10 @@
 // moves on, and the pool starts another thread for the next task. The thread
 // count is capped so that hangs cannot grow it without bound.
 //
-// Thread-safe. The destructor does not wait for hung tasks: their threads are
-// detached, and a task must only touch state it co-owns (shared_ptr).
+// Thread-safe. The destructor joins the threads, so that their thread-local
+// state (OpenSSL's, once a collector used libcurl) is freed before exit() runs
+// the libraries' exit handlers; a thread still busy after kStopGrace may be hung
+// and is detached instead, so a task must only touch state it co-owns (shared_ptr).
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 namespace hostwatch {
 
@@ -42,15 +47,19 @@ class WorkerPool {
     std::deque<std::function<void()>> queue;  // Guarded by mu.
     std::size_t threads = 0;                   // Guarded by mu.
     std::size_t idle = 0;                      // Guarded by mu.
+    std::set<std::thread::id> busy;            // Guarded by mu: workers running a task.
     bool stopping = false;                     // Guarded by mu.
   };
   static void WorkerLoop(std::shared_ptr<Shared> shared);
 
   // How long Submit waits for a busy worker to come back before starting a new one.
   static constexpr std::chrono::milliseconds kIdleGrace{5};
+  // How long the destructor waits for busy workers to finish before detaching those still busy.
+  static constexpr std::chrono::milliseconds kStopGrace{1000};
 
   const std::size_t max_threads_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+  std::vector<std::thread> workers_;  // Guarded by shared_->mu.
 };
 
 }  // namespace hostwatch
