@@ -30,14 +30,13 @@ bool WorkerPool::Submit(std::function<void()> task) {
   // A worker that has just delivered its last result to a waiting scrape is
   // about to become idle; give it a moment rather than starting a thread that
   // would then sit idle forever.
-  if (shared_->idle <= shared_->queue.size() && shared_->threads > 0) {
+  if (shared_->idle <= shared_->queue.size() && !workers_.empty()) {
     shared_->idle_cv.wait_for(lock, kIdleGrace, [&] { return shared_->idle > shared_->queue.size(); });
   }
   if (shared_->idle <= shared_->queue.size()) {
-    if (shared_->threads >= max_threads_) {
+    if (workers_.size() >= max_threads_) {
       return false;
     }
-    ++shared_->threads;
     workers_.emplace_back(WorkerLoop, shared_);
   }
   shared_->queue.push_back(std::move(task));
@@ -47,7 +46,7 @@ bool WorkerPool::Submit(std::function<void()> task) {
 
 std::size_t WorkerPool::ThreadCount() const {
   std::lock_guard<std::mutex> lock(shared_->mu);
-  return shared_->threads;
+  return workers_.size();
 }
 
 void WorkerPool::WorkerLoop(std::shared_ptr<Shared> shared) {
@@ -58,7 +57,6 @@ void WorkerPool::WorkerLoop(std::shared_ptr<Shared> shared) {
     shared->cv.wait(lock, [&] { return shared->stopping || !shared->queue.empty(); });
     --shared->idle;
     if (shared->stopping) {
-      --shared->threads;
       return;
     }
     std::function<void()> task = std::move(shared->queue.front());

@@ -45,7 +45,6 @@ class WorkerPool {
     std::condition_variable cv;       // work queued or stopping
     std::condition_variable idle_cv;  // a worker became idle
     std::deque<std::function<void()>> queue;  // Guarded by mu.
-    std::size_t threads = 0;                   // Guarded by mu.
     std::size_t idle = 0;                      // Guarded by mu.
     std::set<std::thread::id> busy;            // Guarded by mu: workers running a task.
     bool stopping = false;                     // Guarded by mu.
@@ -59,7 +58,7 @@ class WorkerPool {
 
   const std::size_t max_threads_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
-  std::vector<std::thread> workers_;  // Guarded by shared_->mu.
+  std::vector<std::thread> workers_;  // Guarded by shared_->mu: every thread started, alive until the pool ends.
 };
 
 }  // namespace hostwatch

@@ -39,10 +39,6 @@ struct SlistFree {
 using EasyHandle = std::unique_ptr<CURL, EasyCleanup>;
 using HeaderList = std::unique_ptr<curl_slist, SlistFree>;
 
-std::string Bracketed(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
-
 class GrpcRun : public CurlRun {
  public:
   GrpcRun(std::shared_ptr<const GrpcModule> module, const std::string& target, milliseconds timeout,
@@ -138,7 +134,7 @@ bool GrpcRun::Prepare(const std::string& target, milliseconds timeout) {
     Finish(FailureReason::kOther, curl_ == nullptr ? load_error : "curl_easy_init failed");
     return false;
   }
-  const std::string authority = Bracketed(host_) + ":" + port;
+  const std::string authority = BracketedHost(host_) + ":" + port;
   url_ = std::string(module_->tls ? "https://" : "http://") + authority + kHealthCheckPath;
   const std::string& server_name = module_->tls_config.server_name;
   if (module_->tls && !server_name.empty()) {

@@ -16,11 +16,6 @@ long MinTlsVersion(const std::string& min_version) {
   return CURL_SSLVERSION_TLSv1_2;  // blackbox's default minimum
 }
 
-// An IPv6 literal in a URL's host or in a CONNECT_TO entry is written in brackets.
-std::string Bracketed(const std::string& host) {
-  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
-}
-
 // A string libcurl allocated, freed with it.
 struct CurlString {
   const CurlApi& curl;
@@ -29,6 +24,10 @@ struct CurlString {
 };
 
 }  // namespace
+
+std::string BracketedHost(const std::string& host) {
+  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
 
 void SetCurlTlsOptions(const CurlApi& curl, CURL* e, const CheckTlsConfig& tls) {
   curl.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
@@ -46,7 +45,7 @@ std::optional<ServerNameRoute> RouteToServerName(const CurlApi& curl, const std:
     return std::nullopt;
   }
   CurlString host{curl}, port{curl}, rewritten{curl};
-  const std::string name = Bracketed(server_name);
+  const std::string name = BracketedHost(server_name);
   const bool ok = curl.url_set(h, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
                   curl.url_get(h, CURLUPART_HOST, &host.text, 0) == CURLUE_OK &&
                   curl.url_get(h, CURLUPART_PORT, &port.text, CURLU_DEFAULT_PORT) == CURLUE_OK &&
@@ -56,7 +55,7 @@ std::optional<ServerNameRoute> RouteToServerName(const CurlApi& curl, const std:
   if (!ok) {
     return std::nullopt;
   }
-  const std::string real = Bracketed(host.text);
+  const std::string real = BracketedHost(host.text);
   const std::string p = port.text;
   return ServerNameRoute{rewritten.text, name + ":" + p + ":" + real + ":" + p,
                          "Host: " + real + (p == "443" ? "" : ":" + p)};

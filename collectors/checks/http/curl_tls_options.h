@@ -18,6 +18,9 @@ namespace hostwatch {
 // verified are the URL's host; tls.server_name is the caller's business.
 void SetCurlTlsOptions(const CurlApi& curl, CURL* easy, const CheckTlsConfig& tls);
 
+// host as a URL or CURLOPT_CONNECT_TO writes it: an IPv6 literal in brackets (once).
+std::string BracketedHost(const std::string& host);
+
 // How a transfer presents tls_config.server_name (Go's tls.Config.ServerName: the SNI and the
 // name the certificate must carry, nothing else). libcurl takes both from the URL's host, so the
 // request goes to `url` (server_name as its host), CURLOPT_CONNECT_TO gets `connect_to` to send
